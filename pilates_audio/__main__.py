@@ -1,0 +1,3 @@
+from pilates_audio.cli import main
+
+main()

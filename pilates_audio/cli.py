@@ -1,0 +1,177 @@
+"""The command line: a thin layer over the library."""
+
+from __future__ import annotations
+
+import errno
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from pilates_audio import __version__, audio, pacing as pacing_mod, render as render_mod, routine as routine_mod
+from pilates_audio import speech
+from pilates_audio.units import format_clock
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _pacing_value(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def convert(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return pacing_mod.parse_value(key, value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return convert
+
+
+def pacing_options(command: Callable) -> Callable:
+    """Add the pacing flags; each defaults to None so only flags given override."""
+    options = [
+        click.option("--pace", "preset", type=click.Choice(list(pacing_mod.PRESETS)), default=None,
+                     help="Pacing preset (default: standard)."),
+        click.option("--inhale", callback=_pacing_value("inhale"), metavar="SECONDS",
+                     help="Length of an inhale, e.g. 5s."),
+        click.option("--exhale", callback=_pacing_value("exhale"), metavar="SECONDS",
+                     help="Length of an exhale, e.g. 5s."),
+        click.option("--rate", callback=_pacing_value("rate"), metavar="WPM", help="Speech rate in words per minute."),
+        click.option("--voice", callback=_pacing_value("voice"), metavar="ID",
+                     help="Voice id (see `pilates-audio voices`)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _flags(kwargs: dict) -> dict:
+    return {key: kwargs.pop(key) for key in ("preset", "inhale", "exhale", "rate", "voice")}
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="pilates-audio", message="%(prog)s %(version)s")
+def cli() -> None:
+    """Turn Pilates routines (YAML) into timed narration scripts and guided MP3 sessions."""
+
+
+@cli.command()
+@click.argument("routines", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="Folder to write sessions into.")
+@pacing_options
+@click.option("--bitrate", type=click.IntRange(32, 320), default=audio.DEFAULT_BITRATE, show_default=True,
+              metavar="KBPS", help="MP3 bitrate in kbps (constant).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or warnings; errors only.")
+def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, quiet: bool, **kwargs: Any) -> None:
+    """Render routines to MP3 sessions, each with its timed script (.json)."""
+    flags = _flags(kwargs)
+    loaded = routine_mod.load_all(list(routines))
+    plans = [(r, render_mod.effective_pacing(r, flags)[0]) for r in loaded]
+    for routine, pacing in plans:
+        with _Progress(routine.name, quiet) as progress:
+            session = render_mod.render(routine, pacing, out_dir, bitrate=bitrate, progress=progress)
+        if not quiet:
+            for warning in session.warnings:
+                click.echo(f"warning: {routine.path}: {warning}", err=True)
+        click.echo(f"{session.mp3}\t{format_clock(session.duration)}")
+
+
+@cli.command()
+@click.argument("routine", type=click.Path(path_type=Path))
+@pacing_options
+@click.option("--json", "as_json", is_flag=True, help="Print the timed script as JSON.")
+@click.option("--exact", is_flag=True, help="Synthesize speech (cached) for exact times instead of estimating.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress.")
+def script(routine: Path, as_json: bool, exact: bool, quiet: bool, **kwargs: Any) -> None:
+    """Print a routine's timed plan (estimated unless --exact)."""
+    loaded = routine_mod.load(routine)
+    pacing, _ = render_mod.effective_pacing(loaded, _flags(kwargs))
+    if exact:
+        with _Progress(loaded.name, quiet) as progress:
+            plan = render_mod.exact_script(loaded, pacing, speech.Speech(pacing.voice, pacing.rate),
+                                           lambda done, total: progress("speaking", done, total))
+    else:
+        plan = render_mod.estimated_script(loaded, pacing)
+    click.echo(plan.dumps() if as_json else plan.to_text(), nl=False)
+    if not as_json:
+        for warning in plan.warnings:
+            click.echo(f"warning: {loaded.path}: {warning}", err=True)
+
+
+@cli.command()
+@click.argument("routines", nargs=-1, required=True, type=click.Path(path_type=Path))
+def check(routines: tuple[Path, ...]) -> None:
+    """Check routines for problems without rendering anything."""
+    for loaded in routine_mod.load_all(list(routines)):
+        pacing, _ = render_mod.effective_pacing(loaded, {})
+        plan = render_mod.estimated_script(loaded, pacing)
+        count = len(loaded.exercises)
+        length = format_clock(plan.duration / 44100)
+        click.echo(f"{loaded.path}: ok ({count} exercise{'s' if count != 1 else ''}, about {length})")
+
+
+@cli.command()
+def voices() -> None:
+    """List the voices --voice accepts."""
+    for voice in speech.list_voices():
+        languages = ", ".join(voice.languages)
+        click.echo(f"{voice.id}\t{voice.name}" + (f"\t{languages}" if languages else ""))
+
+
+class _Progress:
+    """A progress bar on stderr for one session; silent with -q."""
+
+    def __init__(self, name: str, quiet: bool):
+        self.name = name
+        self.quiet = quiet
+        self.bar = None
+        self.stage = ""
+        self.shown = 0
+
+    def __enter__(self) -> Callable[[str, int, int], None]:
+        return self.update
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if self.quiet or total <= 0 or not sys.stderr.isatty():
+            return
+        if stage != self.stage:
+            self._close()
+            self.stage = stage
+            self.shown = 0
+            self.bar = click.progressbar(length=total, label=f"{self.name}: {stage}", file=sys.stderr,
+                                         show_eta=False, width=30)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+
+def main() -> None:
+    """Run the command line, turning every failure into one message and an exit status."""
+    try:
+        cli.main(standalone_mode=False, prog_name="pilates-audio")
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("interrupted; nothing half-written was left behind", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            where = exc.filename or "the output folder"
+            click.echo(f"error: no space left on the device holding {where}", err=True)
+        else:
+            click.echo(f"error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), err=True)
+        sys.exit(1)
+    sys.exit(0)

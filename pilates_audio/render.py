@@ -1,0 +1,85 @@
+"""Render routines into sessions: plan every session first, then write each one."""
+
+from __future__ import annotations
+
+import os
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from pilates_audio import audio, export, pacing as pacing_mod, script as script_mod, speech
+from pilates_audio.files import atomic_output
+from pilates_audio.pacing import Pacing
+from pilates_audio.routine import Routine
+from pilates_audio.script import Script
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass(frozen=True)
+class Session:
+    """A rendered session: where its files are and how long it lasts."""
+
+    mp3: Path
+    script: Path
+    duration: float
+    warnings: tuple[str, ...]
+
+
+def effective_pacing(routine: Routine | None, flags: dict) -> tuple[Pacing, dict[str, str]]:
+    """Combine command-line flags, the routine's pacing block, its preset and the defaults."""
+    layers = [pacing_mod.Layer("flag", {k: v for k, v in flags.items() if v is not None})]
+    if routine is not None:
+        layers.append(routine.pacing_layer)
+    return pacing_mod.resolve(layers)
+
+
+def estimated_script(routine: Routine, pacing: Pacing) -> Script:
+    """Plan a session with estimated speech lengths: instant, no synthesis."""
+    return script_mod.plan(routine, pacing, lambda text: speech.estimate(text, pacing.rate))
+
+
+def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
+                 progress: Callable[[int, int], None] | None = None) -> Script:
+    """Synthesize (or take from the cache) every line, then plan with exact lengths."""
+    lines = script_mod.spoken_lines(routine, pacing)
+    missing = voices.missing(lines)
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, len(missing))
+
+    voices.ensure(missing, step)
+    return script_mod.plan(routine, pacing, voices.length)
+
+
+def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
+           progress: Progress | None = None) -> Session:
+    """Render one routine to `out_dir/<name>.mp3` and `<name>.json`, all or nothing."""
+    voices = speech.Speech(pacing.voice, pacing.rate)
+    script = exact_script(routine, pacing, voices,
+                          (lambda done, total: progress("speaking", done, total)) if progress else None)
+    mp3_path = out_dir / f"{routine.name}.mp3"
+    json_path = out_dir / f"{routine.name}.json"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    total = script.duration
+    encoded = 0
+
+    def step(n: int) -> None:
+        nonlocal encoded
+        encoded += n
+        if progress:
+            progress("encoding", encoded, total)
+
+    # Both files are finished under temporary names and only then moved into place,
+    # so an interrupted or failed run never leaves half a session behind.
+    with ExitStack() as stack:
+        mp3_tmp = stack.enter_context(atomic_output(mp3_path))
+        json_tmp = stack.enter_context(atomic_output(json_path))
+        audio.encode(script, voices.pcm, mp3_tmp, bitrate=bitrate, title=routine.title, progress=step)
+        export.write_file(json_tmp, export.script_json(script))
+    return Session(mp3_path, json_path, script.duration / script_mod.SAMPLE_RATE, script.warnings)

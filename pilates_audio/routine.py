@@ -1,0 +1,312 @@
+"""Load a routine file and check it, reporting every problem with its place."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pilates_audio import pacing as pacing_mod
+from pilates_audio import yamlsrc
+from pilates_audio.errors import Problem, ValidationError
+from pilates_audio.units import Duration, parse_duration
+from pilates_audio.yamlsrc import Node
+
+ROUTINE_KEYS = ("title", "description", "instructor", "voice", "pacing", "intro", "exercises", "sections", "outro")
+SECTION_KEYS = ("name", "exercises")
+EXERCISE_KEYS = ("name", "setup", "cues", "reps", "breaths_per_rep", "hold", "sides", "rest")
+SIDE_ORDERS = {("left", "right"), ("right", "left")}
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise as the routine describes it."""
+
+    name: str
+    setup: str | None = None
+    cues: tuple[str, ...] = ()
+    reps: int | None = None
+    breaths_per_rep: float = 1.0
+    hold: Duration | None = None
+    sides: tuple[str, ...] = ()
+    rest: Duration | None = None
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class Routine:
+    """A whole routine, checked and ready to plan."""
+
+    path: str
+    title: str
+    exercises: tuple[Exercise, ...]
+    description: str | None = None
+    instructor: str | None = None
+    intro: str | None = None
+    outro: str | None = None
+    pacing: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def name(self) -> str:
+        """Return the base name outputs are named after."""
+        return Path(self.path).stem
+
+    @property
+    def pacing_layer(self) -> pacing_mod.Layer:
+        return pacing_mod.Layer("routine", dict(self.pacing))
+
+
+class _Checker:
+    """Walk a routine's nodes, collecting problems instead of stopping at the first."""
+
+    def __init__(self, path: str, problems: list[Problem]):
+        self.path = path
+        self.problems = problems
+
+    def add(self, node: Node, message: str) -> None:
+        self.problems.append(Problem(self.path, node.line, node.column, message))
+
+    def add_at(self, mark: tuple[int, int], message: str) -> None:
+        self.problems.append(Problem(self.path, mark[0], mark[1], message))
+
+    def keys(self, node: Node, allowed: tuple[str, ...], what: str) -> None:
+        for key, mark in node.key_marks.items():
+            if key in allowed:
+                continue
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'?" if close else f"{what} keys are: {', '.join(allowed)}"
+            self.add_at(mark, f"unknown key '{key}'; {hint}")
+
+    def text(self, node: Node, key: str) -> str | None:
+        value = node.value
+        if isinstance(value, str) and not yamlsrc.is_date(value):
+            if not value.strip():
+                self.add(node, f"{key} is empty; give it some text")
+                return None
+            return " ".join(value.split())
+        if value is None:
+            self.add(node, f"{key} is empty; give it some text")
+        elif isinstance(value, bool):
+            self.add(node, f'{key} must be text, but YAML reads {node.raw} as a yes/no value; put it in quotes: "{node.raw}"')
+        elif isinstance(value, (int, float)) or yamlsrc.is_date(value):
+            kind = "a date" if yamlsrc.is_date(value) else "a number"
+            self.add(node, f'{key} must be text, but YAML reads {node.raw} as {kind}; put it in quotes: "{node.raw}"')
+        else:
+            self.add(node, f"{key} must be text, not {_kind(node)}")
+        return None
+
+    def optional_text(self, mapping: Node, key: str) -> str | None:
+        node = mapping.value.get(key)
+        return None if node is None else self.text(node, key)
+
+    def duration(self, node: Node, key: str) -> Duration | None:
+        if node.is_mapping or node.is_list:
+            self.add(node, f"{key} must be a duration, not {_kind(node)}")
+            return None
+        try:
+            return parse_duration(node.value)
+        except ValueError as exc:
+            self.add(node, f"{key}: {exc}")
+            return None
+
+    def positive_int(self, node: Node, key: str) -> int | None:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.add(node, f"{key} must be a whole number, at least 1")
+            return None
+        return value
+
+    def positive_number(self, node: Node, key: str) -> float | None:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+            self.add(node, f"{key} must be a number more than zero")
+            return None
+        return float(value)
+
+    def pacing(self, node: Node) -> dict[str, Any]:
+        if not node.is_mapping:
+            self.add(node, "pacing must be a mapping of settings, such as {inhale: 5s, exhale: 5s}")
+            return {}
+        self.keys(node, pacing_mod.KEYS, "pacing")
+        result: dict[str, Any] = {}
+        for key, value_node in node.value.items():
+            if key not in pacing_mod.KEYS:
+                continue
+            if value_node.is_mapping or value_node.is_list:
+                self.add(value_node, f"{key} must be a single value, not {_kind(value_node)}")
+                continue
+            try:
+                result[key] = pacing_mod.parse_value(key, value_node.value)
+            except ValueError as exc:
+                self.add(value_node, f"{key}: {exc}" if not str(exc).startswith(key) else str(exc))
+        return result
+
+    def sides(self, node: Node) -> tuple[str, ...]:
+        value = node.value
+        if value == "both":
+            return ("left", "right")
+        if node.is_list and all(isinstance(item.value, str) for item in value):
+            order = tuple(item.value for item in value)
+            if order in SIDE_ORDERS:
+                return order
+        self.add(node, "sides must be both, [left, right] or [right, left]")
+        return ()
+
+    def cues(self, node: Node) -> tuple[str, ...]:
+        items = node.value if node.is_list else [node]
+        cues = []
+        for item in items:
+            text = self.text(item, "each cue")
+            if text is not None:
+                cues.append(text)
+        return tuple(cues)
+
+    def exercise(self, node: Node, section: str | None) -> Exercise | None:
+        if not node.is_mapping:
+            self.add(node, "each exercise must be a mapping with at least a name")
+            return None
+        self.keys(node, EXERCISE_KEYS, "exercise")
+        fields: dict[str, Any] = {"section": section}
+        values = node.value
+        if "name" not in values:
+            self.add(node, "missing required key 'name'")
+        else:
+            fields["name"] = self.text(values["name"], "name")
+        if "setup" in values:
+            fields["setup"] = self.text(values["setup"], "setup")
+        if "cues" in values:
+            fields["cues"] = self.cues(values["cues"])
+        if "reps" in values:
+            fields["reps"] = self.positive_int(values["reps"], "reps")
+        if "breaths_per_rep" in values:
+            fields["breaths_per_rep"] = self.positive_number(values["breaths_per_rep"], "breaths_per_rep")
+            if "reps" not in values:
+                self.add(values["breaths_per_rep"], "breaths_per_rep needs reps")
+        for key in ("hold", "rest"):
+            if key in values:
+                fields[key] = self.duration(values[key], key)
+        if "sides" in values:
+            fields["sides"] = self.sides(values["sides"])
+            if "reps" not in values and "hold" not in values:
+                self.add(values["sides"], "sides needs reps or a hold to repeat on each side")
+        if any(value is None for key, value in fields.items() if key != "section") or "name" not in fields:
+            return None
+        return Exercise(**fields)
+
+    def exercise_list(self, node: Node, section: str | None) -> list[Exercise | None]:
+        if not node.is_list:
+            self.add(node, "exercises must be a list of exercises (each line starting with '- ')")
+            return [None]
+        if not node.value:
+            self.add(node, "exercises is empty; list at least one exercise")
+            return [None]
+        return [self.exercise(item, section) for item in node.value]
+
+    def routine(self, root: Node) -> Routine | None:
+        if not root.is_mapping:
+            self.add(root, f"a routine must be a mapping with keys such as title and exercises, not {_kind(root)}")
+            return None
+        self.keys(root, ROUTINE_KEYS, "routine")
+        values = root.value
+        ok = True
+        title = None
+        if "title" not in values:
+            self.add(root, "missing required key 'title'")
+        else:
+            title = self.text(values["title"], "title")
+        texts = {key: self.optional_text(root, key) for key in ("description", "instructor", "intro", "outro")}
+        ok = all(texts[key] is not None for key in texts if key in values)
+        layer = self.pacing(values["pacing"]) if "pacing" in values else {}
+        if "voice" in values:
+            voice = self.text(values["voice"], "voice")
+            if "voice" in layer:
+                self.add(values["voice"], "voice is given both here and in pacing; keep one")
+            elif voice is not None:
+                layer["voice"] = voice
+        exercises: list[Exercise | None] = []
+        if "exercises" in values and "sections" in values:
+            self.add_at(root.key_marks["sections"], "use either exercises or sections, not both")
+        elif "exercises" in values:
+            exercises = self.exercise_list(values["exercises"], None)
+        elif "sections" in values:
+            exercises = self.sections(values["sections"])
+        else:
+            self.add(root, "missing required key 'exercises' (or 'sections')")
+        if not ok or title is None or not exercises or any(e is None for e in exercises):
+            return None
+        return Routine(
+            path=self.path,
+            title=title,
+            exercises=tuple(exercises),  # type: ignore[arg-type]
+            pacing=tuple(layer.items()),
+            **texts,
+        )
+
+    def sections(self, node: Node) -> list[Exercise | None]:
+        if not node.is_list or not node.value:
+            self.add(node, "sections must be a list of sections, each with a name and exercises")
+            return [None]
+        exercises: list[Exercise | None] = []
+        for item in node.value:
+            if not item.is_mapping:
+                self.add(item, "each section must be a mapping with a name and exercises")
+                exercises.append(None)
+                continue
+            self.keys(item, SECTION_KEYS, "section")
+            name = None
+            if "name" not in item.value:
+                self.add(item, "missing required key 'name'")
+            else:
+                name = self.text(item.value["name"], "name")
+            if "exercises" not in item.value:
+                self.add(item, "missing required key 'exercises'")
+                exercises.append(None)
+                continue
+            section_exercises = self.exercise_list(item.value["exercises"], name)
+            exercises.extend(section_exercises if name is not None else [None])
+        return exercises
+
+
+def _kind(node: Node) -> str:
+    if node.is_mapping:
+        return "a mapping"
+    if node.is_list:
+        return "a list"
+    if isinstance(node.value, bool):
+        return "a yes/no value"
+    if isinstance(node.value, (int, float)):
+        return "a number"
+    if node.value is None:
+        return "empty"
+    return "text"
+
+
+def check(path: Path, display: str | None = None) -> tuple[Routine | None, list[Problem]]:
+    """Load and check one routine file, returning it (or None) and its problems."""
+    display = display if display is not None else str(path)
+    problems: list[Problem] = []
+    root = yamlsrc.load(path, display, problems)
+    routine = _Checker(display, problems).routine(root) if root is not None else None
+    return (routine if not problems else None), problems
+
+
+def load(path: Path, display: str | None = None) -> Routine:
+    """Load and check one routine file, raising ValidationError listing every problem."""
+    routine, problems = check(path, display)
+    if problems or routine is None:
+        raise ValidationError(problems)
+    return routine
+
+
+def load_all(paths: list[Path]) -> list[Routine]:
+    """Load and check several routines, reporting the problems of all of them at once."""
+    routines, problems = [], []
+    for path in paths:
+        routine, found = check(path)
+        problems.extend(found)
+        if routine is not None:
+            routines.append(routine)
+    if problems:
+        raise ValidationError(problems)
+    return routines

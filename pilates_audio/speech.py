@@ -1,0 +1,429 @@
+"""Speech: the pyttsx3 engine, worker processes that run it, and the clip cache."""
+
+from __future__ import annotations
+
+import array
+import ctypes
+import hashlib
+import json
+import os
+import queue
+import re
+import struct
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable
+
+from pilates_audio import tools
+from pilates_audio.errors import InputError, PilatesAudioError
+from pilates_audio.files import atomic_output, cache_dir
+
+SAMPLE_RATE = 44100
+CLIP_FORMAT = 1  # bump when the way clips are processed changes
+CLIP_MAGIC = b"PAC1"
+_HEADER = struct.Struct("<4sI32s")
+SILENCE_THRESHOLD = 64  # of 32767: below this, the engine's output counts as silence
+EDGE_KEEP = 0.005  # seconds kept either side of the sound, so no onset is clipped
+FADE = 0.004  # seconds of fade on clip edges, so joints never click
+ATTEMPTS = 3
+CLIP_TIMEOUT = 60.0
+
+
+class SpeechError(PilatesAudioError):
+    """The speech engine failed."""
+
+    def __init__(self, message: str, retry: bool = True):
+        super().__init__(message)
+        self.retry = retry
+
+
+class VoiceError(InputError):
+    """The voice asked for does not exist."""
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A voice the engine offers."""
+
+    id: str
+    name: str
+    languages: tuple[str, ...] = ()
+    gender: str | None = None
+
+
+# --- the engine library -----------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def prepare() -> str:
+    """Make eSpeak NG loadable for pyttsx3 and return a description of the engine.
+
+    On Linux without a system libespeak-ng, load the library the espeakng-loader
+    package ships, globally, so pyttsx3's own load by name finds it.
+    """
+    import importlib.metadata
+
+    pyttsx3_version = importlib.metadata.version("pyttsx3")
+    if not sys.platform.startswith("linux"):
+        return f"pyttsx3-{pyttsx3_version}/{sys.platform}"
+    try:
+        lib = ctypes.CDLL("libespeak-ng.so.1", mode=ctypes.RTLD_GLOBAL)
+        origin = "system"
+    except OSError:
+        import espeakng_loader
+
+        lib = ctypes.CDLL(espeakng_loader.get_library_path(), mode=ctypes.RTLD_GLOBAL)
+        os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
+        origin = "espeakng-loader-" + importlib.metadata.version("espeakng-loader")
+    lib.espeak_Info.restype = ctypes.c_char_p
+    lib.espeak_Info.argtypes = [ctypes.c_void_p]
+    version = (lib.espeak_Info(None) or b"?").decode("utf-8", "replace")
+    return f"pyttsx3-{pyttsx3_version}/espeak-ng-{version}/{origin}"
+
+
+def estimate(text: str, rate: int) -> int:
+    """Estimate a clip's length in samples without synthesizing it."""
+    # Fitted to eSpeak NG at 120-220 wpm: `rate` words a minute of 5.5 letters, plus
+    # 0.37 s at each punctuation mark inside the text; never under a short word's length.
+    letters = len(re.sub(r"[^\w]", "", text))
+    pauses = len(re.findall(r"[,;:.!?](?=\s+\S)", text))
+    seconds = max(0.25, letters / 5.5 * 60 / rate + 0.37 * pauses)
+    return int(seconds * SAMPLE_RATE)
+
+
+# --- clips ------------------------------------------------------------------
+
+
+def clip_key(engine: str, voice: str | None, rate: int, text: str) -> str:
+    """Return the content address of a clip: everything that changes its audio."""
+    data = json.dumps([CLIP_FORMAT, engine, voice or "", rate, text], ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def encode_clip(pcm: bytes) -> bytes:
+    """Wrap 16-bit mono PCM with a header holding its length and checksum."""
+    return _HEADER.pack(CLIP_MAGIC, len(pcm) // 2, hashlib.sha256(pcm).digest()) + pcm
+
+
+def decode_clip(data: bytes) -> bytes | None:
+    """Return the PCM of a cache entry, or None if the entry is damaged."""
+    if len(data) < _HEADER.size:
+        return None
+    magic, count, digest = _HEADER.unpack_from(data)
+    pcm = data[_HEADER.size:]
+    if magic != CLIP_MAGIC or len(pcm) != count * 2 or hashlib.sha256(pcm).digest() != digest:
+        return None
+    return pcm
+
+
+def process_wav(path: str) -> bytes:
+    """Turn the engine's WAV into trimmed, faded 44.1 kHz mono 16-bit PCM."""
+    segment = tools.pydub().AudioSegment.from_wav(path).set_channels(1).set_sample_width(2)
+    samples = array.array("h", segment.raw_data)
+    first = next((i for i, v in enumerate(samples) if abs(v) > SILENCE_THRESHOLD), None)
+    if first is None:
+        return b""
+    last = len(samples) - next(i for i, v in enumerate(reversed(samples)) if abs(v) > SILENCE_THRESHOLD)
+    keep = int(EDGE_KEEP * segment.frame_rate)
+    trimmed = segment.get_sample_slice(max(0, first - keep), min(len(samples), last + keep))
+    fade_ms = int(FADE * 1000)
+    trimmed = trimmed.set_frame_rate(SAMPLE_RATE).fade_in(fade_ms).fade_out(fade_ms)
+    return trimmed.raw_data
+
+
+def plausible(count: int, text: str, rate: int) -> bool:
+    """Tell whether a clip's length is believable for its text."""
+    expected = estimate(text, rate)
+    return expected * 0.2 <= count <= expected * 4 + 2 * SAMPLE_RATE
+
+
+class LocalEngine:
+    """A pyttsx3 engine in this process (eSpeak allows one per process)."""
+
+    def __init__(self) -> None:
+        prepare()
+        import pyttsx3
+
+        self.engine = pyttsx3.init()
+        self.default_voice = self.engine.getProperty("voice")
+        self.counter = 0
+        self._voices: list[Voice] | None = None
+        # The first save after init can be dropped or swallow the next line: spend it here.
+        with _tempdir() as tmp:
+            self._say_to_file("Ready.", os.path.join(tmp, "warm-up.wav"))
+
+    def voices(self) -> list[Voice]:
+        if self._voices is None:
+            self._voices = [
+                Voice(v.id, v.name, tuple(v.languages or ()), v.gender) for v in self.engine.getProperty("voices")
+            ]
+        return self._voices
+
+    def _resolve_voice(self, wanted: str) -> str:
+        lowered = wanted.lower()
+        for v in self.voices():
+            if lowered in (v.id.lower(), v.id.lower().rsplit("/", 1)[-1], v.name.lower()) or lowered in (
+                lang.lower() for lang in v.languages
+            ):
+                return v.id
+        raise SpeechError(f"unknown voice '{wanted}'", retry=False)
+
+    def _say_to_file(self, text: str, path: str) -> None:
+        self.engine.save_to_file(text, path)
+        self.engine.runAndWait()
+
+    def _configure(self, voice: str | None, rate: int) -> None:
+        espeak = _espeak_module()
+        if espeak is None:
+            if voice is not None:
+                self.engine.setProperty("voice", self._resolve_voice(voice))
+            self.engine.setProperty("rate", rate)
+            return
+        # pyttsx3 queues settings and swallows their errors: talk to eSpeak directly.
+        wanted = self._resolve_voice(voice) if voice is not None else self.default_voice
+        if espeak.SetVoiceByName(wanted.encode("utf-8")) != 0:
+            raise SpeechError(f"unknown voice '{voice}'", retry=False)
+        # In pyttsx3's retrieval mode eSpeak runs on its own thread, and a rate set
+        # as it finishes a line is sometimes dropped (clips then come out at its
+        # default 200 wpm). Set it directly, before every line, until it reads back.
+        for _ in range(500):
+            espeak.SetParameter(espeak.RATE, rate, 0)
+            if espeak.GetParameter(espeak.RATE) == rate:
+                return
+            time.sleep(0.002)
+        raise SpeechError(f"the speech engine would not take the rate {rate}")
+
+    def synthesize_to_cache(self, text: str, voice: str | None, rate: int, out: str, workdir: str) -> int:
+        """Speak `text`, check the result, and store it as a cache entry at `out`."""
+        self._configure(voice, rate)
+        pcm = b""
+        for _ in range(ATTEMPTS):
+            self.counter += 1
+            wav = os.path.join(workdir, f"clip-{self.counter}.wav")
+            self._say_to_file(_speakable(text), wav)
+            try:
+                if os.path.exists(wav) and os.path.getsize(wav) > 44:
+                    pcm = process_wav(wav)
+            finally:
+                if os.path.exists(wav):
+                    os.unlink(wav)
+            if pcm and plausible(len(pcm) // 2, text, rate):
+                break
+            pcm = b""
+        if not pcm:
+            raise SpeechError(f'the speech engine gave no usable audio for "{text}"', retry=False)
+        target = Path(out)
+        with atomic_output(target, suffix=".tmp") as tmp:
+            tmp.write_bytes(encode_clip(pcm))
+        return len(pcm) // 2
+
+
+def _espeak_module():
+    """Return pyttsx3's eSpeak binding where that is the engine in use."""
+    try:
+        from pyttsx3.drivers import _espeak
+    except (ImportError, RuntimeError):
+        return None
+    return _espeak
+
+
+def _speakable(text: str) -> str:
+    """Return text the engine reads aloud as written and never takes as markup."""
+    return text
+
+
+class _tempdir:
+    def __enter__(self) -> str:
+        import tempfile
+
+        self.path = tempfile.mkdtemp(prefix="pilates-audio-")
+        return self.path
+
+    def __exit__(self, *exc: object) -> None:
+        import shutil
+
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+# --- workers ----------------------------------------------------------------
+
+
+class _Worker:
+    """One speech worker process and the channel to it."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ)
+        # The package may be run from a source tree that is not installed.
+        root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pilates_audio._speechworker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            encoding="utf-8",
+            env=env,
+        )
+        hello = self._read(CLIP_TIMEOUT)
+        if not hello or not hello.get("ready"):
+            self.close()
+            reason = (hello or {}).get("error") or "it stopped while starting"
+            raise PilatesAudioError(f"the speech engine could not start: {reason}")
+
+    def _read(self, timeout: float) -> dict | None:
+        timer = threading.Timer(timeout, self.process.kill)
+        timer.start()
+        try:
+            line = self.process.stdout.readline()
+        finally:
+            timer.cancel()
+        return json.loads(line) if line else None
+
+    def ask(self, request: dict, timeout: float = CLIP_TIMEOUT) -> dict | None:
+        """Send one request; return the answer, or None if the worker died or hung."""
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return None
+        return self._read(timeout)
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+# --- the facade the rest of the tool uses -------------------------------------
+
+
+class Speech:
+    """Clips for one voice and rate: lengths, audio, and synthesis of what is missing."""
+
+    def __init__(self, voice: str | None, rate: int, cache: Path | None = None, workers: int | None = None):
+        self.voice = voice
+        self.rate = rate
+        self.cache = (cache or cache_dir()) / "clips"
+        self.workers = workers or os.cpu_count() or 1
+        self.engine = prepare()
+        self._pcm: dict[str, bytes] = {}
+
+    def path(self, text: str) -> Path:
+        key = clip_key(self.engine, self.voice, self.rate, text)
+        return self.cache / key[:2] / f"{key}.clip"
+
+    def _load(self, text: str) -> bytes | None:
+        try:
+            data = self.path(text).read_bytes()
+        except OSError:
+            return None
+        return decode_clip(data)
+
+    def missing(self, lines: Iterable[str]) -> list[str]:
+        """Return the lines that have no sound cache entry, loading those that do."""
+        todo = []
+        for text in dict.fromkeys(lines):
+            if text in self._pcm:
+                continue
+            pcm = self._load(text)
+            if pcm is None:
+                todo.append(text)
+            else:
+                self._pcm[text] = pcm
+        return todo
+
+    def ensure(self, lines: Iterable[str], progress: Callable[[int], None] | None = None) -> None:
+        """Make sure every line has a clip, synthesizing the missing ones in parallel."""
+        todo = self.missing(lines)
+        if not todo:
+            return
+        jobs: queue.Queue[str] = queue.Queue()
+        for text in todo:
+            jobs.put(text)
+        failures: list[BaseException] = []
+        lock = threading.Lock()
+
+        def run() -> None:
+            worker: _Worker | None = None
+            try:
+                while not failures:
+                    try:
+                        text = jobs.get_nowait()
+                    except queue.Empty:
+                        return
+                    worker = self._synthesize(worker, text)
+                    pcm = self._load(text)
+                    if pcm is None:
+                        raise SpeechError(f'the clip for "{text}" could not be stored in {self.cache}')
+                    with lock:
+                        self._pcm[text] = pcm
+                        if progress:
+                            progress(1)
+            except BaseException as exc:  # handed to the main thread below
+                failures.append(exc)
+            finally:
+                if worker is not None:
+                    worker.close()
+
+        threads = [threading.Thread(target=run, daemon=True) for _ in range(min(self.workers, len(todo)))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+
+    def _synthesize(self, worker: _Worker | None, text: str) -> _Worker:
+        """Have a worker speak one line, restarting it if it dies or hangs."""
+        request = {"text": text, "voice": self.voice, "rate": self.rate, "out": str(self.path(text))}
+        last_error = "the speech engine stopped responding"
+        for _ in range(ATTEMPTS):
+            if worker is None:
+                worker = _Worker()
+            answer = worker.ask(request)
+            if answer is None:
+                worker.close()
+                worker = None
+                continue
+            if answer.get("ok"):
+                return worker
+            last_error = answer.get("error", last_error)
+            if last_error.startswith("unknown voice"):
+                worker.close()
+                raise VoiceError(f"{last_error}; run `pilates-audio voices` to list the voices this machine has")
+            if not answer.get("retry", True):
+                break
+        if worker is not None:
+            worker.close()
+        raise SpeechError(last_error if '"' in last_error else f'{last_error} (while speaking "{text}")')
+
+    def length(self, text: str) -> int:
+        """Return a clip's length in samples (the clip must be ensured first)."""
+        return len(self._pcm[text]) // 2
+
+    def pcm(self, text: str) -> bytes:
+        return self._pcm[text]
+
+
+def list_voices() -> list[Voice]:
+    """Return the voices this machine's engine offers."""
+    worker = _Worker()
+    try:
+        answer = worker.ask({"cmd": "voices"})
+    finally:
+        worker.close()
+    if not answer or not answer.get("ok"):
+        raise SpeechError("the speech engine could not list its voices")
+    return [Voice(v["id"], v["name"], tuple(v["languages"]), v["gender"]) for v in answer["voices"]]

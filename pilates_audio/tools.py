@@ -1,0 +1,54 @@
+"""The outside programs the tool relies on: ffmpeg, and pydub pointed at it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from functools import lru_cache
+from types import ModuleType
+
+from pilates_audio.errors import PilatesAudioError
+
+
+class FFmpegError(PilatesAudioError):
+    """ffmpeg is missing or failed."""
+
+
+@lru_cache(maxsize=1)
+def ffmpeg() -> str:
+    """Return the ffmpeg to use: $PILATES_AUDIO_FFMPEG, else PATH, else imageio-ffmpeg's."""
+    configured = os.environ.get("PILATES_AUDIO_FFMPEG")
+    if configured:
+        found = shutil.which(configured) or (configured if os.path.isfile(configured) else None)
+        if not found:
+            raise FFmpegError(
+                f"ffmpeg was not found at PILATES_AUDIO_FFMPEG={configured}; "
+                "point it at an ffmpeg binary, or unset it to use the bundled one"
+            )
+        return found
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as exc:
+        raise FFmpegError(
+            f"no ffmpeg found ({exc}); install one on PATH or set PILATES_AUDIO_FFMPEG to its path"
+        ) from None
+
+
+@lru_cache(maxsize=1)
+def pydub() -> ModuleType:
+    """Import pydub without its warning about ffmpeg on PATH, and point it at ours."""
+    with warnings.catch_warnings():
+        # pydub looks for ffmpeg on PATH at import and warns when the bundled one is used.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        import pydub as module
+    try:
+        module.AudioSegment.converter = ffmpeg()
+    except FFmpegError:
+        pass  # reported when ffmpeg is actually needed
+    return module
