@@ -21,17 +21,17 @@ def _run_error(what: str, stderr: bytes) -> FFmpegError:
 
 
 def encode(script: Script, clip: Callable[[str], bytes], out: Path, bitrate: int = DEFAULT_BITRATE,
-           title: str | None = None, progress: Callable[[int], None] | None = None) -> None:
+           progress: Callable[[int], None] | None = None) -> None:
     """Encode the script's audio to an MP3 at `out`, streaming samples to ffmpeg."""
     command = [
         ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
         "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0",
         "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ar", str(SAMPLE_RATE), "-ac", "1",
-        "-id3v2_version", "3", "-write_xing", "1",
+        # The Xing/LAME header carries the encoder delay and padding, so decoders
+        # trim them and the decoded length equals the samples given.
+        "-write_xing", "1", "-id3v2_version", "0", "-map_metadata", "-1",
+        "-f", "mp3", str(out),
     ]
-    if title:
-        command += ["-metadata", f"title={title}"]
-    command += ["-f", "mp3", str(out)]
     try:
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     except OSError as exc:

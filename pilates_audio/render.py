@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from pilates_audio import audio, export, pacing as pacing_mod, script as script_mod, speech
+from pilates_audio import audio, export, pacing as pacing_mod, script as script_mod, speech, tools
 from pilates_audio.files import atomic_output
 from pilates_audio.pacing import Pacing
 from pilates_audio.routine import Routine
@@ -60,6 +59,7 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
 def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
            progress: Progress | None = None) -> Session:
     """Render one routine to `out_dir/<name>.mp3` and `<name>.json`, all or nothing."""
+    tools.ffmpeg()  # fail before any speech work if there is no ffmpeg to encode with
     voices = speech.Speech(pacing.voice, pacing.rate)
     script = exact_script(routine, pacing, voices,
                           (lambda done, total: progress("speaking", done, total)) if progress else None)
@@ -80,6 +80,7 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     with ExitStack() as stack:
         mp3_tmp = stack.enter_context(atomic_output(mp3_path))
         json_tmp = stack.enter_context(atomic_output(json_path))
-        audio.encode(script, voices.pcm, mp3_tmp, bitrate=bitrate, title=routine.title, progress=step)
+        audio.encode(script, voices.pcm, mp3_tmp, bitrate=bitrate, progress=step)
+        export.tag_mp3(mp3_tmp, script)
         export.write_file(json_tmp, export.script_json(script))
     return Session(mp3_path, json_path, script.duration / script_mod.SAMPLE_RATE, script.warnings)

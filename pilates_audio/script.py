@@ -124,7 +124,7 @@ class Script:
                 secs = cue.length / SAMPLE_RATE
                 text = f"… {secs:.1f}s ({secs / breath:.2f} breaths)"
             part = cue.part + (f" ({cue.side})" if cue.side else "")
-            lines.append(f"{format_clock_exact(cue.start)}  {part:<17} {text}")
+            lines.append(f"{format_clock_exact(cue.start)}  {part:<18} {text}")
         lines.append(f"\ntotal {format_clock(self.duration / SAMPLE_RATE)} ({self.duration / SAMPLE_RATE:.1f}s)")
         return "\n".join(lines) + "\n"
 
@@ -202,6 +202,9 @@ class _Planner:
             self.pause(line.start - cursor, part, name, side)
             self.cues.append(Cue(base + line.start, base + line.start + line.length, "speech", part, name, side, line.text))
             cursor = line.start + line.length
+        if not exact and placed:
+            # A part that may stretch (a transition) still leaves a pause after its words.
+            length = max(length, cursor + samples(SENTENCE_GAP))
         if cursor > length:
             if exact:
                 over = (cursor - length) / SAMPLE_RATE

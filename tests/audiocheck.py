@@ -1,0 +1,38 @@
+"""Measure decoded audio: where there is speech, where there is silence."""
+
+from __future__ import annotations
+
+import audioop
+
+from pilates_audio.audio import decode
+
+RATE = 44100
+
+
+def load(path) -> bytes:
+    """Decode an MP3 with the real ffmpeg to 44.1 kHz mono 16-bit samples."""
+    return decode(path)
+
+
+def window(pcm: bytes, start: float, end: float) -> bytes:
+    a, b = int(start * RATE), int(end * RATE)
+    return pcm[a * 2 : b * 2]
+
+
+def rms(pcm: bytes, start: float, end: float) -> int:
+    return audioop.rms(window(pcm, start, end), 2)
+
+
+def peak(pcm: bytes, start: float, end: float) -> int:
+    return audioop.max(window(pcm, start, end), 2)
+
+
+def onset(pcm: bytes, after: float, threshold: int = 500, step: float = 0.002) -> float | None:
+    """Return the first time after `after` at which the level crosses `threshold`."""
+    t = after
+    total = len(pcm) / 2 / RATE
+    while t < total:
+        if audioop.max(window(pcm, t, t + step), 2) > threshold:
+            return t
+        t += step
+    return None

@@ -1,0 +1,56 @@
+"""Shared test helpers: a private clip cache, routine files, and running the real CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite golden files from the current output.")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def clip_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Give the whole run one private clip cache, so tests never touch the user's."""
+    path = tmp_path_factory.mktemp("clip-cache")
+    os.environ["PILATES_AUDIO_CACHE"] = str(path)
+    return path
+
+
+@pytest.fixture
+def write_routine(tmp_path: Path):
+    """Write a routine file from YAML text and return its path."""
+
+    def write(text: str, name: str = "routine.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return write
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None, env: dict | None = None) -> Result:
+    """Run `python -m pilates_audio` as a user would, with no terminal and no input."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    process = subprocess.run(
+        [sys.executable, "-m", "pilates_audio", *map(str, args)],
+        capture_output=True, text=True, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL, timeout=600,
+    )
+    return Result(process.returncode, process.stdout, process.stderr)

@@ -1,0 +1,137 @@
+"""End to end: the real speech engine and real ffmpeg, the MP3 decoded and measured."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+import audiocheck
+from checks import assert_breath_counts_exact, assert_chapters, assert_counts_on_the_breath, assert_tiles
+from pilates_audio import routine
+
+SESSION = """
+title: Measured Session
+intro: A short session to measure.
+pacing: {inhale: 1.5s, exhale: 1.5s, transition: 2s}
+exercises:
+  - name: Arm lift
+    setup: Lie face down.
+    cues: [Look down.]
+    reps: 3
+    rest: 1 breath
+  - name: Side reach
+    reps: 2
+    breaths_per_rep: 1.5
+    hold: 2 breaths
+    sides: both
+  - name: Still hold
+    hold: 6s
+    rest: 4s
+outro: Well done.
+"""
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """Render one session for all the checks below."""
+    folder = tmp_path_factory.mktemp("render")
+    source = folder / "measured.yaml"
+    source.write_text(SESSION, encoding="utf-8")
+    out = folder / "out"
+    result = run_cli("render", source, "-o", out)
+    assert result.code == 0, result.stderr
+    data = json.loads((out / "measured.json").read_text(encoding="utf-8"))
+    pcm = audiocheck.load(out / "measured.mp3")
+    return result, out, routine.load(source), data, pcm
+
+
+def test_render_prints_one_line_per_session(rendered):
+    result, out, _, data, _ = rendered
+    minutes, seconds = divmod(round(data["duration"]), 60)
+    assert result.stdout == f"{out / 'measured.mp3'}\t{minutes}:{seconds:02d}\n"
+
+
+def test_outputs_are_named_after_the_routine_and_nothing_else_is_left(rendered):
+    _, out, _, _, _ = rendered
+    assert sorted(p.name for p in out.iterdir()) == ["measured.json", "measured.mp3"]
+
+
+def test_the_mp3_lasts_what_the_script_says(rendered):
+    _, _, _, data, pcm = rendered
+    assert abs(len(pcm) / 2 / audiocheck.RATE - data["duration"]) <= 0.05
+
+
+def test_the_script_keeps_the_contract(rendered):
+    _, _, loaded, data, _ = rendered
+    assert_tiles(data)
+    assert_breath_counts_exact(data, loaded)
+    assert_counts_on_the_breath(data, loaded)
+    assert_chapters(data, loaded)
+
+
+def test_speech_is_where_the_script_says(rendered):
+    _, _, _, data, pcm = rendered
+    for cue in data["cues"]:
+        if cue["kind"] == "speech":
+            level = audiocheck.rms(pcm, cue["start"] + 0.01, cue["end"] - 0.01)
+            assert level > 300, (cue, level)
+
+
+def test_pauses_are_silent(rendered):
+    _, _, _, data, pcm = rendered
+    guard = 0.06  # MP3 smears a few milliseconds of a neighbouring word into the pause
+    checked = 0
+    for cue in data["cues"]:
+        if cue["kind"] == "pause" and cue["end"] - cue["start"] > 3 * guard:
+            level = audiocheck.peak(pcm, cue["start"] + guard, cue["end"] - guard)
+            assert level < 150, (cue, level)
+            checked += 1
+    assert checked > 10
+
+
+def test_each_rep_number_is_heard_as_its_rep_begins(rendered):
+    _, _, loaded, data, pcm = rendered
+    breath = 3.0
+    for cue in data["cues"]:
+        if cue["part"] == "reps" and cue["kind"] == "speech" and cue["text"] in ("One.", "Two.", "Three."):
+            heard = audiocheck.onset(pcm, cue["start"] - 0.03)
+            assert heard is not None and -0.01 <= heard - cue["start"] <= 0.05, (cue, heard)
+    # and the reps themselves start a whole number of breaths apart
+    ones = [c["start"] for c in data["cues"] if c["part"] == "reps" and c.get("text") == "One."]
+    twos = [c["start"] for c in data["cues"] if c["part"] == "reps" and c.get("text") == "Two."]
+    assert abs(twos[0] - ones[0] - breath) <= 0.0015
+    assert abs(twos[1] - ones[1] - 1.5 * breath) <= 0.0015
+
+
+def test_the_mp3_is_mono_44k_constant_bitrate_with_a_title(rendered):
+    from mutagen.mp3 import MP3, BitrateMode
+
+    _, out, _, _, _ = rendered
+    mp3 = MP3(out / "measured.mp3")
+    assert (mp3.info.sample_rate, mp3.info.channels, mp3.info.bitrate) == (44100, 1, 64000)
+    assert mp3.info.bitrate_mode in (BitrateMode.CBR, BitrateMode.UNKNOWN)
+    assert mp3.tags.version[:2] == (2, 3)
+    assert str(mp3.tags["TIT2"]) == "Measured Session"
+
+
+def test_a_second_render_uses_the_cache_and_gives_the_same_session(rendered, clip_cache):
+    _, out, _, data, _ = rendered
+    source = out.parent / "measured.yaml"
+    before = sorted(p.stat().st_mtime_ns for p in clip_cache.rglob("*.clip"))
+    again = out.parent / "again"
+    result = run_cli("render", source, "-o", again, "-q")
+    assert result.code == 0 and result.stderr == ""
+    assert sorted(p.stat().st_mtime_ns for p in clip_cache.rglob("*.clip")) == before
+    assert json.loads((again / "measured.json").read_text()) == data
+
+
+def test_bitrate_flag(rendered, tmp_path):
+    from mutagen.mp3 import MP3
+
+    _, out, _, _, _ = rendered
+    result = run_cli("render", out.parent / "measured.yaml", "-o", tmp_path, "--bitrate", "96", "-q")
+    assert result.code == 0
+    assert MP3(tmp_path / "measured.mp3").info.bitrate == 96000

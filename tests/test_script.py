@@ -1,0 +1,143 @@
+"""The timed script: golden files for the layout, and the contract checked on each."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+
+import pytest
+
+from checks import assert_breath_counts_exact, assert_chapters, assert_counts_on_the_breath, assert_tiles
+from pilates_audio import render, routine, script, speech
+from pilates_audio.units import Duration
+
+GOLDEN = Path(__file__).parent / "golden"
+CASES = sorted(p.stem for p in GOLDEN.glob("*.yaml"))
+
+
+def estimated(path: Path, flags: dict | None = None) -> tuple[routine.Routine, script.Script]:
+    loaded = routine.load(path, path.name)
+    pacing, _ = render.effective_pacing(loaded, flags or {})
+    return loaded, render.estimated_script(loaded, pacing)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden_script(case, request):
+    """The planned script matches the golden file (regenerate with --update-golden)."""
+    _, plan = estimated(GOLDEN / f"{case}.yaml")
+    actual = plan.dumps()
+    expected_path = GOLDEN / f"{case}.json"
+    if request.config.getoption("--update-golden") or not expected_path.exists():
+        expected_path.write_text(actual, encoding="utf-8")
+    expected = expected_path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), "expected", "actual"))
+        pytest.fail(f"{case}: script differs from the golden file\n{diff}")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden_scripts_keep_the_contract(case):
+    loaded, plan = estimated(GOLDEN / f"{case}.yaml")
+    data = plan.to_json()
+    assert_tiles(data)
+    assert_breath_counts_exact(data, loaded)
+    assert_counts_on_the_breath(data, loaded)
+    assert_chapters(data, loaded)
+
+
+@pytest.mark.parametrize("flags", [{}, {"preset": "gentle"}, {"preset": "brisk"}, {"inhale": 2.5, "exhale": 6.0}])
+def test_breath_counts_follow_the_pacing(flags):
+    loaded, plan = estimated(GOLDEN / "sides-and-holds.yaml", flags)
+    data = plan.to_json()
+    assert_tiles(data)
+    assert_breath_counts_exact(data, loaded)
+    assert_counts_on_the_breath(data, loaded)
+
+
+def test_a_line_that_cannot_fit_grows_its_part_and_is_named(write_routine):
+    path = write_routine("""
+        title: T
+        pacing: {inhale: 1s, exhale: 1s}
+        exercises:
+          - name: Quick
+            hold: 1 breath
+            cues: [This is a very long cue that cannot possibly be said within a single two second breath.]
+    """)
+    loaded = routine.load(path, "t.yaml")
+    pacing, _ = render.effective_pacing(loaded, {})
+    plan = render.estimated_script(loaded, pacing)
+    assert plan.warnings == (
+        'Quick, hold: "This is a very long cue that cannot possibly be said within a single two second breath." '
+        f"does not fit; the hold runs {_overflow(plan, 'hold'):.1f}s longer",
+    )
+    hold = [c for c in plan.cues if c.part == "hold"]
+    assert hold[-1].kind == "speech"  # grown by exactly the overflow: no pause after the line
+    assert (hold[-1].end - hold[0].start) > 2 * script.SAMPLE_RATE
+
+
+def _overflow(plan: script.Script, part: str) -> float:
+    cues = [c for c in plan.cues if c.part == part]
+    return (cues[-1].end - cues[0].start) / script.SAMPLE_RATE - 2.0
+
+
+def test_rep_numbers_are_spoken_and_cues_fit_between_them(write_routine):
+    path = write_routine("""
+        title: T
+        exercises:
+          - name: Lift
+            reps: 3
+            cues: [Reach long.]
+    """)
+    _, plan = estimated(path)
+    reps = [c for c in plan.cues if c.part == "reps" and c.kind == "speech"]
+    assert [c.text for c in reps] == ["One.", "Reach long.", "Two.", "Three."]
+
+
+def test_setup_speaks_the_section_the_name_and_the_setup(write_routine):
+    path = write_routine("""
+        title: T
+        sections:
+          - name: Warm-up
+            exercises:
+              - {name: Roll down, setup: Stand tall., reps: 2}
+              - {name: Circles, reps: 2}
+    """)
+    _, plan = estimated(path)
+    setup = [c.text for c in plan.cues if c.part == "setup" and c.kind == "speech"]
+    assert setup == ["Warm-up.", "Roll down.", "Stand tall.", "Circles."]
+
+
+def test_script_text_shows_a_timeline_with_the_total():
+    _, plan = estimated(GOLDEN / "minimal.yaml")
+    text = plan.to_text()
+    lines = text.splitlines()
+    assert lines[0] == "Minimal"
+    assert "# Roll up" in lines
+    assert any(line.startswith("00:") and "reps" in line and "One." in line for line in lines)
+    total = plan.duration / script.SAMPLE_RATE
+    assert lines[-1] == f"total {int(round(total)) // 60}:{int(round(total)) % 60:02d} ({total:.1f}s)"
+
+
+def test_spoken_lines_do_not_depend_on_clip_lengths():
+    loaded, _ = estimated(GOLDEN / "sides-and-holds.yaml")
+    pacing, _ = render.effective_pacing(loaded, {})
+    short = script.plan(loaded, pacing, lambda text: 100).spoken_lines
+    long = script.plan(loaded, pacing, lambda text: 3 * script.SAMPLE_RATE).spoken_lines
+    assert short == long == script.spoken_lines(loaded, pacing)
+
+
+def test_estimates_are_close_to_speech_lengths():
+    # Known lengths of eSpeak NG clips at 155 wpm, measured from rendered sessions.
+    assert abs(speech.estimate("Stay face down and bend your elbows out to the sides.", 155) / 44100 - 3.3) < 0.5
+    assert speech.estimate("One.", 155) >= 0.25 * 44100
+
+
+def test_durations_are_spoken_as_an_instructor_would():
+    from pilates_audio import phrases
+
+    assert phrases.duration(Duration(3, "breaths")) == "three breaths"
+    assert phrases.duration(Duration(1.5, "breaths")) == "one and a half breaths"
+    assert phrases.duration(Duration(90, "s")) == "one minute thirty seconds"
+    assert phrases.duration(Duration(20, "s")) == "twenty seconds"
+    assert phrases.count(21) == "Twenty-one."

@@ -1,0 +1,70 @@
+"""Speech clips and their cache: keys, hits, misses, damaged entries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pilates_audio import speech
+
+
+def test_the_key_changes_with_everything_that_changes_a_clip():
+    base = speech.clip_key("engine-1", None, 155, "Hello.")
+    assert base == speech.clip_key("engine-1", None, 155, "Hello.")
+    others = {
+        speech.clip_key("engine-2", None, 155, "Hello."),
+        speech.clip_key("engine-1", "en-us", 155, "Hello."),
+        speech.clip_key("engine-1", None, 156, "Hello."),
+        speech.clip_key("engine-1", None, 155, "Hello!"),
+    }
+    assert base not in others and len(others) == 4
+
+
+def test_clips_are_synthesized_once_then_hit(tmp_path: Path):
+    voices = speech.Speech(None, 160, cache=tmp_path)
+    lines = ["Reach long.", "Two."]
+    assert voices.missing(lines) == lines
+    voices.ensure(lines)
+    assert all(voices.length(text) > 0.2 * 44100 for text in lines)
+    again = speech.Speech(None, 160, cache=tmp_path)
+    assert again.missing(lines) == []
+    assert again.pcm("Reach long.") == voices.pcm("Reach long.")
+    faster = speech.Speech(None, 220, cache=tmp_path)
+    assert faster.missing(lines) == lines
+
+
+def test_a_damaged_entry_counts_as_a_miss_and_is_remade(tmp_path: Path):
+    voices = speech.Speech(None, 150, cache=tmp_path)
+    voices.ensure(["Breathe in."])
+    good = voices.pcm("Breathe in.")
+    entry = voices.path("Breathe in.")
+    entry.write_bytes(entry.read_bytes()[:-100])  # truncated
+    again = speech.Speech(None, 150, cache=tmp_path)
+    assert again.missing(["Breathe in."]) == ["Breathe in."]
+    again.ensure(["Breathe in."])
+    assert again.pcm("Breathe in.") == good
+    entry.write_bytes(b"garbage")
+    assert speech.Speech(None, 150, cache=tmp_path).missing(["Breathe in."]) == ["Breathe in."]
+
+
+def test_clips_are_trimmed_and_the_same_every_time(tmp_path: Path):
+    first = speech.Speech(None, 155, cache=tmp_path / "a")
+    second = speech.Speech(None, 155, cache=tmp_path / "b")
+    text = "Stay face down and bend your elbows out to the sides."
+    first.ensure([text])
+    second.ensure([text])
+    assert first.pcm(text) == second.pcm(text)
+    import audioop
+
+    pcm = first.pcm(text)
+    edge = int(0.02 * 44100) * 2
+    assert audioop.max(pcm[:edge], 2) > 100 or audioop.max(pcm[edge : 2 * edge], 2) > 100
+    assert audioop.max(pcm[-2 * edge :], 2) > 100  # speech runs to the end: no trailing pause
+
+
+def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
+    from pilates_audio.files import cache_dir
+
+    monkeypatch.setenv("PILATES_AUDIO_CACHE", str(tmp_path / "c"))
+    assert cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("PILATES_AUDIO_CACHE")
+    assert cache_dir().name == "pilates-audio"
