@@ -46,19 +46,25 @@ def test_a_damaged_entry_counts_as_a_miss_and_is_remade(tmp_path: Path):
     assert speech.Speech(None, 150, cache=tmp_path).missing(["Breathe in."]) == ["Breathe in."]
 
 
-def test_clips_are_trimmed_and_the_same_every_time(tmp_path: Path):
-    first = speech.Speech(None, 155, cache=tmp_path / "a")
-    second = speech.Speech(None, 155, cache=tmp_path / "b")
-    text = "Stay face down and bend your elbows out to the sides."
-    first.ensure([text])
-    second.ensure([text])
-    assert first.pcm(text) == second.pcm(text)
+def test_clips_are_trimmed_and_their_length_is_stable(tmp_path: Path):
+    """Speech runs from the first sample to the last; fresh syntheses agree to a few ms.
+
+    eSpeak varies its output slightly with what it spoke before, so clips are compared
+    by length, not bytes; the script always uses the measured length.
+    """
     import audioop
 
-    pcm = first.pcm(text)
-    edge = int(0.02 * 44100) * 2
-    assert audioop.max(pcm[:edge], 2) > 100 or audioop.max(pcm[edge : 2 * edge], 2) > 100
-    assert audioop.max(pcm[-2 * edge :], 2) > 100  # speech runs to the end: no trailing pause
+    text = "Stay face down and bend your elbows out to the sides."
+    lengths = []
+    for name in ("a", "b"):
+        voices = speech.Speech(None, 155, cache=tmp_path / name)
+        voices.ensure(["Two.", text])
+        pcm = voices.pcm(text)
+        lengths.append(len(pcm) // 2)
+        edge = int(0.02 * 44100) * 2
+        assert audioop.max(pcm[:edge], 2) > 300  # sound starts within 20 ms
+        assert audioop.max(pcm[-edge:], 2) > 300  # and runs to the end: no trailing pause
+    assert abs(lengths[0] - lengths[1]) <= 0.015 * 44100
 
 
 def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
