@@ -2,16 +2,49 @@
 
 from __future__ import annotations
 
+import array
 import subprocess
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 from pilates_audio.errors import PilatesAudioError
-from pilates_audio.script import SAMPLE_RATE, Script
+from pilates_audio import tools
+from pilates_audio.script import SAMPLE_RATE, TONE_SECONDS, Script
 from pilates_audio.tools import FFmpegError, ffmpeg
 
 DEFAULT_BITRATE = 64
 CHUNK = SAMPLE_RATE * 10  # samples of silence written at a time: memory stays flat
+
+
+# Two soft notes a fifth apart: rising for an inhale, falling for an exhale.
+TONE_NOTES = {"inhale": (440.0, 659.25), "exhale": (659.25, 440.0)}
+TONE_LEVEL = -20.0  # dBFS: heard clearly under speech level, never startling
+TONE_FADE = 0.012  # seconds of fade at each note's edges, so notes never click
+
+
+@lru_cache(maxsize=None)
+def tone(name: str) -> bytes:
+    """Synthesize a breath tone as 44.1 kHz mono 16-bit samples, exactly TONE_SECONDS long."""
+    tools.pydub()  # imported quietly first
+    from pydub import generators
+
+    first, second = TONE_NOTES[name]
+    total = int(round(TONE_SECONDS * SAMPLE_RATE))
+    half = total // 2
+    fade = int(TONE_FADE * SAMPLE_RATE)
+    data = array.array("h")
+    for freq, count in ((first, half), (second, total - half)):
+        note = generators.Sine(freq, sample_rate=SAMPLE_RATE, bit_depth=16).to_audio_segment(
+            duration=count * 1000 / SAMPLE_RATE + 5, volume=TONE_LEVEL
+        )
+        values = array.array("h", note.get_sample_slice(0, count).raw_data)
+        # pydub fades in whole milliseconds and can drop a sample: fade the samples here.
+        for i in range(fade):
+            values[i] = int(values[i] * i / fade)
+            values[count - 1 - i] = int(values[count - 1 - i] * i / fade)
+        data.extend(values)
+    return data.tobytes()
 
 
 def _run_error(what: str, stderr: bytes) -> FFmpegError:
@@ -46,7 +79,7 @@ def encode(script: Script, clip: Callable[[str], bytes], out: Path, bitrate: int
                     process.stdin.write(silence[: n * 2])
                     remaining -= n
             else:
-                data = clip(cue.text)
+                data = tone(cue.text) if cue.kind == "tone" else clip(cue.text)
                 if len(data) != cue.length * 2:
                     raise PilatesAudioError(f'internal error: clip for "{cue.text}" does not match its cue')
                 process.stdin.write(data)

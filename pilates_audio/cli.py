@@ -31,6 +31,8 @@ def _pacing_value(key: str) -> Callable[[click.Context, click.Parameter, Any], A
 def pacing_options(command: Callable) -> Callable:
     """Add the pacing flags; each defaults to None so only flags given override."""
     options = [
+        click.option("--pacing", "pacing_file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="A pacing file: YAML with the keys of a routine's pacing: block."),
         click.option("--pace", "preset", type=click.Choice(list(pacing_mod.PRESETS)), default=None,
                      help="Pacing preset (default: standard)."),
         click.option("--inhale", callback=_pacing_value("inhale"), metavar="SECONDS",
@@ -40,14 +42,33 @@ def pacing_options(command: Callable) -> Callable:
         click.option("--rate", callback=_pacing_value("rate"), metavar="WPM", help="Speech rate in words per minute."),
         click.option("--voice", callback=_pacing_value("voice"), metavar="ID",
                      help="Voice id (see `pilates-audio voices`)."),
+        click.option("--transition", callback=_pacing_value("transition"), metavar="DURATION",
+                     help="Pause between exercises, e.g. 6s or 1 breath."),
+        click.option("--breath-cues", "breath_cues", type=click.Choice(list(pacing_mod.BREATH_CUES)), default=None,
+                     help="Mark each inhale and exhale with words, a soft tone, or nothing."),
+        click.option("--count-reps/--no-count-reps", "count_reps", default=None,
+                     help="Say the number of each rep (default: on)."),
+        click.option("--countdown", type=click.IntRange(0, pacing_mod.MAX_COUNTDOWN), default=None, metavar="N",
+                     help="Count down N seconds before a hold; 0 turns it off (default: 3)."),
+        click.option("--halfway/--no-halfway", "halfway", default=None,
+                     help="Say when a hold of 30 s or more is half done (default: on)."),
+        click.option("--announce-next/--no-announce-next", "announce_next", default=None,
+                     help="Name the next exercise in rests and transitions (default: on)."),
+        click.option("--min-phase", "min_phase", callback=_pacing_value("min_phase"), metavar="SECONDS",
+                     help="Shortest inhale or exhale --length may choose (default: 2.5s)."),
+        click.option("--max-phase", "max_phase", callback=_pacing_value("max_phase"), metavar="SECONDS",
+                     help="Longest inhale or exhale --length may choose (default: 8s)."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
-def _flags(kwargs: dict) -> dict:
-    return {key: kwargs.pop(key) for key in ("preset", "inhale", "exhale", "rate", "voice")}
+def _flags(kwargs: dict) -> tuple[dict, pacing_mod.Layer | None]:
+    """Take the pacing flags and the pacing file out of a command's arguments."""
+    flags = {key: kwargs.pop(key) for key in pacing_mod.KEYS if key in kwargs}
+    path = kwargs.pop("pacing_file", None)
+    return flags, (pacing_mod.load_file(path) if path is not None else None)
 
 
 @click.group(context_settings=CONTEXT)
@@ -66,9 +87,9 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress or warnings; errors only.")
 def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, quiet: bool, **kwargs: Any) -> None:
     """Render routines to MP3 sessions, each with its timed script (.json)."""
-    flags = _flags(kwargs)
+    flags, pacing_file = _flags(kwargs)
     loaded = routine_mod.load_all(list(routines))
-    plans = [(r, render_mod.effective_pacing(r, flags)[0]) for r in loaded]
+    plans = [(r, render_mod.effective_pacing(r, flags, pacing_file)[0]) for r in loaded]
     for routine, pacing in plans:
         with _Progress(routine.name, quiet) as progress:
             session = render_mod.render(routine, pacing, out_dir, bitrate=bitrate, progress=progress)
@@ -86,8 +107,9 @@ def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, quiet: bool,
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
 def script(routine: Path, as_json: bool, exact: bool, quiet: bool, **kwargs: Any) -> None:
     """Print a routine's timed plan (estimated unless --exact)."""
+    flags, pacing_file = _flags(kwargs)
     loaded = routine_mod.load(routine)
-    pacing, _ = render_mod.effective_pacing(loaded, _flags(kwargs))
+    pacing, _ = render_mod.effective_pacing(loaded, flags, pacing_file)
     if exact:
         with _Progress(loaded.name, quiet) as progress:
             plan = render_mod.exact_script(loaded, pacing, speech.Speech(pacing.voice, pacing.rate),

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any, Mapping
 
+from pilates_audio import yamlsrc
+from pilates_audio.errors import Problem, ValidationError
 from pilates_audio.units import Duration, parse_duration
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -13,8 +16,9 @@ PRESETS: dict[str, dict[str, Any]] = {
     "brisk": {"inhale": 3.0, "exhale": 3.0, "rate": 170, "transition": Duration(2.0, "s")},
 }
 DEFAULT_PRESET = "standard"
-KEYS = ("preset", "inhale", "exhale", "rate", "transition", "voice")
+BREATH_CUES = ("voice", "tone", "silent")
 MIN_RATE, MAX_RATE = 60, 450
+MAX_COUNTDOWN = 10
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,13 @@ class Pacing:
     rate: int = 155
     transition: Duration = Duration(4.0, "s")
     voice: str | None = None
+    breath_cues: str = "voice"
+    count_reps: bool = True
+    countdown: int = 3
+    halfway: bool = True
+    announce_next: bool = True
+    min_phase: float = 2.5
+    max_phase: float = 8.0
 
     @property
     def breath(self) -> float:
@@ -39,15 +50,13 @@ class Pacing:
 
     def to_json(self) -> dict[str, Any]:
         """Return the settings as the timed script's `pacing` object."""
-        return {
-            "preset": self.preset,
-            "inhale": self.inhale,
-            "exhale": self.exhale,
-            "breath": self.breath,
-            "rate": self.rate,
-            "transition": round(self.transition_seconds, 3),
-            "voice": self.voice,
-        }
+        data = {spec.name: getattr(self, spec.name) for spec in fields(self)}
+        data["transition"] = round(self.transition_seconds, 3)
+        data["breath"] = self.breath
+        return data
+
+
+KEYS = tuple(spec.name for spec in fields(Pacing))
 
 
 @dataclass(frozen=True)
@@ -58,14 +67,26 @@ class Layer:
     values: Mapping[str, Any]
 
 
+def _seconds(value: Any) -> float:
+    return parse_duration(value, breaths_allowed=False).amount
+
+
+def _flag(key: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "yes", "on", "false", "no", "off"):
+        return value.lower() in ("true", "yes", "on")
+    raise ValueError(f"{key} must be true or false")
+
+
 def parse_value(key: str, value: Any) -> Any:
     """Parse one pacing value, raising ValueError with a message fit for a person."""
     if key == "preset":
         if not isinstance(value, str) or value not in PRESETS:
             raise ValueError(f"unknown preset '{value}'; choose one of: {', '.join(PRESETS)}")
         return value
-    if key in ("inhale", "exhale"):
-        return parse_duration(value, breaths_allowed=False).amount
+    if key in ("inhale", "exhale", "min_phase", "max_phase"):
+        return _seconds(value)
     if key == "transition":
         return parse_duration(value, zero_allowed=True)
     if key == "rate":
@@ -82,7 +103,53 @@ def parse_value(key: str, value: Any) -> Any:
         if not isinstance(value, str) or not value.strip():
             raise ValueError("voice must be a voice id as text; `pilates-audio voices` lists them")
         return value.strip()
+    if key == "breath_cues":
+        if value not in BREATH_CUES:
+            raise ValueError(f"breath_cues must be one of: {', '.join(BREATH_CUES)}")
+        return value
+    if key in ("count_reps", "halfway", "announce_next"):
+        return _flag(key, value)
+    if key == "countdown":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNTDOWN:
+            raise ValueError(f"countdown must be a whole number from 0 (off) to {MAX_COUNTDOWN}")
+        return value
     raise KeyError(key)
+
+
+def parse_node(node: yamlsrc.Node, path: str, problems: list[Problem]) -> dict[str, Any]:
+    """Check a YAML mapping of pacing settings, adding problems and returning the good values."""
+
+    def add(line: int, column: int, message: str) -> None:
+        problems.append(Problem(path, line, column, message))
+
+    if not node.is_mapping:
+        add(node.line, node.column, "pacing must be a mapping of settings, such as {inhale: 5s, exhale: 5s}")
+        return {}
+    yamlsrc.check_keys(node, KEYS, "pacing", path, problems)
+    result: dict[str, Any] = {}
+    for key, value_node in node.value.items():
+        if key not in KEYS:
+            continue
+        if value_node.is_mapping or value_node.is_list:
+            add(value_node.line, value_node.column, f"{key} must be a single value, not {yamlsrc.kind(value_node)}")
+            continue
+        try:
+            result[key] = parse_value(key, value_node.value)
+        except ValueError as exc:
+            message = str(exc)
+            add(value_node.line, value_node.column, message if message.startswith(key) else f"{key}: {message}")
+    return result
+
+
+def load_file(path: Path, display: str | None = None) -> Layer:
+    """Load a pacing file: YAML with the keys of a routine's `pacing:` block."""
+    display = display if display is not None else str(path)
+    problems: list[Problem] = []
+    root = yamlsrc.load(path, display, problems)
+    values = parse_node(root, display, problems) if root is not None else {}
+    if problems:
+        raise ValidationError(problems)
+    return Layer(f"pacing file {display}", values)
 
 
 def resolve(layers: list[Layer]) -> tuple[Pacing, dict[str, str]]:
@@ -90,17 +157,15 @@ def resolve(layers: list[Layer]) -> tuple[Pacing, dict[str, str]]:
 
     Return the pacing and, for each setting, where its value came from.
     """
-    sources: dict[str, str] = {}
+    sources: dict[str, str] = {"preset": "default"}
     preset = DEFAULT_PRESET
-    sources["preset"] = "default"
     for layer in layers:
         if "preset" in layer.values:
             preset, sources["preset"] = layer.values["preset"], layer.source
             break
     values: dict[str, Any] = {"preset": preset}
     defaults = Pacing()
-    for spec in fields(Pacing):
-        key = spec.name
+    for key in KEYS:
         if key == "preset":
             continue
         for layer in layers:

@@ -6,6 +6,14 @@ from pilates_audio.units import Duration
 
 PHRASES: dict[str, str] = {
     "rep": "{number}.",
+    "rep_with_breath": "{number}, {phase}.",
+    "last_rep": "Last one",
+    "inhale": "inhale",
+    "exhale": "exhale",
+    "breath_cue": "{phase}.",
+    "countdown": "{number}.",
+    "halfway": "Halfway.",
+    "next_up": "Next up: {name}",
     "hold": "Hold for {duration}.",
     "rest": "Rest for {duration}.",
     "release_and_rest": "Release, and rest for {duration}.",
@@ -54,6 +62,30 @@ def number_words(n: int) -> str:
 def count(n: int) -> str:
     """Return the spoken rep number, capitalised as the start of a line."""
     return say("rep", number=number_words(n).capitalize())
+
+
+def rep_line(n: int, last: bool, phase: str | None) -> str:
+    """Say a rep's number ("Last one" on the last), with the breath phase it starts on."""
+    number = PHRASES["last_rep"] if last else number_words(n).capitalize()
+    if phase is None:
+        return say("rep", number=number)
+    return say("rep_with_breath", number=number, phase=PHRASES[phase])
+
+
+def breath_cue(phase: str) -> str:
+    """Say a breath phase on its own: "Inhale." """
+    return say("breath_cue", phase=PHRASES[phase]).capitalize()
+
+
+def countdown(n: int) -> str:
+    """Say one number of a countdown."""
+    return say("countdown", number=number_words(n).capitalize())
+
+
+def next_up(name: str) -> str:
+    """Name the exercise that comes next, ending the line once."""
+    line = say("next_up", name=name)
+    return line if line[-1] in ".!?" else line + "."
 
 
 def amount(value: float, unit: str) -> str:

@@ -26,9 +26,12 @@ class Session:
     warnings: tuple[str, ...]
 
 
-def effective_pacing(routine: Routine | None, flags: dict) -> tuple[Pacing, dict[str, str]]:
-    """Combine command-line flags, the routine's pacing block, its preset and the defaults."""
+def effective_pacing(routine: Routine | None, flags: dict, pacing_file: pacing_mod.Layer | None = None
+                     ) -> tuple[Pacing, dict[str, str]]:
+    """Combine flags, a pacing file, the routine's pacing block, its preset and the defaults."""
     layers = [pacing_mod.Layer("flag", {k: v for k, v in flags.items() if v is not None})]
+    if pacing_file is not None:
+        layers.append(pacing_file)
     if routine is not None:
         layers.append(routine.pacing_layer)
     return pacing_mod.resolve(layers)
@@ -42,7 +45,7 @@ def estimated_script(routine: Routine, pacing: Pacing) -> Script:
 def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
                  progress: Callable[[int, int], None] | None = None) -> Script:
     """Synthesize (or take from the cache) every line, then plan with exact lengths."""
-    lines = script_mod.spoken_lines(routine, pacing)
+    lines = script_mod.candidate_lines(routine, pacing)
     missing = voices.missing(lines)
     done = 0
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,12 +70,7 @@ class _Checker:
         self.problems.append(Problem(self.path, mark[0], mark[1], message))
 
     def keys(self, node: Node, allowed: tuple[str, ...], what: str) -> None:
-        for key, mark in node.key_marks.items():
-            if key in allowed:
-                continue
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hint = f"did you mean '{close[0]}'?" if close else f"{what} keys are: {', '.join(allowed)}"
-            self.add_at(mark, f"unknown key '{key}'; {hint}")
+        yamlsrc.check_keys(node, allowed, what, self.path, self.problems)
 
     def text(self, node: Node, key: str) -> str | None:
         value = node.value
@@ -93,7 +87,7 @@ class _Checker:
             kind = "a date" if yamlsrc.is_date(value) else "a number"
             self.add(node, f'{key} must be text, but YAML reads {node.raw} as {kind}; put it in quotes: "{node.raw}"')
         else:
-            self.add(node, f"{key} must be text, not {_kind(node)}")
+            self.add(node, f"{key} must be text, not {yamlsrc.kind(node)}")
         return None
 
     def optional_text(self, mapping: Node, key: str) -> str | None:
@@ -102,7 +96,7 @@ class _Checker:
 
     def duration(self, node: Node, key: str) -> Duration | None:
         if node.is_mapping or node.is_list:
-            self.add(node, f"{key} must be a duration, not {_kind(node)}")
+            self.add(node, f"{key} must be a duration, not {yamlsrc.kind(node)}")
             return None
         try:
             return parse_duration(node.value)
@@ -125,22 +119,7 @@ class _Checker:
         return float(value)
 
     def pacing(self, node: Node) -> dict[str, Any]:
-        if not node.is_mapping:
-            self.add(node, "pacing must be a mapping of settings, such as {inhale: 5s, exhale: 5s}")
-            return {}
-        self.keys(node, pacing_mod.KEYS, "pacing")
-        result: dict[str, Any] = {}
-        for key, value_node in node.value.items():
-            if key not in pacing_mod.KEYS:
-                continue
-            if value_node.is_mapping or value_node.is_list:
-                self.add(value_node, f"{key} must be a single value, not {_kind(value_node)}")
-                continue
-            try:
-                result[key] = pacing_mod.parse_value(key, value_node.value)
-            except ValueError as exc:
-                self.add(value_node, f"{key}: {exc}" if not str(exc).startswith(key) else str(exc))
-        return result
+        return pacing_mod.parse_node(node, self.path, self.problems)
 
     def sides(self, node: Node) -> tuple[str, ...]:
         value = node.value
@@ -205,7 +184,7 @@ class _Checker:
 
     def routine(self, root: Node) -> Routine | None:
         if not root.is_mapping:
-            self.add(root, f"a routine must be a mapping with keys such as title and exercises, not {_kind(root)}")
+            self.add(root, f"a routine must be a mapping with keys such as title and exercises, not {yamlsrc.kind(root)}")
             return None
         self.keys(root, ROUTINE_KEYS, "routine")
         values = root.value
@@ -266,20 +245,6 @@ class _Checker:
             section_exercises = self.exercise_list(item.value["exercises"], name)
             exercises.extend(section_exercises if name is not None else [None])
         return exercises
-
-
-def _kind(node: Node) -> str:
-    if node.is_mapping:
-        return "a mapping"
-    if node.is_list:
-        return "a list"
-    if isinstance(node.value, bool):
-        return "a yes/no value"
-    if isinstance(node.value, (int, float)):
-        return "a number"
-    if node.value is None:
-        return "empty"
-    return "text"
 
 
 def check(path: Path, display: str | None = None) -> tuple[Routine | None, list[Problem]]:

@@ -19,6 +19,8 @@ LEAD_IN = 0.5  # before the first word, so no player clips it
 SENTENCE_GAP = 0.6  # between lines of intro, setup and outro
 MIN_GAP = 0.3  # between lines spoken inside reps, holds and rests
 TAIL = 2.0  # after the last word, so the session does not stop abruptly
+TONE_SECONDS = 0.25  # a breath tone: two short notes
+HALFWAY_FROM = 30.0  # holds at least this long get a "halfway"
 
 LengthOf = Callable[[str], int]
 
@@ -137,11 +139,26 @@ def format_clock_exact(count: int) -> str:
 
 @dataclass
 class _Line:
+    """Something to say or sound inside a part, before it is placed.
+
+    `role` sets its priority: "fixed" lines (counts, announcements) go at their
+    moment; "cue" lines (the author's cues) fit into the gaps between them; "optional"
+    lines (breath cues) go at their exact moment only if it is free.
+    """
+
     offset: int
     text: str
-    anchored: bool
+    role: str = "fixed"
+    kind: str = "speech"
+    follows: bool = False  # straight after the line before it, with no gap (a count after its tone)
+    rep: tuple[int, bool] | None = None  # (number, is the last) for a rep count, worded once placed
+    phase: str | None = None  # the breath phase a rep count starts on, when it is said with it
     start: int = 0
     length: int = 0
+
+    @property
+    def end(self) -> int:
+        return self.start + self.length
 
 
 @dataclass
@@ -154,6 +171,7 @@ class _Planner:
     cues: list[Cue] = field(default_factory=list)
     chapters: list[Chapter] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    next_announced: bool = False  # the last rest already named the exercise that comes next
 
     @property
     def now(self) -> int:
@@ -170,7 +188,7 @@ class _Planner:
     def speak(self, text: str, part: str, exercise: str | None, side: str | None = None) -> None:
         self.cues.append(Cue(self.now, self.now + self.length_of(text), "speech", part, exercise, side, text))
 
-    def sequence(self, texts: Iterable[str], part: str, exercise: str | None, tail: int) -> None:
+    def sequence(self, texts: Iterable[str], part: str, exercise: str | None, tail: int = 0) -> None:
         """Speak lines one after another, then pause for `tail` samples."""
         for i, text in enumerate(texts):
             if i:
@@ -182,62 +200,131 @@ class _Planner:
               exact: bool = True) -> None:
         """Fill a part of fixed length, placing lines within it; grow it only if they cannot fit."""
         gap = samples(MIN_GAP)
-        placed: list[_Line] = []
+        tone = samples(TONE_SECONDS)
         for line in lines:
-            line.length = self.length_of(line.text)
-        for line in (entry for entry in lines if entry.anchored):
-            previous_end = placed[-1].start + placed[-1].length + gap if placed else 0
-            line.start = max(line.offset, previous_end)
+            line.length = tone if line.kind == "tone" else self.length_of(line.text)
+        placed: list[_Line] = []
+        for line in (entry for entry in lines if entry.role == "fixed"):
+            if placed:
+                line.start = max(line.offset, placed[-1].end + (0 if line.follows else gap))
+            else:
+                line.start = line.offset
             placed.append(line)
-        floating_floor = 0
-        for line in (entry for entry in lines if not entry.anchored):
-            line.start = _first_fit(placed, max(line.offset, floating_floor), line.length, gap, length)
-            floating_floor = line.start + line.length + gap
-            placed.append(line)
+        for line in (entry for entry in lines if entry.role == "optional"):
+            line.start = line.offset
+            if line.end <= length and _clear(line, placed, gap):
+                placed.append(line)
+        placed.sort(key=lambda entry: entry.start)
+        floor = 0
+        for line in (entry for entry in lines if entry.role == "cue"):
+            earliest = max(line.offset, floor)
+            start = _first_fit(placed, earliest, line.length, gap, length)
+            if start + line.length > length:
+                # No gap is long enough: let breath words give way to the author's cue.
+                kept = [p for p in placed if p.role != "optional"]
+                start = _first_fit(kept, earliest, line.length, gap, length)
+            line.start = start
+            placed = [p for p in placed if p.role != "optional" or _clear(p, [line], gap)] + [line]
             placed.sort(key=lambda entry: entry.start)
+            floor = line.end + gap
         name = exercise.name if exercise else None
         base = self.now
         cursor = 0
         for line in placed:
             self.pause(line.start - cursor, part, name, side)
-            self.cues.append(Cue(base + line.start, base + line.start + line.length, "speech", part, name, side, line.text))
-            cursor = line.start + line.length
-        if not exact and placed:
-            # A part that may stretch (a transition) still leaves a pause after its words.
-            length = max(length, cursor + samples(SENTENCE_GAP))
-        if cursor > length:
+            self.cues.append(Cue(base + line.start, base + line.end, line.kind, part, name, side, line.text))
+            cursor = line.end
+        if cursor > length - (0 if exact else samples(SENTENCE_GAP)):
             if exact:
-                over = (cursor - length) / SAMPLE_RATE
-                last = max(placed, key=lambda entry: entry.start + entry.length)
+                over = [line.text for line in placed if line.end > length and line.kind == "speech"]
+                quoted = " and ".join(f'"{text}"' for text in over)
                 where = f"{exercise.name}, {part}" if exercise else part
-                self.warnings.append(f'{where}: "{last.text}" does not fit; the {part} runs {over:.1f}s longer')
+                grown = (cursor - length) / SAMPLE_RATE + SENTENCE_GAP
+                verb = "does" if len(over) == 1 else "do"
+                self.warnings.append(f"{where}: {quoted} {verb} not fit; the {part} runs {grown:.1f}s longer")
+            # Words that ran over still get a breath of quiet before what follows.
+            self.pause(samples(SENTENCE_GAP), part, name, side)
         else:
             self.pause(length - cursor, part, name, side)
 
+    def breath_lines(self, length: int, fixed: dict[int, _Line]) -> list[_Line]:
+        """Add the breath cues of a part: merged into a count, or on their own where free."""
+        mode = self.pacing.breath_cues
+        if mode == "silent":
+            return []
+        inhale = samples(self.pacing.inhale)
+        lines = []
+        n = 0
+        while True:
+            base = samples(n * self.pacing.breath)
+            phases = [(base, "inhale"), (base + inhale, "exhale")]
+            if base >= length:
+                break
+            for offset, phase in phases:
+                if offset >= length:
+                    break
+                line = fixed.get(offset)
+                if mode == "tone":
+                    # A tone is short enough to always mark its moment; anything due then
+                    # follows straight after it.
+                    lines.append(_Line(offset, phase, "fixed", kind="tone"))
+                    if line:
+                        line.follows = True
+                elif line is None:
+                    lines.append(_Line(offset, phrases.breath_cue(phase), "optional"))
+                elif line.rep is not None:
+                    line.phase = phase
+            n += 1
+        return lines
+
+    def work_part(self, part: str, exercise: Exercise | None, side: str | None, length: int,
+                  fixed: list[_Line], cues: list[_Line]) -> None:
+        """Lay out a breath-paced part (reps, hold, rest) with its breath cues."""
+        at = {line.offset: line for line in fixed}
+        extra = self.breath_lines(length, at)
+        for line in fixed:
+            if line.rep is not None:
+                line.text = phrases.rep_line(*line.rep, line.phase)
+        lines = sorted(fixed + [e for e in extra if e.role == "fixed"], key=lambda l: (l.offset, l.kind != "tone"))
+        self.timed(part, exercise, side, length, lines + cues + [e for e in extra if e.role != "fixed"])
+
     def plan(self) -> Script:
-        routine, pacing = self.routine, self.pacing
+        routine = self.routine
         self.pause(samples(LEAD_IN), "intro", None)
         self.chapters.append(Chapter(0, phrases.CHAPTERS["intro"]))
-        self.sequence([f"{routine.title}."] + ([routine.intro] if routine.intro else []), "intro", None, 0)
-        previous: Exercise | None = None
-        for exercise in routine.exercises:
-            self.transition([], release=_ends_held(previous))
-            self.exercise(exercise, previous)
-            previous = exercise
-        self.transition([], release=_ends_held(previous))
+        self.sequence([f"{routine.title}."] + ([routine.intro] if routine.intro else []), "intro", None)
+        exercises = routine.exercises
+        for i, exercise in enumerate(exercises):
+            previous = exercises[i - 1] if i else None
+            announce = []
+            if self.pacing.announce_next and previous is not None and not self.next_announced:
+                announce = [phrases.next_up(exercise.name)]
+            self.next_announced = False
+            self.transition(announce, release=_ends_held(previous))
+            upcoming = exercises[i + 1] if i + 1 < len(exercises) else None
+            self.exercise(exercise, previous, upcoming)
+        self.transition([], release=_ends_held(exercises[-1]))
         self.chapters.append(Chapter(self.now, phrases.CHAPTERS["outro"]))
         self.sequence([routine.outro or phrases.say("closing")], "outro", None, samples(TAIL))
-        return Script(routine.title, pacing, tuple(self.cues), tuple(self.chapters), tuple(self.warnings))
+        return Script(routine.title, self.pacing, tuple(self.cues), tuple(self.chapters), tuple(self.warnings))
 
     def transition(self, texts: list[str], exercise: Exercise | None = None, side: str | None = None,
-                   release: bool = False) -> None:
+                   release: bool = False, countdown: bool = False) -> None:
         """Join two parts with the pacing's transition pause, releasing a hold that just ended."""
         if release:
             texts = [phrases.say("release")] + texts
         length = samples(self.pacing.transition_seconds)
-        self.timed("transition", exercise, side, length, [_Line(0, text, anchored=True) for text in texts], exact=False)
+        lines = [_Line(0, text) for text in texts]
+        if countdown:
+            lines += self.countdown(length)
+        self.timed("transition", exercise, side, length, lines, exact=False)
 
-    def exercise(self, exercise: Exercise, previous: Exercise | None) -> None:
+    def countdown(self, length: int) -> list[_Line]:
+        """Count down the last seconds before a hold: "Three. Two. One." ending as it starts."""
+        n = self.pacing.countdown
+        return [_Line(max(0, length - k * SAMPLE_RATE), phrases.countdown(k)) for k in range(n, 0, -1)]
+
+    def exercise(self, exercise: Exercise, previous: Exercise | None, upcoming: Exercise | None) -> None:
         name = exercise.name
         self.chapters.append(Chapter(self.now, name))
         texts = []
@@ -252,40 +339,63 @@ class _Planner:
         sides = exercise.sides or (None,)
         if exercise.sides:
             texts.append(phrases.say("first_side", side=phrases.PHRASES[sides[0]]))
-        # One breath to get into position before the work begins.
-        self.sequence(texts, "setup", name, self.breath if working else 0)
+        self.sequence(texts, "setup", name)
+        if working:
+            # A breath to get into position; a hold that starts straight away is counted in.
+            holds_first = exercise.reps is None and self.pacing.countdown > 0
+            settle = self.breath
+            self.timed("setup", exercise, None, settle, self.countdown(settle) if holds_first else [], exact=False)
         for i, side in enumerate(sides):
             if i:
                 switch = phrases.say("switch_side", side=phrases.PHRASES[side])
-                self.transition([switch], exercise, side, release=exercise.hold is not None)
+                self.transition([switch], exercise, side, release=exercise.hold is not None,
+                                countdown=exercise.reps is None and self.pacing.countdown > 0)
             self.work(exercise, side)
         if exercise.rest:
             key = "release_and_rest" if exercise.hold else "rest"
             text = phrases.say(key, duration=phrases.duration(exercise.rest))
             length = samples(exercise.rest.seconds(self.pacing.breath))
-            self.timed("rest", exercise, None, length, [_Line(0, text, anchored=True)])
+            cues = []
+            if self.pacing.announce_next and upcoming is not None:
+                line = phrases.next_up(upcoming.name)
+                # Said in the rest only if both lines fit; else the transition, which may stretch, says it.
+                needed = self.length_of(text) + self.length_of(line) + 2 * samples(MIN_GAP)
+                if needed <= length:
+                    cues.append(_Line(length // 2, line, "cue"))
+                    self.next_announced = True
+            self.work_part("rest", exercise, None, length, [_Line(0, text)], cues)
 
     def work(self, exercise: Exercise, side: str | None) -> None:
         """Play the reps and the hold of one side."""
         cues = list(exercise.cues)
         breath = self.pacing.breath
         if exercise.reps is not None:
-            rep = samples(exercise.breaths_per_rep * breath)
-            lines = [_Line(i * rep, phrases.count(i + 1), anchored=True) for i in range(exercise.reps)]
-            lines += [_Line(min(i, exercise.reps - 1) * rep, cue, anchored=False) for i, cue in enumerate(cues)]
-            length = samples(exercise.reps * exercise.breaths_per_rep * breath)
-            self.timed("reps", exercise, side, length, lines)
+            rep = exercise.breaths_per_rep * breath
+            fixed = []
+            if self.pacing.count_reps:
+                last = exercise.reps
+                fixed = [_Line(samples(i * rep), "", rep=(i + 1, i + 1 == last and last > 1))
+                         for i in range(exercise.reps)]
+            lines = [_Line(samples(min(i, exercise.reps - 1) * rep), cue, "cue") for i, cue in enumerate(cues)]
+            self.work_part("reps", exercise, side, samples(exercise.reps * rep), fixed, lines)
             cues = []
         if exercise.hold is not None:
-            text = phrases.say("hold", duration=phrases.duration(exercise.hold))
-            lines = [_Line(0, text, anchored=True)]
-            lines += [_Line(samples(i * breath), cue, anchored=False) for i, cue in enumerate(cues)]
-            self.timed("hold", exercise, side, samples(exercise.hold.seconds(breath)), lines)
+            length = samples(exercise.hold.seconds(breath))
+            fixed = [_Line(0, phrases.say("hold", duration=phrases.duration(exercise.hold)))]
+            if self.pacing.halfway and length >= samples(HALFWAY_FROM):
+                fixed.append(_Line(length // 2, phrases.say("halfway")))
+            lines = [_Line(samples(i * breath), cue, "cue") for i, cue in enumerate(cues)]
+            self.work_part("hold", exercise, side, length, fixed, lines)
 
 
 def _ends_held(exercise: Exercise | None) -> bool:
     """Tell whether an exercise ends still holding, so the next part must release it."""
     return exercise is not None and exercise.hold is not None and exercise.rest is None
+
+
+def _clear(line: _Line, others: list[_Line], gap: int) -> bool:
+    """Tell whether a line keeps at least `gap` away from every other line."""
+    return all(line.end + gap <= other.start or line.start >= other.end + gap for other in others if other is not line)
 
 
 def _first_fit(placed: list[_Line], earliest: int, length: int, gap: int, limit: int) -> int:
@@ -304,6 +414,17 @@ def plan(routine: Routine, pacing: Pacing, length_of: LengthOf) -> Script:
     return _Planner(routine, pacing, length_of).plan()
 
 
-def spoken_lines(routine: Routine, pacing: Pacing) -> list[str]:
-    """Return every line the session will speak, whatever the clips' lengths."""
-    return plan(routine, pacing, lambda text: SAMPLE_RATE).spoken_lines
+def candidate_lines(routine: Routine, pacing: Pacing) -> list[str]:
+    """Return every line the session may speak, whatever the clips' lengths.
+
+    Where a line goes can depend on lengths (a breath word gives way where there is
+    no room), but which lines are considered does not: synthesize all of these.
+    """
+    considered: dict[str, None] = {}
+
+    def record(text: str) -> int:
+        considered[text] = None
+        return SAMPLE_RATE
+
+    plan(routine, pacing, record)
+    return list(considered)

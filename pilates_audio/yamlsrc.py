@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,3 +150,28 @@ def parse(data: bytes, display: str, problems: list[Problem]) -> Node | None:
     except _TooBig as exc:
         problems.append(Problem(display, exc.mark.line + 1, exc.mark.column + 1, str(exc)))
         return None
+
+
+def check_keys(node: Node, allowed: tuple[str, ...], what: str, path: str, problems: list[Problem]) -> None:
+    """Report each key of a mapping that is not allowed, suggesting the closest one."""
+    for key, (line, column) in node.key_marks.items():
+        if key in allowed:
+            continue
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"{what} keys are: {', '.join(allowed)}"
+        problems.append(Problem(path, line, column, f"unknown key '{key}'; {hint}"))
+
+
+def kind(node: Node) -> str:
+    """Name the kind of a value for a message: a mapping, a list, a number…"""
+    if node.is_mapping:
+        return "a mapping"
+    if node.is_list:
+        return "a list"
+    if isinstance(node.value, bool):
+        return "a yes/no value"
+    if isinstance(node.value, (int, float)):
+        return "a number"
+    if node.value is None:
+        return "empty"
+    return "text"

@@ -36,3 +36,11 @@ def onset(pcm: bytes, after: float, threshold: int = 500, step: float = 0.002) -
             return t
         t += step
     return None
+
+
+def crossings(pcm: bytes, start: float, end: float) -> int:
+    """Count zero crossings in a window: twice the frequency of a pure tone, per second."""
+    import array
+
+    values = array.array("h", window(pcm, start, end))
+    return sum(1 for a, b in zip(values, values[1:]) if (a < 0) != (b < 0))

@@ -51,19 +51,28 @@ def assert_breath_counts_exact(data: dict, routine: Routine) -> None:
 
 
 def assert_counts_on_the_breath(data: dict, routine: Routine) -> None:
-    """Each rep number starts exactly as its rep begins."""
-    breath = data["pacing"]["inhale"] + data["pacing"]["exhale"]
+    """Each rep number starts as its rep begins (straight after its tone, in tone mode)."""
+    from pilates_audio.phrases import number_words
+    from pilates_audio.script import TONE_SECONDS
+
+    pacing = data["pacing"]
+    if not pacing["count_reps"]:
+        return
+    breath = pacing["inhale"] + pacing["exhale"]
+    delay = TONE_SECONDS if pacing["breath_cues"] == "tone" else 0.0
     by_exercise = {e.name: e for e in routine.exercises}
     for part, exercise, side, length, run in parts(data):
         if part != "reps":
             continue
         ex = by_exercise[exercise]
         start = run[0]["start"]
-        spoken = {c["text"]: c["start"] for c in run if c["kind"] == "speech"}
-        from pilates_audio.phrases import count
-
+        speech = [c for c in run if c["kind"] == "speech"]
         for i in range(ex.reps):
-            assert abs(spoken[count(i + 1)] - (start + i * ex.breaths_per_rep * breath)) <= TOLERANCE
+            word = "Last one" if i + 1 == ex.reps and ex.reps > 1 else number_words(i + 1).capitalize()
+            said = [c for c in speech if c["text"].startswith(word + ".") or c["text"].startswith(word + ",")]
+            assert said, (exercise, word)
+            expected = start + i * ex.breaths_per_rep * breath + delay
+            assert abs(said[0]["start"] - expected) <= TOLERANCE, (exercise, word, said[0]["start"], expected)
 
 
 def assert_chapters(data: dict, routine: Routine) -> None:

@@ -67,7 +67,7 @@ def test_script_prints_a_timeline_and_json(write_routine):
     path = write_routine(GOOD)
     text = run_cli("script", path)
     assert text.code == 0
-    assert "# Lift" in text.stdout and "One." in text.stdout and text.stdout.rstrip().splitlines()[-1].startswith("total ")
+    assert "# Lift" in text.stdout and "One, inhale." in text.stdout and text.stdout.rstrip().splitlines()[-1].startswith("total ")
     data = json.loads(run_cli("script", path, "--json").stdout)
     assert data["title"] == "Tiny" and data["pacing"]["inhale"] == 1.0
     assert [c["title"] for c in data["chapters"]] == ["Introduction", "Lift", "Closing"]

@@ -34,18 +34,26 @@ outro: Well done.
 """
 
 
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    """Render one session for all the checks below."""
+@pytest.fixture(scope="module", params=["voice", "tone", "silent"])
+def rendered(request, tmp_path_factory):
+    """Render one session per breath-cue mode for all the checks below."""
     folder = tmp_path_factory.mktemp("render")
     source = folder / "measured.yaml"
     source.write_text(SESSION, encoding="utf-8")
     out = folder / "out"
-    result = run_cli("render", source, "-o", out)
+    result = run_cli("render", source, "-o", out, "--breath-cues", request.param)
     assert result.code == 0, result.stderr
     data = json.loads((out / "measured.json").read_text(encoding="utf-8"))
     pcm = audiocheck.load(out / "measured.mp3")
+    assert data["pacing"]["breath_cues"] == request.param
     return result, out, routine.load(source), data, pcm
+
+
+def after_silence(data: dict, cue: dict) -> bool:
+    """Tell whether a cue follows a pause long enough to hear where it begins."""
+    index = data["cues"].index(cue)
+    before = data["cues"][index - 1]
+    return before["kind"] == "pause" and before["end"] - before["start"] >= 0.06
 
 
 def test_render_prints_one_line_per_session(rendered):
@@ -94,16 +102,53 @@ def test_pauses_are_silent(rendered):
 
 def test_each_rep_number_is_heard_as_its_rep_begins(rendered):
     _, _, loaded, data, pcm = rendered
-    breath = 3.0
-    for cue in data["cues"]:
-        if cue["part"] == "reps" and cue["kind"] == "speech" and cue["text"] in ("One.", "Two.", "Three."):
-            heard = audiocheck.onset(pcm, cue["start"] - 0.03)
-            assert heard is not None and -0.01 <= heard - cue["start"] <= 0.05, (cue, heard)
-    # and the reps themselves start a whole number of breaths apart
-    ones = [c["start"] for c in data["cues"] if c["part"] == "reps" and c.get("text") == "One."]
-    twos = [c["start"] for c in data["cues"] if c["part"] == "reps" and c.get("text") == "Two."]
-    assert abs(twos[0] - ones[0] - breath) <= 0.0015
-    assert abs(twos[1] - ones[1] - 1.5 * breath) <= 0.0015
+    counts = [c for c in data["cues"] if c["part"] == "reps" and c["kind"] == "speech"
+              and c["text"].split(",")[0].rstrip(".") in ("One", "Two", "Last one")]
+    assert len(counts) == 3 + 2 * 2
+    for cue in counts:
+        if not after_silence(data, cue):
+            assert data["pacing"]["breath_cues"] == "tone"  # a count follows its tone directly
+            continue
+        heard = audiocheck.onset(pcm, cue["start"] - 0.03)
+        assert heard is not None and -0.01 <= heard - cue["start"] <= 0.05, (cue, heard)
+
+
+def test_tones_rise_on_the_inhale_and_fall_on_the_exhale(rendered):
+    _, _, _, data, pcm = rendered
+    tones = [c for c in data["cues"] if c["kind"] == "tone"]
+    if data["pacing"]["breath_cues"] != "tone":
+        assert tones == []
+        return
+    breath = data["pacing"]["inhale"] + data["pacing"]["exhale"]
+    assert len(tones) >= 2 * 3 + 2 * 2 * 2  # at least one of each phase per breath of reps and holds
+    for cue in tones:
+        middle = (cue["start"] + cue["end"]) / 2
+        low_then_high = (audiocheck.crossings(pcm, cue["start"] + 0.02, middle - 0.02),
+                         audiocheck.crossings(pcm, middle + 0.02, cue["end"] - 0.02))
+        level = audiocheck.rms(pcm, cue["start"] + 0.02, cue["end"] - 0.02)
+        assert 1000 < level < 4000, (cue, level)
+        if cue["text"] == "inhale":
+            assert low_then_high[1] > 1.3 * low_then_high[0], (cue, low_then_high)
+        else:
+            assert low_then_high[0] > 1.3 * low_then_high[1], (cue, low_then_high)
+    # a tone at the start of every phase of a breath-paced part
+    for part in ("reps", "hold"):
+        starts = {round(c["start"], 3) for c in tones if c["part"] == part}
+        firsts = [c["start"] for c in data["cues"] if c["part"] == part]
+        assert round(firsts[0], 3) in starts
+
+
+def test_spoken_breath_cues_are_heard_where_the_script_says(rendered):
+    _, _, _, data, pcm = rendered
+    spoken = [c for c in data["cues"] if c["kind"] == "speech" and c["text"] in ("Inhale.", "Exhale.")
+              or c["kind"] == "speech" and c["text"].endswith((", inhale.", ", exhale."))]
+    if data["pacing"]["breath_cues"] != "voice":
+        assert spoken == []
+        return
+    assert len(spoken) >= 10
+    for cue in (c for c in spoken if after_silence(data, c)):
+        heard = audiocheck.onset(pcm, cue["start"] - 0.03)
+        assert heard is not None and -0.01 <= heard - cue["start"] <= 0.05, (cue, heard)
 
 
 def test_the_mp3_is_mono_44k_constant_bitrate_with_a_title(rendered):
@@ -122,7 +167,7 @@ def test_a_second_render_uses_the_cache_and_gives_the_same_session(rendered, cli
     source = out.parent / "measured.yaml"
     before = sorted(p.stat().st_mtime_ns for p in clip_cache.rglob("*.clip"))
     again = out.parent / "again"
-    result = run_cli("render", source, "-o", again, "-q")
+    result = run_cli("render", source, "-o", again, "-q", "--breath-cues", data["pacing"]["breath_cues"])
     assert result.code == 0 and result.stderr == ""
     assert sorted(p.stat().st_mtime_ns for p in clip_cache.rglob("*.clip")) == before
     assert json.loads((again / "measured.json").read_text()) == data

@@ -12,6 +12,8 @@ from checks import assert_breath_counts_exact, assert_chapters, assert_counts_on
 from pilates_audio import render, routine, script, speech
 from pilates_audio.units import Duration
 
+SAMPLE_RATE = script.SAMPLE_RATE
+
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.stem for p in GOLDEN.glob("*.yaml"))
 
@@ -72,8 +74,9 @@ def test_a_line_that_cannot_fit_grows_its_part_and_is_named(write_routine):
         f"does not fit; the hold runs {_overflow(plan, 'hold'):.1f}s longer",
     )
     hold = [c for c in plan.cues if c.part == "hold"]
-    assert hold[-1].kind == "speech"  # grown by exactly the overflow: no pause after the line
-    assert (hold[-1].end - hold[0].start) > 2 * script.SAMPLE_RATE
+    # grown by the overflow and a short pause after the line
+    assert hold[-2].kind == "speech" and hold[-1].kind == "pause"
+    assert hold[-1].length == script.samples(script.SENTENCE_GAP)
 
 
 def _overflow(plan: script.Script, part: str) -> float:
@@ -84,6 +87,7 @@ def _overflow(plan: script.Script, part: str) -> float:
 def test_rep_numbers_are_spoken_and_cues_fit_between_them(write_routine):
     path = write_routine("""
         title: T
+        pacing: {breath_cues: silent}
         exercises:
           - name: Lift
             reps: 3
@@ -91,7 +95,41 @@ def test_rep_numbers_are_spoken_and_cues_fit_between_them(write_routine):
     """)
     _, plan = estimated(path)
     reps = [c for c in plan.cues if c.part == "reps" and c.kind == "speech"]
-    assert [c.text for c in reps] == ["One.", "Reach long.", "Two.", "Three."]
+    assert [c.text for c in reps] == ["One.", "Reach long.", "Two.", "Last one."]
+
+
+def test_spoken_breath_cues_join_the_counts_and_fill_the_phases(write_routine):
+    path = write_routine("""
+        title: T
+        exercises:
+          - name: Lift
+            reps: 2
+    """)
+    _, plan = estimated(path)
+    reps = [c for c in plan.cues if c.part == "reps" and c.kind == "speech"]
+    assert [c.text for c in reps] == ["One, inhale.", "Exhale.", "Last one, inhale.", "Exhale."]
+    first = reps[0].start
+    assert [c.start - first for c in reps] == [0, 4 * SAMPLE_RATE, 8 * SAMPLE_RATE, 12 * SAMPLE_RATE]
+
+
+def test_tones_mark_each_phase_and_a_count_follows_its_tone(write_routine):
+    path = write_routine("""
+        title: T
+        pacing: {breath_cues: tone, inhale: 3s, exhale: 5s}
+        exercises:
+          - name: Lift
+            reps: 2
+    """)
+    _, plan = estimated(path)
+    reps = [c for c in plan.cues if c.part == "reps" and c.kind != "pause"]
+    assert [(c.kind, c.text) for c in reps] == [
+        ("tone", "inhale"), ("speech", "One."), ("tone", "exhale"),
+        ("tone", "inhale"), ("speech", "Last one."), ("tone", "exhale"),
+    ]
+    first = reps[0].start
+    tone = script.samples(script.TONE_SECONDS)
+    assert [c.start - first for c in reps] == [0, tone, 3 * SAMPLE_RATE, 8 * SAMPLE_RATE, 8 * SAMPLE_RATE + tone,
+                                              11 * SAMPLE_RATE]
 
 
 def test_setup_speaks_the_section_the_name_and_the_setup(write_routine):
@@ -114,17 +152,19 @@ def test_script_text_shows_a_timeline_with_the_total():
     lines = text.splitlines()
     assert lines[0] == "Minimal"
     assert "# Roll up" in lines
-    assert any(line.startswith("00:") and "reps" in line and "One." in line for line in lines)
+    assert any(line.startswith("00:") and "reps" in line and "One, inhale." in line for line in lines)
     total = plan.duration / script.SAMPLE_RATE
     assert lines[-1] == f"total {int(round(total)) // 60}:{int(round(total)) % 60:02d} ({total:.1f}s)"
 
 
-def test_spoken_lines_do_not_depend_on_clip_lengths():
-    loaded, _ = estimated(GOLDEN / "sides-and-holds.yaml")
+@pytest.mark.parametrize("case", CASES)
+def test_every_line_spoken_is_a_candidate_whatever_the_lengths(case):
+    loaded, _ = estimated(GOLDEN / f"{case}.yaml")
     pacing, _ = render.effective_pacing(loaded, {})
-    short = script.plan(loaded, pacing, lambda text: 100).spoken_lines
-    long = script.plan(loaded, pacing, lambda text: 3 * script.SAMPLE_RATE).spoken_lines
-    assert short == long == script.spoken_lines(loaded, pacing)
+    candidates = set(script.candidate_lines(loaded, pacing))
+    for length in (100, SAMPLE_RATE // 2, 3 * SAMPLE_RATE):
+        spoken = set(script.plan(loaded, pacing, lambda text: length).spoken_lines)
+        assert spoken <= candidates
 
 
 def test_estimates_are_close_to_speech_lengths():
