@@ -11,7 +11,7 @@ import click
 
 from pilates_audio import __version__, audio, pacing as pacing_mod, render as render_mod, routine as routine_mod
 from pilates_audio import speech
-from pilates_audio.units import format_clock
+from pilates_audio.units import format_clock, parse_duration
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -64,6 +64,19 @@ def pacing_options(command: Callable) -> Callable:
     return command
 
 
+def _length(ctx: click.Context, param: click.Parameter, value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        return parse_duration(value, breaths_allowed=False).amount
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+length_option = click.option("--length", "target", callback=_length, metavar="DURATION",
+                             help="Fit the session to this length (e.g. 20m): choose within ranges, scale the breath.")
+
+
 def _flags(kwargs: dict) -> tuple[dict, pacing_mod.Layer | None]:
     """Take the pacing flags and the pacing file out of a command's arguments."""
     flags = {key: kwargs.pop(key) for key in pacing_mod.KEYS if key in kwargs}
@@ -82,44 +95,48 @@ def cli() -> None:
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
               show_default=True, help="Folder to write sessions into.")
 @pacing_options
+@length_option
 @click.option("--bitrate", type=click.IntRange(32, 320), default=audio.DEFAULT_BITRATE, show_default=True,
               metavar="KBPS", help="MP3 bitrate in kbps (constant).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or warnings; errors only.")
-def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, quiet: bool, **kwargs: Any) -> None:
+def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, quiet: bool, target: float | None,
+           **kwargs: Any) -> None:
     """Render routines to MP3 sessions, each with its timed script (.json)."""
     flags, pacing_file = _flags(kwargs)
     loaded = routine_mod.load_all(list(routines))
     plans = [(r, render_mod.effective_pacing(r, flags, pacing_file)[0]) for r in loaded]
+    if target is not None:
+        for routine, pacing in plans:  # refuse an unreachable length before rendering anything
+            render_mod.estimated_script(routine, pacing, target)
     for routine, pacing in plans:
         with _Progress(routine.name, quiet) as progress:
-            session = render_mod.render(routine, pacing, out_dir, bitrate=bitrate, progress=progress)
+            session = render_mod.render(routine, pacing, out_dir, bitrate=bitrate, progress=progress, target=target)
         if not quiet:
-            for warning in session.warnings:
-                click.echo(f"warning: {routine.path}: {warning}", err=True)
+            _report(routine, session.fit, session.warnings)
         click.echo(f"{session.mp3}\t{format_clock(session.duration)}")
 
 
 @cli.command()
 @click.argument("routine", type=click.Path(path_type=Path))
 @pacing_options
+@length_option
 @click.option("--json", "as_json", is_flag=True, help="Print the timed script as JSON.")
 @click.option("--exact", is_flag=True, help="Synthesize speech (cached) for exact times instead of estimating.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
-def script(routine: Path, as_json: bool, exact: bool, quiet: bool, **kwargs: Any) -> None:
+def script(routine: Path, as_json: bool, exact: bool, quiet: bool, target: float | None, **kwargs: Any) -> None:
     """Print a routine's timed plan (estimated unless --exact)."""
     flags, pacing_file = _flags(kwargs)
     loaded = routine_mod.load(routine)
     pacing, _ = render_mod.effective_pacing(loaded, flags, pacing_file)
     if exact:
         with _Progress(loaded.name, quiet) as progress:
-            plan = render_mod.exact_script(loaded, pacing, speech.Speech(pacing.voice, pacing.rate),
-                                           lambda done, total: progress("speaking", done, total))
+            plan, fitted = render_mod.exact_script(loaded, pacing, speech.Speech(pacing.voice, pacing.rate),
+                                                   lambda done, total: progress("speaking", done, total), target)
     else:
-        plan = render_mod.estimated_script(loaded, pacing)
+        plan, fitted = render_mod.estimated_script(loaded, pacing, target)
     click.echo(plan.dumps() if as_json else plan.to_text(), nl=False)
-    if not as_json:
-        for warning in plan.warnings:
-            click.echo(f"warning: {loaded.path}: {warning}", err=True)
+    if not quiet:
+        _report(loaded, fitted, plan.warnings)
 
 
 @cli.command()
@@ -128,7 +145,7 @@ def check(routines: tuple[Path, ...]) -> None:
     """Check routines for problems without rendering anything."""
     for loaded in routine_mod.load_all(list(routines)):
         pacing, _ = render_mod.effective_pacing(loaded, {})
-        plan = render_mod.estimated_script(loaded, pacing)
+        plan, _ = render_mod.estimated_script(loaded, pacing)
         count = len(loaded.exercises)
         length = format_clock(plan.duration / 44100)
         click.echo(f"{loaded.path}: ok ({count} exercise{'s' if count != 1 else ''}, about {length})")
@@ -140,6 +157,15 @@ def voices() -> None:
     for voice in speech.list_voices():
         languages = ", ".join(voice.languages)
         click.echo(f"{voice.id}\t{voice.name}" + (f"\t{languages}" if languages else ""))
+
+
+def _report(routine: routine_mod.Routine, fitted: Any, warnings: tuple[str, ...]) -> None:
+    """Tell, on stderr, what fitting chose and what did not fit."""
+    if fitted is not None:
+        for line in fitted.describe(routine):
+            click.echo(f"{routine.path}: {line}" if not line.startswith(" ") else line, err=True)
+    for warning in warnings:
+        click.echo(f"warning: {routine.path}: {warning}", err=True)
 
 
 class _Progress:

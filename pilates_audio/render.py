@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from pilates_audio import audio, export, pacing as pacing_mod, script as script_mod, speech, tools
+from pilates_audio import audio, export, fit as fit_mod, pacing as pacing_mod, script as script_mod, speech, tools
 from pilates_audio.files import atomic_output
 from pilates_audio.pacing import Pacing
 from pilates_audio.routine import Routine
@@ -24,6 +24,7 @@ class Session:
     script: Path
     duration: float
     warnings: tuple[str, ...]
+    fit: fit_mod.Fit | None = None
 
 
 def effective_pacing(routine: Routine | None, flags: dict, pacing_file: pacing_mod.Layer | None = None
@@ -37,15 +38,30 @@ def effective_pacing(routine: Routine | None, flags: dict, pacing_file: pacing_m
     return pacing_mod.resolve(layers)
 
 
-def estimated_script(routine: Routine, pacing: Pacing) -> Script:
+def estimated_script(routine: Routine, pacing: Pacing, target: float | None = None
+                     ) -> tuple[Script, fit_mod.Fit | None]:
     """Plan a session with estimated speech lengths: instant, no synthesis."""
-    return script_mod.plan(routine, pacing, lambda text: speech.estimate(text, pacing.rate))
+    estimate = lambda text: speech.estimate(text, pacing.rate)  # noqa: E731
+    fitted = fit_mod.fit(routine, pacing, target, estimate) if target is not None else None
+    if fitted is not None:
+        routine, pacing = fitted.routine, fitted.pacing
+    return script_mod.plan(routine, pacing, estimate), fitted
 
 
 def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
-                 progress: Callable[[int, int], None] | None = None) -> Script:
-    """Synthesize (or take from the cache) every line, then plan with exact lengths."""
-    lines = script_mod.candidate_lines(routine, pacing)
+                 progress: Callable[[int, int], None] | None = None, target: float | None = None
+                 ) -> tuple[Script, fit_mod.Fit | None]:
+    """Synthesize (or take from the cache) every line, then plan with exact lengths.
+
+    With a target length, fit on estimates first to know which lines are needed, then
+    fit the breath again on the exact lengths.
+    """
+    fitted = None
+    chosen, chosen_pacing = routine, pacing
+    if target is not None:
+        fitted = fit_mod.fit(routine, pacing, target, lambda text: speech.estimate(text, pacing.rate))
+        chosen, chosen_pacing = fitted.routine, fitted.pacing
+    lines = script_mod.candidate_lines(chosen, chosen_pacing)
     missing = voices.missing(lines)
     done = 0
 
@@ -56,16 +72,20 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
             progress(done, len(missing))
 
     voices.ensure(missing, step)
-    return script_mod.plan(routine, pacing, voices.length)
+    if fitted is not None:
+        fitted = fit_mod.fit(routine, pacing, target, voices.length, fill=fitted.fill)
+        chosen, chosen_pacing = fitted.routine, fitted.pacing
+    return script_mod.plan(chosen, chosen_pacing, voices.length), fitted
 
 
 def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
-           progress: Progress | None = None) -> Session:
+           progress: Progress | None = None, target: float | None = None) -> Session:
     """Render one routine to `out_dir/<name>.mp3` and `<name>.json`, all or nothing."""
     tools.ffmpeg()  # fail before any speech work if there is no ffmpeg to encode with
     voices = speech.Speech(pacing.voice, pacing.rate)
-    script = exact_script(routine, pacing, voices,
-                          (lambda done, total: progress("speaking", done, total)) if progress else None)
+    script, fitted = exact_script(routine, pacing, voices,
+                                  (lambda done, total: progress("speaking", done, total)) if progress else None,
+                                  target)
     mp3_path = out_dir / f"{routine.name}.mp3"
     json_path = out_dir / f"{routine.name}.json"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -86,4 +106,4 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
         audio.encode(script, voices.pcm, mp3_tmp, bitrate=bitrate, progress=step)
         export.tag_mp3(mp3_tmp, script)
         export.write_file(json_tmp, export.script_json(script))
-    return Session(mp3_path, json_path, script.duration / script_mod.SAMPLE_RATE, script.warnings)
+    return Session(mp3_path, json_path, script.duration / script_mod.SAMPLE_RATE, script.warnings, fitted)

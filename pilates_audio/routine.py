@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pilates_audio import pacing as pacing_mod
 from pilates_audio import yamlsrc
 from pilates_audio.errors import Problem, ValidationError
-from pilates_audio.units import Duration, parse_duration
+from pilates_audio.units import Duration, parse_duration, parse_range
 from pilates_audio.yamlsrc import Node
 
 ROUTINE_KEYS = ("title", "description", "instructor", "voice", "pacing", "intro", "exercises", "sections", "outro")
@@ -31,6 +32,28 @@ class Exercise:
     sides: tuple[str, ...] = ()
     rest: Duration | None = None
     section: str | None = None
+    # The top of a range (reps: 6-10); reps, hold and rest above hold its low end.
+    reps_max: int | None = None
+    hold_max: Duration | None = None
+    rest_max: Duration | None = None
+
+    @property
+    def has_range(self) -> bool:
+        return any(value is not None for value in (self.reps_max, self.hold_max, self.rest_max))
+
+    def choose(self, fill: float) -> "Exercise":
+        """Return the exercise with each range set `fill` of the way from its low end to its top."""
+        changes: dict = {}
+        if self.reps_max is not None and self.reps is not None:
+            changes["reps"] = self.reps + int(round(fill * (self.reps_max - self.reps)))
+        for key in ("hold", "rest"):
+            low, high = getattr(self, key), getattr(self, f"{key}_max")
+            if low is not None and high is not None:
+                amount = low.amount + fill * (high.amount - low.amount)
+                # Whole seconds and half breaths: values an instructor would say.
+                amount = round(amount * 2) / 2 if low.in_breaths else float(round(amount))
+                changes[key] = Duration(min(max(amount, low.amount), high.amount), low.unit)
+        return replace(self, **changes)
 
 
 @dataclass(frozen=True)
@@ -54,6 +77,14 @@ class Routine:
     @property
     def pacing_layer(self) -> pacing_mod.Layer:
         return pacing_mod.Layer("routine", dict(self.pacing))
+
+    @property
+    def has_range(self) -> bool:
+        return any(exercise.has_range for exercise in self.exercises)
+
+    def choose(self, fill: float) -> "Routine":
+        """Return the routine with every range set `fill` of the way up (0: low ends)."""
+        return replace(self, exercises=tuple(exercise.choose(fill) for exercise in self.exercises))
 
 
 class _Checker:
@@ -94,15 +125,33 @@ class _Checker:
         node = mapping.value.get(key)
         return None if node is None else self.text(node, key)
 
-    def duration(self, node: Node, key: str) -> Duration | None:
+    def duration(self, node: Node, key: str) -> tuple[Duration, Duration | None] | None:
+        """Check a duration or a range of durations; return (low, top or None)."""
         if node.is_mapping or node.is_list:
             self.add(node, f"{key} must be a duration, not {yamlsrc.kind(node)}")
             return None
         try:
-            return parse_duration(node.value)
+            span = parse_range(node.value)
+            if span is not None:
+                return span
+            return parse_duration(node.value), None
         except ValueError as exc:
             self.add(node, f"{key}: {exc}")
             return None
+
+    def reps(self, node: Node) -> tuple[int, int | None] | None:
+        """Check a count of reps, or a range of them (6-10); return (low, top or None)."""
+        value = node.value
+        if isinstance(value, str):
+            match = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", value)
+            if match:
+                low, high = int(match[1]), int(match[2])
+                if low >= 1 and high >= low:
+                    return low, high
+                self.add(node, f"reps range '{value}' must run from at least 1 up to a larger number")
+                return None
+        count = self.positive_int(node, "reps")
+        return None if count is None else (count, None)
 
     def positive_int(self, node: Node, key: str) -> int | None:
         value = node.value
@@ -157,19 +206,22 @@ class _Checker:
         if "cues" in values:
             fields["cues"] = self.cues(values["cues"])
         if "reps" in values:
-            fields["reps"] = self.positive_int(values["reps"], "reps")
+            span = self.reps(values["reps"])
+            fields["reps"], fields["reps_max"] = span if span else (None, None)
         if "breaths_per_rep" in values:
             fields["breaths_per_rep"] = self.positive_number(values["breaths_per_rep"], "breaths_per_rep")
             if "reps" not in values:
                 self.add(values["breaths_per_rep"], "breaths_per_rep needs reps")
         for key in ("hold", "rest"):
             if key in values:
-                fields[key] = self.duration(values[key], key)
+                span = self.duration(values[key], key)
+                fields[key], fields[f"{key}_max"] = span if span else (None, None)
         if "sides" in values:
             fields["sides"] = self.sides(values["sides"])
             if "reps" not in values and "hold" not in values:
                 self.add(values["sides"], "sides needs reps or a hold to repeat on each side")
-        if any(value is None for key, value in fields.items() if key != "section") or "name" not in fields:
+        optional = ("section", "reps_max", "hold_max", "rest_max")
+        if any(value is None for key, value in fields.items() if key not in optional) or "name" not in fields:
             return None
         return Exercise(**fields)
 

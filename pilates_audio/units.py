@@ -33,6 +33,32 @@ class Duration:
         return format_seconds(self.amount)
 
 
+_RANGE = re.compile(r"^\s*(?P<low>[^-]+?)\s*-\s*(?P<high>[^-]+?)\s*$")
+_UNIT = re.compile(r"[a-z].*$")
+
+
+def parse_range(value: object) -> tuple[Duration, Duration] | None:
+    """Parse a duration range such as 30s-90s, 30-90s or 1-3 breaths; None if not a range.
+
+    A unit written only after the second number applies to both.
+    """
+    if not isinstance(value, str):
+        return None
+    match = _RANGE.match(value.lower())
+    if not match:
+        return None
+    low_text, high_text = match["low"], match["high"]
+    unit = _UNIT.search(high_text)
+    if _NUMBER.match(low_text) and unit:
+        low_text = f"{low_text} {unit.group(0)}"
+    low, high = parse_duration(low_text), parse_duration(high_text)
+    if low.in_breaths != high.in_breaths:
+        raise ValueError(f"'{value}' mixes breaths and seconds; use one unit for both ends")
+    if low.amount > high.amount:
+        raise ValueError(f"'{value}' runs backwards; put the shorter length first")
+    return low, high
+
+
 def format_number(value: float) -> str:
     """Write a number without a needless trailing .0."""
     return f"{value:g}" if value != int(value) else str(int(value))

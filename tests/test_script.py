@@ -21,7 +21,7 @@ CASES = sorted(p.stem for p in GOLDEN.glob("*.yaml"))
 def estimated(path: Path, flags: dict | None = None) -> tuple[routine.Routine, script.Script]:
     loaded = routine.load(path, path.name)
     pacing, _ = render.effective_pacing(loaded, flags or {})
-    return loaded, render.estimated_script(loaded, pacing)
+    return loaded, render.estimated_script(loaded, pacing)[0]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -68,7 +68,7 @@ def test_a_line_that_cannot_fit_grows_its_part_and_is_named(write_routine):
     """)
     loaded = routine.load(path, "t.yaml")
     pacing, _ = render.effective_pacing(loaded, {})
-    plan = render.estimated_script(loaded, pacing)
+    plan, _ = render.estimated_script(loaded, pacing)
     assert plan.warnings == (
         'Quick, hold: "This is a very long cue that cannot possibly be said within a single two second breath." '
         f"does not fit; the hold runs {_overflow(plan, 'hold'):.1f}s longer",

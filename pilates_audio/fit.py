@@ -1,0 +1,93 @@
+"""Fit a session to a target length: choose within its ranges, then scale the breath."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from pilates_audio.errors import InputError
+from pilates_audio.pacing import Pacing
+from pilates_audio.routine import Routine
+from pilates_audio.script import SAMPLE_RATE, LengthOf, plan
+from pilates_audio.units import format_clock
+
+STEPS = 40  # halvings: far finer than a millisecond of breath
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What fitting chose: the routine with its ranges set, the pacing, and the result."""
+
+    routine: Routine
+    pacing: Pacing
+    fill: float
+    seconds: float
+    target: float
+
+    def describe(self, original: Routine) -> list[str]:
+        """Say what was chosen, one line each, for a person."""
+        lines = [
+            f"fitted to {format_clock(self.target)}: {format_clock(self.seconds)} "
+            f"({self.seconds:.1f}s) with inhale {self.pacing.inhale:g}s, exhale {self.pacing.exhale:g}s"
+        ]
+        for before, after in zip(original.exercises, self.routine.exercises):
+            chosen = [f"{key} {getattr(after, key)}" for key in ("reps", "hold", "rest")
+                      if getattr(before, f"{key}_max") is not None]
+            if chosen:
+                lines.append(f"  {after.name}: {', '.join(chosen)}")
+        return lines
+
+
+def tolerance(target: float) -> float:
+    """Return how close a fitted session must land: 5 s or 1 %, whichever is more."""
+    return max(5.0, 0.01 * target)
+
+
+def scaled(pacing: Pacing, scale: float) -> Pacing:
+    """Return the pacing with both breath phases scaled, to the hundredth of a second."""
+    return replace(pacing, inhale=round(pacing.inhale * scale, 2), exhale=round(pacing.exhale * scale, 2))
+
+
+def scale_bounds(pacing: Pacing) -> tuple[float, float]:
+    """Return how far the breath may be scaled while each phase stays within its bounds."""
+    low = max(pacing.min_phase / pacing.inhale, pacing.min_phase / pacing.exhale)
+    high = min(pacing.max_phase / pacing.inhale, pacing.max_phase / pacing.exhale)
+    # A pace already outside the bounds is the user's own choice: it stays reachable.
+    return min(low, 1.0), max(high, 1.0)
+
+
+def fit(routine: Routine, pacing: Pacing, target: float, length_of: LengthOf, fill: float | None = None) -> Fit:
+    """Choose values inside the ranges and a breath length so the session lasts `target` seconds.
+
+    With `fill` given, keep the ranges where they are and only scale the breath.
+    """
+    low_scale, high_scale = scale_bounds(pacing)
+
+    def total(f: float, scale: float) -> float:
+        return plan(routine.choose(f), scaled(pacing, scale), length_of).duration / SAMPLE_RATE
+
+    if fill is None:
+        shortest, longest = total(0.0, low_scale), total(1.0, high_scale)
+        slack = tolerance(target)
+        if not shortest - slack <= target <= longest + slack:
+            raise InputError(
+                f"--length {format_clock(target)} is out of reach: this routine lasts from "
+                f"{format_clock(shortest)} to {format_clock(longest)} with its ranges and a breath of "
+                f"{pacing.min_phase:g}s to {pacing.max_phase:g}s per inhale or exhale"
+            )
+        # Keep the user's own pace where the ranges can do the work; the breath does the rest.
+        if total(0.0, 1.0) >= target:
+            fill = 0.0
+        elif total(1.0, 1.0) <= target:
+            fill = 1.0
+        else:
+            low, high = 0.0, 1.0
+            for _ in range(STEPS):
+                middle = (low + high) / 2
+                low, high = (middle, high) if total(middle, 1.0) <= target else (low, middle)
+            fill = low
+    low, high = low_scale, high_scale
+    for _ in range(STEPS):
+        middle = (low + high) / 2
+        low, high = (middle, high) if total(fill, middle) <= target else (low, middle)
+    scale = low if abs(total(fill, low) - target) <= abs(total(fill, high) - target) else high
+    return Fit(routine.choose(fill), scaled(pacing, scale), fill, total(fill, scale), target)
