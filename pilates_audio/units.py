@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_CLOCK = re.compile(r"^(?:(?P<m>\d+(?:\.\d+)?)\s*(?:m|min|mins|minutes?))?\s*(?:(?P<s>\d+(?:\.\d+)?)\s*(?:s|sec|secs|seconds?))?$")
+_CLOCK = re.compile(
+    r"^(?:(?P<h>\d+(?:\.\d+)?)\s*(?:h|hr|hrs|hours?))?\s*"
+    r"(?:(?P<m>\d+(?:\.\d+)?)\s*(?:m|min|mins|minutes?))?\s*"
+    r"(?:(?P<s>\d+(?:\.\d+)?)\s*(?:s|sec|secs|seconds?))?$"
+)
 _BREATHS = re.compile(r"^(?P<n>\d+(?:\.\d+)?|\.\d+)\s*breaths?$")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 
@@ -96,8 +100,8 @@ def parse_duration(value: object, *, breaths_allowed: bool = True, zero_allowed:
             amount, unit = float(breath_match["n"]), "breaths"
         elif _NUMBER.match(text):
             amount, unit = float(text), "s"
-        elif text and clock_match and (clock_match["m"] or clock_match["s"]):
-            amount = float(clock_match["m"] or 0) * 60 + float(clock_match["s"] or 0)
+        elif text and clock_match and (clock_match["h"] or clock_match["m"] or clock_match["s"]):
+            amount = float(clock_match["h"] or 0) * 3600 + float(clock_match["m"] or 0) * 60 + float(clock_match["s"] or 0)
             unit = "s"
         elif text.startswith("-"):
             raise ValueError(f"'{value}' is negative; durations must be more than zero")

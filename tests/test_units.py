@@ -10,6 +10,8 @@ from pilates_audio.units import Duration, format_clock, parse_duration
         ("1m", Duration(60, "s")),
         ("1m30s", Duration(90, "s")),
         ("1m 30s", Duration(90, "s")),
+        ("1h", Duration(3600, "s")),
+        ("1h30m", Duration(5400, "s")),
         ("2.5s", Duration(2.5, "s")),
         (45, Duration(45, "s")),
         (7.5, Duration(7.5, "s")),

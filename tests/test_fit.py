@@ -1,0 +1,164 @@
+"""Ranges and fitting a session to a target length."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checks import assert_breath_counts_exact, assert_tiles
+from pilates_audio import fit, render, routine, speech
+from pilates_audio.errors import InputError
+from pilates_audio.pacing import Pacing
+from pilates_audio.units import Duration, parse_range
+
+RANGED = """
+title: Ranged
+exercises:
+  - name: Lift
+    reps: 6-10
+    hold: 30s-90s
+    rest: 1-3 breaths
+  - name: Plank
+    hold: 3-6 breaths
+    sides: both
+"""
+
+
+def estimate_for(pacing: Pacing):
+    return lambda text: speech.estimate(text, pacing.rate)
+
+
+@pytest.mark.parametrize(
+    "text, low, high",
+    [("30s-90s", Duration(30, "s"), Duration(90, "s")), ("30-90s", Duration(30, "s"), Duration(90, "s")),
+     ("1-3 breaths", Duration(1, "breaths"), Duration(3, "breaths")), ("1m-2m", Duration(60, "s"), Duration(120, "s")),
+     ("1.5-2.5 breaths", Duration(1.5, "breaths"), Duration(2.5, "breaths"))],
+)
+def test_ranges_parse(text, low, high):
+    assert parse_range(text) == (low, high)
+
+
+def test_a_single_duration_is_not_a_range():
+    assert parse_range("20s") is None and parse_range(20) is None
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [("3s-2 breaths", "'3s-2 breaths' mixes breaths and seconds; use one unit for both ends"),
+     ("6-3 breaths", "'6-3 breaths' runs backwards; put the shorter length first")],
+)
+def test_bad_ranges_are_explained(text, message):
+    with pytest.raises(ValueError) as info:
+        parse_range(text)
+    assert str(info.value) == message
+
+
+def test_ranges_in_a_routine_play_at_their_low_end(write_routine):
+    loaded = routine.load(write_routine(RANGED))
+    lift = loaded.exercises[0]
+    assert (lift.reps, lift.reps_max, lift.hold, lift.hold_max, lift.rest, lift.rest_max) == (
+        6, 10, Duration(30, "s"), Duration(90, "s"), Duration(1, "breaths"), Duration(3, "breaths"))
+    top = loaded.choose(1.0).exercises[0]
+    assert (top.reps, top.hold, top.rest) == (10, Duration(90, "s"), Duration(3, "breaths"))
+    middle = loaded.choose(0.5).exercises
+    assert (middle[0].reps, middle[0].hold, middle[0].rest, middle[1].hold) == (
+        8, Duration(60, "s"), Duration(2, "breaths"), Duration(4.5, "breaths"))
+
+
+def test_a_bad_reps_range_is_reported(write_routine):
+    path = write_routine("title: T\nexercises: [{name: A, reps: 10-6}]\n")
+    with pytest.raises(Exception) as info:
+        routine.load(path, "r.yaml")
+    assert str(info.value) == "r.yaml:2:29: reps range '10-6' must run from at least 1 up to a larger number"
+
+
+def test_fitting_lands_on_the_target_and_keeps_breaths_exact(write_routine):
+    loaded = routine.load(write_routine(RANGED))
+    pacing, _ = render.effective_pacing(loaded, {})
+    for target in (150.0, 200.0, 260.0, 330.0):
+        plan, fitted = render.estimated_script(loaded, pacing, target)
+        data = plan.to_json()
+        assert abs(data["duration"] - target) <= fit.tolerance(target)
+        assert_tiles(data)
+        assert_breath_counts_exact(data, fitted.routine)
+        assert pacing.min_phase <= fitted.pacing.inhale <= pacing.max_phase
+
+
+def test_the_users_breath_is_kept_when_the_ranges_can_do_the_work(write_routine):
+    loaded = routine.load(write_routine(RANGED))
+    pacing, _ = render.effective_pacing(loaded, {})
+    low = render.estimated_script(loaded.choose(0.0), pacing)[0].duration / 44100
+    high = render.estimated_script(loaded.choose(1.0), pacing)[0].duration / 44100
+    fitted = fit.fit(loaded, pacing, (low + high) / 2, estimate_for(pacing))
+    assert 0.0 < fitted.fill < 1.0
+    assert abs(fitted.pacing.inhale - 4.0) <= 0.2
+
+
+def test_an_unreachable_length_says_what_is_possible(write_routine):
+    loaded = routine.load(write_routine(RANGED))
+    pacing, _ = render.effective_pacing(loaded, {})
+    with pytest.raises(InputError) as info:
+        fit.fit(loaded, pacing, 3600.0, estimate_for(pacing))
+    message = str(info.value)
+    assert message.startswith("--length 1:00:00 is out of reach: this routine lasts from ")
+    assert message.endswith(" with its ranges and a breath of 2.5s to 8s per inhale or exhale")
+
+
+def test_length_on_the_command_line(write_routine, tmp_path):
+    path = write_routine(RANGED)
+    result = run_cli("script", path, "--json", "--length", "4m")
+    assert result.code == 0
+    import json
+
+    assert abs(json.loads(result.stdout)["duration"] - 240) <= 5
+    assert result.stderr.splitlines()[0].startswith(f"{path}: fitted to 4:00: 4:0")
+    assert "  Lift: reps " in result.stderr
+    too_long = run_cli("render", path, "--length", "2h", "-o", tmp_path / "out")
+    assert too_long.code == 2
+    assert too_long.stderr.startswith("error: --length 2:00:00 is out of reach: this routine lasts from ")
+    assert not (tmp_path / "out").exists()
+
+
+@st.composite
+def ranged_routines(draw):
+    exercises = []
+    for i in range(draw(st.integers(1, 4))):
+        exercise = {"name": f"Exercise {i + 1}"}
+        if draw(st.booleans()):
+            low = draw(st.integers(1, 8))
+            exercise["reps"] = f"{low}-{low + draw(st.integers(0, 8))}"
+            exercise["breaths_per_rep"] = draw(st.sampled_from([1, 1.5, 2]))
+        if draw(st.booleans()) or "reps" not in exercise:
+            low = draw(st.integers(1, 4))
+            exercise["hold"] = draw(st.sampled_from([f"{low}-{low + 3} breaths", f"{low * 10}s-{low * 25}s", "20s"]))
+        if draw(st.booleans()):
+            exercise["rest"] = draw(st.sampled_from(["1-2 breaths", "10s-30s", "15s"]))
+        if draw(st.booleans()):
+            exercise["sides"] = "both"
+        exercises.append(exercise)
+    preset = draw(st.sampled_from(["gentle", "standard", "brisk"]))
+    return {"title": "Fuzzed", "pacing": {"preset": preset}, "exercises": exercises}, draw(st.floats(0.0, 1.0))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=ranged_routines())
+def test_any_reachable_target_lands_within_tolerance(case, tmp_path_factory):
+    import yaml
+
+    data, position = case
+    path = tmp_path_factory.mktemp("fit") / "r.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    loaded = routine.load(path)
+    pacing, _ = render.effective_pacing(loaded, {})
+    estimate = estimate_for(pacing)
+    low_scale, high_scale = fit.scale_bounds(pacing)
+    shortest = render.script_mod.plan(loaded.choose(0.0), fit.scaled(pacing, low_scale), estimate).duration / 44100
+    longest = render.script_mod.plan(loaded.choose(1.0), fit.scaled(pacing, high_scale), estimate).duration / 44100
+    target = shortest + position * (longest - shortest)
+    fitted = fit.fit(loaded, pacing, target, estimate)
+    assert abs(fitted.seconds - target) <= fit.tolerance(target)
+    plan = render.script_mod.plan(fitted.routine, fitted.pacing, estimate)
+    assert abs(plan.duration / 44100 - fitted.seconds) < 1e-6
+    assert_breath_counts_exact(plan.to_json(), fitted.routine)
