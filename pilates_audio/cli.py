@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -11,6 +12,7 @@ import click
 
 from pilates_audio import __version__, audio, pacing as pacing_mod, render as render_mod, routine as routine_mod
 from pilates_audio import speech
+from pilates_audio.errors import PilatesAudioError
 from pilates_audio.units import format_clock, parse_duration
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -99,9 +101,19 @@ def cli() -> None:
 @click.option("--bitrate", type=click.IntRange(32, 320), default=audio.DEFAULT_BITRATE, show_default=True,
               metavar="KBPS", help="MP3 bitrate in kbps (constant).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or warnings; errors only.")
-def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, quiet: bool, target: float | None,
+@click.option("--watch", is_flag=True, help="Keep running and re-render whenever a routine or the pacing file is saved.")
+def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, quiet: bool, target: float | None, watch: bool,
            **kwargs: Any) -> None:
     """Render routines to MP3 sessions, each with its timed script (.json)."""
+    if watch:
+        _watch(list(routines), kwargs.get("pacing_file"),
+               lambda: _render_all(routines, out_dir, bitrate, quiet, target, dict(kwargs)), quiet)
+        return
+    _render_all(routines, out_dir, bitrate, quiet, target, kwargs)
+
+
+def _render_all(routines: tuple[Path, ...], out_dir: Path, bitrate: int, quiet: bool, target: float | None,
+                kwargs: dict) -> None:
     flags, pacing_file = _flags(kwargs)
     loaded = routine_mod.load_all(list(routines))
     plans = [(r, render_mod.effective_pacing(r, flags, pacing_file)[0]) for r in loaded]
@@ -114,6 +126,42 @@ def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, quiet: bool,
         if not quiet:
             _report(routine, session.fit, session.warnings)
         click.echo(f"{session.mp3}\t{format_clock(session.duration)}")
+
+
+WATCH_INTERVAL = 0.3  # seconds between looks at the watched files
+
+
+def _watch(paths: list[Path], pacing_file: Path | None, run: Callable[[], None], quiet: bool) -> None:
+    """Run once, then again each time a watched file changes, until interrupted."""
+    watched = paths + ([pacing_file] if pacing_file is not None else [])
+
+    def stamps() -> list[tuple[int, int] | None]:
+        result = []
+        for path in watched:
+            try:
+                info = path.stat()
+                result.append((info.st_mtime_ns, info.st_size))
+            except OSError:
+                result.append(None)
+        return result
+
+    if not quiet:
+        click.echo(f"watching {', '.join(str(p) for p in watched)}; Ctrl-C to stop", err=True)
+    try:
+        while True:
+            seen = stamps()
+            try:
+                run()
+            except PilatesAudioError as exc:
+                # A half-typed routine is normal while editing: report it and keep watching.
+                exc.show()
+            while stamps() == seen:
+                time.sleep(WATCH_INTERVAL)
+            # Let an editor finish writing before reading the file.
+            time.sleep(WATCH_INTERVAL)
+    except KeyboardInterrupt:
+        if not quiet:
+            click.echo("stopped watching", err=True)
 
 
 @cli.command()
@@ -149,6 +197,33 @@ def check(routines: tuple[Path, ...]) -> None:
         count = len(loaded.exercises)
         length = format_clock(plan.duration / 44100)
         click.echo(f"{loaded.path}: ok ({count} exercise{'s' if count != 1 else ''}, about {length})")
+
+
+@cli.command("pacing")
+@click.argument("routine", required=False, type=click.Path(path_type=Path))
+@pacing_options
+def pacing_command(routine: Path | None, **kwargs: Any) -> None:
+    """Print the effective pacing and where each setting came from."""
+    flags, pacing_file = _flags(kwargs)
+    loaded = routine_mod.load(routine) if routine is not None else None
+    pacing, sources = render_mod.effective_pacing(loaded, flags, pacing_file)
+    width = max(len(key) for key in pacing_mod.KEYS)
+    for key in pacing_mod.KEYS:
+        click.echo(f"{key:<{width}}  {_show(pacing, key):<18}  {sources[key]}")
+    click.echo(f"{'breath':<{width}}  {pacing.breath:g}s")
+
+
+def _show(pacing: pacing_mod.Pacing, key: str) -> str:
+    """Write one pacing value as a person would type it."""
+    value = getattr(pacing, key)
+    if key == "transition":
+        seconds = f"{pacing.transition_seconds:g}s"
+        return f"{seconds} ({value})" if value.in_breaths else seconds
+    if key in ("inhale", "exhale", "min_phase", "max_phase"):
+        return f"{value:g}s"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "(engine default)" if value is None else str(value)
 
 
 @cli.command()
