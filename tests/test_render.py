@@ -180,3 +180,10 @@ def test_bitrate_flag(rendered, tmp_path):
     result = run_cli("render", out.parent / "measured.yaml", "-o", tmp_path, "--bitrate", "96", "-q")
     assert result.code == 0
     assert MP3(tmp_path / "measured.mp3").info.bitrate == 96000
+
+
+def test_the_instant_estimate_is_within_ten_percent_of_the_render(rendered):
+    _, out, _, data, _ = rendered
+    result = run_cli("script", out.parent / "measured.yaml", "--json", "--breath-cues", data["pacing"]["breath_cues"])
+    estimate = json.loads(result.stdout)["duration"]
+    assert abs(estimate - data["duration"]) <= 0.10 * data["duration"], (estimate, data["duration"])
