@@ -234,7 +234,7 @@ class _Planner:
             self.pause(line.start - cursor, part, name, side)
             self.cues.append(Cue(base + line.start, base + line.end, line.kind, part, name, side, line.text))
             cursor = line.end
-        if cursor > length - (0 if exact else samples(SENTENCE_GAP)):
+        if placed and cursor > length - (0 if exact else samples(SENTENCE_GAP)):
             if exact:
                 over = [line.text for line in placed if line.end > length and line.kind == "speech"]
                 quoted = " and ".join(f'"{text}"' for text in over)
@@ -252,15 +252,11 @@ class _Planner:
         mode = self.pacing.breath_cues
         if mode == "silent":
             return []
-        inhale = samples(self.pacing.inhale)
         lines = []
-        n = 0
-        while True:
-            base = samples(n * self.pacing.breath)
-            phases = [(base, "inhale"), (base + inhale, "exhale")]
-            if base >= length:
-                break
-            for offset, phase in phases:
+        breaths = 0
+        while samples(breaths * self.pacing.breath) < length:
+            start = breaths * self.pacing.breath
+            for offset, phase in ((samples(start), "inhale"), (samples(start + self.pacing.inhale), "exhale")):
                 if offset >= length:
                     break
                 line = fixed.get(offset)
@@ -274,7 +270,7 @@ class _Planner:
                     lines.append(_Line(offset, phrases.breath_cue(phase), "optional"))
                 elif line.rep is not None:
                     line.phase = phase
-            n += 1
+            breaths += 1
         return lines
 
     def work_part(self, part: str, exercise: Exercise | None, side: str | None, length: int,

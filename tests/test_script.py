@@ -181,3 +181,15 @@ def test_durations_are_spoken_as_an_instructor_would():
     assert phrases.duration(Duration(90, "s")) == "one minute thirty seconds"
     assert phrases.duration(Duration(20, "s")) == "twenty seconds"
     assert phrases.count(21) == "Twenty-one."
+
+
+def test_a_zero_transition_with_nothing_to_say_takes_no_time(write_routine):
+    path = write_routine("""
+        title: T
+        pacing: {transition: 0s, announce_next: false}
+        exercises:
+          - {name: A, reps: 1}
+          - {name: B, reps: 1}
+    """)
+    _, plan = estimated(path)
+    assert [c for c in plan.cues if c.part == "transition"] == []
