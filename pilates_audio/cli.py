@@ -13,6 +13,7 @@ import click
 from pilates_audio import __version__, audio, pacing as pacing_mod, render as render_mod, routine as routine_mod
 from pilates_audio import speech
 from pilates_audio.errors import PilatesAudioError
+from pilates_audio.script import SAMPLE_RATE
 from pilates_audio.units import format_clock, parse_duration
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -195,7 +196,7 @@ def check(routines: tuple[Path, ...]) -> None:
         pacing, _ = render_mod.effective_pacing(loaded, {})
         plan, _ = render_mod.estimated_script(loaded, pacing)
         count = len(loaded.exercises)
-        length = format_clock(plan.duration / 44100)
+        length = format_clock(plan.duration / SAMPLE_RATE)
         click.echo(f"{loaded.path}: ok ({count} exercise{'s' if count != 1 else ''}, about {length})")
 
 
