@@ -1,15 +1,59 @@
-"""Everything written about a session besides its audio: tags and the timed script."""
+"""Everything written about a session besides its audio: tags, chapters, script, transcript."""
 
 from __future__ import annotations
 
+import datetime
+import json
 from pathlib import Path
 
-from pilates_audio.script import Script
+from pilates_audio.routine import COVER_TYPES, Routine
+from pilates_audio.script import SAMPLE_RATE, Script
+
+DEFAULT_ARTIST = "pilates-audio"
+DEFAULT_ALBUM = "Pilates sessions"
+GENRE = "Fitness"
+CHAPTERS_VERSION = "1.2.0"  # the Podcasting 2.0 JSON chapters format
+
+
+def milliseconds(count: int) -> int:
+    """Convert samples to whole milliseconds."""
+    return int(round(count * 1000 / SAMPLE_RATE))
 
 
 def script_json(script: Script) -> bytes:
     """Return the timed script as the JSON written beside the MP3."""
     return script.dumps().encode("utf-8")
+
+
+def chapters_json(script: Script) -> bytes:
+    """Return the chapters in the Podcasting 2.0 JSON chapters format."""
+    data = {
+        "version": CHAPTERS_VERSION,
+        "chapters": [{"startTime": round(c.start / SAMPLE_RATE, 3), "title": c.title} for c in script.chapters],
+    }
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _vtt_time(count: int) -> str:
+    total = milliseconds(count)
+    hours, rest = divmod(total, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
+def _vtt_text(text: str) -> str:
+    # WebVTT cue text is HTML-like, and "-->" would end the timing line's meaning.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("-->", "--&gt;")
+
+
+def transcript_vtt(script: Script) -> bytes:
+    """Return a WebVTT transcript: one cue per spoken line, at its exact times."""
+    blocks = [f"WEBVTT - {_vtt_text(script.title)}"]
+    spoken = [cue for cue in script.cues if cue.kind == "speech"]
+    for number, cue in enumerate(spoken, 1):
+        blocks.append(f"{number}\n{_vtt_time(cue.start)} --> {_vtt_time(cue.end)}\n{_vtt_text(cue.text)}")
+    return ("\n\n".join(blocks) + "\n").encode("utf-8")
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -18,12 +62,66 @@ def write_file(path: Path, data: bytes) -> None:
         f.write(data)
 
 
-def tag_mp3(path: Path, script: Script) -> None:
-    """Write the session's ID3v2.3 tags into the MP3 at `path`."""
-    from mutagen.id3 import ID3, TIT2, TLEN
+def tag_mp3(path: Path, script: Script, routine: Routine, year: int | None = None) -> None:
+    """Write the session's ID3v2.3 tags, chapters and cover into the MP3 at `path`."""
+    from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, CTOCFlags, PictureType
 
     tags = ID3()
-    tags.add(TIT2(encoding=3, text=script.title))
-    tags.add(TLEN(encoding=3, text=str(round(script.duration * 1000 / 44100))))
+    tags.add(TIT2(encoding=3, text=routine.title))
+    tags.add(TPE1(encoding=3, text=routine.instructor or DEFAULT_ARTIST))
+    tags.add(TALB(encoding=3, text=routine.collection or DEFAULT_ALBUM))
+    tags.add(TCON(encoding=3, text=GENRE))
+    tags.add(TDRC(encoding=3, text=str(year or datetime.date.today().year)))
+    tags.add(TLEN(encoding=3, text=str(milliseconds(script.duration))))
+    if routine.description:
+        tags.add(COMM(encoding=3, lang="eng", desc="", text=routine.description))
+    if routine.cover is not None:
+        tags.add(APIC(encoding=3, mime=COVER_TYPES[routine.cover.suffix.lower()], type=PictureType.COVER_FRONT,
+                      desc="Cover", data=routine.cover.read_bytes()))
+    ids = [f"chp{i:04d}" for i in range(len(script.chapters))]  # sorted as stored: file order = chapter order
+    ends = [c.start for c in script.chapters[1:]] + [script.duration]
+    # Several players show no chapters without a top-level, ordered table of contents.
+    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+                  sub_frames=[TIT2(encoding=3, text="Chapters")]))
+    for element_id, chapter, end in zip(ids, script.chapters, ends):
+        tags.add(CHAP(element_id=element_id, start_time=milliseconds(chapter.start), end_time=milliseconds(end),
+                      sub_frames=[TIT2(encoding=3, text=chapter.title)]))
     # v2.3 is the version the widest range of players and car stereos read.
     tags.save(path, v2_version=3)
+    order_chapter_frames(path)
+
+
+def order_chapter_frames(path: Path) -> None:
+    """Put the table of contents, then the chapters in time order, in the file's ID3v2.3 tag.
+
+    mutagen stores frames by size, and ffmpeg and some players list chapters in the
+    order they are stored. Only the frames' order changes: the tag keeps its size.
+    """
+    with open(path, "r+b") as f:
+        header = f.read(10)
+        if header[:3] != b"ID3" or header[3] != 3 or header[5] & 0xC0:
+            return  # not a plain v2.3 tag (no unsynchronisation, no extended header): leave it be
+        size = sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(header[6:10]))
+        body = f.read(size)
+        frames, position = [], 0
+        while position + 10 <= len(body) and body[position:position + 4].strip(b"\0"):
+            length = int.from_bytes(body[position + 4:position + 8], "big")
+            frames.append(body[position:position + 10 + length])
+            position += 10 + length
+        padding = body[position:]
+
+        def start(frame: bytes) -> int:
+            # A CHAP frame: element id ending in a zero byte, then the start time in ms.
+            after = frame.index(b"\0", 10) + 1
+            return int.from_bytes(frame[after:after + 4], "big")
+
+        kinds = [frame[:4] for frame in frames]
+        toc = [frame for frame in frames if frame[:4] == b"CTOC"]
+        chapters = sorted((frame for frame in frames if frame[:4] == b"CHAP"), key=start)
+        if not chapters:
+            return
+        first = min(i for i, kind in enumerate(kinds) if kind in (b"CHAP", b"CTOC"))
+        rest = [frame for frame in frames if frame[:4] not in (b"CHAP", b"CTOC")]
+        ordered = rest[:first] + toc + chapters + rest[first:]
+        f.seek(10)
+        f.write(b"".join(ordered) + padding)

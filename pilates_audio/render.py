@@ -13,6 +13,7 @@ from pilates_audio.pacing import Pacing
 from pilates_audio.routine import Routine
 from pilates_audio.script import Script
 
+OUTPUTS = (".mp3", ".json", ".vtt", ".chapters.json")  # what render writes for each session
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -86,8 +87,7 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     script, fitted = exact_script(routine, pacing, voices,
                                   (lambda done, total: progress("speaking", done, total)) if progress else None,
                                   target)
-    mp3_path = out_dir / f"{routine.name}.mp3"
-    json_path = out_dir / f"{routine.name}.json"
+    paths = {suffix: out_dir / f"{routine.name}{suffix}" for suffix in OUTPUTS}
     out_dir.mkdir(parents=True, exist_ok=True)
     total = script.duration
     encoded = 0
@@ -98,12 +98,13 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
         if progress:
             progress("encoding", encoded, total)
 
-    # Both files are finished under temporary names and only then moved into place,
+    # Every file is finished under a temporary name and only then moved into place,
     # so an interrupted or failed run never leaves half a session behind.
     with ExitStack() as stack:
-        mp3_tmp = stack.enter_context(atomic_output(mp3_path))
-        json_tmp = stack.enter_context(atomic_output(json_path))
-        audio.encode(script, voices.pcm, mp3_tmp, bitrate=bitrate, progress=step)
-        export.tag_mp3(mp3_tmp, script)
-        export.write_file(json_tmp, export.script_json(script))
-    return Session(mp3_path, json_path, script.duration / script_mod.SAMPLE_RATE, script.warnings, fitted)
+        temps = {suffix: stack.enter_context(atomic_output(path)) for suffix, path in paths.items()}
+        audio.encode(script, voices.pcm, temps[".mp3"], bitrate=bitrate, progress=step)
+        export.tag_mp3(temps[".mp3"], script, routine if fitted is None else fitted.routine)
+        export.write_file(temps[".json"], export.script_json(script))
+        export.write_file(temps[".vtt"], export.transcript_vtt(script))
+        export.write_file(temps[".chapters.json"], export.chapters_json(script))
+    return Session(paths[".mp3"], paths[".json"], script.duration / script_mod.SAMPLE_RATE, script.warnings, fitted)

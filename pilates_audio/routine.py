@@ -13,7 +13,10 @@ from pilates_audio.errors import Problem, ValidationError
 from pilates_audio.units import Duration, parse_duration, parse_range
 from pilates_audio.yamlsrc import Node
 
-ROUTINE_KEYS = ("title", "description", "instructor", "voice", "pacing", "intro", "exercises", "sections", "outro")
+ROUTINE_KEYS = ("title", "description", "instructor", "collection", "cover", "voice", "pacing", "intro", "exercises",
+                "sections", "outro")
+COVER_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+MAX_COVER_BYTES = 5_000_000
 SECTION_KEYS = ("name", "exercises")
 EXERCISE_KEYS = ("name", "setup", "cues", "reps", "breaths_per_rep", "hold", "sides", "rest")
 SIDE_ORDERS = {("left", "right"), ("right", "left")}
@@ -66,6 +69,8 @@ class Routine:
     description: str | None = None
     instructor: str | None = None
     intro: str | None = None
+    collection: str | None = None
+    cover: Path | None = None
     outro: str | None = None
     pacing: tuple[tuple[str, Any], ...] = ()
 
@@ -246,8 +251,11 @@ class _Checker:
             self.add(root, "missing required key 'title'")
         else:
             title = self.text(values["title"], "title")
-        texts = {key: self.optional_text(root, key) for key in ("description", "instructor", "intro", "outro")}
-        ok = all(texts[key] is not None for key in texts if key in values)
+        texts = {key: self.optional_text(root, key)
+                 for key in ("description", "instructor", "collection", "intro", "outro")}
+        cover = self.cover(values["cover"]) if "cover" in values else None
+        ok = "cover" not in values or cover is not None
+        ok = ok and all(texts[key] is not None for key in texts if key in values)
         layer = self.pacing(values["pacing"]) if "pacing" in values else {}
         if "voice" in values:
             voice = self.text(values["voice"], "voice")
@@ -271,8 +279,28 @@ class _Checker:
             title=title,
             exercises=tuple(exercises),  # type: ignore[arg-type]
             pacing=tuple(layer.items()),
+            cover=cover,
             **texts,
         )
+
+    def cover(self, node: Node) -> Path | None:
+        """Check a cover image path, relative to the routine file."""
+        text = self.text(node, "cover")
+        if text is None:
+            return None
+        path = Path(self.path).parent / text
+        if path.suffix.lower() not in COVER_TYPES:
+            self.add(node, f"cover must be a JPEG or PNG image (.jpg, .jpeg or .png), not '{text}'")
+            return None
+        try:
+            size = path.stat().st_size
+        except OSError:
+            self.add(node, f"cover image '{text}' was not found (paths are relative to the routine file)")
+            return None
+        if size > MAX_COVER_BYTES:
+            self.add(node, f"cover image '{text}' is too large ({size:,} bytes; the limit is {MAX_COVER_BYTES:,})")
+            return None
+        return path
 
     def sections(self, node: Node) -> list[Exercise | None]:
         if not node.is_list or not node.value:

@@ -64,7 +64,8 @@ def test_render_prints_one_line_per_session(rendered):
 
 def test_outputs_are_named_after_the_routine_and_nothing_else_is_left(rendered):
     _, out, _, _, _ = rendered
-    assert sorted(p.name for p in out.iterdir()) == ["measured.json", "measured.mp3"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "measured.chapters.json", "measured.json", "measured.mp3", "measured.vtt"]
 
 
 def test_the_mp3_lasts_what_the_script_says(rendered):

@@ -62,4 +62,5 @@ def test_watch_rerenders_on_save_and_survives_a_broken_file(tmp_path: Path):
         process.send_signal(signal.SIGINT)
         code = process.wait(timeout=30)
     assert code == 0
-    assert sorted(p.name for p in out.iterdir()) == ["watched.json", "watched.mp3"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "watched.chapters.json", "watched.json", "watched.mp3", "watched.vtt"]

@@ -1,0 +1,151 @@
+"""What players see: ID3 tags, chapters read by mutagen and by ffmpeg, transcript and chapters files."""
+
+from __future__ import annotations
+
+import json
+import re
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from pilates_audio.tools import ffmpeg
+
+SESSION = """
+title: Tagged Session
+description: A short session & its tags.
+instructor: Sam Lee
+collection: Morning Mat
+cover: cover.png
+pacing: {inhale: 1.5s, exhale: 1.5s, transition: 1s}
+intro: Ready when you are.
+exercises:
+  - name: Arm <lift>
+    reps: 2
+  - name: Side reach
+    hold: 2 breaths
+    sides: both
+outro: All done.
+"""
+
+
+def tiny_png() -> bytes:
+    """Make a 2×2 red PNG."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    raw = b"".join(b"\0" + b"\xff\0\0" * 2 for _ in range(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tagged")
+    (folder / "cover.png").write_bytes(tiny_png())
+    (folder / "tagged.yaml").write_text(SESSION, encoding="utf-8")
+    result = run_cli("render", folder / "tagged.yaml", "-o", folder / "out")
+    assert result.code == 0, result.stderr
+    out = folder / "out"
+    return out, json.loads((out / "tagged.json").read_text(encoding="utf-8"))
+
+
+def test_render_writes_the_four_files(session):
+    out, _ = session
+    assert sorted(p.name for p in out.iterdir()) == ["tagged.chapters.json", "tagged.json", "tagged.mp3", "tagged.vtt"]
+
+
+def test_id3_tags(session):
+    from mutagen.id3 import ID3
+
+    out, data = session
+    tags = ID3(out / "tagged.mp3")
+    assert tags.version[:2] == (2, 3)
+    assert str(tags["TIT2"]) == "Tagged Session"
+    assert str(tags["TPE1"]) == "Sam Lee"
+    assert str(tags["TALB"]) == "Morning Mat"
+    assert str(tags["TCON"]) == "Fitness"
+    assert re.fullmatch(r"20\d\d", str(tags["TDRC"]))
+    assert tags.getall("COMM")[0].text == ["A short session & its tags."]
+    assert abs(int(str(tags["TLEN"])) - data["duration"] * 1000) <= 1
+    cover = tags.getall("APIC")[0]
+    assert cover.mime == "image/png" and cover.type == 3 and cover.data == tiny_png()
+
+
+def test_defaults_for_artist_and_album(write_routine, tmp_path):
+    from mutagen.id3 import ID3
+
+    path = write_routine("title: Plain\npacing: {inhale: 1s, exhale: 1s}\nexercises: [{name: A, reps: 1}]\n")
+    assert run_cli("render", path, "-o", tmp_path / "out", "-q").code == 0
+    tags = ID3(tmp_path / "out" / "routine.mp3")
+    assert (str(tags["TPE1"]), str(tags["TALB"])) == ("pilates-audio", "Pilates sessions")
+    assert tags.getall("APIC") == [] and tags.getall("COMM") == []
+
+
+def test_chapters_in_mutagen_one_chap_each_and_a_top_level_ordered_toc(session):
+    from mutagen.id3 import ID3, CTOCFlags
+
+    out, data = session
+    tags = ID3(out / "tagged.mp3")
+    chaps = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    assert [str(c.sub_frames["TIT2"]) for c in chaps] == [c["title"] for c in data["chapters"]]
+    for chap, expected in zip(chaps, data["chapters"]):
+        assert abs(chap.start_time / 1000 - expected["start"]) <= 0.03
+    assert abs(chaps[-1].end_time / 1000 - data["duration"]) <= 0.03
+    (toc,) = tags.getall("CTOC")
+    assert toc.flags & CTOCFlags.TOP_LEVEL and toc.flags & CTOCFlags.ORDERED
+    assert toc.child_element_ids == [c.element_id for c in chaps]
+
+
+def test_chapters_in_ffmpeg_in_order(session):
+    out, data = session
+    result = subprocess.run([ffmpeg(), "-v", "error", "-i", str(out / "tagged.mp3"), "-f", "ffmetadata", "-"],
+                            capture_output=True, text=True, check=True)
+    blocks = result.stdout.split("[CHAPTER]")[1:]
+    seen = []
+    for block in blocks:
+        fields = dict(line.split("=", 1) for line in block.strip().splitlines() if "=" in line)
+        assert fields["TIMEBASE"] == "1/1000"
+        seen.append((int(fields["START"]) / 1000, fields["title"]))
+    assert [title for _, title in seen] == [c["title"] for c in data["chapters"]]
+    for (start, _), expected in zip(seen, data["chapters"]):
+        assert abs(start - expected["start"]) <= 0.03
+
+
+def test_the_transcript_has_one_cue_per_spoken_line_at_its_times(session):
+    out, data = session
+    text = (out / "tagged.vtt").read_text(encoding="utf-8")
+    assert text.startswith("WEBVTT - Tagged Session\n\n")
+    cues = re.findall(r"(\d+)\n(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})\n(.*)\n", text)
+    spoken = [c for c in data["cues"] if c["kind"] == "speech"]
+    assert len(cues) == len(spoken)
+
+    def seconds(h, m, s, ms):
+        return int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000
+
+    for cue, line in zip(cues, spoken):
+        assert abs(seconds(*cue[1:5]) - line["start"]) <= 0.001
+        assert abs(seconds(*cue[5:9]) - line["end"]) <= 0.001
+        assert cue[9] == line["text"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert "Arm &lt;lift&gt;." in text
+
+
+def test_the_chapters_file_follows_podcasting_2(session):
+    out, data = session
+    chapters = json.loads((out / "tagged.chapters.json").read_text(encoding="utf-8"))
+    assert chapters["version"] == "1.2.0"
+    assert chapters["chapters"] == [{"startTime": c["start"], "title": c["title"]} for c in data["chapters"]]
+
+
+@pytest.mark.parametrize(
+    "cover, message",
+    [("missing.png", "cover image 'missing.png' was not found (paths are relative to the routine file)"),
+     ("cover.gif", "cover must be a JPEG or PNG image (.jpg, .jpeg or .png), not 'cover.gif'")],
+)
+def test_a_bad_cover_is_reported(write_routine, cover, message):
+    path = write_routine(f"title: T\ncover: {cover}\nexercises: [{{name: A}}]\n")
+    result = run_cli("check", path)
+    assert result.code == 2
+    assert result.stderr.splitlines()[0] == f"{path}:2:8: {message}"
