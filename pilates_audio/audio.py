@@ -9,11 +9,16 @@ from pathlib import Path
 from typing import Callable
 
 from pilates_audio.errors import PilatesAudioError
-from pilates_audio import tools
+from pilates_audio import levels, tools
 from pilates_audio.script import SAMPLE_RATE, TONE_SECONDS, Script
+from pilates_audio.speech import Clip
 from pilates_audio.tools import FFmpegError, ffmpeg
 
 DEFAULT_BITRATE = 64
+DEFAULT_LOUDNESS = -19.0  # LUFS on a mono file: heard as the -16 LUFS podcast norm on two speakers
+PEAK_CEILING = -2.0  # dBFS for samples: MP3 encoding adds up to about 1 dB, keeping true peaks under -1 dBTP
+CODEC_LOSS = 0.4  # LU that MP3 encoding takes from speech, compensated before encoding
+MAX_CLIP_GAIN = 30.0  # dB either way: no line is ever boosted from near silence
 CHUNK = SAMPLE_RATE * 10  # samples of silence written at a time: memory stays flat
 
 
@@ -53,7 +58,70 @@ def _run_error(what: str, stderr: bytes) -> FFmpegError:
     return FFmpegError(f"ffmpeg failed while {what}: {last}")
 
 
-def encode(script: Script, clip: Callable[[str], bytes], out: Path, bitrate: int = DEFAULT_BITRATE,
+@lru_cache(maxsize=None)
+def _tone_steps(name: str):
+    return levels.profile(tone(name))
+
+
+def level(script: Script, clips: Callable[[str], Clip], target: float = DEFAULT_LOUDNESS,
+          ceiling: float = PEAK_CEILING) -> dict[tuple[str, str], bytes]:
+    """Return the samples of every line and tone, levelled so the session lands on `target` LUFS.
+
+    Every line is first brought to the same loudness, so none stands out; then the
+    whole session's gated loudness is worked out from the lines' stored energy
+    profiles where they fall, and one correction brings it onto the target. Peaks
+    are held under the ceiling.
+    """
+    import numpy as np
+
+    texts = {cue.text for cue in script.cues if cue.kind == "speech"}
+    gains = {}
+    for text in texts:
+        clip = clips(text)
+        own = levels.clip_loudness(np.frombuffer(clip.steps, "<f4").astype(np.float64), clip.length)
+        gains[("speech", text)] = max(-MAX_CLIP_GAIN, min(MAX_CLIP_GAIN, target - own))
+    for name in {cue.text for cue in script.cues if cue.kind == "tone"}:
+        gains[("tone", name)] = 0.0  # tones keep their own soft level, moved with the session
+    longest = max((len(clips(t).steps) // 4 for t in texts), default=0) + len(_tone_steps("inhale"))
+
+    def sound(key: tuple[str, str]) -> bytes:
+        return clips(key[1]).pcm if key[0] == "speech" else tone(key[1])
+
+    def steps(key: tuple[str, str]) -> np.ndarray:
+        if key[0] == "tone":
+            return _tone_steps(key[1])
+        return np.frombuffer(clips(key[1]).steps, "<f4").astype(np.float64)
+
+    def session_loudness(weights: dict[tuple[str, str], float]) -> float:
+        session = np.zeros(script.duration // levels.STEP + longest + 1)
+        for cue in script.cues:
+            if cue.kind != "pause":
+                key = (cue.kind, cue.text)
+                at = int(round(cue.start / levels.STEP))
+                profile = steps(key)
+                session[at:at + len(profile)] += profile * weights[key]
+        return levels.integrated(session)
+
+    if not gains:
+        return {}
+    # MP3 encoding lowers the measured loudness of this speech by about 0.4 LU (measured
+    # here on whole sessions at 64 to 192 kbps), so aim that much higher before encoding.
+    aim = target + CODEC_LOSS
+    correction = aim - session_loudness({key: 10 ** (gain / 10) for key, gain in gains.items()})
+    adjusted = {}
+    for _ in range(3):
+        adjusted = {key: levels.adjust(sound(key), gain + correction, ceiling) for key, gain in gains.items()}
+        # The limiter takes a little energy from the loudest lines: measure what it took
+        # and correct again, so the session lands on the target rather than just under it.
+        kept = {key: levels.energy(adjusted[key]) / max(levels.energy(sound(key)), 1e-12) for key in gains}
+        off = aim - session_loudness(kept)
+        if abs(off) <= 0.05:
+            break
+        correction += off
+    return adjusted
+
+
+def encode(script: Script, sounds: dict[tuple[str, str], bytes], out: Path, bitrate: int = DEFAULT_BITRATE,
            progress: Callable[[int], None] | None = None) -> None:
     """Encode the script's audio to an MP3 at `out`, streaming samples to ffmpeg."""
     command = [
@@ -79,7 +147,7 @@ def encode(script: Script, clip: Callable[[str], bytes], out: Path, bitrate: int
                     process.stdin.write(silence[: n * 2])
                     remaining -= n
             else:
-                data = tone(cue.text) if cue.kind == "tone" else clip(cue.text)
+                data = sounds[(cue.kind, cue.text)]
                 if len(data) != cue.length * 2:
                     raise PilatesAudioError(f'internal error: clip for "{cue.text}" does not match its cue')
                 process.stdin.write(data)

@@ -101,20 +101,23 @@ def cli() -> None:
 @length_option
 @click.option("--bitrate", type=click.IntRange(32, 320), default=audio.DEFAULT_BITRATE, show_default=True,
               metavar="KBPS", help="MP3 bitrate in kbps (constant).")
+@click.option("--loudness", type=click.FloatRange(-40, -5), default=audio.DEFAULT_LOUDNESS, show_default=True,
+              metavar="LUFS", help="Integrated loudness of the session (true peaks stay under -1 dBTP).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or warnings; errors only.")
 @click.option("--watch", is_flag=True, help="Keep running and re-render whenever a routine or the pacing file is saved.")
-def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, quiet: bool, target: float | None, watch: bool,
-           **kwargs: Any) -> None:
-    """Render routines to MP3 sessions, each with its timed script (.json)."""
+def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: float, quiet: bool,
+           target: float | None, watch: bool, **kwargs: Any) -> None:
+    """Render routines to MP3 sessions, each with its timed script (.json), transcript and chapters."""
+    output = dict(out_dir=out_dir, bitrate=bitrate, loudness=loudness, target=target)
     if watch:
-        _watch(list(routines), kwargs.get("pacing_file"),
-               lambda: _render_all(routines, out_dir, bitrate, quiet, target, dict(kwargs)), quiet)
+        _watch(list(routines), kwargs.get("pacing_file"), lambda: _render_all(routines, quiet, dict(kwargs), **output),
+               quiet)
         return
-    _render_all(routines, out_dir, bitrate, quiet, target, kwargs)
+    _render_all(routines, quiet, kwargs, **output)
 
 
-def _render_all(routines: tuple[Path, ...], out_dir: Path, bitrate: int, quiet: bool, target: float | None,
-                kwargs: dict) -> None:
+def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: Path, bitrate: int, loudness: float,
+                target: float | None) -> None:
     flags, pacing_file = _flags(kwargs)
     loaded = routine_mod.load_all(list(routines))
     plans = [(r, render_mod.effective_pacing(r, flags, pacing_file)[0]) for r in loaded]
@@ -123,7 +126,8 @@ def _render_all(routines: tuple[Path, ...], out_dir: Path, bitrate: int, quiet: 
             render_mod.estimated_script(routine, pacing, target)
     for routine, pacing in plans:
         with _Progress(routine.name, quiet) as progress:
-            session = render_mod.render(routine, pacing, out_dir, bitrate=bitrate, progress=progress, target=target)
+            session = render_mod.render(routine, pacing, out_dir, bitrate=bitrate, progress=progress, target=target,
+                                        loudness=loudness)
         if not quiet:
             _report(routine, session.fit, session.warnings)
         click.echo(f"{session.mp3}\t{format_clock(session.duration)}")

@@ -80,7 +80,8 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
 
 
 def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
-           progress: Progress | None = None, target: float | None = None) -> Session:
+           progress: Progress | None = None, target: float | None = None,
+           loudness: float = audio.DEFAULT_LOUDNESS) -> Session:
     """Render one routine to `out_dir/<name>.mp3` and `<name>.json`, all or nothing."""
     tools.ffmpeg()  # fail before any speech work if there is no ffmpeg to encode with
     voices = speech.Speech(pacing.voice, pacing.rate)
@@ -102,7 +103,8 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     # so an interrupted or failed run never leaves half a session behind.
     with ExitStack() as stack:
         temps = {suffix: stack.enter_context(atomic_output(path)) for suffix, path in paths.items()}
-        audio.encode(script, voices.pcm, temps[".mp3"], bitrate=bitrate, progress=step)
+        sounds = audio.level(script, voices.clip, loudness)
+        audio.encode(script, sounds, temps[".mp3"], bitrate=bitrate, progress=step)
         export.tag_mp3(temps[".mp3"], script, routine if fitted is None else fitted.routine)
         export.write_file(temps[".json"], export.script_json(script))
         export.write_file(temps[".vtt"], export.transcript_vtt(script))

@@ -19,14 +19,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pilates_audio import tools
+from pilates_audio import levels, tools
 from pilates_audio.errors import InputError, PilatesAudioError
 from pilates_audio.files import atomic_output, cache_dir
 
 SAMPLE_RATE = 44100
-CLIP_FORMAT = 1  # bump when the way clips are processed changes
-CLIP_MAGIC = b"PAC1"
-_HEADER = struct.Struct("<4sI32s")
+CLIP_FORMAT = 2  # bump when the way clips are processed or stored changes
+CLIP_MAGIC = b"PAC2"
+_HEADER = struct.Struct("<4sII32s")  # magic, samples, profile steps, sha256 of what follows
 SILENCE_THRESHOLD = 64  # of 32767: below this, the engine's output counts as silence
 EDGE_KEEP = 0.005  # seconds kept either side of the sound, so no onset is clipped
 FADE = 0.004  # seconds of fade on clip edges, so joints never click
@@ -105,20 +105,33 @@ def clip_key(engine: str, voice: str | None, rate: int, text: str) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def encode_clip(pcm: bytes) -> bytes:
-    """Wrap 16-bit mono PCM with a header holding its length and checksum."""
-    return _HEADER.pack(CLIP_MAGIC, len(pcm) // 2, hashlib.sha256(pcm).digest()) + pcm
+@dataclass(frozen=True)
+class Clip:
+    """A spoken line's audio and its loudness profile (K-weighted energy per 10 ms)."""
+
+    pcm: bytes
+    steps: bytes  # float32 values
+
+    @property
+    def length(self) -> int:
+        return len(self.pcm) // 2
 
 
-def decode_clip(data: bytes) -> bytes | None:
-    """Return the PCM of a cache entry, or None if the entry is damaged."""
+def encode_clip(clip: Clip) -> bytes:
+    """Wrap a clip with a header holding its sizes and a checksum."""
+    payload = clip.pcm + clip.steps
+    return _HEADER.pack(CLIP_MAGIC, len(clip.pcm) // 2, len(clip.steps) // 4, hashlib.sha256(payload).digest()) + payload
+
+
+def decode_clip(data: bytes) -> Clip | None:
+    """Return the clip in a cache entry, or None if the entry is damaged."""
     if len(data) < _HEADER.size:
         return None
-    magic, count, digest = _HEADER.unpack_from(data)
-    pcm = data[_HEADER.size:]
-    if magic != CLIP_MAGIC or len(pcm) != count * 2 or hashlib.sha256(pcm).digest() != digest:
+    magic, count, steps, digest = _HEADER.unpack_from(data)
+    payload = data[_HEADER.size:]
+    if magic != CLIP_MAGIC or len(payload) != count * 2 + steps * 4 or hashlib.sha256(payload).digest() != digest:
         return None
-    return pcm
+    return Clip(payload[: count * 2], payload[count * 2:])
 
 
 def process_wav(path: str) -> bytes:
@@ -219,7 +232,7 @@ class LocalEngine:
             raise SpeechError(f'the speech engine gave no usable audio for "{text}"', retry=False)
         target = Path(out)
         with atomic_output(target, suffix=".tmp") as tmp:
-            tmp.write_bytes(encode_clip(pcm))
+            tmp.write_bytes(encode_clip(Clip(pcm, levels.profile(pcm).astype("<f4").tobytes())))
         return len(pcm) // 2
 
 
@@ -318,13 +331,13 @@ class Speech:
         self.cache = (cache or cache_dir()) / "clips"
         self.workers = workers or os.cpu_count() or 1
         self.engine = prepare()
-        self._pcm: dict[str, bytes] = {}
+        self._clips: dict[str, Clip] = {}
 
     def path(self, text: str) -> Path:
         key = clip_key(self.engine, self.voice, self.rate, text)
         return self.cache / key[:2] / f"{key}.clip"
 
-    def _load(self, text: str) -> bytes | None:
+    def _load(self, text: str) -> Clip | None:
         try:
             data = self.path(text).read_bytes()
         except OSError:
@@ -335,13 +348,13 @@ class Speech:
         """Return the lines that have no sound cache entry, loading those that do."""
         todo = []
         for text in dict.fromkeys(lines):
-            if text in self._pcm:
+            if text in self._clips:
                 continue
-            pcm = self._load(text)
-            if pcm is None:
+            clip = self._load(text)
+            if clip is None:
                 todo.append(text)
             else:
-                self._pcm[text] = pcm
+                self._clips[text] = clip
         return todo
 
     def ensure(self, lines: Iterable[str], progress: Callable[[int], None] | None = None) -> None:
@@ -364,11 +377,11 @@ class Speech:
                     except queue.Empty:
                         return
                     worker = self._synthesize(worker, text)
-                    pcm = self._load(text)
-                    if pcm is None:
+                    clip = self._load(text)
+                    if clip is None:
                         raise SpeechError(f'the clip for "{text}" could not be stored in {self.cache}')
                     with lock:
-                        self._pcm[text] = pcm
+                        self._clips[text] = clip
                         if progress:
                             progress(1)
             except BaseException as exc:  # handed to the main thread below
@@ -411,10 +424,13 @@ class Speech:
 
     def length(self, text: str) -> int:
         """Return a clip's length in samples (the clip must be ensured first)."""
-        return len(self._pcm[text]) // 2
+        return self._clips[text].length
 
     def pcm(self, text: str) -> bytes:
-        return self._pcm[text]
+        return self._clips[text].pcm
+
+    def clip(self, text: str) -> Clip:
+        return self._clips[text]
 
 
 def list_voices() -> list[Voice]:
