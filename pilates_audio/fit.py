@@ -44,6 +44,8 @@ def tolerance(target: float) -> float:
 
 def scaled(pacing: Pacing, scale: float) -> Pacing:
     """Return the pacing with both breath phases scaled, to the hundredth of a second."""
+    if scale == 1.0:
+        return pacing
     return replace(pacing, inhale=round(pacing.inhale * scale, 2), exhale=round(pacing.exhale * scale, 2))
 
 
@@ -51,8 +53,11 @@ def scale_bounds(pacing: Pacing) -> tuple[float, float]:
     """Return how far the breath may be scaled while each phase stays within its bounds."""
     low = max(pacing.min_phase / pacing.inhale, pacing.min_phase / pacing.exhale)
     high = min(pacing.max_phase / pacing.inhale, pacing.max_phase / pacing.exhale)
-    # A pace already outside the bounds is the user's own choice: it stays reachable.
-    return min(low, 1.0), max(high, 1.0)
+    if low > high:
+        # No one scale puts both phases within bounds (say a 2 s inhale and an 8 s exhale
+        # with bounds of 2.5 s to 5 s): keep the breath as it is and use only the ranges.
+        return 1.0, 1.0
+    return low, high
 
 
 def fit(routine: Routine, pacing: Pacing, target: float, length_of: LengthOf, fill: float | None = None) -> Fit:
@@ -61,33 +66,37 @@ def fit(routine: Routine, pacing: Pacing, target: float, length_of: LengthOf, fi
     With `fill` given, keep the ranges where they are and only scale the breath.
     """
     low_scale, high_scale = scale_bounds(pacing)
+    pace = min(max(1.0, low_scale), high_scale)  # the user's own breath, if within bounds
+    slack = tolerance(target)
 
     def total(f: float, scale: float) -> float:
         return plan(routine.choose(f), scaled(pacing, scale), length_of).duration / SAMPLE_RATE
 
     if fill is None:
         shortest, longest = total(0.0, low_scale), total(1.0, high_scale)
-        slack = tolerance(target)
         if not shortest - slack <= target <= longest + slack:
             raise InputError(
                 f"--length {format_clock(target)} is out of reach: this routine lasts from "
                 f"{format_clock(shortest)} to {format_clock(longest)} with its ranges and a breath of "
                 f"{pacing.min_phase:g}s to {pacing.max_phase:g}s per inhale or exhale"
             )
-        # Keep the user's own pace where the ranges can do the work; the breath does the rest.
-        if total(0.0, 1.0) >= target:
+        # Keep the user's own breath where the ranges can do the work; the breath does the rest.
+        if total(0.0, pace) >= target:
             fill = 0.0
-        elif total(1.0, 1.0) <= target:
+        elif total(1.0, pace) <= target:
             fill = 1.0
         else:
             low, high = 0.0, 1.0
             for _ in range(STEPS):
                 middle = (low + high) / 2
-                low, high = (middle, high) if total(middle, 1.0) <= target else (low, middle)
-            fill = low
-    low, high = low_scale, high_scale
-    for _ in range(STEPS):
-        middle = (low + high) / 2
-        low, high = (middle, high) if total(fill, middle) <= target else (low, middle)
-    scale = low if abs(total(fill, low) - target) <= abs(total(fill, high) - target) else high
+                low, high = (middle, high) if total(middle, pace) <= target else (low, middle)
+            fill = min((low, high), key=lambda f: abs(total(f, pace) - target))
+    if abs(total(fill, pace) - target) <= slack:
+        scale = pace
+    else:
+        low, high = low_scale, high_scale
+        for _ in range(STEPS):
+            middle = (low + high) / 2
+            low, high = (middle, high) if total(fill, middle) <= target else (low, middle)
+        scale = low if abs(total(fill, low) - target) <= abs(total(fill, high) - target) else high
     return Fit(routine.choose(fill), scaled(pacing, scale), fill, total(fill, scale), target)

@@ -150,9 +150,10 @@ class _Line:
     text: str
     role: str = "fixed"
     kind: str = "speech"
-    follows: bool = False  # straight after the line before it, with no gap (a count after its tone)
     rep: tuple[int, bool] | None = None  # (number, is the last) for a rep count, worded once placed
     phase: str | None = None  # the breath phase a rep count starts on, when it is said with it
+    droppable: bool = False  # a cue that is left out, rather than growing the part, when it cannot fit
+    placed: bool = False
     start: int = 0
     length: int = 0
 
@@ -203,13 +204,21 @@ class _Planner:
         tone = samples(TONE_SECONDS)
         for line in lines:
             line.length = tone if line.kind == "tone" else self.length_of(line.text)
-        placed: list[_Line] = []
-        for line in (entry for entry in lines if entry.role == "fixed"):
-            if placed:
-                line.start = max(line.offset, placed[-1].end + (0 if line.follows else gap))
-            else:
-                line.start = line.offset
-            placed.append(line)
+        # Tones mark the breath, never late: each at its exact moment. A line due during a
+        # tone follows straight after it; a later tone the line is still speaking over is
+        # left out, as spoken breath cues give way to counts and announcements.
+        tones = [entry for entry in lines if entry.role == "fixed" and entry.kind == "tone"]
+        for line in tones:
+            line.start = line.offset
+        speech: list[_Line] = []
+        for line in (entry for entry in lines if entry.role == "fixed" and entry.kind != "tone"):
+            line.start = line.offset if not speech else max(line.offset, speech[-1].end + gap)
+            for tone in tones:
+                if tone.start <= line.start < tone.end:
+                    line.start = tone.end
+            tones = [t for t in tones if not (line.start < t.start < line.end + gap)]
+            speech.append(line)
+        placed: list[_Line] = sorted(tones + speech, key=lambda entry: entry.start)
         for line in (entry for entry in lines if entry.role == "optional"):
             line.start = line.offset
             if line.end <= length and _clear(line, placed, gap):
@@ -218,11 +227,15 @@ class _Planner:
         floor = 0
         for line in (entry for entry in lines if entry.role == "cue"):
             earliest = max(line.offset, floor)
-            start = _first_fit(placed, earliest, line.length, gap, length)
-            if start + line.length > length:
-                # No gap is long enough: let breath words give way to the author's cue.
-                kept = [p for p in placed if p.role != "optional"]
-                start = _first_fit(kept, earliest, line.length, gap, length)
+            kept = [p for p in placed if p.role != "optional"]
+            # From its moment on if there is room; else from the part's start; else let
+            # breath words give way; else it runs over (or is left out, if it may be).
+            for others, start_at in ((placed, earliest), (placed, floor), (kept, earliest), (kept, floor)):
+                start = _first_fit(others, start_at, line.length, gap, length)
+                if start + line.length <= length:
+                    break
+            if start + line.length > length and line.droppable:
+                continue
             line.start = start
             placed = [p for p in placed if p.role != "optional" or _clear(p, [line], gap)] + [line]
             placed.sort(key=lambda entry: entry.start)
@@ -231,6 +244,7 @@ class _Planner:
         base = self.now
         cursor = 0
         for line in placed:
+            line.placed = True
             self.pause(line.start - cursor, part, name, side)
             self.cues.append(Cue(base + line.start, base + line.end, line.kind, part, name, side, line.text))
             cursor = line.end
@@ -261,11 +275,9 @@ class _Planner:
                     break
                 line = fixed.get(offset)
                 if mode == "tone":
-                    # A tone is short enough to always mark its moment; anything due then
+                    # A tone is short enough to always mark its moment; a line due then
                     # follows straight after it.
                     lines.append(_Line(offset, phase, "fixed", kind="tone"))
-                    if line:
-                        line.follows = True
                 elif line is None:
                     lines.append(_Line(offset, phrases.breath_cue(phase), "optional"))
                 elif line.rep is not None:
@@ -281,8 +293,7 @@ class _Planner:
         for line in fixed:
             if line.rep is not None:
                 line.text = phrases.rep_line(*line.rep, line.phase)
-        lines = sorted(fixed + [e for e in extra if e.role == "fixed"], key=lambda l: (l.offset, l.kind != "tone"))
-        self.timed(part, exercise, side, length, lines + cues + [e for e in extra if e.role != "fixed"])
+        self.timed(part, exercise, side, length, fixed + extra + cues)
 
     def plan(self) -> Script:
         routine = self.routine
@@ -311,7 +322,10 @@ class _Planner:
             texts = [phrases.say("release")] + texts
         length = samples(self.pacing.transition_seconds)
         lines = [_Line(0, text) for text in texts]
-        if countdown:
+        if countdown and self.pacing.countdown:
+            # The words first, then a full count of one number a second into the hold.
+            said = sum(self.length_of(text) + samples(MIN_GAP) for text in texts)
+            length = max(length, said + samples(SENTENCE_GAP) + self.pacing.countdown * SAMPLE_RATE)
             lines += self.countdown(length)
         self.timed("transition", exercise, side, length, lines, exact=False)
 
@@ -335,11 +349,12 @@ class _Planner:
         sides = exercise.sides or (None,)
         if exercise.sides:
             texts.append(phrases.say("first_side", side=phrases.PHRASES[sides[0]]))
-        self.sequence(texts, "setup", name)
+        # A breath to get into position (or, with nothing to count, to do what was said).
+        self.sequence(texts, "setup", name, 0 if working else self.breath)
         if working:
-            # A breath to get into position; a hold that starts straight away is counted in.
+            # A hold that starts straight away is counted in, one number a second.
             holds_first = exercise.reps is None and self.pacing.countdown > 0
-            settle = self.breath
+            settle = max(self.breath, (self.pacing.countdown + 1) * SAMPLE_RATE) if holds_first else self.breath
             self.timed("setup", exercise, None, settle, self.countdown(settle) if holds_first else [], exact=False)
         for i, side in enumerate(sides):
             if i:
@@ -353,13 +368,10 @@ class _Planner:
             length = samples(exercise.rest.seconds(self.pacing.breath))
             cues = []
             if self.pacing.announce_next and upcoming is not None:
-                line = phrases.next_up(upcoming.name)
-                # Said in the rest only if both lines fit; else the transition, which may stretch, says it.
-                needed = self.length_of(text) + self.length_of(line) + 2 * samples(MIN_GAP)
-                if needed <= length:
-                    cues.append(_Line(length // 2, line, "cue"))
-                    self.next_announced = True
+                # Said in the rest if it fits there; else the transition, which may stretch, says it.
+                cues.append(_Line(length // 2, phrases.next_up(upcoming.name), "cue", droppable=True))
             self.work_part("rest", exercise, None, length, [_Line(0, text)], cues)
+            self.next_announced = bool(cues) and cues[0].placed
 
     def work(self, exercise: Exercise, side: str | None) -> None:
         """Play the reps and the hold of one side."""
@@ -378,9 +390,10 @@ class _Planner:
         if exercise.hold is not None:
             length = samples(exercise.hold.seconds(breath))
             fixed = [_Line(0, phrases.say("hold", duration=phrases.duration(exercise.hold)))]
-            if self.pacing.halfway and length >= samples(HALFWAY_FROM):
-                fixed.append(_Line(length // 2, phrases.say("halfway")))
             lines = [_Line(samples(i * breath), cue, "cue") for i, cue in enumerate(cues)]
+            if self.pacing.halfway and length >= samples(HALFWAY_FROM):
+                # As near the middle as the breath marks allow, never pushing one of them.
+                lines.append(_Line(length // 2, phrases.say("halfway"), "cue"))
             self.work_part("hold", exercise, side, length, fixed, lines)
 
 

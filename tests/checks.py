@@ -89,3 +89,37 @@ def assert_chapters(data: dict, routine: Routine) -> None:
             assert chapter["start"] == setups[chapter["title"]]
     starts = [c["start"] for c in data["chapters"]]
     assert starts == sorted(starts) and starts[0] == 0.0
+
+
+def assert_breath_marks_on_their_phases(data: dict) -> None:
+    """Every tone, and every spoken "Inhale."/"Exhale.", starts exactly on its breath phase."""
+    pacing = data["pacing"]
+    for part, exercise, side, length, run in parts(data):
+        if part not in ("reps", "hold", "rest"):
+            continue
+        start = run[0]["start"]
+        for cue in run:
+            phase = cue["text"] if cue["kind"] == "tone" else {"Inhale.": "inhale", "Exhale.": "exhale"}.get(
+                cue.get("text") if cue["kind"] == "speech" else None)
+            if phase is None:
+                continue
+            offset = (cue["start"] - start) % (pacing["inhale"] + pacing["exhale"])
+            expected = 0.0 if phase == "inhale" else pacing["inhale"]
+            breath = pacing["inhale"] + pacing["exhale"]
+            assert min(abs(offset - expected), abs(offset - expected - breath)) <= TOLERANCE, (exercise, part, cue)
+
+
+def assert_countdowns_keep_time(data: dict) -> None:
+    """A countdown says one number a second and ends as the hold begins."""
+    from pilates_audio.phrases import countdown
+
+    cues = data["cues"]
+    for i, cue in enumerate(cues):
+        if cue["part"] == "hold" and (i == 0 or cues[i - 1]["part"] != "hold"):
+            spoken = [c for c in cues[:i] if c["kind"] == "speech"][-data["pacing"]["countdown"]:]
+            if not data["pacing"]["countdown"] or spoken[-1]["text"] != countdown(1):
+                continue
+            starts = [c["start"] for c in spoken]
+            assert [c["text"] for c in spoken] == [countdown(k) for k in range(len(spoken), 0, -1)]
+            assert all(abs(b - a - 1.0) <= TOLERANCE for a, b in zip(starts, starts[1:])), starts
+            assert abs(cue["start"] - starts[-1] - 1.0) <= TOLERANCE

@@ -162,3 +162,21 @@ def test_any_reachable_target_lands_within_tolerance(case, tmp_path_factory):
     plan = render.script_mod.plan(fitted.routine, fitted.pacing, estimate)
     assert abs(plan.duration / 44100 - fitted.seconds) < 1e-6
     assert_breath_counts_exact(plan.to_json(), fitted.routine)
+
+
+def test_max_phase_is_kept_even_when_the_routine_breathes_slower(write_routine):
+    loaded = routine.load(write_routine(RANGED.replace("title: Ranged", "title: Ranged\npacing: {exhale: 6s}")))
+    pacing, _ = render.effective_pacing(loaded, {"max_phase": 5.0})
+    for target in (200.0, 300.0):
+        fitted = fit.fit(loaded, pacing, target, estimate_for(pacing))
+        assert fitted.pacing.inhale <= 5.0 and fitted.pacing.exhale <= 5.0, fitted.pacing
+        assert abs(fitted.seconds - target) <= fit.tolerance(target)
+
+
+def test_the_breath_is_left_alone_when_the_ranges_land_on_the_target(write_routine):
+    loaded = routine.load(write_routine(RANGED))
+    pacing, _ = render.effective_pacing(loaded, {})
+    low = render.estimated_script(loaded, pacing)[0].duration / 44100
+    fitted = fit.fit(loaded, pacing, low + 2.0, estimate_for(pacing))
+    assert (fitted.pacing.inhale, fitted.pacing.exhale) == (4.0, 4.0)
+    assert fitted.fill < 0.1 and abs(fitted.seconds - (low + 2.0)) <= fit.tolerance(low + 2.0)

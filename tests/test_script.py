@@ -193,3 +193,53 @@ def test_a_zero_transition_with_nothing_to_say_takes_no_time(write_routine):
     """)
     _, plan = estimated(path)
     assert [c for c in plan.cues if c.part == "transition"] == []
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("mode", ["voice", "tone", "silent"])
+@pytest.mark.parametrize("phase", [2.62, 3.1, 4.0])
+def test_breath_marks_stay_on_their_phases_and_counts_keep_time(case, mode, phase):
+    loaded, plan = estimated(GOLDEN / f"{case}.yaml", {"breath_cues": mode, "inhale": phase, "exhale": phase})
+    data = plan.to_json()
+    from checks import assert_breath_marks_on_their_phases, assert_countdowns_keep_time
+
+    assert_tiles(data)
+    if not plan.warnings:  # a part only grows when a line cannot fit, and then it says so
+        assert_breath_counts_exact(data, loaded)
+    assert_breath_marks_on_their_phases(data)
+    assert_countdowns_keep_time(data)
+
+
+def test_next_up_goes_wherever_it_fits_in_a_rest_or_moves_to_the_transition(write_routine):
+    path = write_routine("""
+        title: T
+        pacing: {breath_cues: tone, inhale: 2.62s, exhale: 2.62s}
+        exercises:
+          - {name: Clam, reps: 2, rest: 10s}
+          - {name: Side plank, hold: 20s, rest: 1 breath}
+          - {name: Bridge with a long name to announce, reps: 1}
+    """)
+    _, plan = estimated(path)
+    assert plan.warnings == ()
+    rests = [c for c in plan.cues if c.part == "rest"]
+    clam = [c for c in rests if c.exercise == "Clam"]
+    assert clam[-1].end - clam[0].start == 10 * SAMPLE_RATE
+    assert "Next up: Side plank." in [c.text for c in clam]
+    # too short a rest: the transition after it names the next exercise instead
+    plank = [c.text for c in rests if c.exercise == "Side plank"]
+    assert "Next up: Bridge with a long name to announce." not in plank
+    transition = [c.text for c in plan.cues if c.part == "transition" and c.kind == "speech"]
+    assert "Next up: Bridge with a long name to announce." in transition
+
+
+def test_an_exercise_with_only_words_leaves_a_breath_to_do_them(write_routine):
+    path = write_routine("""
+        title: T
+        exercises:
+          - {name: Breathing, cues: [Breathe deeply.]}
+          - {name: Bridge, reps: 1}
+    """)
+    _, plan = estimated(path)
+    setup = [c for c in plan.cues if c.part == "setup" and c.exercise == "Breathing"]
+    assert setup[-2].text == "Breathe deeply." and setup[-1].kind == "pause"
+    assert setup[-1].length == 8 * SAMPLE_RATE

