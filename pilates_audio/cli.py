@@ -11,7 +11,7 @@ from typing import Any, Callable
 import click
 
 from pilates_audio import __version__, audio, pacing as pacing_mod, render as render_mod, routine as routine_mod
-from pilates_audio import speech
+from pilates_audio import feed as feed_mod, speech
 from pilates_audio.errors import PilatesAudioError
 from pilates_audio.script import SAMPLE_RATE
 from pilates_audio.units import format_clock, parse_duration
@@ -229,6 +229,43 @@ def _show(pacing: pacing_mod.Pacing, key: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "(engine default)" if value is None else str(value)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--base-url", required=True, metavar="URL",
+              help="Where the folder is served from, e.g. http://192.168.1.20:8000/ (see `serve`).")
+@click.option("--title", default=feed_mod.DEFAULT_TITLE, show_default=True, help="The podcast's title.")
+def feed(folder: Path, base_url: str, title: str) -> None:
+    """Write FOLDER/feed.xml: a podcast feed of the sessions in FOLDER."""
+    path, count = feed_mod.write_feed(folder, base_url, title)
+    click.echo(f"{path}\t{count} session{'s' if count != 1 else ''}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("output"))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 lets a phone on the same network connect.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0 picks a free one).")
+def serve(folder: Path, host: str, port: int) -> None:
+    """Serve FOLDER read-only: a page with players and chapters, the files, and feed.xml."""
+    from pilates_audio import server as server_mod
+
+    http = server_mod.make_server(folder, host, port)
+    addresses = server_mod.urls(http, host)
+    click.echo(f"serving {folder} at {addresses[0]}")
+    if len(addresses) > 1:
+        click.echo(f"on a phone on the same network, open {addresses[1]}")
+    elif host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"on a phone on the same network, open {addresses[0]}")
+    click.echo(f"podcast feed: {addresses[-1]}feed.xml  (Ctrl-C to stop)")
+    try:
+        http.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        http.server_close()
 
 
 @cli.command()

@@ -1,0 +1,192 @@
+"""Getting sessions onto a phone: the podcast feed and the read-only server."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+PODCAST = "{https://podcastindex.org/namespace/1.0}"
+
+ROUTINE = """
+title: Feed & Serve
+description: A short session <for> the feed.
+instructor: Sam Lee
+pacing: {inhale: 1s, exhale: 1s, transition: 1s}
+exercises:
+  - {name: Lift, reps: 2}
+  - {name: Reach, hold: 1 breath}
+"""
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("publish")
+    (base / "feed-and-serve.yaml").write_text(ROUTINE, encoding="utf-8")
+    out = base / "out"
+    assert run_cli("render", base / "feed-and-serve.yaml", "-o", out, "-q").code == 0
+    (base / "secret.txt").write_text("outside the folder")
+    (base / "secret.mp3").write_bytes(b"outside the folder")
+    return out
+
+
+def test_the_feed_lists_each_session_with_everything_a_podcast_app_needs(folder):
+    import json
+
+    result = run_cli("feed", folder, "--base-url", "http://192.168.1.20:8000")
+    assert result.code == 0
+    assert result.stdout == f"{folder / 'feed.xml'}\t1 session\n"
+    root = ET.parse(folder / "feed.xml").getroot()
+    assert root.tag == "rss" and root.get("version") == "2.0"
+    channel = root.find("channel")
+    assert channel.find(f"{ITUNES}category").get("text") == "Health & Fitness"
+    (item,) = channel.findall("item")
+    data = json.loads((folder / "feed-and-serve.json").read_text())
+    assert item.findtext("title") == "Feed & Serve"
+    assert item.findtext("description") == "A short session <for> the feed."
+    enclosure = item.find("enclosure")
+    assert enclosure.get("url") == "http://192.168.1.20:8000/feed-and-serve.mp3"
+    assert enclosure.get("type") == "audio/mpeg"
+    assert int(enclosure.get("length")) == (folder / "feed-and-serve.mp3").stat().st_size
+    seconds = round(data["duration"])
+    assert item.findtext(f"{ITUNES}duration") == f"00:{seconds // 60:02d}:{seconds % 60:02d}"
+    chapters = item.find(f"{PODCAST}chapters")
+    assert chapters.get("url") == "http://192.168.1.20:8000/feed-and-serve.chapters.json"
+    assert chapters.get("type") == "application/json+chapters"
+    transcript = item.find(f"{PODCAST}transcript")
+    assert (transcript.get("url"), transcript.get("type")) == ("http://192.168.1.20:8000/feed-and-serve.vtt", "text/vtt")
+    guid = item.find("guid")
+    assert guid.get("isPermaLink") == "false" and guid.text.startswith("feed-and-serve-")
+    assert item.findtext("pubDate").endswith("GMT")
+
+
+def test_the_feed_needs_an_http_address(folder):
+    result = run_cli("feed", folder, "--base-url", "ftp://example")
+    assert result.code == 2
+    assert result.stderr == ("error: --base-url must be an http:// or https:// address, such as "
+                             "http://192.168.1.20:8000/; got 'ftp://example'\n")
+
+
+@pytest.fixture(scope="module")
+def server(folder):
+    """Run `pilates-audio serve` on a free port; yield its address."""
+    process = subprocess.Popen([sys.executable, "-m", "pilates_audio", "serve", str(folder), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    line = process.stdout.readline()
+    assert line.startswith(f"serving {folder} at http://127.0.0.1:"), line
+    port = int(line.rsplit(":", 1)[1].strip().strip("/"))
+    yield "127.0.0.1", port
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def get(server, path: str, method: str = "GET", headers: dict | None = None) -> tuple[int, dict, bytes]:
+    connection = http.client.HTTPConnection(*server, timeout=10)
+    connection.putrequest(method, path, skip_accept_encoding=True, skip_host="Host" in (headers or {}))
+    for key, value in (headers or {}).items():
+        connection.putheader(key, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, dict(response.getheaders()), body
+
+
+def test_the_page_lists_sessions_with_players_and_chapters(server):
+    status, headers, body = get(server, "/")
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    page = body.decode()
+    assert "<h2>Feed &amp; Serve</h2>" in page
+    assert '<audio controls preload="metadata" src="feed-and-serve.mp3">' in page
+    assert 'data-start="0.000"' in page and "</span> Lift</button>" in page
+    assert '<meta name="viewport"' in page and 'href="feed.xml"' in page
+
+
+def test_mp3s_are_served_whole_and_in_byte_ranges(server, folder):
+    data = (folder / "feed-and-serve.mp3").read_bytes()
+    status, headers, body = get(server, "/feed-and-serve.mp3")
+    assert (status, headers["Content-Type"], headers["Accept-Ranges"], body) == (200, "audio/mpeg", "bytes", data)
+    status, headers, body = get(server, "/feed-and-serve.mp3", headers={"Range": "bytes=100-199"})
+    assert status == 206 and body == data[100:200]
+    assert headers["Content-Range"] == f"bytes 100-199/{len(data)}" and headers["Content-Length"] == "100"
+    status, headers, body = get(server, "/feed-and-serve.mp3", headers={"Range": "bytes=-50"})
+    assert status == 206 and body == data[-50:]
+    status, _, body = get(server, "/feed-and-serve.mp3", headers={"Range": f"bytes={len(data) - 10}-"})
+    assert status == 206 and body == data[-10:]
+    status, headers, _ = get(server, "/feed-and-serve.mp3", headers={"Range": f"bytes={len(data)}-"})
+    assert status == 416 and headers["Content-Range"] == f"bytes */{len(data)}"
+    status, headers, body = get(server, "/feed-and-serve.mp3", method="HEAD")
+    assert status == 200 and body == b"" and headers["Content-Length"] == str(len(data))
+
+
+def test_sidecars_and_the_feed_are_served_with_urls_from_the_request(server):
+    assert get(server, "/feed-and-serve.vtt")[1]["Content-Type"] == "text/vtt; charset=utf-8"
+    assert get(server, "/feed-and-serve.chapters.json")[0] == 200
+    status, _, body = get(server, "/feed.xml", headers={"Host": "192.168.7.7:8123"})
+    assert status == 200 and b'url="http://192.168.7.7:8123/feed-and-serve.mp3"' in body
+    assert get(server, "/feed.xml", headers={"Host": "evil.example/<script>"})[0] == 400
+
+
+@pytest.mark.parametrize("path", [
+    "/../secret.txt", "/../secret.mp3", "/%2e%2e/secret.mp3", "/%2E%2E%2Fsecret.mp3", "/..%2fsecret.mp3",
+    "/%252e%252e/secret.mp3", "/..\\secret.mp3", "/./feed-and-serve.mp3", "//etc/passwd", "/%00.mp3",
+])
+def test_nothing_outside_the_folder_is_served(server, path):
+    status, _, body = get(server, path)
+    assert status in (400, 404), path
+    assert b"outside the folder" not in body
+
+
+@pytest.mark.parametrize("path", ["/nothing.mp3", "/feed-and-serve.yaml", "/.hidden.mp3", "/sub/x.mp3"])
+def test_unknown_or_unlisted_files_are_not_found(server, path):
+    assert get(server, path)[0] == 404
+
+
+def test_a_link_out_of_the_folder_is_not_followed(server, folder):
+    link = folder / "linked.mp3"
+    link.symlink_to(folder.parent / "secret.mp3")
+    try:
+        status, _, body = get(server, "/linked.mp3")
+        assert status == 404 and b"outside" not in body
+    finally:
+        link.unlink()
+
+
+def test_other_methods_and_broken_requests_get_4xx(server):
+    status, headers, _ = get(server, "/", method="POST")
+    assert status == 405 and headers["Allow"] == "GET, HEAD"
+    assert get(server, "/", method="DELETE")[0] == 405
+    with socket.create_connection(server, timeout=10) as raw:
+        raw.sendall(b"NOT A REQUEST\r\n\r\n")
+        reply = raw.recv(200)
+    assert reply.startswith(b"HTTP/1.1 400") or reply.startswith(b"HTTP/1.0 400")
+
+
+def test_serve_refuses_a_port_in_use(folder):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", folder, "--port", str(port))
+    assert result.code == 1
+    assert result.stderr == f"error: port {port} on 127.0.0.1 is already in use; choose another with --port\n"
+
+
+def test_serving_beyond_this_machine_prints_the_address_for_a_phone(folder):
+    process = subprocess.Popen([sys.executable, "-m", "pilates_audio", "serve", str(folder), "--host", "0.0.0.0",
+                                "--port", "0"], stdout=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    try:
+        first, second = process.stdout.readline(), process.stdout.readline()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert first.startswith(f"serving {folder} at http://127.0.0.1:")
+    assert second.startswith("on a phone on the same network, open http://") or second.startswith("podcast feed:")
