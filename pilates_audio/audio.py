@@ -74,32 +74,28 @@ def level(script: Script, clips: Callable[[str], Clip], target: float = DEFAULT_
     """
     import numpy as np
 
-    texts = {cue.text for cue in script.cues if cue.kind == "speech"}
-    gains = {}
-    for text in texts:
-        clip = clips(text)
-        own = levels.clip_loudness(np.frombuffer(clip.steps, "<f4").astype(np.float64), clip.length)
-        gains[("speech", text)] = max(-MAX_CLIP_GAIN, min(MAX_CLIP_GAIN, target - own))
-    for name in {cue.text for cue in script.cues if cue.kind == "tone"}:
-        gains[("tone", name)] = 0.0  # tones keep their own soft level, moved with the session
-    longest = max((len(clips(t).steps) // 4 for t in texts), default=0) + len(_tone_steps("inhale"))
+    keys = {(cue.kind, cue.text) for cue in script.cues if cue.kind != "pause"}
 
     def sound(key: tuple[str, str]) -> bytes:
         return clips(key[1]).pcm if key[0] == "speech" else tone(key[1])
 
-    def steps(key: tuple[str, str]) -> np.ndarray:
-        if key[0] == "tone":
-            return _tone_steps(key[1])
-        return np.frombuffer(clips(key[1]).steps, "<f4").astype(np.float64)
+    profiles = {key: np.frombuffer(clips(key[1]).steps, "<f4").astype(np.float64) if key[0] == "speech"
+                else _tone_steps(key[1]) for key in keys}
+    gains = {
+        # Lines are each brought to the target; tones keep their own soft level, moved with the session.
+        key: max(-MAX_CLIP_GAIN, min(MAX_CLIP_GAIN, target - levels.clip_loudness(profiles[key], len(sound(key)) // 2)))
+        if key[0] == "speech" else 0.0
+        for key in keys
+    }
+    size = script.duration // levels.STEP + max((len(p) for p in profiles.values()), default=0) + 1
 
     def session_loudness(weights: dict[tuple[str, str], float]) -> float:
-        session = np.zeros(script.duration // levels.STEP + longest + 1)
+        session = np.zeros(size)
         for cue in script.cues:
             if cue.kind != "pause":
                 key = (cue.kind, cue.text)
                 at = int(round(cue.start / levels.STEP))
-                profile = steps(key)
-                session[at:at + len(profile)] += profile * weights[key]
+                session[at:at + len(profiles[key])] += profiles[key] * weights[key]
         return levels.integrated(session)
 
     if not gains:
