@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable
 from pilates_audio import phrases
 from pilates_audio.pacing import Pacing
 from pilates_audio.routine import Exercise, Routine
-from pilates_audio.units import Duration, format_clock
+from pilates_audio.units import format_clock
 
 SAMPLE_RATE = 44100
 SCRIPT_VERSION = 1

@@ -12,6 +12,7 @@ import re
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -167,7 +168,7 @@ class LocalEngine:
         self.counter = 0
         self._voices: list[Voice] | None = None
         # The first save after init can be dropped or swallow the next line: spend it here.
-        with _tempdir() as tmp:
+        with tempfile.TemporaryDirectory(prefix="pilates-audio-") as tmp:
             self._say_to_file("Ready.", os.path.join(tmp, "warm-up.wav"))
 
     def voices(self) -> list[Voice]:
@@ -218,7 +219,7 @@ class LocalEngine:
         for _ in range(ATTEMPTS):
             self.counter += 1
             wav = os.path.join(workdir, f"clip-{self.counter}.wav")
-            self._say_to_file(_speakable(text), wav)
+            self._say_to_file(text, wav)
             try:
                 if os.path.exists(wav) and os.path.getsize(wav) > 44:
                     pcm = process_wav(wav)
@@ -243,24 +244,6 @@ def _espeak_module():
     except (ImportError, RuntimeError):
         return None
     return _espeak
-
-
-def _speakable(text: str) -> str:
-    """Return text the engine reads aloud as written and never takes as markup."""
-    return text
-
-
-class _tempdir:
-    def __enter__(self) -> str:
-        import tempfile
-
-        self.path = tempfile.mkdtemp(prefix="pilates-audio-")
-        return self.path
-
-    def __exit__(self, *exc: object) -> None:
-        import shutil
-
-        shutil.rmtree(self.path, ignore_errors=True)
 
 
 # --- workers ----------------------------------------------------------------

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 from conftest import ROOT, run_cli
 
 from pilates_audio import __version__
@@ -33,7 +31,7 @@ def test_check_reports_ok_routines(write_routine):
 
 
 def test_check_reports_every_problem_with_its_place_and_exits_2(write_routine, tmp_path):
-    bad = write_routine("title: T\nexercises:\n  - name: A\n    hodl: 3\n    reps: zero\n", name="bad.yaml")
+    write_routine("title: T\nexercises:\n  - name: A\n    hodl: 3\n    reps: zero\n", name="bad.yaml")
     result = run_cli("check", "bad.yaml", cwd=tmp_path)
     assert result.code == 2
     assert result.stdout == ""

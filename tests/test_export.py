@@ -7,8 +7,6 @@ import re
 import struct
 import subprocess
 import zlib
-from pathlib import Path
-
 import pytest
 from conftest import run_cli
 

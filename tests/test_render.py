@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 import pytest
 from conftest import run_cli
 
@@ -120,7 +118,6 @@ def test_tones_rise_on_the_inhale_and_fall_on_the_exhale(rendered):
     if data["pacing"]["breath_cues"] != "tone":
         assert tones == []
         return
-    breath = data["pacing"]["inhale"] + data["pacing"]["exhale"]
     assert len(tones) >= 2 * 3 + 2 * 2 * 2  # at least one of each phase per breath of reps and holds
     for cue in tones:
         middle = (cue["start"] + cue["end"]) / 2
