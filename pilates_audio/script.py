@@ -228,12 +228,16 @@ class _Planner:
         for line in (entry for entry in lines if entry.role == "cue"):
             earliest = max(line.offset, floor)
             kept = [p for p in placed if p.role != "optional"]
-            # From its moment on if there is room; else from the part's start; else let
-            # breath words give way; else it runs over (or is left out, if it may be).
-            for others, start_at in ((placed, earliest), (placed, floor), (kept, earliest), (kept, floor)):
-                start = _first_fit(others, start_at, line.length, gap, length)
+            # Near its moment: around the breath words if that costs at most a breath of
+            # delay, else they give way. Failing that, anywhere after the cue before it;
+            # failing that, it runs over (or is left out, if it may be).
+            keeping = _first_fit(placed, earliest, line.length, gap, length)
+            displacing = _first_fit(kept, earliest, line.length, gap, length)
+            start = keeping if keeping - displacing <= self.breath else displacing
+            for others in (placed, kept):
                 if start + line.length <= length:
                     break
+                start = _first_fit(others, floor, line.length, gap, length)
             if start + line.length > length and line.droppable:
                 continue
             line.start = start
@@ -275,9 +279,9 @@ class _Planner:
                     break
                 line = fixed.get(offset)
                 if mode == "tone":
-                    # A tone is short enough to always mark its moment; a line due then
-                    # follows straight after it.
-                    lines.append(_Line(offset, phase, "fixed", kind="tone"))
+                    # A line due at a tone's moment follows straight after it; other tones,
+                    # like spoken breath cues, give way to an author's cue with nowhere else to go.
+                    lines.append(_Line(offset, phase, "fixed" if line else "optional", kind="tone"))
                 elif line is None:
                     lines.append(_Line(offset, phrases.breath_cue(phase), "optional"))
                 elif line.rep is not None:

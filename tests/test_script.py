@@ -242,3 +242,30 @@ def test_an_exercise_with_only_words_leaves_a_breath_to_do_them(write_routine):
     setup = [c for c in plan.cues if c.part == "setup" and c.exercise == "Breathing"]
     assert setup[-2].text == "Breathe deeply." and setup[-1].kind == "pause"
     assert setup[-1].length == 8 * SAMPLE_RATE
+
+
+@pytest.mark.parametrize("mode", ["voice", "tone", "silent"])
+def test_library_routines_plan_without_anything_running_over(mode):
+    for path in sorted((Path(__file__).parent.parent / "routines").glob("*.yaml")):
+        _, plan = estimated(path, {"breath_cues": mode})
+        assert plan.warnings == (), (path.name, plan.warnings)
+
+
+def test_each_cue_is_said_in_its_own_rep_even_when_breath_words_must_give_way(write_routine):
+    path = write_routine("""
+        title: T
+        exercises:
+          - name: Pushing
+            reps: 4
+            cues:
+              - Press the mat away to glide the shoulder blades down your back.
+              - Keep your head down so your lower back stays out of it.
+              - Enjoy the opening across the fronts of your shoulders.
+    """)
+    _, plan = estimated(path)
+    reps = [c for c in plan.cues if c.part == "reps"]
+    first = reps[0].start
+    for i, cue in enumerate(["Press the mat", "Keep your head", "Enjoy the opening"]):
+        said = next(c for c in reps if c.text and c.text.startswith(cue))
+        assert i * 8 * SAMPLE_RATE < said.start - first < (i + 1) * 8 * SAMPLE_RATE
+    assert plan.warnings == ()
