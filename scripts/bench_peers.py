@@ -1,0 +1,47 @@
+"""The two peers a render is measured against, on the same script and settings.
+
+bound: synthesize each distinct line once, join all samples once, encode once.
+naive: glue pydub segments with +=, then one export.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pilates_audio import audio, render, routine, speech, tools  # noqa: E402
+from pilates_audio.script import SAMPLE_RATE  # noqa: E402
+
+
+def planned(path: str):
+    loaded = routine.load(Path(path))
+    pacing, _ = render.effective_pacing(loaded, {})
+    voices = speech.Speech(pacing.voice, pacing.rate)
+    script, _ = render.exact_script(loaded, pacing, voices)
+    return script, audio.level(script, voices.clip)
+
+
+def bound(path: str, out: str) -> None:
+    script, sounds = planned(path)
+    samples = b"".join(bytes(c.length * 2) if c.kind == "pause" else sounds[(c.kind, c.text)] for c in script.cues)
+    subprocess.run([tools.ffmpeg(), "-v", "error", "-y", "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1",
+                    "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", "64k", out], input=samples, check=True)
+
+
+def naive(path: str, out: str) -> None:
+    script, sounds = planned(path)
+    AudioSegment = tools.pydub().AudioSegment
+    session = AudioSegment.empty()
+    for cue in script.cues:
+        if cue.kind == "pause":
+            session += AudioSegment.silent(duration=cue.length * 1000 / SAMPLE_RATE, frame_rate=SAMPLE_RATE)
+        else:
+            session += AudioSegment(sounds[(cue.kind, cue.text)], sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
+    session.export(out, format="mp3", bitrate="64k")
+
+
+if __name__ == "__main__":
+    {"bound": bound, "naive": naive}[sys.argv[1]](sys.argv[2], sys.argv[3])
