@@ -38,7 +38,10 @@ def measure(argv: list[str], env: dict) -> tuple[float, float]:
 
 def median_of(runs: int, step) -> tuple[float, float]:
     results = [step(i) for i in range(runs)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+    seconds, memory = statistics.median(r[0] for r in results), max(r[1] for r in results)
+    # Shown as it comes, so a long run is never all-or-nothing.
+    print(f"  {', '.join(f'{r[0]:.2f}' for r in results)} s; peak {memory:.0f} MB", file=sys.stderr, flush=True)
+    return seconds, memory
 
 
 def main() -> None:
