@@ -47,7 +47,8 @@ def main() -> None:
                 )
                 answer({"ok": True, "samples": count})
             except speech.SpeechError as exc:
-                answer({"ok": False, "error": str(exc), "retry": exc.retry})
+                answer({"ok": False, "error": str(exc), "retry": exc.retry,
+                        "voice_unknown": isinstance(exc, speech.UnknownVoice)})
             except Exception as exc:
                 answer({"ok": False, "error": f"{type(exc).__name__}: {exc}", "retry": True,
                         "detail": traceback.format_exc()})

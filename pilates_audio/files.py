@@ -43,11 +43,6 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(f.fileno())
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write UTF-8 text to `path` atomically."""
-    write_atomic(path, text.encode("utf-8"))
-
-
 def cache_dir() -> Path:
     """Return the clip cache folder: $PILATES_AUDIO_CACHE, else the user cache folder."""
     override = os.environ.get("PILATES_AUDIO_CACHE")

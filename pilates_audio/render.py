@@ -62,17 +62,7 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
     if target is not None:
         fitted = fit_mod.fit(routine, pacing, target, lambda text: speech.estimate(text, pacing.rate))
         chosen, chosen_pacing = fitted.routine, fitted.pacing
-    lines = script_mod.candidate_lines(chosen, chosen_pacing)
-    missing = voices.missing(lines)
-    done = 0
-
-    def step(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress:
-            progress(done, len(missing))
-
-    voices.ensure(missing, step)
+    voices.ensure(script_mod.candidate_lines(chosen, chosen_pacing), progress)
     if fitted is not None:
         fitted = fit_mod.fit(routine, pacing, target, voices.length, fill=fitted.fill)
         chosen, chosen_pacing = fitted.routine, fitted.pacing

@@ -47,6 +47,13 @@ class VoiceError(InputError):
     """The voice asked for does not exist."""
 
 
+class UnknownVoice(SpeechError):
+    """Raised in a worker when the engine has no such voice; the parent turns it into a VoiceError."""
+
+    def __init__(self, voice: str):
+        super().__init__(f"unknown voice '{voice}'", retry=False)
+
+
 @dataclass(frozen=True)
 class Voice:
     """A voice the engine offers."""
@@ -185,7 +192,7 @@ class LocalEngine:
                 lang.lower() for lang in v.languages
             ):
                 return v.id
-        raise SpeechError(f"unknown voice '{wanted}'", retry=False)
+        raise UnknownVoice(wanted)
 
     def _say_to_file(self, text: str, path: str) -> None:
         self.engine.save_to_file(text, path)
@@ -201,7 +208,7 @@ class LocalEngine:
         # pyttsx3 queues settings and swallows their errors: talk to eSpeak directly.
         wanted = self._resolve_voice(voice) if voice is not None else self.default_voice
         if espeak.SetVoiceByName(wanted.encode("utf-8")) != 0:
-            raise SpeechError(f"unknown voice '{voice}'", retry=False)
+            raise UnknownVoice(voice)
         # In pyttsx3's retrieval mode eSpeak runs on its own thread, and a rate set
         # as it finishes a line is sometimes dropped (clips then come out at its
         # default 200 wpm). Set it directly, before every line, until it reads back.
@@ -340,8 +347,11 @@ class Speech:
                 self._clips[text] = clip
         return todo
 
-    def ensure(self, lines: Iterable[str], progress: Callable[[int], None] | None = None) -> None:
-        """Make sure every line has a clip, synthesizing the missing ones in parallel."""
+    def ensure(self, lines: Iterable[str], progress: Callable[[int, int], None] | None = None) -> None:
+        """Make sure every line has a clip, synthesizing the missing ones in parallel.
+
+        `progress` is told (lines done, lines to synthesize) as each one is ready.
+        """
         todo = self.missing(lines)
         if not todo:
             return
@@ -350,6 +360,7 @@ class Speech:
             jobs.put(text)
         failures: list[BaseException] = []
         lock = threading.Lock()
+        loaded = len(self._clips)
 
         def run() -> None:
             worker: _Worker | None = None
@@ -366,7 +377,7 @@ class Speech:
                     with lock:
                         self._clips[text] = clip
                         if progress:
-                            progress(1)
+                            progress(len(self._clips) - loaded, len(todo))
             except BaseException as exc:  # handed to the main thread below
                 failures.append(exc)
             finally:
@@ -396,7 +407,7 @@ class Speech:
             if answer.get("ok"):
                 return worker
             last_error = answer.get("error", last_error)
-            if last_error.startswith("unknown voice"):
+            if answer.get("voice_unknown"):
                 worker.close()
                 raise VoiceError(f"{last_error}; run `pilates-audio voices` to list the voices this machine has")
             if not answer.get("retry", True):
