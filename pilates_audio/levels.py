@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -19,6 +20,7 @@ def _biquad_response(b: tuple[float, float, float], a: tuple[float, float, float
     return (b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z)
 
 
+@lru_cache(maxsize=8)
 def k_weighting(count: int) -> np.ndarray:
     """Return the K-weighting filter's complex response at the bins of an rfft of `count` samples."""
     fs = SAMPLE_RATE
@@ -89,25 +91,57 @@ def integrated(steps: np.ndarray) -> float:
     return -0.691 + 10 * math.log10(kept.mean())
 
 
+LIMIT_WINDOW = int(0.010 * SAMPLE_RATE) | 1  # samples the look-ahead minimum spans: 10 ms
+LIMIT_AVERAGE = LIMIT_WINDOW // 2 | 1  # samples the gain is averaged over
+LIMIT_REACH = LIMIT_WINDOW // 2 + LIMIT_AVERAGE // 2  # how far one loud sample lowers the gain
+
+
 def limit(samples: np.ndarray, ceiling: float) -> np.ndarray:
     """Keep every sample within `ceiling` (full scale 1.0) with a smooth look-ahead gain.
 
     The gain is a moving minimum of what each sample needs, averaged over half that
     window: every average is taken of minima that each cover the sample itself, so
-    no sample passes the ceiling, and the gain moves smoothly.
+    no sample passes the ceiling, and the gain moves smoothly. Only the stretches
+    around samples over the ceiling are touched, which in speech is a few percent.
     """
-    peaks = np.abs(samples)
-    if peaks.max(initial=0.0) <= ceiling:
+    over = np.flatnonzero(np.abs(samples) > ceiling)
+    if not len(over):
         return samples
-    need = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
-    window = int(0.010 * SAMPLE_RATE) | 1  # 10 ms
-    half = window // 2
-    padded = np.pad(need, half, constant_values=1.0)
-    minima = np.lib.stride_tricks.sliding_window_view(padded, window).min(axis=1)
-    average = window // 2 | 1
-    kernel = np.ones(average) / average
-    gain = np.convolve(np.pad(minima, average // 2, mode="edge"), kernel, mode="valid")
-    return samples * gain
+    # Loud samples closer than twice the reach share one stretch.
+    breaks = np.flatnonzero(np.diff(over) > 2 * LIMIT_REACH)
+    firsts = over[np.concatenate(([0], breaks + 1))]
+    lasts = over[np.concatenate((breaks, [len(over) - 1]))]
+    out = samples.copy()
+    for first, last in zip(firsts, lasts):
+        start, end = max(0, first - LIMIT_REACH), min(len(samples), last + LIMIT_REACH + 1)
+        stretch = samples[start:end]
+        out[start:end] = stretch * _limit_gain(np.minimum(1.0, ceiling / np.maximum(np.abs(stretch), 1e-12)))
+    return out
+
+
+def _limit_gain(need: np.ndarray) -> np.ndarray:
+    """Return the smooth gain for a stretch, given what each sample needs (1.0 beyond it)."""
+    minima = running_min(np.pad(need, LIMIT_REACH, constant_values=1.0), LIMIT_WINDOW)
+    sums = np.concatenate(([0.0], np.cumsum(minima)))
+    gain = (sums[LIMIT_AVERAGE:] - sums[:-LIMIT_AVERAGE]) / LIMIT_AVERAGE
+    # Running sums round; the average can only ever be under `need`, so hold it there.
+    return np.minimum(gain, need)
+
+
+def running_min(values: np.ndarray, window: int) -> np.ndarray:
+    """Return the minimum of every run of `window` values, in time linear in the length.
+
+    Each block of `window` values gets its running minimum from the left and from
+    the right; any run spans at most two blocks, so it is the smaller of two lookups.
+    """
+    count = len(values) - window + 1
+    blocks = -(-len(values) // window)
+    padded = np.full(blocks * window, np.inf)
+    padded[: len(values)] = values
+    grid = padded.reshape(blocks, window)
+    from_left = np.minimum.accumulate(grid, axis=1).ravel()
+    from_right = np.minimum.accumulate(grid[:, ::-1], axis=1)[:, ::-1].ravel()
+    return np.minimum(from_right[:count], from_left[window - 1: window - 1 + count])
 
 
 def energy(pcm: bytes) -> float:
