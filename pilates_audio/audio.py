@@ -1,17 +1,23 @@
-"""Audio: finding ffmpeg, assembling a session's samples, encoding and decoding MP3."""
+"""Audio: levelling a session's sounds, building its MP3 from cached pieces or in one pass, decoding."""
 
 from __future__ import annotations
 
 import array
+import hashlib
+import json
+import os
+import struct
 import subprocess
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+from pilates_audio import levels, mp3, tools
 from pilates_audio.errors import PilatesAudioError
-from pilates_audio import levels, tools
-from pilates_audio.script import SAMPLE_RATE, TONE_SECONDS, Script
-from pilates_audio.speech import Clip
+from pilates_audio.files import write_atomic
+from pilates_audio.script import SAMPLE_RATE, TONE_SECONDS, Cue, Script
+from pilates_audio.speech import Speech
 from pilates_audio.tools import FFmpegError, ffmpeg
 
 DEFAULT_BITRATE = 64
@@ -58,72 +64,307 @@ def _run_error(what: str, stderr: bytes) -> FFmpegError:
     return FFmpegError(f"ffmpeg failed while {what}: {last}")
 
 
+Key = tuple[str, str]  # ("speech", text) or ("tone", name): one sound of a session
+GAIN_STEP = 0.1  # dB: gains are rounded to this, so a re-render finds its levelled pieces again
+LOUDNESS_TOLERANCE = 0.1  # LU either way of the target that counts as on it
+LEVEL_FORMAT = 1  # bump when the way levels or pieces are computed changes
+PIECE_MAGIC = b"PAP1"
+_PIECE_HEADER = struct.Struct("<4sII32s")  # magic, frames, bytes, sha256 of the frames
+
+
 @lru_cache(maxsize=None)
 def _tone_steps(name: str):
     return levels.profile(tone(name))
 
 
-def level(script: Script, clips: Callable[[str], Clip], target: float = DEFAULT_LOUDNESS,
-          ceiling: float = PEAK_CEILING) -> dict[tuple[str, str], bytes]:
-    """Return the samples of every line and tone, levelled so the session lands on `target` LUFS.
+def sound_keys(script: Script) -> list[Key]:
+    """Return every line and tone the script sounds, each once, in a stable order."""
+    return sorted({(cue.kind, cue.text) for cue in script.cues if cue.kind != "pause"})
+
+
+class Sounds:
+    """A session's lines and tones: samples, loudness profiles, and levels remembered in the cache."""
+
+    def __init__(self, voices: Speech, ceiling: float = PEAK_CEILING, cache: Path | None = None):
+        self.voices = voices
+        self.ceiling = ceiling
+        self.cache = cache  # where levels and encoded pieces are kept (None: nowhere)
+        self._kept: dict[tuple[Key, float], float] = {}
+
+    def pcm(self, key: Key) -> bytes:
+        return self.voices.pcm(key[1]) if key[0] == "speech" else tone(key[1])
+
+    def profile(self, key: Key):
+        import numpy as np
+
+        if key[0] == "speech":
+            return np.frombuffer(self.voices.info(key[1]).steps, "<f4").astype(np.float64)
+        return _tone_steps(key[1])
+
+    def length(self, key: Key) -> int:
+        return self.voices.info(key[1]).length if key[0] == "speech" else len(tone(key[1])) // 2
+
+    def identity(self, key: Key) -> str:
+        """Return what names this sound's audio: the digest of its samples."""
+        if key[0] == "speech":
+            return self.voices.info(key[1]).digest
+        return hashlib.sha256(tone(key[1])).hexdigest()
+
+    def levelled(self, key: Key, gain: float) -> bytes:
+        """Return the sound's samples at `gain` dB, its peaks held under the ceiling."""
+        return levels.adjust(self.pcm(key), gain, self.ceiling)
+
+    def _note(self, key: Key, gain: float) -> Path | None:
+        if self.cache is None:
+            return None
+        data = json.dumps([LEVEL_FORMAT, self.identity(key), gain, self.ceiling])
+        name = hashlib.sha256(data.encode("utf-8")).hexdigest()
+        return self.cache / "levels" / name[:2] / name
+
+    def known(self, key: Key, gain: float) -> bool:
+        """Tell whether this sound was levelled at this gain before (in this run or the cache)."""
+        note = self._note(key, gain)
+        return (key, gain) in self._kept or (note is not None and note.exists())
+
+    def kept(self, key: Key, gain: float) -> float:
+        """Return the energy of the sound at `gain`, after the limiter, relative to its energy as is."""
+        if (key, gain) in self._kept:
+            return self._kept[(key, gain)]
+        note = self._note(key, gain)
+        value = None
+        if note is not None:
+            try:
+                text = note.read_text("ascii")
+                # The closing newline shows the note was written whole.
+                value = float(text) if text.endswith("\n") else None
+            except (OSError, ValueError):
+                value = None
+        if value is None or not value > 0:
+            pcm = self.pcm(key)
+            value = levels.limited_energy(pcm, gain, self.ceiling) / max(levels.energy(pcm), 1e-12)
+            if note is not None:
+                note.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(note, f"{value!r}\n".encode("ascii"), sync=False)
+        self._kept[(key, gain)] = value
+        return value
+
+
+def _step(value: float) -> float:
+    return round(round(value / GAIN_STEP) * GAIN_STEP, 6)
+
+
+def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS) -> dict[Key, float]:
+    """Return the gain in dB of every line and tone, so the session lands on `target` LUFS.
 
     Every line is first brought to the same loudness, so none stands out; then the
     whole session's gated loudness is worked out from the lines' stored energy
-    profiles where they fall, and one correction brings it onto the target. Peaks
-    are held under the ceiling.
+    profiles where they fall, and one correction, the same for every sound, brings
+    it onto the target. Gains move in steps of GAIN_STEP, and a correction already
+    used (within the tolerance) is preferred, so re-pacing reuses levelled audio.
     """
     import numpy as np
 
-    keys = {(cue.kind, cue.text) for cue in script.cues if cue.kind != "pause"}
-
-    def sound(key: tuple[str, str]) -> bytes:
-        return clips(key[1]).pcm if key[0] == "speech" else tone(key[1])
-
-    profiles = {key: np.frombuffer(clips(key[1]).steps, "<f4").astype(np.float64) if key[0] == "speech"
-                else _tone_steps(key[1]) for key in keys}
-    gains = {
-        # Lines are each brought to the target; tones keep their own soft level, moved with the session.
-        key: max(-MAX_CLIP_GAIN, min(MAX_CLIP_GAIN, target - levels.clip_loudness(profiles[key], len(sound(key)) // 2)))
+    keys = sound_keys(script)
+    if not keys:
+        return {}
+    profiles = {key: sounds.profile(key) for key in keys}
+    # Lines are each brought to the target; tones keep their own soft level, moved with the session.
+    base = {
+        key: _step(max(-MAX_CLIP_GAIN, min(MAX_CLIP_GAIN, target - levels.clip_loudness(profiles[key], sounds.length(key)))))
         if key[0] == "speech" else 0.0
         for key in keys
     }
-    size = script.duration // levels.STEP + max((len(p) for p in profiles.values()), default=0) + 1
+    size = script.duration // levels.STEP + max(len(p) for p in profiles.values()) + 1
+    places = [(int(round(cue.start / levels.STEP)), (cue.kind, cue.text)) for cue in script.cues if cue.kind != "pause"]
 
-    def session_loudness(weights: dict[tuple[str, str], float]) -> float:
+    def session_loudness(weights: dict[Key, float]) -> float:
         session = np.zeros(size)
-        for cue in script.cues:
-            if cue.kind != "pause":
-                key = (cue.kind, cue.text)
-                at = int(round(cue.start / levels.STEP))
-                session[at:at + len(profiles[key])] += profiles[key] * weights[key]
+        for at, key in places:
+            session[at:at + len(profiles[key])] += profiles[key] * weights[key]
         return levels.integrated(session)
 
-    if not gains:
-        return {}
+    def gains(correction: float) -> dict[Key, float]:
+        return {key: round(gain + correction, 6) for key, gain in base.items()}
+
     # MP3 encoding lowers the measured loudness of this speech by about 0.4 LU (measured
     # here on whole sessions at 64 to 192 kbps), so aim that much higher before encoding.
     aim = target + CODEC_LOSS
-    correction = aim - session_loudness({key: 10 ** (gain / 10) for key, gain in gains.items()})
-    adjusted = {}
-    for _ in range(3):
-        adjusted = {key: levels.adjust(sound(key), gain + correction, ceiling) for key, gain in gains.items()}
+    wanted = aim - session_loudness({key: 10 ** (gain / 10) for key, gain in base.items()})
+    tried: dict[float, float] = {}
+    for _ in range(4):
+        nearest = _step(wanted)
+        near = [nearest + d * GAIN_STEP for d in (0, -1, 1, -2, 2)]
+        used = [c for c in near if abs(c - wanted) <= LOUDNESS_TOLERANCE + GAIN_STEP / 2 and sounds.known(keys[0], gains(c)[keys[0]])]
+        correction = _step(used[0] if used else nearest)
+        if correction in tried:
+            break
         # The limiter takes a little energy from the loudest lines: measure what it took
         # and correct again, so the session lands on the target rather than just under it.
-        kept = {key: levels.energy(adjusted[key]) / max(levels.energy(sound(key)), 1e-12) for key in gains}
-        off = aim - session_loudness(kept)
-        if abs(off) <= 0.05:
+        trial = gains(correction)
+        off = aim - session_loudness({key: sounds.kept(key, trial[key]) for key in keys})
+        tried[correction] = abs(off)
+        if abs(off) <= LOUDNESS_TOLERANCE:
             break
-        correction += off
-    return adjusted
+        wanted = correction + off
+    return gains(min(tried, key=tried.get))
 
 
-def encode(script: Script, sounds: dict[tuple[str, str], bytes], out: Path, bitrate: int = DEFAULT_BITRATE,
-           progress: Callable[[int], None] | None = None) -> None:
-    """Encode the script's audio to an MP3 at `out`, streaming samples to ffmpeg."""
+# --- the fast path: sessions built from encoded pieces ---------------------------
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Sounds encoded together as one run of frames, and the frame of the session it starts on."""
+
+    frame: int
+    sounds: tuple[tuple[int, Key], ...]  # each sound's offset from the piece's start, in samples
+    length: int  # samples from the piece's start to the end of its last sound
+
+    @property
+    def frames(self) -> int:
+        return mp3.frames_for(self.length)
+
+
+def layout(script: Script) -> tuple[Script, tuple[Piece, ...]]:
+    """Put the script's sounds on the MP3 frame grid; return the script as placed, and its pieces.
+
+    A piece's first sound is heard PIECE_DELAY samples into its first frame, so sounds
+    can start only on that grid: each moves to the nearest place on it, by at most
+    half a frame (13 ms). Sounds too close together for a frame grid each (a tone
+    with its count, say) are encoded as one piece, keeping their spacing exact. The
+    pauses between them take up the difference, and the session ends on a whole frame.
+    """
+    groups: list[list] = []  # [frame, [cues]]
+    for cue in script.cues:
+        if cue.kind == "pause":
+            continue
+        frame = max(0, round((cue.start - mp3.PIECE_DELAY) / mp3.FRAME))
+        if groups:
+            first, cues = groups[-1]
+            if frame < first + mp3.frames_for(cues[-1].end - cues[0].start):
+                cues.append(cue)
+                continue
+        groups.append([frame, [cue]])
+    shift: dict[int, int] = {}  # original cue start or end -> where it is now
+    pieces = []
+    for frame, cues in groups:
+        moved = frame * mp3.FRAME + mp3.PIECE_DELAY - cues[0].start
+        for cue in cues:
+            shift[cue.start] = cue.start + moved
+            shift[cue.end] = cue.end + moved
+        pieces.append(Piece(frame, tuple((cue.start - cues[0].start, (cue.kind, cue.text)) for cue in cues),
+                            cues[-1].end - cues[0].start))
+    last = pieces[-1].frame + pieces[-1].frames if pieces else 0
+    total = max(last, round(script.duration / mp3.FRAME), 1) * mp3.FRAME
+    placed: list[Cue] = []
+    for i, cue in enumerate(script.cues):
+        if cue.kind != "pause":
+            begin, end = shift[cue.start], shift[cue.end]
+            # A sound moved earlier takes its time from the pause before it.
+            while placed and placed[-1].end > begin:
+                last = placed.pop()
+                if last.start < begin:
+                    placed.append(replace(last, end=begin))
+        else:
+            begin = placed[-1].end if placed else 0
+            end = total if i == len(script.cues) - 1 else shift.get(cue.end, cue.end)
+        if end > begin:  # else a sliver of pause that a sound moved later has used up
+            placed.append(replace(cue, start=begin, end=end))
+    if placed[-1].end < total:  # no closing pause: give the session one, up to its last frame
+        last = placed[-1]
+        placed.append(Cue(last.end, total, "pause", last.part, last.exercise, last.side))
+    chapters = tuple(replace(c, start=shift.get(c.start, c.start)) for c in script.chapters)
+    return replace(script, cues=tuple(placed), chapters=chapters), tuple(pieces)
+
+
+class PieceStore:
+    """Encoded pieces in the cache, named by what they hold: sounds, offsets, gains and bitrate."""
+
+    def __init__(self, sounds: Sounds, gains: dict[Key, float], kbps: int):
+        self.sounds = sounds
+        self.gains = gains
+        self.kbps = kbps
+
+    def path(self, piece: Piece) -> Path:
+        layout_ = [[offset, self.sounds.identity(key), self.gains[key]] for offset, key in piece.sounds]
+        data = json.dumps([LEVEL_FORMAT, self.kbps, mp3.QUALITY, self.sounds.ceiling, layout_])
+        name = hashlib.sha256(data.encode("utf-8")).hexdigest()
+        return self.sounds.cache / "pieces" / name[:2] / f"{name}.frames"
+
+    def load(self, piece: Piece) -> bytes | None:
+        """Return the piece's frames from the cache, or None if they are missing or damaged."""
+        try:
+            data = self.path(piece).read_bytes()
+        except OSError:
+            return None
+        if len(data) < _PIECE_HEADER.size:
+            return None
+        magic, count, size, digest = _PIECE_HEADER.unpack_from(data)
+        frames = data[_PIECE_HEADER.size:]
+        if magic != PIECE_MAGIC or count != piece.frames or size != len(frames) or hashlib.sha256(frames).digest() != digest:
+            return None
+        return frames
+
+    def encode(self, piece: Piece) -> bytes:
+        """Level, join and encode a piece's sounds, and keep the frames in the cache."""
+        samples = bytearray(piece.length * 2)
+        for offset, key in piece.sounds:
+            data = self.sounds.levelled(key, self.gains[key])
+            samples[offset * 2: offset * 2 + len(data)] = data
+        frames = b"".join(mp3.encode(bytes(samples), self.kbps))
+        path = self.path(piece)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        header = _PIECE_HEADER.pack(PIECE_MAGIC, piece.frames, len(frames), hashlib.sha256(frames).digest())
+        write_atomic(path, header + frames, sync=False)
+        return frames
+
+
+def assemble(script: Script, pieces: tuple[Piece, ...], sounds: Sounds, gains: dict[Key, float], out: Path,
+             bitrate: int = DEFAULT_BITRATE, progress: Callable[[int, int], None] | None = None) -> None:
+    """Write a placed script's MP3 from its pieces: cached ones as they are, the rest encoded now.
+
+    Missing pieces are encoded in parallel (the encoder releases the interpreter
+    lock); then the file is written frame by frame, so memory stays flat.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = PieceStore(sounds, gains, bitrate)
+    missing = [piece for piece in dict.fromkeys(pieces) if store.load(piece) is None]
+    fresh: dict[Piece, bytes] = {}
+    if missing:
+        total, done = sum(piece.length for piece in missing), 0
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            for piece, frames in zip(missing, pool.map(store.encode, missing)):
+                done += piece.length
+                if progress:
+                    progress(done, total)
+                # Kept for this run only if the cache lost them; normally read back below.
+                if store.load(piece) is None:
+                    fresh[piece] = frames
+    frames_in_all = script.duration // mp3.FRAME
+    with open(out, "wb") as handle:
+        writer = mp3.Writer(handle, bitrate)
+        for piece in pieces:
+            frames = fresh.get(piece) or store.load(piece)
+            if frames is None:
+                raise PilatesAudioError("internal error: an encoded piece went missing from the cache")
+            writer.silence(piece.frame - writer.frames)
+            writer.write(mp3.split(frames, bitrate))
+        writer.silence(frames_in_all - writer.frames)
+        writer.finish()
+
+
+# --- the full path: the whole session encoded in one pass -------------------------
+
+
+def encode(script: Script, sounds: Sounds, gains: dict[Key, float], out: Path, bitrate: int = DEFAULT_BITRATE,
+           progress: Callable[[int, int], None] | None = None) -> None:
+    """Encode the script's audio to an MP3 at `out` in one pass, every sample where the script says."""
     command = [
         ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
         "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0",
-        "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ar", str(SAMPLE_RATE), "-ac", "1",
+        "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-compression_level", str(mp3.QUALITY),
+        "-ar", str(SAMPLE_RATE), "-ac", "1",
         # The Xing/LAME header carries the encoder delay and padding, so decoders
         # trim them and the decoded length equals the samples given.
         "-write_xing", "1", "-id3v2_version", "0", "-map_metadata", "-1",
@@ -134,6 +375,8 @@ def encode(script: Script, sounds: dict[tuple[str, str], bytes], out: Path, bitr
     except OSError as exc:
         raise FFmpegError(f"ffmpeg could not be started ({exc.strerror or exc}); set PILATES_AUDIO_FFMPEG to a working ffmpeg") from None
     silence = bytes(CHUNK * 2)
+    levelled = lru_cache(maxsize=64)(lambda key: sounds.levelled(key, gains[key]))  # counts come back often
+    done = 0
     try:
         for cue in script.cues:
             if cue.kind == "pause":
@@ -143,12 +386,13 @@ def encode(script: Script, sounds: dict[tuple[str, str], bytes], out: Path, bitr
                     process.stdin.write(silence[: n * 2])
                     remaining -= n
             else:
-                data = sounds[(cue.kind, cue.text)]
+                data = levelled((cue.kind, cue.text))
                 if len(data) != cue.length * 2:
                     raise PilatesAudioError(f'internal error: clip for "{cue.text}" does not match its cue')
                 process.stdin.write(data)
+            done += cue.length
             if progress:
-                progress(cue.length)
+                progress(done, script.duration)
         process.stdin.close()
     except BrokenPipeError:
         pass

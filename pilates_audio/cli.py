@@ -11,7 +11,7 @@ from typing import Any, Callable
 import click
 
 from pilates_audio import __version__, audio, pacing as pacing_mod, render as render_mod, routine as routine_mod
-from pilates_audio import feed as feed_mod, speech
+from pilates_audio import feed as feed_mod, mp3, speech
 from pilates_audio.errors import PilatesAudioError
 from pilates_audio.script import SAMPLE_RATE
 from pilates_audio.units import format_clock, parse_duration
@@ -76,6 +76,19 @@ def _length(ctx: click.Context, param: click.Parameter, value: Any) -> float | N
         raise click.BadParameter(str(exc)) from None
 
 
+sample_exact_option = click.option(
+    "--sample-exact", is_flag=True,
+    help="Encode the whole session in one pass, every sound on its exact sample (slower). "
+         "By default sessions are built from cached pieces, each sound within 13 ms of its planned time.")
+
+
+def _bitrate(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    if value not in mp3.BITRATES:
+        choices = ", ".join(str(rate) for rate in mp3.BITRATES[:-1])
+        raise click.BadParameter(f"{value} is not an MP3 bitrate; use one of {choices} or {mp3.BITRATES[-1]}")
+    return value
+
+
 length_option = click.option("--length", "target", callback=_length, metavar="DURATION",
                              help="Fit the session to this length (e.g. 20m): choose within ranges, scale the breath.")
 
@@ -99,16 +112,18 @@ def cli() -> None:
               show_default=True, help="Folder to write sessions into.")
 @pacing_options
 @length_option
-@click.option("--bitrate", type=click.IntRange(32, 320), default=audio.DEFAULT_BITRATE, show_default=True,
-              metavar="KBPS", help="MP3 bitrate in kbps (constant).")
+@click.option("--bitrate", type=int, callback=_bitrate, default=audio.DEFAULT_BITRATE, show_default=True,
+              metavar="KBPS", help="MP3 bitrate in kbps (constant): 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, "
+                                   "224, 256 or 320.")
 @click.option("--loudness", type=click.FloatRange(-40, -5), default=audio.DEFAULT_LOUDNESS, show_default=True,
               metavar="LUFS", help="Integrated loudness of the session (true peaks stay under -1 dBTP).")
+@sample_exact_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress or warnings; errors only.")
 @click.option("--watch", is_flag=True, help="Keep running and re-render whenever a routine or the pacing file is saved.")
 def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: float, quiet: bool,
-           target: float | None, watch: bool, **kwargs: Any) -> None:
+           target: float | None, watch: bool, sample_exact: bool, **kwargs: Any) -> None:
     """Render routines to MP3 sessions, each with its timed script (.json), transcript and chapters."""
-    output = dict(out_dir=out_dir, bitrate=bitrate, loudness=loudness, target=target)
+    output = dict(out_dir=out_dir, bitrate=bitrate, loudness=loudness, target=target, sample_exact=sample_exact)
     if watch:
         _watch(list(routines), kwargs.get("pacing_file"), lambda: _render_all(routines, quiet, dict(kwargs), **output),
                quiet)
@@ -117,7 +132,7 @@ def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: fl
 
 
 def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: Path, bitrate: int, loudness: float,
-                target: float | None) -> None:
+                target: float | None, sample_exact: bool) -> None:
     flags, pacing_file = _flags(kwargs)
     loaded = routine_mod.load_all(list(routines))
     plans = [(r, render_mod.effective_pacing(r, flags, pacing_file)[0]) for r in loaded]
@@ -127,7 +142,7 @@ def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: 
     for routine, pacing in plans:
         with _Progress(routine.name, quiet) as progress:
             session = render_mod.render(routine, pacing, out_dir, bitrate=bitrate, progress=progress, target=target,
-                                        loudness=loudness)
+                                        loudness=loudness, sample_exact=sample_exact)
         if not quiet:
             _report(routine, session.fit, session.warnings)
         click.echo(f"{session.mp3}\t{format_clock(session.duration)}")
@@ -174,9 +189,11 @@ def _watch(paths: list[Path], pacing_file: Path | None, run: Callable[[], None],
 @pacing_options
 @length_option
 @click.option("--json", "as_json", is_flag=True, help="Print the timed script as JSON.")
-@click.option("--exact", is_flag=True, help="Synthesize speech (cached) for exact times instead of estimating.")
+@click.option("--exact", is_flag=True, help="Synthesize speech (cached) for the times a render gives, instead of estimating.")
+@sample_exact_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
-def script(routine: Path, as_json: bool, exact: bool, quiet: bool, target: float | None, **kwargs: Any) -> None:
+def script(routine: Path, as_json: bool, exact: bool, sample_exact: bool, quiet: bool, target: float | None,
+           **kwargs: Any) -> None:
     """Print a routine's timed plan (estimated unless --exact)."""
     flags, pacing_file = _flags(kwargs)
     loaded = routine_mod.load(routine)
@@ -185,6 +202,7 @@ def script(routine: Path, as_json: bool, exact: bool, quiet: bool, target: float
         with _Progress(loaded.name, quiet) as progress:
             plan, fitted = render_mod.exact_script(loaded, pacing, speech.Speech(pacing.voice, pacing.rate),
                                                    lambda done, total: progress("speaking", done, total), target)
+        plan = render_mod.placed(plan, sample_exact=sample_exact)
     else:
         plan, fitted = render_mod.estimated_script(loaded, pacing, target)
     click.echo(plan.dumps() if as_json else plan.to_text(), nl=False)

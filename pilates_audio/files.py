@@ -34,13 +34,17 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to `path` so a reader sees either the old file or the whole new one."""
+def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
+    """Write bytes to `path` so a reader sees either the old file or the whole new one.
+
+    Cache entries skip `sync`: they carry their own checks, and a lost one is remade.
+    """
     with atomic_output(path) as tmp:
         with open(tmp, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
 
 
 def cache_dir() -> Path:

@@ -150,6 +150,12 @@ def energy(pcm: bytes) -> float:
     return float(np.dot(samples, samples))
 
 
+def limited_energy(pcm: bytes, gain_db: float, ceiling_db: float) -> float:
+    """Return the plain energy of a clip after `adjust`, without making its samples."""
+    samples = limit(to_float(pcm) * 10 ** (gain_db / 20), 10 ** (ceiling_db / 20))
+    return float(np.dot(samples, samples))
+
+
 def to_pcm(samples: np.ndarray) -> bytes:
     return np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from pilates_audio import audio, export, fit as fit_mod, pacing as pacing_mod, script as script_mod, speech, tools
-from pilates_audio.files import atomic_output
+from pilates_audio import audio, export, fit as fit_mod, mp3, pacing as pacing_mod, script as script_mod, speech, tools
+from pilates_audio.files import atomic_output, cache_dir
 from pilates_audio.pacing import Pacing
 from pilates_audio.routine import Routine
 from pilates_audio.script import Script
@@ -69,32 +69,50 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
     return script_mod.plan(chosen, chosen_pacing, voices.length), fitted
 
 
+def fast_path(bitrate: int, sample_exact: bool = False) -> bool:
+    """Tell whether a session is built from cached pieces (else encoded in one pass with ffmpeg)."""
+    return not sample_exact and bitrate in mp3.BITRATES and mp3.available()
+
+
+def placed(script: Script, bitrate: int = audio.DEFAULT_BITRATE, sample_exact: bool = False) -> Script:
+    """Return the script as a render places it: on the MP3 frame grid, unless encoded in one pass."""
+    return audio.layout(script)[0] if fast_path(bitrate, sample_exact) else script
+
+
 def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
            progress: Progress | None = None, target: float | None = None,
-           loudness: float = audio.DEFAULT_LOUDNESS) -> Session:
-    """Render one routine to `out_dir/<name>.mp3` and `<name>.json`, all or nothing."""
-    tools.ffmpeg()  # fail before any speech work if there is no ffmpeg to encode with
+           loudness: float = audio.DEFAULT_LOUDNESS, sample_exact: bool = False) -> Session:
+    """Render one routine to `out_dir/<name>.mp3` and `<name>.json`, all or nothing.
+
+    By default the MP3 is built from pieces encoded once and kept in the cache, each
+    sound within half a frame (13 ms) of its planned time, and the script written
+    beside it says where each one is. `sample_exact` encodes the whole session in one
+    pass instead, every sound on its planned sample.
+    """
+    fast = fast_path(bitrate, sample_exact)
+    if not fast:
+        tools.ffmpeg()  # fail before any speech work if there is no ffmpeg to encode with
     voices = speech.Speech(pacing.voice, pacing.rate)
     script, fitted = exact_script(routine, pacing, voices,
                                   (lambda done, total: progress("speaking", done, total)) if progress else None,
                                   target)
+    sounds = audio.Sounds(voices, cache=cache_dir())
+    gains = audio.level(script, sounds, loudness)
+    pieces: tuple[audio.Piece, ...] = ()
+    if fast:
+        script, pieces = audio.layout(script)
     paths = {suffix: out_dir / f"{routine.name}{suffix}" for suffix in OUTPUTS}
     out_dir.mkdir(parents=True, exist_ok=True)
-    total = script.duration
-    encoded = 0
-
-    def step(n: int) -> None:
-        nonlocal encoded
-        encoded += n
-        if progress:
-            progress("encoding", encoded, total)
+    encoding = (lambda done, total: progress("encoding", done, total)) if progress else None
 
     # Every file is finished under a temporary name and only then moved into place,
     # so an interrupted or failed run never leaves half a session behind.
     with ExitStack() as stack:
         temps = {suffix: stack.enter_context(atomic_output(path)) for suffix, path in paths.items()}
-        sounds = audio.level(script, voices.clip, loudness)
-        audio.encode(script, sounds, temps[".mp3"], bitrate=bitrate, progress=step)
+        if fast:
+            audio.assemble(script, pieces, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
+        else:
+            audio.encode(script, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
         export.tag_mp3(temps[".mp3"], script, routine if fitted is None else fitted.routine)
         export.write_file(temps[".json"], export.script_json(script))
         export.write_file(temps[".vtt"], export.transcript_vtt(script))

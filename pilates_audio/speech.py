@@ -119,10 +119,20 @@ class Clip:
 
     pcm: bytes
     steps: bytes  # float32 values
+    digest: str = ""  # sha256 of what is stored, in hex: the clip's identity
 
     @property
     def length(self) -> int:
         return len(self.pcm) // 2
+
+
+@dataclass(frozen=True)
+class ClipInfo:
+    """What is kept of a clip between uses: its length, loudness profile and identity (not its audio)."""
+
+    length: int
+    steps: bytes
+    digest: str
 
 
 def encode_clip(clip: Clip) -> bytes:
@@ -139,7 +149,7 @@ def decode_clip(data: bytes) -> Clip | None:
     payload = data[_HEADER.size:]
     if magic != CLIP_MAGIC or len(payload) != count * 2 + steps * 4 or hashlib.sha256(payload).digest() != digest:
         return None
-    return Clip(payload[: count * 2], payload[count * 2:])
+    return Clip(payload[: count * 2], payload[count * 2:], digest.hex())
 
 
 def process_wav(path: str) -> bytes:
@@ -321,7 +331,9 @@ class Speech:
         self.cache = (cache or cache_dir()) / "clips"
         self.workers = workers or os.cpu_count() or 1
         self.engine = prepare()
-        self._clips: dict[str, Clip] = {}
+        # Only lengths and profiles stay in memory; audio is read back when needed,
+        # so memory does not grow with the number of lines.
+        self._clips: dict[str, ClipInfo] = {}
 
     def path(self, text: str) -> Path:
         key = clip_key(self.engine, self.voice, self.rate, text)
@@ -344,7 +356,7 @@ class Speech:
             if clip is None:
                 todo.append(text)
             else:
-                self._clips[text] = clip
+                self._clips[text] = _info(clip)
         return todo
 
     def ensure(self, lines: Iterable[str], progress: Callable[[int, int], None] | None = None) -> None:
@@ -375,7 +387,7 @@ class Speech:
                     if clip is None:
                         raise SpeechError(f'the clip for "{text}" could not be stored in {self.cache}')
                     with lock:
-                        self._clips[text] = clip
+                        self._clips[text] = _info(clip)
                         if progress:
                             progress(len(self._clips) - loaded, len(todo))
             except BaseException as exc:  # handed to the main thread below
@@ -420,11 +432,21 @@ class Speech:
         """Return a clip's length in samples (the clip must be ensured first)."""
         return self._clips[text].length
 
-    def pcm(self, text: str) -> bytes:
-        return self._clips[text].pcm
-
-    def clip(self, text: str) -> Clip:
+    def info(self, text: str) -> ClipInfo:
+        """Return a clip's length, profile and identity (the clip must be ensured first)."""
         return self._clips[text]
+
+    def pcm(self, text: str) -> bytes:
+        """Read a clip's audio back from the cache, checking it is the clip that was measured."""
+        clip = self._load(text)
+        if clip is None or clip.digest != self._clips[text].digest:
+            raise SpeechError(f'the cached clip for "{text}" changed or was damaged during this run; run again',
+                              retry=False)
+        return clip.pcm
+
+
+def _info(clip: Clip) -> ClipInfo:
+    return ClipInfo(clip.length, clip.steps, clip.digest)
 
 
 def list_voices() -> list[Voice]:

@@ -43,6 +43,7 @@ class Result:
     code: int
     stdout: str
     stderr: str
+    args: tuple[str, ...] = ()
 
 
 def run_cli(*args: str | Path, cwd: Path | None = None, env: dict | None = None) -> Result:
@@ -53,4 +54,4 @@ def run_cli(*args: str | Path, cwd: Path | None = None, env: dict | None = None)
         [sys.executable, "-m", "pilates_audio", *map(str, args)],
         capture_output=True, text=True, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL, timeout=600,
     )
-    return Result(process.returncode, process.stdout, process.stderr)
+    return Result(process.returncode, process.stdout, process.stderr, tuple(map(str, args)))

@@ -91,7 +91,8 @@ def test_an_unknown_voice_is_explained(write_routine, tmp_path):
 
 def test_a_missing_ffmpeg_is_explained(write_routine, tmp_path):
     path = write_routine(GOOD)
-    result = run_cli("render", path, "-o", tmp_path / "out", env={"PILATES_AUDIO_FFMPEG": "/nowhere/ffmpeg"})
+    result = run_cli("render", path, "-o", tmp_path / "out", "--sample-exact",
+                     env={"PILATES_AUDIO_FFMPEG": "/nowhere/ffmpeg"})
     assert result.code == 1
     assert result.stderr == (
         "error: ffmpeg was not found at PILATES_AUDIO_FFMPEG=/nowhere/ffmpeg; "

@@ -84,7 +84,7 @@ def test_every_line_is_about_as_loud_as_the_others(rendered):
 
 def test_lines_start_and_end_quietly_so_joints_never_click(tmp_path):
     from pilates_audio import render, routine, speech
-    from pilates_audio.audio import level
+    from pilates_audio.audio import Sounds, level
 
     path = tmp_path / "r.yaml"
     path.write_text(SESSION, encoding="utf-8")
@@ -92,7 +92,9 @@ def test_lines_start_and_end_quietly_so_joints_never_click(tmp_path):
     pacing, _ = render.effective_pacing(loaded, {"breath_cues": "tone"})
     voices = speech.Speech(pacing.voice, pacing.rate)
     plan, _ = render.exact_script(loaded, pacing, voices)
-    for (kind, text), pcm in level(plan, voices.clip).items():
+    sounds = Sounds(voices)
+    for (kind, text), gain in level(plan, sounds).items():
+        pcm = sounds.levelled((kind, text), gain)
         samples = np.abs(np.frombuffer(pcm, "<i2").astype(np.int32))
         assert samples[0] < 300 and samples[-1] < 300, (kind, text, samples[0], samples[-1])
         assert len(pcm) // 2 == (voices.length(text) if kind == "speech" else round(0.25 * 44100))

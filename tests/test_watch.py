@@ -44,7 +44,7 @@ def test_watch_rerenders_on_save_and_survives_a_broken_file(tmp_path: Path):
         second = next_line(stdout)
         after = json.loads((out / "watched.json").read_text())["duration"]
         assert second.startswith(f"{out / 'watched.mp3'}\t")
-        assert abs(after - before - 9.0) < 0.01
+        assert abs(after - before - 9.0) <= 1152 / 44100  # each session ends on a whole MP3 frame
 
         source.write_text("title: Watched\nexercises: []\n")
         deadline = time.time() + 60

@@ -1,0 +1,142 @@
+"""MP3 frames: encoding pieces in-process, silent frames, and the header that gives a session's length.
+
+At one sample rate and a constant bitrate, MPEG-1 Layer III frames from separately
+encoded pieces can follow one another in a file: a piece begins with an empty bit
+reservoir, so its first frame needs nothing from the frames before it. A session is
+built by putting each piece's frames at their place on the frame grid, with silent
+frames between.
+"""
+
+from __future__ import annotations
+
+import struct
+from functools import lru_cache
+from typing import BinaryIO, Iterable
+
+SAMPLE_RATE = 44100
+FRAME = 1152  # samples in one MPEG-1 Layer III frame
+# LAME puts 576 samples before the first one it is given, and a decoder adds 529 more
+# (the synthesis filterbank's delay): a piece's first sample is heard this far in.
+PIECE_DELAY = 576 + 529
+BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)  # kbps, MPEG-1 Layer III
+QUALITY = 5  # LAME's algorithm quality (0 best, 9 fastest); 5 is its "good speed" setting
+_SIDE_INFO = 17  # bytes of side information in a mono MPEG-1 frame
+_MONO = 0xC4  # last header byte: single channel, original, no emphasis
+
+
+class FrameError(Exception):
+    """Bytes that are not the MP3 frames they should be."""
+
+
+def available() -> bool:
+    """Tell whether the in-process encoder is installed (it has wheels for most platforms)."""
+    import importlib.util
+
+    return importlib.util.find_spec("lameenc") is not None
+
+
+def frame_size(kbps: int, padded: bool = False) -> int:
+    """Return the bytes in one frame at a bitrate."""
+    return 144000 * kbps // SAMPLE_RATE + int(padded)
+
+
+def header(kbps: int, padded: bool = False) -> bytes:
+    """Return a frame header: MPEG-1 Layer III, no CRC, 44.1 kHz, mono."""
+    return bytes((0xFF, 0xFB, (BITRATES.index(kbps) + 1) << 4 | int(padded) << 1, _MONO))
+
+
+def split(data: bytes, kbps: int) -> list[bytes]:
+    """Cut a run of frames into single frames, checking that every one is as expected."""
+    frames = []
+    at = 0
+    while at < len(data):
+        head = data[at:at + 4]
+        padded = len(head) == 4 and head == header(kbps, True)
+        if not padded and head != header(kbps):
+            raise FrameError(f"unexpected bytes at {at}: {head.hex()}")
+        size = frame_size(kbps, padded)
+        if at + size > len(data):
+            raise FrameError(f"a frame at {at} is cut short")
+        frames.append(data[at:at + size])
+        at += size
+    return frames
+
+
+def frames_for(samples: int) -> int:
+    """Return how many frames a piece of `samples` needs: all of its sound, none of LAME's padding."""
+    return max(1, -(-(PIECE_DELAY + samples) // FRAME))
+
+
+def encode(pcm: bytes, kbps: int) -> list[bytes]:
+    """Encode 44.1 kHz mono 16-bit samples as a piece: frames_for(samples) frames."""
+    import lameenc
+
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(kbps)
+    encoder.set_in_sample_rate(SAMPLE_RATE)
+    encoder.set_out_sample_rate(SAMPLE_RATE)  # never resampled, even at low bitrates
+    encoder.set_channels(1)
+    encoder.set_quality(QUALITY)
+    frames = split(bytes(encoder.encode(pcm)) + bytes(encoder.flush()), kbps)
+    needed = frames_for(len(pcm) // 2)
+    if len(frames) < needed:
+        raise FrameError(f"the encoder gave {len(frames)} frames for {len(pcm) // 2} samples; {needed} were expected")
+    # What LAME adds after the last needed frame is only its padding.
+    return frames[:needed]
+
+
+@lru_cache(maxsize=None)
+def silent_frame(kbps: int, padded: bool = False) -> bytes:
+    """Return a frame that decodes to silence on its own: no reservoir, no spectral values."""
+    return header(kbps, padded) + bytes(frame_size(kbps, padded) - 4)
+
+
+def info_frame(kbps: int, frames: int, size: int) -> bytes:
+    """Return the Xing "Info" frame that tells players a constant-bitrate file's frames and bytes.
+
+    It carries no LAME extension, so decoders trim nothing: the file decodes to exactly
+    `frames` × FRAME samples, which the script describes. The frame itself decodes to
+    silence in players that do not read it.
+    """
+    data = bytearray(silent_frame(kbps))
+    at = 4 + _SIDE_INFO
+    data[at:at + 16] = b"Info" + struct.pack(">III", 0x3, frames, size)  # flags: frame count, byte count
+    return bytes(data)
+
+
+class Writer:
+    """Write a session's frames to a file: the Info frame first, silent frames wherever nothing sounds.
+
+    Silent frames are padded as a constant-bitrate encoder pads its frames, so the
+    file's bytes keep in step with time and players seek by bitrate accurately.
+    """
+
+    def __init__(self, out: BinaryIO, kbps: int):
+        self.out = out
+        self.kbps = kbps
+        self.start = out.tell()
+        out.write(info_frame(kbps, 0, 0))
+        self.frames = 0
+        self.bytes = 0
+
+    def write(self, frames: Iterable[bytes]) -> None:
+        for frame in frames:
+            self.out.write(frame)
+            self.bytes += len(frame)
+            self.frames += 1
+
+    def silence(self, count: int) -> None:
+        exact = 144000 * self.kbps / SAMPLE_RATE
+        plain, padded = silent_frame(self.kbps), silent_frame(self.kbps, True)
+        for _ in range(count):
+            frame = padded if self.bytes + len(plain) < (self.frames + 1) * exact - 0.5 else plain
+            self.out.write(frame)
+            self.bytes += len(frame)
+            self.frames += 1
+
+    def finish(self) -> None:
+        """Fill in the Info frame now that the frames are all written."""
+        end = self.out.tell()
+        self.out.seek(self.start)
+        self.out.write(info_frame(self.kbps, self.frames, frame_size(self.kbps) + self.bytes))
+        self.out.seek(end)
