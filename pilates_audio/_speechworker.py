@@ -28,23 +28,21 @@ def main() -> None:
 
     from pilates_audio import speech
 
-    try:
-        engine = speech.LocalEngine()
-    except Exception as exc:  # the parent turns this into one clear message
-        answer({"ready": False, "error": f"{type(exc).__name__}: {exc}"})
-        return
-    answer({"ready": True})
     workdir = tempfile.mkdtemp(prefix="pilates-audio-speech-")
     try:
+        try:
+            engine = speech.LocalEngine(workdir)
+        except Exception as exc:  # the parent turns this into one clear message
+            answer({"ready": False, "error": f"{type(exc).__name__}: {exc}"})
+            return
+        answer({"ready": True})
         for raw in sys.stdin:
             request = json.loads(raw)
             try:
                 if request.get("cmd") == "voices":
                     answer({"ok": True, "voices": [v.__dict__ for v in engine.voices()]})
                     continue
-                count = engine.synthesize_to_cache(
-                    request["text"], request["voice"], request["rate"], request["out"], workdir
-                )
+                count = engine.synthesize_to_cache(request["text"], request["voice"], request["rate"], request["out"])
                 answer({"ok": True, "samples": count})
             except speech.SpeechError as exc:
                 answer({"ok": False, "error": str(exc), "retry": exc.retry,

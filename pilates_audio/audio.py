@@ -224,6 +224,11 @@ class Piece:
     def frames(self) -> int:
         return mp3.frames_for(self.length)
 
+    @property
+    def content(self) -> tuple:
+        """What the piece sounds like, wherever it is: pieces alike are encoded once."""
+        return self.sounds, self.length
+
 
 def layout(script: Script) -> tuple[Script, tuple[Piece, ...]]:
     """Put the script's sounds on the MP3 frame grid; return the script as placed, and its pieces.
@@ -329,8 +334,9 @@ def assemble(script: Script, pieces: tuple[Piece, ...], sounds: Sounds, gains: d
     from concurrent.futures import ThreadPoolExecutor
 
     store = PieceStore(sounds, gains, bitrate)
-    missing = [piece for piece in dict.fromkeys(pieces) if store.load(piece) is None]
-    fresh: dict[Piece, bytes] = {}
+    distinct = {piece.content: piece for piece in pieces}.values()
+    missing = [piece for piece in distinct if store.load(piece) is None]
+    fresh: dict[tuple, bytes] = {}
     if missing:
         total, done = sum(piece.length for piece in missing), 0
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
@@ -340,12 +346,12 @@ def assemble(script: Script, pieces: tuple[Piece, ...], sounds: Sounds, gains: d
                     progress(done, total)
                 # Kept for this run only if the cache lost them; normally read back below.
                 if store.load(piece) is None:
-                    fresh[piece] = frames
+                    fresh[piece.content] = frames
     frames_in_all = script.duration // mp3.FRAME
     with open(out, "wb") as handle:
         writer = mp3.Writer(handle, bitrate)
         for piece in pieces:
-            frames = fresh.get(piece) or store.load(piece)
+            frames = fresh.get(piece.content) or store.load(piece)
             if frames is None:
                 raise PilatesAudioError("internal error: an encoded piece went missing from the cache")
             writer.silence(piece.frame - writer.frames)

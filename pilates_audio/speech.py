@@ -5,6 +5,7 @@ from __future__ import annotations
 import array
 import ctypes
 import hashlib
+import io
 import json
 import os
 import queue
@@ -12,9 +13,7 @@ import re
 import struct
 import subprocess
 import sys
-import tempfile
 import threading
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,8 +24,8 @@ from pilates_audio.errors import InputError, PilatesAudioError
 from pilates_audio.files import atomic_output, cache_dir
 
 SAMPLE_RATE = 44100
-CLIP_FORMAT = 2  # bump when the way clips are processed or stored changes
-CLIP_MAGIC = b"PAC2"
+CLIP_FORMAT = 3  # bump when the way clips are processed or stored changes
+CLIP_MAGIC = b"PAC3"
 _HEADER = struct.Struct("<4sII32s")  # magic, samples, profile steps, sha256 of what follows
 SILENCE_THRESHOLD = 64  # of 32767: below this, the engine's output counts as silence
 EDGE_KEEP = 0.005  # seconds kept either side of the sound, so no onset is clipped
@@ -152,9 +151,9 @@ def decode_clip(data: bytes) -> Clip | None:
     return Clip(payload[: count * 2], payload[count * 2:], digest.hex())
 
 
-def process_wav(path: str) -> bytes:
-    """Turn the engine's WAV into trimmed, faded 44.1 kHz mono 16-bit PCM."""
-    segment = tools.pydub().AudioSegment.from_wav(path).set_channels(1).set_sample_width(2)
+def process(segment) -> bytes:
+    """Turn the engine's audio (a pydub segment) into trimmed, faded 44.1 kHz mono 16-bit PCM."""
+    segment = segment.set_channels(1).set_sample_width(2)
     samples = array.array("h", segment.raw_data)
     first = next((i for i, v in enumerate(samples) if abs(v) > SILENCE_THRESHOLD), None)
     if first is None:
@@ -173,20 +172,74 @@ def plausible(count: int, text: str, rate: int) -> bool:
     return expected * 0.2 <= count <= expected * 4 + 2 * SAMPLE_RATE
 
 
-class LocalEngine:
-    """A pyttsx3 engine in this process (eSpeak allows one per process)."""
+class EspeakEngine:
+    """eSpeak NG through pyttsx3's own binding to it, synthesizing synchronously in this process.
+
+    pyttsx3's engine loop runs eSpeak on a thread of its own and hands audio over
+    through a WAV file; that costs several times the synthesis, and a rate set
+    between lines was now and then dropped. The same binding, in eSpeak's
+    synchronous mode, gives the same voice with neither problem.
+    """
 
     def __init__(self) -> None:
         prepare()
+        from pyttsx3.drivers import _espeak
+
+        self.espeak = _espeak
+        self.rate = _espeak.Initialize(_espeak.AUDIO_OUTPUT_SYNCHRONOUS, 1000)
+        if self.rate <= 0:
+            raise SpeechError("eSpeak NG could not be initialised", retry=False)
+        self._chunks: list[bytes] = []
+        _espeak.SetSynthCallback(self._take)
+        current = _espeak.GetCurrentVoice()
+        self.default_voice = (current.contents.identifier.decode("utf-8").lower()
+                              if current and current.contents.identifier else "gmw/en")
+        _espeak.SetParameter(_espeak.VOLUME, 100, 0)
+        self._voices: list[Voice] | None = None
+
+    def _take(self, wav, count, events) -> int:
+        if count > 0:
+            self._chunks.append(ctypes.string_at(wav, count * 2))
+        return 0
+
+    def voices(self) -> list[Voice]:
+        if self._voices is None:
+            found = []
+            for v in self.espeak.ListVoices(None):
+                # As pyttsx3 names them: the identifier, and the language after its priority byte.
+                languages = (v.languages[1:].decode("utf-8", "ignore"),) if v.languages else ()
+                found.append(Voice(v.identifier.decode("utf-8").lower(), v.name.decode("utf-8"), languages,
+                                   (None, "Male", "Female")[v.gender] if 0 <= v.gender <= 2 else None))
+            self._voices = found
+        return self._voices
+
+    def speak(self, text: str, voice: str | None, rate: int) -> bytes:
+        """Return the engine's samples for `text`: mono 16-bit at `self.rate` Hz."""
+        wanted = _resolve_voice(self.voices(), voice) if voice is not None else self.default_voice
+        if self.espeak.SetVoiceByName(wanted.encode("utf-8")) != 0:
+            raise UnknownVoice(voice or wanted)
+        self.espeak.SetParameter(self.espeak.RATE, rate, 0)
+        if self.espeak.GetParameter(self.espeak.RATE) != rate:
+            raise SpeechError(f"the speech engine would not take the rate {rate}")
+        self._chunks = []
+        self.espeak.Synth(text.encode("utf-8"), flags=self.espeak.ENDPAUSE | self.espeak.CHARS_UTF8)
+        self.espeak.Synchronize()
+        return b"".join(self._chunks)
+
+
+class Pyttsx3Engine:
+    """A pyttsx3 engine in this process, where the system's own speech is used (macOS, Windows)."""
+
+    def __init__(self, workdir: str) -> None:
         import pyttsx3
 
         self.engine = pyttsx3.init()
+        self.workdir = workdir
         self.default_voice = self.engine.getProperty("voice")
         self.counter = 0
         self._voices: list[Voice] | None = None
         # The first save after init can be dropped or swallow the next line: spend it here.
-        with tempfile.TemporaryDirectory(prefix="pilates-audio-") as tmp:
-            self._say_to_file("Ready.", os.path.join(tmp, "warm-up.wav"))
+        self._save("Ready.")
 
     def voices(self) -> list[Voice]:
         if self._voices is None:
@@ -195,54 +248,61 @@ class LocalEngine:
             ]
         return self._voices
 
-    def _resolve_voice(self, wanted: str) -> str:
-        lowered = wanted.lower()
-        for v in self.voices():
-            if lowered in (v.id.lower(), v.id.lower().rsplit("/", 1)[-1], v.name.lower()) or lowered in (
-                lang.lower() for lang in v.languages
-            ):
-                return v.id
-        raise UnknownVoice(wanted)
+    def _save(self, text: str) -> bytes:
+        self.counter += 1
+        wav = os.path.join(self.workdir, f"clip-{self.counter}.wav")
+        try:
+            self.engine.save_to_file(text, wav)
+            self.engine.runAndWait()
+            if not os.path.exists(wav) or os.path.getsize(wav) <= 44:
+                return b""
+            return open(wav, "rb").read()
+        finally:
+            if os.path.exists(wav):
+                os.unlink(wav)
 
-    def _say_to_file(self, text: str, path: str) -> None:
-        self.engine.save_to_file(text, path)
-        self.engine.runAndWait()
+    def speak(self, text: str, voice: str | None, rate: int) -> bytes:
+        """Return the engine's audio for `text` as WAV bytes."""
+        self.engine.setProperty("voice", _resolve_voice(self.voices(), voice) if voice is not None else self.default_voice)
+        self.engine.setProperty("rate", rate)
+        return self._save(text)
 
-    def _configure(self, voice: str | None, rate: int) -> None:
-        espeak = _espeak_module()
-        if espeak is None:
-            if voice is not None:
-                self.engine.setProperty("voice", self._resolve_voice(voice))
-            self.engine.setProperty("rate", rate)
-            return
-        # pyttsx3 queues settings and swallows their errors: talk to eSpeak directly.
-        wanted = self._resolve_voice(voice) if voice is not None else self.default_voice
-        if espeak.SetVoiceByName(wanted.encode("utf-8")) != 0:
-            raise UnknownVoice(voice)
-        # In pyttsx3's retrieval mode eSpeak runs on its own thread, and a rate set
-        # as it finishes a line is sometimes dropped (clips then come out at its
-        # default 200 wpm). Set it directly, before every line, until it reads back.
-        for _ in range(500):
-            espeak.SetParameter(espeak.RATE, rate, 0)
-            if espeak.GetParameter(espeak.RATE) == rate:
-                return
-            time.sleep(0.002)
-        raise SpeechError(f"the speech engine would not take the rate {rate}")
 
-    def synthesize_to_cache(self, text: str, voice: str | None, rate: int, out: str, workdir: str) -> int:
+def _resolve_voice(voices: list[Voice], wanted: str) -> str:
+    """Return the id of the voice asked for by id, short id, name or language."""
+    lowered = wanted.lower()
+    for v in voices:
+        if lowered in (v.id.lower(), v.id.lower().rsplit("/", 1)[-1], v.name.lower()) or lowered in (
+            lang.lower() for lang in v.languages
+        ):
+            return v.id
+    raise UnknownVoice(wanted)
+
+
+class LocalEngine:
+    """The speech engine of this process (eSpeak allows one per process) and the clips it makes."""
+
+    def __init__(self, workdir: str) -> None:
+        self.engine: EspeakEngine | Pyttsx3Engine = (
+            EspeakEngine() if sys.platform.startswith("linux") else Pyttsx3Engine(workdir))
+
+    def voices(self) -> list[Voice]:
+        return self.engine.voices()
+
+    def _pcm(self, text: str, voice: str | None, rate: int) -> bytes:
+        audio = self.engine.speak(text, voice, rate)
+        if not audio:
+            return b""
+        AudioSegment = tools.pydub().AudioSegment
+        if isinstance(self.engine, EspeakEngine):
+            return process(AudioSegment(audio, sample_width=2, frame_rate=self.engine.rate, channels=1))
+        return process(AudioSegment.from_wav(io.BytesIO(audio)))
+
+    def synthesize_to_cache(self, text: str, voice: str | None, rate: int, out: str) -> int:
         """Speak `text`, check the result, and store it as a cache entry at `out`."""
-        self._configure(voice, rate)
         pcm = b""
         for _ in range(ATTEMPTS):
-            self.counter += 1
-            wav = os.path.join(workdir, f"clip-{self.counter}.wav")
-            self._say_to_file(text, wav)
-            try:
-                if os.path.exists(wav) and os.path.getsize(wav) > 44:
-                    pcm = process_wav(wav)
-            finally:
-                if os.path.exists(wav):
-                    os.unlink(wav)
+            pcm = self._pcm(text, voice, rate)
             if pcm and plausible(len(pcm) // 2, text, rate):
                 break
             pcm = b""
@@ -252,15 +312,6 @@ class LocalEngine:
         with atomic_output(target, suffix=".tmp") as tmp:
             tmp.write_bytes(encode_clip(Clip(pcm, levels.profile(pcm).astype("<f4").tobytes())))
         return len(pcm) // 2
-
-
-def _espeak_module():
-    """Return pyttsx3's eSpeak binding where that is the engine in use."""
-    try:
-        from pyttsx3.drivers import _espeak
-    except (ImportError, RuntimeError):
-        return None
-    return _espeak
 
 
 # --- workers ----------------------------------------------------------------

@@ -74,3 +74,15 @@ def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
     assert cache_dir() == tmp_path / "c"
     monkeypatch.delenv("PILATES_AUDIO_CACHE")
     assert cache_dir().name == "pilates-audio"
+
+
+def test_the_speech_rate_is_honoured_on_every_line(tmp_path: Path):
+    """Lines come out at the rate asked for, every time, not at the engine's default."""
+    text = "Lengthen through the crown of the head and keep the shoulders soft."
+    lengths = {}
+    for rate in (130, 220, 130, 220):
+        voices = speech.Speech(None, rate, cache=tmp_path / f"{rate}-{len(lengths)}")
+        voices.ensure([text])
+        lengths.setdefault(rate, []).append(voices.length(text))
+    slow, fast = min(lengths[130]), max(lengths[220])
+    assert 1.4 <= slow / fast <= 1.9, lengths  # 220/130 = 1.69 words a minute, less the pauses
