@@ -90,6 +90,7 @@ class Sounds:
         self.ceiling = ceiling
         self.cache = cache  # where levels and encoded pieces are kept (None: nowhere)
         self._kept: dict[tuple[Key, float], float] = {}
+        self._unwritten: list[tuple[Path, bytes]] = []
 
     def pcm(self, key: Key) -> bytes:
         return self.voices.pcm(key[1]) if key[0] == "speech" else tone(key[1])
@@ -126,27 +127,44 @@ class Sounds:
         note = self._note(key, gain)
         return (key, gain) in self._kept or (note is not None and note.exists())
 
-    def kept(self, key: Key, gain: float) -> float:
-        """Return the energy of the sound at `gain`, after the limiter, relative to its energy as is."""
-        if (key, gain) in self._kept:
-            return self._kept[(key, gain)]
-        note = self._note(key, gain)
-        value = None
-        if note is not None:
-            try:
-                text = note.read_text("ascii")
-                # The closing newline shows the note was written whole.
-                value = float(text) if text.endswith("\n") else None
-            except (OSError, ValueError):
-                value = None
-        if value is None or not value > 0:
-            pcm = self.pcm(key)
-            value = levels.limited_energy(pcm, gain, self.ceiling) / max(levels.energy(pcm), 1e-12)
+    def kept(self, gains: dict[Key, float]) -> dict[Key, float]:
+        """Return the energy of each sound at its gain, after the limiter, relative to its energy as is.
+
+        Worked out once and noted in the cache, where later runs find it.
+        """
+        for pair in gains.items():
+            if pair not in self._kept:
+                self._kept[pair] = self._kept_one(pair)
+        return {key: self._kept[(key, gain)] for key, gain in gains.items()}
+
+    def _kept_one(self, pair: tuple[Key, float]) -> float:
+        key, gain = pair
+        value = self._read_note(key, gain)
+        if value is None:
+            value = levels.kept_energy(self.pcm(key), gain, self.ceiling)
+            note = self._note(key, gain)
             if note is not None:
-                note.parent.mkdir(parents=True, exist_ok=True)
-                write_atomic(note, f"{value!r}\n".encode("ascii"), sync=False)
-        self._kept[(key, gain)] = value
+                self._unwritten.append((note, f"{value!r}\n".encode("ascii")))
         return value
+
+    def write_notes(self) -> None:
+        """Write the levels worked out in this run to the cache (done while pieces are encoded)."""
+        while self._unwritten:
+            note, data = self._unwritten.pop()
+            note.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(note, data, sync=False)
+
+    def _read_note(self, key: Key, gain: float) -> float | None:
+        note = self._note(key, gain)
+        if note is None:
+            return None
+        try:
+            text = note.read_text("ascii")
+            # The closing newline shows the note was written whole.
+            value = float(text) if text.endswith("\n") else None
+        except (OSError, ValueError):
+            return None
+        return value if value is not None and value > 0 else None
 
 
 def _step(value: float) -> float:
@@ -201,7 +219,7 @@ def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS) -> d
         # The limiter takes a little energy from the loudest lines: measure what it took
         # and correct again, so the session lands on the target rather than just under it.
         trial = gains(correction)
-        off = aim - session_loudness({key: sounds.kept(key, trial[key]) for key in keys})
+        off = aim - session_loudness(sounds.kept(trial))
         tried[correction] = abs(off)
         if abs(off) <= LOUDNESS_TOLERANCE:
             break
@@ -328,25 +346,27 @@ def assemble(script: Script, pieces: tuple[Piece, ...], sounds: Sounds, gains: d
              bitrate: int = DEFAULT_BITRATE, progress: Callable[[int, int], None] | None = None) -> None:
     """Write a placed script's MP3 from its pieces: cached ones as they are, the rest encoded now.
 
-    Missing pieces are encoded in parallel (the encoder releases the interpreter
-    lock); then the file is written frame by frame, so memory stays flat.
+    Missing pieces are encoded on every core; then the file is written frame by
+    frame, so memory stays flat.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     store = PieceStore(sounds, gains, bitrate)
     distinct = {piece.content: piece for piece in pieces}.values()
     missing = [piece for piece in distinct if store.load(piece) is None]
-    fresh: dict[tuple, bytes] = {}
+    fresh: dict[tuple, bytes] = {}  # pieces encoded in this run, kept rather than read back
     if missing:
+        from concurrent.futures import ThreadPoolExecutor
+
         total, done = sum(piece.length for piece in missing), 0
+        # Threads suffice: the encoder lets go of the interpreter while it works.
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            notes = pool.submit(sounds.write_notes)
             for piece, frames in zip(missing, pool.map(store.encode, missing)):
+                fresh[piece.content] = frames
                 done += piece.length
                 if progress:
                     progress(done, total)
-                # Kept for this run only if the cache lost them; normally read back below.
-                if store.load(piece) is None:
-                    fresh[piece.content] = frames
+            notes.result()
+    sounds.write_notes()
     frames_in_all = script.duration // mp3.FRAME
     with open(out, "wb") as handle:
         writer = mp3.Writer(handle, bitrate)
@@ -355,7 +375,7 @@ def assemble(script: Script, pieces: tuple[Piece, ...], sounds: Sounds, gains: d
             if frames is None:
                 raise PilatesAudioError("internal error: an encoded piece went missing from the cache")
             writer.silence(piece.frame - writer.frames)
-            writer.write(mp3.split(frames, bitrate))
+            writer.write(frames, piece.frames)
         writer.silence(frames_in_all - writer.frames)
         writer.finish()
 

@@ -20,7 +20,22 @@ def _biquad_response(b: tuple[float, float, float], a: tuple[float, float, float
     return (b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z)
 
 
-@lru_cache(maxsize=8)
+_SMOOTH = sorted(2 ** a * 3 ** b * 5 ** c for a in range(14) for b in range(9) for c in range(6)
+                 if 2 ** a * 3 ** b * 5 ** c <= 10_000)
+
+
+def _fft_size(count: int) -> int:
+    """Return an FFT length of at least `count`: 4096 times a number with no prime factor over 5.
+
+    Such lengths are fast, never much longer than needed, and few.
+    """
+    for multiple in _SMOOTH:
+        if 4096 * multiple >= count:
+            return 4096 * multiple
+    return 1 << (count - 1).bit_length()
+
+
+@lru_cache(maxsize=64)
 def k_weighting(count: int) -> np.ndarray:
     """Return the K-weighting filter's complex response at the bins of an rfft of `count` samples."""
     fs = SAMPLE_RATE
@@ -45,7 +60,7 @@ def weighted(samples: np.ndarray) -> np.ndarray:
     """K-weight samples (floats, full scale 1.0), with room for the filter's tail."""
     tail = SAMPLE_RATE // 20
     count = len(samples) + tail
-    size = 1 << max(1, (count - 1).bit_length())  # a power of two: fast, and no wrap-around
+    size = _fft_size(count)  # no wrap-around, and few distinct sizes, so their responses are reused
     spectrum = np.fft.rfft(samples, size) * k_weighting(size)
     return np.fft.irfft(spectrum, size)[:count]
 
@@ -107,16 +122,38 @@ def limit(samples: np.ndarray, ceiling: float) -> np.ndarray:
     over = np.flatnonzero(np.abs(samples) > ceiling)
     if not len(over):
         return samples
+    starts, ends = _stretches(over, len(samples))
+    where, limited = _limit_stretches(samples, starts, ends, 1.0, ceiling)
+    out = samples.copy()
+    out[where] = limited
+    return out
+
+
+def _stretches(over: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return where the stretches a limiter touches, around the given loud samples, start and end."""
     # Loud samples closer than twice the reach share one stretch.
     breaks = np.flatnonzero(np.diff(over) > 2 * LIMIT_REACH)
-    firsts = over[np.concatenate(([0], breaks + 1))]
-    lasts = over[np.concatenate((breaks, [len(over) - 1]))]
-    out = samples.copy()
-    for first, last in zip(firsts, lasts):
-        start, end = max(0, first - LIMIT_REACH), min(len(samples), last + LIMIT_REACH + 1)
-        stretch = samples[start:end]
-        out[start:end] = stretch * _limit_gain(np.minimum(1.0, ceiling / np.maximum(np.abs(stretch), 1e-12)))
-    return out
+    starts = np.maximum(0, over[np.concatenate(([0], breaks + 1))] - LIMIT_REACH)
+    ends = np.minimum(count, over[np.concatenate((breaks, [len(over) - 1]))] + LIMIT_REACH + 1)
+    return starts, ends
+
+
+def _limit_stretches(samples: np.ndarray, starts: np.ndarray, ends: np.ndarray, gain: float,
+                     ceiling: float) -> tuple[np.ndarray, np.ndarray]:
+    """Limit stretches of samples at a gain; return their positions and their limited samples.
+
+    The stretches are laid end to end with LIMIT_REACH of untouched room between
+    them, so one pass over that short array limits them all, each as if alone.
+    """
+    lengths = ends - starts
+    total = int(lengths.sum())
+    within = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    where = np.repeat(starts, lengths) + within
+    placed = np.repeat(np.cumsum(lengths + LIMIT_REACH) - lengths - LIMIT_REACH, lengths) + within
+    need = np.ones(total + LIMIT_REACH * len(lengths))
+    stretch = samples[where] * gain
+    need[placed] = np.minimum(1.0, ceiling / np.maximum(np.abs(stretch), 1e-12))
+    return where, stretch * _limit_gain(need)[placed]
 
 
 def _limit_gain(need: np.ndarray) -> np.ndarray:
@@ -144,16 +181,28 @@ def running_min(values: np.ndarray, window: int) -> np.ndarray:
     return np.minimum(from_right[:count], from_left[window - 1: window - 1 + count])
 
 
+def _squares(values: np.ndarray) -> float:
+    """Return the sum of squares without BLAS, whose thread pool only gets in the way here."""
+    return float(np.einsum("i,i->", values, values))
+
+
 def energy(pcm: bytes) -> float:
     """Return the plain (unweighted) energy of 16-bit samples."""
+    return _squares(to_float(pcm))
+
+
+def kept_energy(pcm: bytes, gain_db: float, ceiling_db: float) -> float:
+    """Return a clip's plain energy after `adjust` over its energy before, working only where the limiter acts."""
     samples = to_float(pcm)
-    return float(np.dot(samples, samples))
-
-
-def limited_energy(pcm: bytes, gain_db: float, ceiling_db: float) -> float:
-    """Return the plain energy of a clip after `adjust`, without making its samples."""
-    samples = limit(to_float(pcm) * 10 ** (gain_db / 20), 10 ** (ceiling_db / 20))
-    return float(np.dot(samples, samples))
+    gain, ceiling = 10 ** (gain_db / 20), 10 ** (ceiling_db / 20)
+    plain = max(_squares(samples), 1e-12)
+    over = np.flatnonzero(np.abs(samples) > ceiling / gain)
+    if not len(over):
+        return gain * gain
+    starts, ends = _stretches(over, len(samples))
+    where, limited = _limit_stretches(samples, starts, ends, gain, ceiling)
+    before = samples[where] * gain
+    return gain * gain + (_squares(limited) - _squares(before)) / plain
 
 
 def to_pcm(samples: np.ndarray) -> bytes:

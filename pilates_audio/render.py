@@ -113,6 +113,7 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
             audio.assemble(script, pieces, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
         else:
             audio.encode(script, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
+            sounds.write_notes()
         export.tag_mp3(temps[".mp3"], script, routine if fitted is None else fitted.routine)
         export.write_file(temps[".json"], export.script_json(script))
         export.write_file(temps[".vtt"], export.transcript_vtt(script))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import array
 import ctypes
 import hashlib
 import io
@@ -153,14 +152,15 @@ def decode_clip(data: bytes) -> Clip | None:
 
 def process(segment) -> bytes:
     """Turn the engine's audio (a pydub segment) into trimmed, faded 44.1 kHz mono 16-bit PCM."""
+    import numpy as np
+
     segment = segment.set_channels(1).set_sample_width(2)
-    samples = array.array("h", segment.raw_data)
-    first = next((i for i, v in enumerate(samples) if abs(v) > SILENCE_THRESHOLD), None)
-    if first is None:
+    loud = np.flatnonzero(np.abs(np.frombuffer(segment.raw_data, "<i2").astype(np.int32)) > SILENCE_THRESHOLD)
+    if not len(loud):
         return b""
-    last = len(samples) - next(i for i, v in enumerate(reversed(samples)) if abs(v) > SILENCE_THRESHOLD)
     keep = int(EDGE_KEEP * segment.frame_rate)
-    trimmed = segment.get_sample_slice(max(0, first - keep), min(len(samples), last + keep))
+    count = len(segment.raw_data) // 2
+    trimmed = segment.get_sample_slice(max(0, int(loud[0]) - keep), min(count, int(loud[-1]) + 1 + keep))
     fade_ms = int(FADE * 1000)
     trimmed = trimmed.set_frame_rate(SAMPLE_RATE).fade_in(fade_ms).fade_out(fade_ms)
     return trimmed.raw_data

@@ -2,6 +2,8 @@
 
 bound: synthesize each distinct line once, join all samples once, encode once.
 naive: glue pydub segments with +=, then one export.
+Both speak, level and encode as a render does (same voice, gains, bitrate and
+LAME quality); only the way the session is put together differs.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pilates_audio import audio, render, routine, speech, tools  # noqa: E402
+from pilates_audio import audio, mp3, render, routine, speech, tools  # noqa: E402
+from pilates_audio.files import cache_dir  # noqa: E402
 from pilates_audio.script import SAMPLE_RATE  # noqa: E402
 
 
@@ -21,14 +24,17 @@ def planned(path: str):
     pacing, _ = render.effective_pacing(loaded, {})
     voices = speech.Speech(pacing.voice, pacing.rate)
     script, _ = render.exact_script(loaded, pacing, voices)
-    return script, audio.level(script, voices.clip)
+    sounds = audio.Sounds(voices, cache=cache_dir())
+    gains = audio.level(script, sounds)
+    return script, {key: sounds.levelled(key, gain) for key, gain in gains.items()}
 
 
 def bound(path: str, out: str) -> None:
     script, sounds = planned(path)
     samples = b"".join(bytes(c.length * 2) if c.kind == "pause" else sounds[(c.kind, c.text)] for c in script.cues)
     subprocess.run([tools.ffmpeg(), "-v", "error", "-y", "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1",
-                    "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", "64k", out], input=samples, check=True)
+                    "-i", "pipe:0", "-c:a", "libmp3lame", "-b:a", "64k",
+                    "-compression_level", str(mp3.QUALITY), out], input=samples, check=True)
 
 
 def naive(path: str, out: str) -> None:
