@@ -115,37 +115,45 @@ class Sounds:
         """Return the sound's samples at `gain` dB, its peaks held under the ceiling."""
         return levels.adjust(self.pcm(key), gain, self.ceiling)
 
-    def _note(self, key: Key, gain: float) -> Path | None:
+    def _note(self, key: Key, gain: float, kind: str = "kept") -> Path | None:
         if self.cache is None:
             return None
-        data = json.dumps([LEVEL_FORMAT, self.identity(key), gain, self.ceiling])
+        data = json.dumps([LEVEL_FORMAT, kind, self.identity(key), gain, self.ceiling])
         name = hashlib.sha256(data.encode("utf-8")).hexdigest()
         return self.cache / "levels" / name[:2] / name
 
-    def known(self, key: Key, gain: float) -> bool:
-        """Tell whether this sound was levelled at this gain before (in this run or the cache)."""
-        note = self._note(key, gain)
-        return (key, gain) in self._kept or (note is not None and note.exists())
+    def noted(self, key: Key, gain: float, kind: str = "kept") -> bool:
+        """Tell whether this sound was measured ("kept") or used ("used") at this gain before."""
+        note = self._note(key, gain, kind)
+        return (kind == "kept" and (key, gain) in self._kept) or (note is not None and note.exists())
 
-    def kept(self, gains: dict[Key, float]) -> dict[Key, float]:
-        """Return the energy of each sound at its gain, after the limiter, relative to its energy as is.
+    def mark_used(self, key: Key, gain: float) -> None:
+        """Note that a session used this sound at this gain, so a re-render prefers it."""
+        note = self._note(key, gain, "used")
+        if note is not None:
+            self._unwritten.append((note, b"1\n"))
 
-        Worked out once and noted in the cache, where later runs find it.
+    def kept(self, pairs: list[tuple[Key, float]]) -> dict[tuple[Key, float], float]:
+        """Return the energy of each sound at a gain, after the limiter, relative to its energy as is.
+
+        Worked out once and noted in the cache, where later runs find it; a sound
+        wanted at several gains is read once for all of them.
         """
-        for pair in gains.items():
-            if pair not in self._kept:
-                self._kept[pair] = self._kept_one(pair)
-        return {key: self._kept[(key, gain)] for key, gain in gains.items()}
-
-    def _kept_one(self, pair: tuple[Key, float]) -> float:
-        key, gain = pair
-        value = self._read_note(key, gain)
-        if value is None:
-            value = levels.kept_energy(self.pcm(key), gain, self.ceiling)
-            note = self._note(key, gain)
-            if note is not None:
-                self._unwritten.append((note, f"{value!r}\n".encode("ascii")))
-        return value
+        todo: dict[Key, list[float]] = {}
+        for key, gain in pairs:
+            if (key, gain) not in self._kept:
+                value = self._read_note(key, gain)
+                if value is None:
+                    todo.setdefault(key, []).append(gain)
+                else:
+                    self._kept[(key, gain)] = value
+        for key, wanted in todo.items():
+            for gain, value in zip(wanted, levels.kept_energies(self.pcm(key), wanted, self.ceiling)):
+                self._kept[(key, gain)] = value
+                note = self._note(key, gain)
+                if note is not None:
+                    self._unwritten.append((note, f"{value!r}\n".encode("ascii")))
+        return {pair: self._kept[pair] for pair in pairs}
 
     def write_notes(self) -> None:
         """Write the levels worked out in this run to the cache (done while pieces are encoded)."""
@@ -178,7 +186,7 @@ def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS) -> d
     whole session's gated loudness is worked out from the lines' stored energy
     profiles where they fall, and one correction, the same for every sound, brings
     it onto the target. Gains move in steps of GAIN_STEP, and a correction already
-    used (within the tolerance) is preferred, so re-pacing reuses levelled audio.
+    used (within the tolerance) is preferred, so re-pacing reuses encoded audio.
     """
     import numpy as np
 
@@ -204,27 +212,29 @@ def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS) -> d
     def gains(correction: float) -> dict[Key, float]:
         return {key: round(gain + correction, 6) for key, gain in base.items()}
 
+    def settle(wanted: float, kind: str) -> float:
+        # The step nearest, unless one within the tolerance was measured or used before.
+        nearest = _step(wanted)
+        for step in (0, -1, 1, -2, 2):
+            correction = _step(nearest + step * GAIN_STEP)
+            if abs(correction - wanted) <= LOUDNESS_TOLERANCE and sounds.noted(keys[0], gains(correction)[keys[0]], kind):
+                return correction
+        return nearest
+
     # MP3 encoding lowers the measured loudness of this speech by about 0.4 LU (measured
     # here on whole sessions at 64 to 192 kbps), so aim that much higher before encoding.
     aim = target + CODEC_LOSS
-    wanted = aim - session_loudness({key: 10 ** (gain / 10) for key, gain in base.items()})
-    tried: dict[float, float] = {}
-    for _ in range(4):
-        nearest = _step(wanted)
-        near = [nearest + d * GAIN_STEP for d in (0, -1, 1, -2, 2)]
-        used = [c for c in near if abs(c - wanted) <= LOUDNESS_TOLERANCE + GAIN_STEP / 2 and sounds.known(keys[0], gains(c)[keys[0]])]
-        correction = _step(used[0] if used else nearest)
-        if correction in tried:
-            break
-        # The limiter takes a little energy from the loudest lines: measure what it took
-        # and correct again, so the session lands on the target rather than just under it.
-        trial = gains(correction)
-        off = aim - session_loudness(sounds.kept(trial))
-        tried[correction] = abs(off)
-        if abs(off) <= LOUDNESS_TOLERANCE:
-            break
-        wanted = correction + off
-    return gains(min(tried, key=tried.get))
+    first = settle(aim - session_loudness({key: 10 ** (gain / 10) for key, gain in base.items()}), "kept")
+    # The limiter takes a little energy from the loudest lines, and more the louder
+    # they are: measure the session at two neighbouring corrections and take the one
+    # that lands it on the target (a Newton step; the loss changes smoothly).
+    trials = [gains(first), gains(_step(first + GAIN_STEP))]
+    kept = sounds.kept([pair for trial in trials for pair in trial.items()])
+    low, high = (session_loudness({key: kept[(key, gain)] for key, gain in trial.items()}) for trial in trials)
+    slope = (high - low) / GAIN_STEP
+    chosen = gains(settle(first + (aim - low) / (slope if 0.2 < slope < 2.0 else 1.0), "used"))
+    sounds.mark_used(keys[0], chosen[keys[0]])
+    return chosen
 
 
 # --- the fast path: sessions built from encoded pieces ---------------------------

@@ -191,18 +191,25 @@ def energy(pcm: bytes) -> float:
     return _squares(to_float(pcm))
 
 
-def kept_energy(pcm: bytes, gain_db: float, ceiling_db: float) -> float:
-    """Return a clip's plain energy after `adjust` over its energy before, working only where the limiter acts."""
+def kept_energies(pcm: bytes, gains_db: list[float], ceiling_db: float) -> list[float]:
+    """Return a clip's plain energy after `adjust` at each gain, over its energy before.
+
+    Only the stretches the limiter acts on are worked through; the rest is the gain alone.
+    """
     samples = to_float(pcm)
-    gain, ceiling = 10 ** (gain_db / 20), 10 ** (ceiling_db / 20)
+    peaks = np.abs(samples)
     plain = max(_squares(samples), 1e-12)
-    over = np.flatnonzero(np.abs(samples) > ceiling / gain)
-    if not len(over):
-        return gain * gain
-    starts, ends = _stretches(over, len(samples))
-    where, limited = _limit_stretches(samples, starts, ends, gain, ceiling)
-    before = samples[where] * gain
-    return gain * gain + (_squares(limited) - _squares(before)) / plain
+    ceiling = 10 ** (ceiling_db / 20)
+    kept = []
+    for gain in (10 ** (gain_db / 20) for gain_db in gains_db):
+        value = gain * gain
+        over = np.flatnonzero(peaks > ceiling / gain)
+        if len(over):
+            starts, ends = _stretches(over, len(samples))
+            where, limited = _limit_stretches(samples, starts, ends, gain, ceiling)
+            value += (_squares(limited) - _squares(samples[where] * gain)) / plain
+        kept.append(value)
+    return kept
 
 
 def to_pcm(samples: np.ndarray) -> bytes:
