@@ -7,6 +7,7 @@ the channel the parent reads.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import sys
@@ -42,8 +43,9 @@ def main() -> None:
                 if request.get("cmd") == "voices":
                     answer({"ok": True, "voices": [v.__dict__ for v in engine.voices()]})
                     continue
-                count = engine.synthesize_to_cache(request["text"], request["voice"], request["rate"], request["out"])
-                answer({"ok": True, "samples": count})
+                info = engine.synthesize_to_cache(request["text"], request["voice"], request["rate"], request["out"])
+                answer({"ok": True, "samples": info.length, "digest": info.digest,
+                        "steps": base64.b64encode(info.steps).decode("ascii")})
             except speech.SpeechError as exc:
                 answer({"ok": False, "error": str(exc), "retry": exc.retry,
                         "voice_unknown": isinstance(exc, speech.UnknownVoice)})

@@ -16,7 +16,7 @@ from typing import Callable
 from pilates_audio import levels, mp3, tools
 from pilates_audio.errors import PilatesAudioError
 from pilates_audio.files import write_atomic
-from pilates_audio.script import SAMPLE_RATE, TONE_SECONDS, Cue, Script
+from pilates_audio.script import SAMPLE_RATE, TONE_SECONDS, Cue, Script, join_slivers
 from pilates_audio.speech import Speech
 from pilates_audio.tools import FFmpegError, ffmpeg
 
@@ -66,6 +66,7 @@ def _run_error(what: str, stderr: bytes) -> FFmpegError:
 
 Key = tuple[str, str]  # ("speech", text) or ("tone", name): one sound of a session
 GAIN_STEP = 0.1  # dB: gains are rounded to this, so a re-render finds its levelled pieces again
+LIKELY_CORRECTION = 1.2  # dB over each line's own level where a session's correction usually lands
 LOUDNESS_TOLERANCE = 0.1  # LU either way of the target that counts as on it
 LEVEL_FORMAT = 1  # bump when the way levels or pieces are computed changes
 PIECE_MAGIC = b"PAP1"
@@ -110,6 +111,18 @@ class Sounds:
         if key[0] == "speech":
             return self.voices.info(key[1]).digest
         return hashlib.sha256(tone(key[1])).hexdigest()
+
+    def base_gain(self, key: Key, target: float) -> float:
+        """Return the gain that brings a line to `target` on its own (tones keep their level: 0)."""
+        if key[0] != "speech":
+            return 0.0
+        loudness = levels.clip_loudness(self.profile(key), self.length(key))
+        return _step(max(-MAX_CLIP_GAIN, min(MAX_CLIP_GAIN, target - loudness)))
+
+    def prepare(self, text: str, target: float) -> None:
+        """Measure a line where levelling looks first, as soon as it is spoken (see `level`)."""
+        base = self.base_gain(("speech", text), target)
+        self.kept([(("speech", text), gain) for gain in _trial_gains(base, LIKELY_CORRECTION)])
 
     def levelled(self, key: Key, gain: float) -> bytes:
         """Return the sound's samples at `gain` dB, its peaks held under the ceiling."""
@@ -195,11 +208,7 @@ def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS) -> d
         return {}
     profiles = {key: sounds.profile(key) for key in keys}
     # Lines are each brought to the target; tones keep their own soft level, moved with the session.
-    base = {
-        key: _step(max(-MAX_CLIP_GAIN, min(MAX_CLIP_GAIN, target - levels.clip_loudness(profiles[key], sounds.length(key)))))
-        if key[0] == "speech" else 0.0
-        for key in keys
-    }
+    base = {key: sounds.base_gain(key, target) for key in keys}
     size = script.duration // levels.STEP + max(len(p) for p in profiles.values()) + 1
     places = [(int(round(cue.start / levels.STEP)), (cue.kind, cue.text)) for cue in script.cues if cue.kind != "pause"]
 
@@ -209,32 +218,43 @@ def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS) -> d
             session[at:at + len(profiles[key])] += profiles[key] * weights[key]
         return levels.integrated(session)
 
-    def gains(correction: float) -> dict[Key, float]:
-        return {key: round(gain + correction, 6) for key, gain in base.items()}
-
-    def settle(wanted: float, kind: str) -> float:
-        # The step nearest, unless one within the tolerance was measured or used before.
-        nearest = _step(wanted)
-        for step in (0, -1, 1, -2, 2):
-            correction = _step(nearest + step * GAIN_STEP)
-            if abs(correction - wanted) <= LOUDNESS_TOLERANCE and sounds.noted(keys[0], gains(correction)[keys[0]], kind):
-                return correction
-        return nearest
-
     # MP3 encoding lowers the measured loudness of this speech by about 0.4 LU (measured
     # here on whole sessions at 64 to 192 kbps), so aim that much higher before encoding.
     aim = target + CODEC_LOSS
-    first = settle(aim - session_loudness({key: 10 ** (gain / 10) for key, gain in base.items()}), "kept")
-    # The limiter takes a little energy from the loudest lines, and more the louder
-    # they are: measure the session at two neighbouring corrections and take the one
-    # that lands it on the target (a Newton step; the loss changes smoothly).
-    trials = [gains(first), gains(_step(first + GAIN_STEP))]
-    kept = sounds.kept([pair for trial in trials for pair in trial.items()])
-    low, high = (session_loudness({key: kept[(key, gain)] for key, gain in trial.items()}) for trial in trials)
-    slope = (high - low) / GAIN_STEP
-    chosen = gains(settle(first + (aim - low) / (slope if 0.2 < slope < 2.0 else 1.0), "used"))
+    # The limiter takes a little energy from the loudest lines, and more the louder they
+    # are: measure the session at two neighbouring corrections and step to the one that
+    # lands it on the target (Newton's method; the loss changes smoothly). The first
+    # measurement is where corrections usually land, so lines can be measured as they
+    # are spoken; a long step is measured again from where it landed.
+    correction = LIKELY_CORRECTION
+    for _ in range(3):
+        trials = {key: _trial_gains(base[key], correction) for key in keys}
+        kept = sounds.kept([(key, gain) for key, pair in trials.items() for gain in pair])
+        low, high = (session_loudness({key: kept[(key, pair[i])] for key, pair in trials.items()}) for i in (0, 1))
+        slope = (high - low) / GAIN_STEP
+        step = (aim - low) / (slope if 0.2 < slope < 2.0 else 1.0)
+        correction = _step(correction) + step
+        if abs(step) <= 0.5:
+            break
+
+    def settle(wanted: float) -> float:
+        # The step nearest, unless one within the tolerance was used before: its audio is cached.
+        nearest = _step(wanted)
+        for offset in (0, -1, 1, -2, 2):
+            candidate = _step(nearest + offset * GAIN_STEP)
+            if abs(candidate - wanted) <= LOUDNESS_TOLERANCE and sounds.noted(keys[0], _step(base[keys[0]] + candidate), "used"):
+                return candidate
+        return nearest
+
+    final = settle(correction)
+    chosen = {key: _step(gain + final) for key, gain in base.items()}
     sounds.mark_used(keys[0], chosen[keys[0]])
     return chosen
+
+
+def _trial_gains(base: float, correction: float) -> tuple[float, float]:
+    """Return the two gains a sound is measured at around a correction."""
+    return _step(base + correction), _step(base + correction + GAIN_STEP)
 
 
 # --- the fast path: sessions built from encoded pieces ---------------------------
@@ -306,6 +326,7 @@ def layout(script: Script) -> tuple[Script, tuple[Piece, ...]]:
     if placed[-1].end < total:  # no closing pause: give the session one, up to its last frame
         last = placed[-1]
         placed.append(Cue(last.end, total, "pause", last.part, last.exercise, last.side))
+    placed = join_slivers(placed)
     chapters = tuple(replace(c, start=shift.get(c.start, c.start)) for c in script.chapters)
     return replace(script, cues=tuple(placed), chapters=chapters), tuple(pieces)
 

@@ -50,8 +50,8 @@ def estimated_script(routine: Routine, pacing: Pacing, target: float | None = No
 
 
 def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
-                 progress: Callable[[int, int], None] | None = None, target: float | None = None
-                 ) -> tuple[Script, fit_mod.Fit | None]:
+                 progress: Callable[[int, int], None] | None = None, target: float | None = None,
+                 ready: Callable[[str], None] | None = None) -> tuple[Script, fit_mod.Fit | None]:
     """Synthesize (or take from the cache) every line, then plan with exact lengths.
 
     With a target length, fit on estimates first to know which lines are needed, then
@@ -62,7 +62,7 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
     if target is not None:
         fitted = fit_mod.fit(routine, pacing, target, lambda text: speech.estimate(text, pacing.rate))
         chosen, chosen_pacing = fitted.routine, fitted.pacing
-    voices.ensure(script_mod.candidate_lines(chosen, chosen_pacing), progress)
+    voices.ensure(script_mod.candidate_lines(chosen, chosen_pacing), progress, ready)
     if fitted is not None:
         fitted = fit_mod.fit(routine, pacing, target, voices.length, fill=fitted.fill)
         chosen, chosen_pacing = fitted.routine, fitted.pacing
@@ -93,10 +93,10 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     if not fast:
         tools.ffmpeg()  # fail before any speech work if there is no ffmpeg to encode with
     voices = speech.Speech(pacing.voice, pacing.rate)
+    sounds = audio.Sounds(voices, cache=cache_dir())
     script, fitted = exact_script(routine, pacing, voices,
                                   (lambda done, total: progress("speaking", done, total)) if progress else None,
-                                  target)
-    sounds = audio.Sounds(voices, cache=cache_dir())
+                                  target, lambda text: sounds.prepare(text, loudness))
     gains = audio.level(script, sounds, loudness)
     pieces: tuple[audio.Piece, ...] = ()
     if fast:

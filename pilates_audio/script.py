@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
 from pilates_audio import phrases
@@ -21,6 +21,7 @@ MIN_GAP = 0.3  # between lines spoken inside reps, holds and rests
 TAIL = 2.0  # after the last word, so the session does not stop abruptly
 TONE_SECONDS = 0.25  # a breath tone: two short notes
 HALFWAY_FROM = 30.0  # holds at least this long get a "halfway"
+SLIVER = 44  # samples (1 ms): a pause shorter than this joins the pause beside it
 
 LengthOf = Callable[[str], int]
 
@@ -317,7 +318,8 @@ class _Planner:
         self.transition([], release=_ends_held(exercises[-1]))
         self.chapters.append(Chapter(self.now, phrases.CHAPTERS["outro"]))
         self.sequence([routine.outro or phrases.say("closing")], "outro", None, samples(TAIL))
-        return Script(routine.title, self.pacing, tuple(self.cues), tuple(self.chapters), tuple(self.warnings))
+        return Script(routine.title, self.pacing, tuple(join_slivers(self.cues)), tuple(self.chapters),
+                      tuple(self.warnings))
 
     def transition(self, texts: list[str], exercise: Exercise | None = None, side: str | None = None,
                    release: bool = False, countdown: bool = False) -> None:
@@ -325,7 +327,10 @@ class _Planner:
         if release:
             texts = [phrases.say("release")] + texts
         length = samples(self.pacing.transition_seconds)
-        lines = [_Line(0, text) for text in texts]
+        # A line that filled the part before to its last moment still gets a gap before the next.
+        sounds = [cue for cue in self.cues if cue.kind != "pause"]
+        lead = max(0, samples(MIN_GAP) - (self.now - sounds[-1].end)) if sounds else 0
+        lines = [_Line(lead, text) for text in texts]
         if countdown and self.pacing.countdown:
             # The words first, then a full count of one number a second into the hold.
             said = sum(self.length_of(text) + samples(MIN_GAP) for text in texts)
@@ -399,6 +404,17 @@ class _Planner:
                 # As near the middle as the breath marks allow, never pushing one of them.
                 lines.append(_Line(length // 2, phrases.say("halfway"), "cue"))
             self.work_part("hold", exercise, side, length, fixed, lines)
+
+
+def join_slivers(cues: list[Cue]) -> list[Cue]:
+    """Join each pause shorter than SLIVER to the pause beside it, so no cue is empty to the millisecond."""
+    joined: list[Cue] = []
+    for cue in cues:
+        if joined and cue.kind == joined[-1].kind == "pause" and min(cue.length, joined[-1].length) < SLIVER:
+            longer = cue if cue.length > joined[-1].length else joined[-1]
+            cue = replace(longer, start=joined.pop().start, end=cue.end)
+        joined.append(cue)
+    return joined
 
 
 def _ends_held(exercise: Exercise | None) -> bool:

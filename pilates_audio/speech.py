@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import ctypes
 import hashlib
 import io
@@ -136,7 +137,12 @@ class ClipInfo:
 def encode_clip(clip: Clip) -> bytes:
     """Wrap a clip with a header holding its sizes and a checksum."""
     payload = clip.pcm + clip.steps
-    return _HEADER.pack(CLIP_MAGIC, len(clip.pcm) // 2, len(clip.steps) // 4, hashlib.sha256(payload).digest()) + payload
+    return _HEADER.pack(CLIP_MAGIC, len(clip.pcm) // 2, len(clip.steps) // 4, bytes.fromhex(clip_digest(clip))) + payload
+
+
+def clip_digest(clip: Clip) -> str:
+    """Return the sha256 of what a cache entry stores of a clip: its identity."""
+    return hashlib.sha256(clip.pcm + clip.steps).hexdigest()
 
 
 def decode_clip(data: bytes) -> Clip | None:
@@ -298,8 +304,8 @@ class LocalEngine:
             return process(AudioSegment(audio, sample_width=2, frame_rate=self.engine.rate, channels=1))
         return process(AudioSegment.from_wav(io.BytesIO(audio)))
 
-    def synthesize_to_cache(self, text: str, voice: str | None, rate: int, out: str) -> int:
-        """Speak `text`, check the result, and store it as a cache entry at `out`."""
+    def synthesize_to_cache(self, text: str, voice: str | None, rate: int, out: str) -> ClipInfo:
+        """Speak `text`, check the result, store it as a cache entry at `out`, and describe it."""
         pcm = b""
         for _ in range(ATTEMPTS):
             pcm = self._pcm(text, voice, rate)
@@ -308,10 +314,10 @@ class LocalEngine:
             pcm = b""
         if not pcm:
             raise SpeechError(f'the speech engine gave no usable audio for "{text}"', retry=False)
-        target = Path(out)
-        with atomic_output(target, suffix=".tmp") as tmp:
-            tmp.write_bytes(encode_clip(Clip(pcm, levels.profile(pcm).astype("<f4").tobytes())))
-        return len(pcm) // 2
+        clip = Clip(pcm, levels.profile(pcm).astype("<f4").tobytes())
+        with atomic_output(Path(out), suffix=".tmp") as tmp:
+            tmp.write_bytes(encode_clip(clip))
+        return ClipInfo(clip.length, clip.steps, clip_digest(clip))
 
 
 # --- workers ----------------------------------------------------------------
@@ -410,10 +416,12 @@ class Speech:
                 self._clips[text] = _info(clip)
         return todo
 
-    def ensure(self, lines: Iterable[str], progress: Callable[[int, int], None] | None = None) -> None:
+    def ensure(self, lines: Iterable[str], progress: Callable[[int, int], None] | None = None,
+               ready: Callable[[str], None] | None = None) -> None:
         """Make sure every line has a clip, synthesizing the missing ones in parallel.
 
-        `progress` is told (lines done, lines to synthesize) as each one is ready.
+        `progress` is told (lines done, lines to synthesize) as each one is ready, and
+        `ready` is given each new line, to start work on it while others are spoken.
         """
         todo = self.missing(lines)
         if not todo:
@@ -433,14 +441,13 @@ class Speech:
                         text = jobs.get_nowait()
                     except queue.Empty:
                         return
-                    worker = self._synthesize(worker, text)
-                    clip = self._load(text)
-                    if clip is None:
-                        raise SpeechError(f'the clip for "{text}" could not be stored in {self.cache}')
+                    worker, info = self._synthesize(worker, text)
                     with lock:
-                        self._clips[text] = _info(clip)
+                        self._clips[text] = info
                         if progress:
                             progress(len(self._clips) - loaded, len(todo))
+                    if ready:
+                        ready(text)
             except BaseException as exc:  # handed to the main thread below
                 failures.append(exc)
             finally:
@@ -455,8 +462,8 @@ class Speech:
         if failures:
             raise failures[0]
 
-    def _synthesize(self, worker: _Worker | None, text: str) -> _Worker:
-        """Have a worker speak one line, restarting it if it dies or hangs."""
+    def _synthesize(self, worker: _Worker | None, text: str) -> tuple[_Worker, ClipInfo]:
+        """Have a worker speak and store one line, restarting it if it dies or hangs."""
         request = {"text": text, "voice": self.voice, "rate": self.rate, "out": str(self.path(text))}
         last_error = "the speech engine stopped responding"
         for _ in range(ATTEMPTS):
@@ -468,7 +475,8 @@ class Speech:
                 worker = None
                 continue
             if answer.get("ok"):
-                return worker
+                # The worker describes what it stored, so it need not be read back here.
+                return worker, ClipInfo(answer["samples"], base64.b64decode(answer["steps"]), answer["digest"])
             last_error = answer.get("error", last_error)
             if answer.get("voice_unknown"):
                 worker.close()

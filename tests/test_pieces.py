@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -236,11 +237,13 @@ def test_a_pacing_change_reuses_every_encoded_piece(tmp_path, clip_cache):
 def test_a_damaged_piece_is_encoded_again(tmp_path, clip_cache):
     source = tmp_path / "two.yaml"
     source.write_text(SESSION, encoding="utf-8")
-    assert run_cli("render", source, "-o", tmp_path / "a", "-q").code == 0
-    entries = sorted(clip_cache.glob("pieces/*/*"), key=lambda p: p.stat().st_size)
+    own = {"PILATES_AUDIO_CACHE": str(tmp_path / "cache")}  # every piece in it is this session's
+    shutil.copytree(clip_cache / "clips", tmp_path / "cache" / "clips")
+    assert run_cli("render", source, "-o", tmp_path / "a", "-q", env=own).code == 0
+    entries = sorted((tmp_path / "cache").glob("pieces/*/*"), key=lambda p: p.stat().st_size)
     entries[-1].write_bytes(entries[-1].read_bytes()[:-50])  # truncated
     entries[-2].write_bytes(b"garbage")
-    assert run_cli("render", source, "-o", tmp_path / "b", "-q").code == 0
+    assert run_cli("render", source, "-o", tmp_path / "b", "-q", env=own).code == 0
     assert (tmp_path / "a" / "two.json").read_text() == (tmp_path / "b" / "two.json").read_text()
     assert len(decode(tmp_path / "b" / "two.mp3")) == len(decode(tmp_path / "a" / "two.mp3"))
     assert entries[-1].read_bytes()[:4] == entries[-2].read_bytes()[:4] == audio.PIECE_MAGIC  # mended
