@@ -258,3 +258,12 @@ def test_a_bitrate_that_mp3_does_not_have_is_refused(tmp_path):
         "Invalid value for '--bitrate': 100 is not an MP3 bitrate; use one of 32, 40, 48, 56, 64, 80, 96, 112, "
         "128, 160, 192, 224, 256 or 320\n")
     assert not list(tmp_path.glob("*.mp3"))
+
+
+def test_the_exact_script_is_the_one_render_writes(both, tmp_path):
+    source = tmp_path / "two.yaml"
+    source.write_text(SESSION, encoding="utf-8")
+    for flags, how in (([], "pieces"), (["--sample-exact"], "exact")):
+        result = run_cli("script", source, "--exact", "--json", "-q", *flags)
+        assert result.code == 0, result.stderr
+        assert json.loads(result.stdout) == both[how][0]
