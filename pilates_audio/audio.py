@@ -135,10 +135,10 @@ class Sounds:
         name = hashlib.sha256(data.encode("utf-8")).hexdigest()
         return self.cache / "levels" / name[:2] / name
 
-    def noted(self, key: Key, gain: float, kind: str = "kept") -> bool:
-        """Tell whether this sound was measured ("kept") or used ("used") at this gain before."""
-        note = self._note(key, gain, kind)
-        return (kind == "kept" and (key, gain) in self._kept) or (note is not None and note.exists())
+    def was_used(self, key: Key, gain: float) -> bool:
+        """Tell whether a session used this sound at this gain before."""
+        note = self._note(key, gain, "used")
+        return note is not None and note.exists()
 
     def mark_used(self, key: Key, gain: float) -> None:
         """Note that a session used this sound at this gain, so a re-render prefers it."""
@@ -242,7 +242,7 @@ def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS) -> d
         nearest = _step(wanted)
         for offset in (0, -1, 1, -2, 2):
             candidate = _step(nearest + offset * GAIN_STEP)
-            if abs(candidate - wanted) <= LOUDNESS_TOLERANCE and sounds.noted(keys[0], _step(base[keys[0]] + candidate), "used"):
+            if abs(candidate - wanted) <= LOUDNESS_TOLERANCE and sounds.was_used(keys[0], _step(base[keys[0]] + candidate)):
                 return candidate
         return nearest
 
