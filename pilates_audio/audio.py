@@ -377,13 +377,15 @@ def assemble(script: Script, pieces: tuple[Piece, ...], sounds: Sounds, gains: d
              bitrate: int = DEFAULT_BITRATE, progress: Callable[[int, int], None] | None = None) -> None:
     """Write a placed script's MP3 from its pieces: cached ones as they are, the rest encoded now.
 
-    Missing pieces are encoded on every core; then the file is written frame by
-    frame, so memory stays flat.
+    Missing pieces are encoded on every core; then the file is written piece by
+    piece, with silence streamed between, so memory does not grow with length.
     """
     store = PieceStore(sounds, gains, bitrate)
     distinct = {piece.content: piece for piece in pieces}.values()
-    missing = [piece for piece in distinct if store.load(piece) is None]
-    fresh: dict[tuple, bytes] = {}  # pieces encoded in this run, kept rather than read back
+    # Each distinct piece is read (or encoded) once, however often it sounds: a few
+    # megabytes an hour of distinct audio, not of session.
+    frames_of = {piece.content: store.load(piece) for piece in distinct}
+    missing = [piece for piece in distinct if frames_of[piece.content] is None]
     if missing:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -392,7 +394,7 @@ def assemble(script: Script, pieces: tuple[Piece, ...], sounds: Sounds, gains: d
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             notes = pool.submit(sounds.write_notes)
             for piece, frames in zip(missing, pool.map(store.encode, missing)):
-                fresh[piece.content] = frames
+                frames_of[piece.content] = frames
                 done += piece.length
                 if progress:
                     progress(done, total)
@@ -402,11 +404,8 @@ def assemble(script: Script, pieces: tuple[Piece, ...], sounds: Sounds, gains: d
     with open(out, "wb") as handle:
         writer = mp3.Writer(handle, bitrate)
         for piece in pieces:
-            frames = fresh.get(piece.content) or store.load(piece)
-            if frames is None:
-                raise PilatesAudioError("internal error: an encoded piece went missing from the cache")
             writer.silence(piece.frame - writer.frames)
-            writer.write(frames, piece.frames)
+            writer.write(frames_of[piece.content], piece.frames)
         writer.silence(frames_in_all - writer.frames)
         writer.finish()
 

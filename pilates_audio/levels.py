@@ -186,11 +186,6 @@ def _squares(values: np.ndarray) -> float:
     return float(np.einsum("i,i->", values, values))
 
 
-def energy(pcm: bytes) -> float:
-    """Return the plain (unweighted) energy of 16-bit samples."""
-    return _squares(to_float(pcm))
-
-
 def kept_energies(pcm: bytes, gains_db: list[float], ceiling_db: float) -> list[float]:
     """Return a clip's plain energy after `adjust` at each gain, over its energy before.
 
