@@ -91,6 +91,9 @@ def _bitrate(ctx: click.Context, param: click.Parameter, value: int) -> int:
 
 length_option = click.option("--length", "target", callback=_length, metavar="DURATION",
                              help="Fit the session to this length (e.g. 20m): choose within ranges, scale the breath.")
+max_length_option = click.option(
+    "--max-length", "max_length", callback=_length, metavar="DURATION",
+    help="Allow sessions up to this long (default: 4h); longer ones are refused before any work.")
 
 
 def _flags(kwargs: dict) -> tuple[dict, pacing_mod.Layer | None]:
@@ -117,13 +120,15 @@ def cli() -> None:
                                    "224, 256 or 320.")
 @click.option("--loudness", type=click.FloatRange(-40, -5), default=audio.DEFAULT_LOUDNESS, show_default=True,
               metavar="LUFS", help="Integrated loudness of the session (true peaks stay under -1 dBTP).")
+@max_length_option
 @sample_exact_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress or warnings; errors only.")
 @click.option("--watch", is_flag=True, help="Keep running and re-render whenever a routine or the pacing file is saved.")
 def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: float, quiet: bool,
-           target: float | None, watch: bool, sample_exact: bool, **kwargs: Any) -> None:
+           target: float | None, max_length: float | None, watch: bool, sample_exact: bool, **kwargs: Any) -> None:
     """Render routines to MP3 sessions, each with its timed script (.json), transcript and chapters."""
-    output = dict(out_dir=out_dir, bitrate=bitrate, loudness=loudness, target=target, sample_exact=sample_exact)
+    output = dict(out_dir=out_dir, bitrate=bitrate, loudness=loudness, target=target, sample_exact=sample_exact,
+                  max_length=max_length or render_mod.MAX_LENGTH)
     if watch:
         _watch(list(routines), kwargs.get("pacing_file"), lambda: _render_all(routines, quiet, dict(kwargs), **output),
                quiet)
@@ -132,13 +137,12 @@ def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: fl
 
 
 def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: Path, bitrate: int, loudness: float,
-                target: float | None, sample_exact: bool) -> None:
+                target: float | None, sample_exact: bool, max_length: float) -> None:
     flags, pacing_file = _flags(kwargs)
     loaded = routine_mod.load_all(list(routines))
     plans = [(r, render_mod.effective_pacing(r, flags, pacing_file)[0]) for r in loaded]
-    if target is not None:
-        for routine, pacing in plans:  # refuse an unreachable length before rendering anything
-            render_mod.estimated_script(routine, pacing, target)
+    for routine, pacing in plans:  # refuse a session too long, or a length out of reach, before any work
+        render_mod.planned(routine, pacing, target, max_length)
     for routine, pacing in plans:
         with _Progress(routine.name, quiet) as progress:
             session = render_mod.render(routine, pacing, out_dir, bitrate=bitrate, progress=progress, target=target,
@@ -190,21 +194,21 @@ def _watch(paths: list[Path], pacing_file: Path | None, run: Callable[[], None],
 @length_option
 @click.option("--json", "as_json", is_flag=True, help="Print the timed script as JSON.")
 @click.option("--exact", is_flag=True, help="Synthesize speech (cached) for the times a render gives, instead of estimating.")
+@max_length_option
 @sample_exact_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
 def script(routine: Path, as_json: bool, exact: bool, sample_exact: bool, quiet: bool, target: float | None,
-           **kwargs: Any) -> None:
+           max_length: float | None, **kwargs: Any) -> None:
     """Print a routine's timed plan (estimated unless --exact)."""
     flags, pacing_file = _flags(kwargs)
     loaded = routine_mod.load(routine)
     pacing, _ = render_mod.effective_pacing(loaded, flags, pacing_file)
+    plan, fitted = render_mod.planned(loaded, pacing, target, max_length or render_mod.MAX_LENGTH)
     if exact:
         with _Progress(loaded.name, quiet) as progress:
             plan, fitted = render_mod.exact_script(loaded, pacing, speech.Speech(pacing.voice, pacing.rate),
                                                    lambda done, total: progress("speaking", done, total), target)
         plan = render_mod.placed(plan, sample_exact=sample_exact)
-    else:
-        plan, fitted = render_mod.estimated_script(loaded, pacing, target)
     click.echo(plan.dumps() if as_json else plan.to_text(), nl=False)
     if not quiet:
         _report(loaded, fitted, plan.warnings)
@@ -212,11 +216,12 @@ def script(routine: Path, as_json: bool, exact: bool, sample_exact: bool, quiet:
 
 @cli.command()
 @click.argument("routines", nargs=-1, required=True, type=click.Path(path_type=Path))
-def check(routines: tuple[Path, ...]) -> None:
+@max_length_option
+def check(routines: tuple[Path, ...], max_length: float | None) -> None:
     """Check routines for problems without rendering anything."""
     for loaded in routine_mod.load_all(list(routines)):
         pacing, _ = render_mod.effective_pacing(loaded, {})
-        plan, _ = render_mod.estimated_script(loaded, pacing)
+        plan, _ = render_mod.planned(loaded, pacing, max_length=max_length or render_mod.MAX_LENGTH)
         count = len(loaded.exercises)
         length = format_clock(plan.duration / SAMPLE_RATE)
         click.echo(f"{loaded.path}: ok ({count} exercise{'s' if count != 1 else ''}, about {length})")
@@ -338,23 +343,28 @@ class _Progress:
         self._close()
 
 
-def main() -> None:
-    """Run the command line, turning every failure into one message and an exit status."""
+def run(args: list[str] | None = None) -> int:
+    """Run the command line, turning every failure into one message; return the exit status."""
     try:
-        cli.main(standalone_mode=False, prog_name="pilates-audio")
+        cli.main(args, standalone_mode=False, prog_name="pilates-audio")
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except click.ClickException as exc:
         exc.show()
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("interrupted; nothing half-written was left behind", err=True)
-        sys.exit(130)
+        return 130
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             where = exc.filename or "the output folder"
             click.echo(f"error: no space left on the device holding {where}", err=True)
         else:
             click.echo(f"error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), err=True)
-        sys.exit(1)
-    sys.exit(0)
+        return 1
+    return 0
+
+
+def main() -> None:
+    """Run the command line and exit with its status."""
+    sys.exit(run())

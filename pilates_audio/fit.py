@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pilates_audio.errors import InputError
 from pilates_audio.pacing import Pacing
 from pilates_audio.routine import Routine
-from pilates_audio.script import SAMPLE_RATE, LengthOf, plan
+from pilates_audio.script import SAMPLE_RATE, LengthOf, minimum_seconds, plan
 from pilates_audio.units import format_clock
 
 STEPS = 40  # halvings: far finer than a millisecond of breath
@@ -70,7 +70,13 @@ def fit(routine: Routine, pacing: Pacing, target: float, length_of: LengthOf, fi
     slack = tolerance(target)
 
     def total(f: float, scale: float) -> float:
-        return plan(routine.choose(f), scaled(pacing, scale), length_of).duration / SAMPLE_RATE
+        chosen, paced = routine.choose(f), scaled(pacing, scale)
+        # Far over the target, the quick bound says as much as a plan would (and a range
+        # up to a million reps is never laid out).
+        shortest = minimum_seconds(chosen, paced)
+        if shortest > 2 * target + 600:
+            return shortest
+        return plan(chosen, paced, length_of).duration / SAMPLE_RATE
 
     if fill is None:
         shortest, longest = total(0.0, low_scale), total(1.0, high_scale)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import math
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from pilates_audio import audio, export, fit as fit_mod, mp3, pacing as pacing_mod, script as script_mod, speech, tools
+from pilates_audio.errors import InputError
 from pilates_audio.files import atomic_output, cache_dir
 from pilates_audio.pacing import Pacing
 from pilates_audio.routine import Routine
 from pilates_audio.script import Script
+from pilates_audio.units import format_clock
 
 OUTPUTS = (".mp3", ".json", ".vtt", ".chapters.json")  # what render writes for each session
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+MAX_LENGTH = 4 * 3600.0  # seconds: longer sessions are refused unless --max-length allows them
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,27 @@ def estimated_script(routine: Routine, pacing: Pacing, target: float | None = No
     if fitted is not None:
         routine, pacing = fitted.routine, fitted.pacing
     return script_mod.plan(routine, pacing, estimate), fitted
+
+
+def planned(routine: Routine, pacing: Pacing, target: float | None = None, max_length: float = MAX_LENGTH
+            ) -> tuple[Script, fit_mod.Fit | None]:
+    """Plan a session on estimates, refusing one longer than `max_length` seconds before any work."""
+    def too_long(what: str, seconds: float) -> InputError:
+        hours = max(1, math.ceil(seconds / 3600))
+        return InputError(f"{routine.path}: {what} {format_clock(seconds)}, longer than the {format_clock(max_length)} "
+                          f"limit; pass --max-length {hours}h to allow it")
+
+    if target is not None and target > max_length:
+        raise too_long("--length asks for", target)
+    if target is None:
+        # A bound from the counts alone, so a million reps are refused without being laid out.
+        shortest = script_mod.minimum_seconds(routine, pacing)
+        if shortest > max_length:
+            raise too_long("the session would last at least", shortest)
+    plan, fitted = estimated_script(routine, pacing, target)
+    if plan.duration / script_mod.SAMPLE_RATE > max_length:
+        raise too_long("the session would last about", plan.duration / script_mod.SAMPLE_RATE)
+    return plan, fitted
 
 
 def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,

@@ -20,6 +20,13 @@ MAX_COVER_BYTES = 5_000_000
 SECTION_KEYS = ("name", "exercises")
 EXERCISE_KEYS = ("name", "setup", "cues", "reps", "breaths_per_rep", "hold", "sides", "rest")
 SIDE_ORDERS = {("left", "right"), ("right", "left")}
+MAX_LINE_CHARS = 1000  # one spoken line; longer text belongs in several cues
+SPOKEN = ("title", "intro", "outro")  # the routine's texts that are said (with every exercise's)
+# Markup a speech engine might obey rather than read: SSML or XML tags, eSpeak and
+# macOS [[…]] commands. Control characters go from all text (eSpeak's embedded
+# commands start with one, and feeds and tags cannot hold them).
+_MARKUP = re.compile(r"</?[A-Za-z!?][^<>]*>|\[\[[^\]]*\]\]|\[\[|\]\]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -92,6 +99,11 @@ class Routine:
         return replace(self, exercises=tuple(exercise.choose(fill) for exercise in self.exercises))
 
 
+def speakable(text: str) -> str:
+    """Return text as it will be spoken: markup an engine could obey removed, spaces collapsed."""
+    return " ".join(_CONTROL.sub(" ", _MARKUP.sub(" ", text)).split())
+
+
 class _Checker:
     """Walk a routine's nodes, collecting problems instead of stopping at the first."""
 
@@ -108,13 +120,21 @@ class _Checker:
     def keys(self, node: Node, allowed: tuple[str, ...], what: str) -> None:
         yamlsrc.check_keys(node, allowed, what, self.path, self.problems)
 
-    def text(self, node: Node, key: str) -> str | None:
+    def text(self, node: Node, key: str, spoken: bool = True) -> str | None:
         value = node.value
         if isinstance(value, str) and not yamlsrc.is_date(value):
             if not value.strip():
                 self.add(node, f"{key} is empty; give it some text")
                 return None
-            return " ".join(value.split())
+            text = speakable(value) if spoken else " ".join(_CONTROL.sub(" ", value).split())
+            if not text:
+                self.add(node, f"{key} has nothing to say once markup is removed; give it some words")
+                return None
+            if len(text) > MAX_LINE_CHARS:
+                self.add(node, f"{key} is too long to speak as one line ({len(text):,} characters; the limit is "
+                               f"{MAX_LINE_CHARS:,}); split it into several cues")
+                return None
+            return text
         if value is None:
             self.add(node, f"{key} is empty; give it some text")
         elif isinstance(value, bool):
@@ -128,7 +148,7 @@ class _Checker:
 
     def optional_text(self, mapping: Node, key: str) -> str | None:
         node = mapping.value.get(key)
-        return None if node is None else self.text(node, key)
+        return None if node is None else self.text(node, key, spoken=key in SPOKEN)
 
     def duration(self, node: Node, key: str) -> tuple[Duration, Duration | None] | None:
         """Check a duration or a range of durations; return (low, top or None)."""
@@ -258,7 +278,7 @@ class _Checker:
         ok = ok and all(texts[key] is not None for key in texts if key in values)
         layer = self.pacing(values["pacing"]) if "pacing" in values else {}
         if "voice" in values:
-            voice = self.text(values["voice"], "voice")
+            voice = self.text(values["voice"], "voice", spoken=False)
             if "voice" in layer:
                 self.add(values["voice"], "voice is given both here and in pacing; keep one")
             elif voice is not None:
@@ -285,7 +305,7 @@ class _Checker:
 
     def cover(self, node: Node) -> Path | None:
         """Check a cover image path, relative to the routine file."""
-        text = self.text(node, "cover")
+        text = self.text(node, "cover", spoken=False)
         if text is None:
             return None
         path = Path(self.path).parent / text

@@ -457,3 +457,19 @@ def candidate_lines(routine: Routine, pacing: Pacing) -> list[str]:
 
     plan(routine, pacing, record)
     return list(considered)
+
+
+def minimum_seconds(routine: Routine, pacing: Pacing) -> float:
+    """Return a quick lower bound on a session's length, before planning a single line.
+
+    Only the breath-paced parts and the transitions count, so a routine asking for a
+    million reps is known to be far too long without laying them all out.
+    """
+    breath = pacing.breath
+    total = pacing.transition_seconds * (len(routine.exercises) + 1)
+    for exercise in routine.exercises:
+        work = (exercise.reps or 0) * exercise.breaths_per_rep * breath
+        work += exercise.hold.seconds(breath) if exercise.hold else 0.0
+        total += max(1, len(exercise.sides)) * work
+        total += exercise.rest.seconds(breath) if exercise.rest else 0.0
+    return total

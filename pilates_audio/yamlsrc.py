@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import difflib
 from dataclasses import dataclass, field
@@ -13,8 +14,8 @@ import yaml
 from pilates_audio.errors import Problem
 
 # A hostile file must not eat the machine: these bound what one document may build.
-MAX_FILE_BYTES = 1_000_000
-MAX_NODES = 100_000
+MAX_FILE_BYTES = 256 * 1024
+MAX_VALUES = 100_000  # counted as if every alias were written out in full
 MAX_DEPTH = 40
 
 
@@ -43,24 +44,21 @@ class _Builder:
     def __init__(self, path: str, problems: list[Problem]):
         self.path = path
         self.problems = problems
-        self.count = 0
         self.constructor = yaml.constructor.SafeConstructor()
 
     def problem(self, mark: yaml.Mark, message: str) -> None:
         self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message))
 
-    def build(self, node: yaml.Node, depth: int = 0) -> Node:
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise _TooBig(node.start_mark, f"the file holds more than {MAX_NODES:,} values")
-        if depth > MAX_DEPTH:
-            raise _TooBig(node.start_mark, f"values are nested more than {MAX_DEPTH} levels deep")
+    def build(self, node: yaml.Node) -> Node:
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
         if isinstance(node, yaml.MappingNode):
             result: dict[str, Node] = {}
             marks: dict[str, tuple[int, int]] = {}
             for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    self.problem(key_node.start_mark, "merge keys (<<) are not supported; write the keys out")
+                    continue
+                if not isinstance(key_node, yaml.ScalarNode):
                     self.problem(key_node.start_mark, "keys must be plain names")
                     continue
                 key = key_node.value
@@ -68,11 +66,11 @@ class _Builder:
                     first = marks[key][0]
                     self.problem(key_node.start_mark, f"duplicate key '{key}' (first given on line {first})")
                     continue
-                result[key] = self.build(value_node, depth + 1)
+                result[key] = self.build(value_node)
                 marks[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             return Node(result, line, column, key_marks=marks)
         if isinstance(node, yaml.SequenceNode):
-            return Node([self.build(item, depth + 1) for item in node.value], line, column)
+            return Node([self.build(item) for item in node.value], line, column)
         try:
             value = self.constructor.construct_object(node)
         except yaml.YAMLError:
@@ -85,12 +83,6 @@ class _Builder:
 
 class _Date(str):
     """Text that YAML would have read as a date."""
-
-
-class _TooBig(Exception):
-    def __init__(self, mark: yaml.Mark, message: str):
-        super().__init__(message)
-        self.mark = mark
 
 
 def is_date(value: Any) -> bool:
@@ -119,24 +111,23 @@ def parse(data: bytes, display: str, problems: list[Problem]) -> Node | None:
     if len(data) > MAX_FILE_BYTES:
         problems.append(Problem(display, 1, 1, f"file is too large ({len(data):,} bytes; the limit is {MAX_FILE_BYTES:,})"))
         return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        problems.append(Problem(display, line, column, "is not UTF-8 text; save the file as UTF-8"))
-        return None
-    if "\x00" in text:
-        problems.append(Problem(display, 1, 1, "is not a text file"))
+    text = _decode(data, display, problems)
+    if text is None:
         return None
     try:
+        # Walk the events first: a hostile file is refused before any of it is built.
+        if not _scan(text, display, problems):
+            return None
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        problems.append(Problem(display, line, column, f"contains a control character (U+{exc.character:04X}), "
+                                                       "which YAML does not allow; remove it"))
+        return None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or "invalid YAML"
-        if "\t" in (message or "") or "found character '\\t'" in str(exc):
-            message = "tabs are not allowed for indentation in YAML; use spaces"
-        problems.append(Problem(display, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, f"invalid YAML: {message}"))
+        line, column, message = _explain(exc, text)
+        problems.append(Problem(display, line, column, f"invalid YAML: {message}"))
         return None
     except yaml.YAMLError as exc:
         problems.append(Problem(display, 1, 1, f"invalid YAML: {exc}"))
@@ -144,12 +135,99 @@ def parse(data: bytes, display: str, problems: list[Problem]) -> Node | None:
     if root is None:
         problems.append(Problem(display, 1, 1, "the file is empty"))
         return None
-    builder = _Builder(display, problems)
-    try:
-        return builder.build(root)
-    except _TooBig as exc:
-        problems.append(Problem(display, exc.mark.line + 1, exc.mark.column + 1, str(exc)))
+    return _Builder(display, problems).build(root)
+
+
+def _decode(data: bytes, display: str, problems: list[Problem]) -> str | None:
+    """Return the file's text: UTF-8, or UTF-16 with its byte-order mark (as YAML allows)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            problems.append(Problem(display, 1, 1, "is not valid UTF-16 text; save the file as UTF-8"))
+            return None
+    if b"\x00" in data:
+        # UTF-16 without its mark has a zero in every other byte; anything else is binary.
+        utf16 = len(data) >= 4 and (data[1::2].count(0) > len(data) * 0.4 or data[0::2].count(0) > len(data) * 0.4)
+        problems.append(Problem(display, 1, 1, "is UTF-16 text without a byte-order mark; save the file as UTF-8"
+                                if utf16 else "is not a text file"))
         return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(Problem(display, line, column, "is not UTF-8 text; save the file as UTF-8"))
+        return None
+    return text
+
+
+def _scan(text: str, display: str, problems: list[Problem]) -> bool:
+    """Check nesting depth and how far aliases would expand, without expanding them."""
+    anchored: dict[str, int] = {}  # anchor -> how many values it stands for
+    opened: list[tuple[str | None, int]] = []  # open collections: their anchor, the count when they began
+    count = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            if len(opened) >= MAX_DEPTH:
+                problems.append(_at(display, event.start_mark, f"values are nested more than {MAX_DEPTH} levels deep"))
+                return False
+            opened.append((event.anchor, count))
+            count += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, began = opened.pop()
+            if anchor is not None:
+                anchored[anchor] = count - began
+        elif isinstance(event, yaml.ScalarEvent):
+            count += 1
+            if event.anchor is not None:
+                anchored[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            count += anchored.get(event.anchor, 1)
+        if count > MAX_VALUES:
+            where = "aliases would expand the file to" if isinstance(event, yaml.AliasEvent) else "the file holds"
+            problems.append(_at(display, event.start_mark, f"{where} more than {MAX_VALUES:,} values"))
+            return False
+    return True
+
+
+def _at(display: str, mark: yaml.Mark, message: str) -> Problem:
+    return Problem(display, mark.line + 1, mark.column + 1, message)
+
+
+def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
+    """Say what a YAML syntax error means for someone writing a routine, and where."""
+    mark = exc.problem_mark or exc.context_mark
+    problem, context = exc.problem or "", exc.context or ""
+    where = exc.context_mark if exc.context_mark is not None else mark
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        message = "tabs are not allowed for indentation in YAML; use spaces"
+    elif "quoted scalar" in context and "end of stream" in problem:
+        mark, message = where, "this quotation mark is never closed"
+    elif "unknown escape character" in problem:
+        escape = "\\" + problem.split("'")[1] if "'" in problem else "this"
+        message = f"'{escape}' is not an escape in double quotes; use single quotes, or write \\\\ for a backslash"
+    elif "flow sequence" in context:
+        mark, message = where, "this '[' list is never closed with ']'"
+    elif "flow mapping" in context:
+        mark, message = where, "this '{' mapping is never closed with '}'"
+    elif "another document" in problem:
+        message = "a second document begins here ('---'); a routine is one document"
+    elif problem.startswith("found undefined alias"):
+        name = problem.split("'")[1] if "'" in problem else "?"
+        message = f"the alias *{name} refers to no anchor &{name} above it"
+    elif problem == "mapping values are not allowed here":
+        message = "unexpected ':'; put text that contains ': ' in quotes, or check the indentation"
+    elif "cannot start any token" in problem:
+        character = problem.split("'")[1] if "'" in problem else "this character"
+        message = f"'{character}' cannot start a value; put the text in quotes"
+    elif problem.startswith("expected <block end>"):
+        message = "this line's indentation does not match the lines above it"
+    elif problem == "could not find expected ':'":
+        message = "expected a ':' after a key here"
+    else:
+        message = problem or "invalid YAML"
+    return (mark.line + 1, mark.column + 1, message) if mark is not None else (1, 1, message)
 
 
 def check_keys(node: Node, allowed: tuple[str, ...], what: str, path: str, problems: list[Problem]) -> None:

@@ -21,7 +21,7 @@ cover: cover.png
 pacing: {inhale: 1.5s, exhale: 1.5s, transition: 1s}
 intro: Ready when you are.
 exercises:
-  - name: Arm <lift>
+  - name: Arm lift <-> hold
     reps: 2
   - name: Side reach
     hold: 2 breaths
@@ -127,7 +127,7 @@ def test_the_transcript_has_one_cue_per_spoken_line_at_its_times(session):
         assert abs(seconds(*cue[1:5]) - line["start"]) <= 0.001
         assert abs(seconds(*cue[5:9]) - line["end"]) <= 0.001
         assert cue[9] == line["text"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    assert "Arm &lt;lift&gt;." in text
+    assert "Arm lift &lt;-&gt; hold." in text
 
 
 def test_the_chapters_file_follows_podcasting_2(session):

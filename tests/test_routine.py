@@ -191,25 +191,6 @@ def test_pacing_values_are_checked(write_routine):
     )
 
 
-@pytest.mark.parametrize(
-    "data, message",
-    [
-        (b"", "r.yaml:1:1: the file is empty"),
-        (b"# only a comment\n", "r.yaml:1:1: the file is empty"),
-        (b"title: T\nexercises:\n\t- name: A\n", "r.yaml:3:1: invalid YAML: tabs are not allowed for indentation in YAML; use spaces"),
-        (b"title: [unclosed\n", "r.yaml:2:1: invalid YAML: expected ',' or ']', but got '<stream end>'"),
-        (b"title: T\n\xff\xfe junk\n", "r.yaml:2:1: is not UTF-8 text; save the file as UTF-8"),
-        (b"\x00\x01\x02binary", "r.yaml:1:1: is not a text file"),
-    ],
-)
-def test_files_that_are_not_routines(tmp_path, data, message):
-    path = tmp_path / "r.yaml"
-    path.write_bytes(data)
-    with pytest.raises(ValidationError) as info:
-        routine.load(path, "r.yaml")
-    assert [str(p) for p in info.value.problems] == [message]
-
-
 def test_a_missing_file(tmp_path):
     with pytest.raises(ValidationError) as info:
         routine.load(tmp_path / "nope.yaml", "nope.yaml")
