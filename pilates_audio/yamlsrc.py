@@ -221,10 +221,10 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
     elif "cannot start any token" in problem:
         character = problem.split("'")[1] if "'" in problem else "this character"
         message = f"'{character}' cannot start a value; put the text in quotes"
-    elif problem.startswith("expected <block end>"):
+    elif problem.startswith(("expected <block end>", "expected '<document start>'")):
         message = "this line's indentation does not match the lines above it"
     elif problem == "could not find expected ':'":
-        message = "expected a ':' after a key here"
+        mark, message = where, "this line needs a ':' after its key (or is indented too far)"
     else:
         message = problem or "invalid YAML"
     return (mark.line + 1, mark.column + 1, message) if mark is not None else (1, 1, message)
