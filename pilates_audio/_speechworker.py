@@ -27,7 +27,7 @@ def main() -> None:
         channel.write(json.dumps(message) + "\n")
         channel.flush()
 
-    from pilates_audio import speech
+    from pilates_audio import files, speech
 
     workdir = tempfile.mkdtemp(prefix="pilates-audio-speech-")
     try:
@@ -46,6 +46,8 @@ def main() -> None:
                 info = engine.synthesize_to_cache(request["text"], request["voice"], request["rate"], request["out"])
                 answer({"ok": True, "samples": info.length, "digest": info.digest,
                         "steps": base64.b64encode(info.steps).decode("ascii")})
+            except files.DiskFull as exc:
+                answer({"ok": False, "error": str(exc), "retry": False, "disk_full": str(exc.folder)})
             except speech.SpeechError as exc:
                 answer({"ok": False, "error": str(exc), "retry": exc.retry,
                         "voice_unknown": isinstance(exc, speech.UnknownVoice)})

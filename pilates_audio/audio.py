@@ -58,17 +58,15 @@ def tone(name: str) -> bytes:
     return data.tobytes()
 
 
-def _run_error(what: str, stderr: bytes) -> FFmpegError:
-    detail = stderr.decode("utf-8", "replace").strip().splitlines()
-    last = detail[-1] if detail else "no message"
-    return FFmpegError(f"ffmpeg failed while {what}: {last}")
+def _run_error(what: str, code: int, stderr: bytes) -> FFmpegError:
+    return FFmpegError(f"ffmpeg failed while {what} ({tools.failure(code, stderr)}); {tools.FIX}")
 
 
 Key = tuple[str, str]  # ("speech", text) or ("tone", name): one sound of a session
 GAIN_STEP = 0.1  # dB: gains are rounded to this, so a re-render finds its levelled pieces again
 LIKELY_CORRECTION = 1.2  # dB over each line's own level where a session's correction usually lands
 LOUDNESS_TOLERANCE = 0.1  # LU either way of the target that counts as on it
-LEVEL_FORMAT = 1  # bump when the way levels or pieces are computed changes
+LEVEL_FORMAT = 2  # bump when the way levels or pieces are computed changes
 PIECE_MAGIC = b"PAP1"
 _PIECE_HEADER = struct.Struct("<4sII32s")  # magic, frames, bytes, sha256 of the frames
 
@@ -165,7 +163,7 @@ class Sounds:
                 self._kept[(key, gain)] = value
                 note = self._note(key, gain)
                 if note is not None:
-                    self._unwritten.append((note, f"{value!r}\n".encode("ascii")))
+                    self._unwritten.append((note, encode_note(value)))
         return {pair: self._kept[pair] for pair in pairs}
 
     def write_notes(self) -> None:
@@ -180,12 +178,9 @@ class Sounds:
         if note is None:
             return None
         try:
-            text = note.read_text("ascii")
-            # The closing newline shows the note was written whole.
-            value = float(text) if text.endswith("\n") else None
-        except (OSError, ValueError):
+            return decode_note(note.read_bytes())
+        except OSError:
             return None
-        return value if value is not None and value > 0 else None
 
 
 def _step(value: float) -> float:
@@ -331,6 +326,38 @@ def layout(script: Script) -> tuple[Script, tuple[Piece, ...]]:
     return replace(script, cues=tuple(placed), chapters=chapters), tuple(pieces)
 
 
+def decode_piece(data: bytes) -> tuple[int, bytes] | None:
+    """Return a piece cache entry's frame count and frames, or None if the entry is damaged."""
+    if len(data) < _PIECE_HEADER.size:
+        return None
+    magic, count, size, digest = _PIECE_HEADER.unpack_from(data)
+    frames = data[_PIECE_HEADER.size:]
+    if magic != PIECE_MAGIC or size != len(frames) or hashlib.sha256(frames).digest() != digest:
+        return None
+    return count, frames
+
+
+def encode_note(value: float) -> bytes:
+    """Write a level note: the value and a checksum of it, so a damaged note is never believed."""
+    text = repr(value)
+    return f"{text} {hashlib.sha256(text.encode('ascii')).hexdigest()[:16]}\n".encode("ascii")
+
+
+def decode_note(data: bytes) -> float | None:
+    """Return the value in a level note, or None if the note is damaged or was cut short."""
+    parts = data.split(b" ")
+    if len(parts) != 2 or not data.endswith(b"\n"):
+        return None
+    try:
+        text = parts[0].decode("ascii")
+        value = float(text)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if hashlib.sha256(parts[0]).hexdigest()[:16].encode("ascii") != parts[1].strip():
+        return None
+    return value if value > 0 else None
+
+
 class PieceStore:
     """Encoded pieces in the cache, named by what they hold: sounds, offsets, gains and bitrate."""
 
@@ -351,13 +378,8 @@ class PieceStore:
             data = self.path(piece).read_bytes()
         except OSError:
             return None
-        if len(data) < _PIECE_HEADER.size:
-            return None
-        magic, count, size, digest = _PIECE_HEADER.unpack_from(data)
-        frames = data[_PIECE_HEADER.size:]
-        if magic != PIECE_MAGIC or count != piece.frames or size != len(frames) or hashlib.sha256(frames).digest() != digest:
-            return None
-        return frames
+        entry = decode_piece(data)
+        return entry[1] if entry is not None and entry[0] == piece.frames else None
 
     def encode(self, piece: Piece) -> bytes:
         """Level, join and encode a piece's sounds, and keep the frames in the cache."""
@@ -429,7 +451,7 @@ def encode(script: Script, sounds: Sounds, gains: dict[Key, float], out: Path, b
     try:
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     except OSError as exc:
-        raise FFmpegError(f"ffmpeg could not be started ({exc.strerror or exc}); set PILATES_AUDIO_FFMPEG to a working ffmpeg") from None
+        raise FFmpegError(f"ffmpeg could not be started ({exc.strerror or exc}); {tools.FIX}") from None
     silence = bytes(CHUNK * 2)
     levelled = lru_cache(maxsize=64)(lambda key: sounds.levelled(key, gains[key]))  # counts come back often
     done = 0
@@ -457,8 +479,9 @@ def encode(script: Script, sounds: Sounds, gains: dict[Key, float], out: Path, b
         process.wait()
         raise
     stderr = process.stderr.read()
-    if process.wait() != 0:
-        raise _run_error("encoding the MP3", stderr)
+    code = process.wait()
+    if code != 0:
+        raise _run_error("encoding the MP3", code, stderr)
 
 
 def decode(path: Path) -> bytes:
@@ -469,5 +492,5 @@ def decode(path: Path) -> bytes:
         capture_output=True,
     )
     if result.returncode != 0:
-        raise _run_error(f"decoding {path}", result.stderr)
+        raise _run_error(f"decoding {path}", result.returncode, result.stderr)
     return result.stdout

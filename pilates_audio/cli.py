@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import sys
 import time
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any, Callable
 import click
 
 from pilates_audio import __version__, audio, pacing as pacing_mod, render as render_mod, routine as routine_mod
-from pilates_audio import feed as feed_mod, mp3, speech
+from pilates_audio import feed as feed_mod, files, mp3, speech
 from pilates_audio.errors import PilatesAudioError
 from pilates_audio.script import SAMPLE_RATE
 from pilates_audio.units import format_clock, parse_duration
@@ -346,19 +345,22 @@ class _Progress:
 def run(args: list[str] | None = None) -> int:
     """Run the command line, turning every failure into one message; return the exit status."""
     try:
-        cli.main(args, standalone_mode=False, prog_name="pilates-audio")
+        # Not cli.main(): it prints a bare newline on Ctrl-C, and the message here is the one line.
+        with cli.make_context("pilates-audio", list(sys.argv[1:] if args is None else args)) as ctx:
+            cli.invoke(ctx)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
     except (KeyboardInterrupt, click.exceptions.Abort):
-        click.echo("interrupted; nothing half-written was left behind", err=True)
+        # In a terminal the line starts after the ^C the terminal echoed.
+        start = "\n" if sys.stderr.isatty() else ""
+        click.echo(f"{start}interrupted; nothing half-written was left behind", err=True)
         return 130
     except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            where = exc.filename or "the output folder"
-            click.echo(f"error: no space left on the device holding {where}", err=True)
+        if files.disk_full(exc):
+            files.DiskFull(Path(exc.filename).parent if exc.filename else Path("the output folder")).show()
         else:
             click.echo(f"error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), err=True)
         return 1

@@ -1,37 +1,161 @@
-"""Atomic file writes and the locations the tool keeps files in."""
+"""Atomic file writes, and the locations the tool keeps files in."""
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
+import signal
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
+
+from pilates_audio.errors import PilatesAudioError
 
 TEMP_PREFIX = ".pilates-audio-"
+_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+class DiskFull(PilatesAudioError):
+    """A write failed because the device (or the user's quota) is full."""
+
+    def __init__(self, folder: Path):
+        super().__init__(f"no space left on the device holding {folder}; free some space and run again")
+        self.folder = folder
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Tell whether an error, or one it arose from, is a full device."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in _FULL:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+@contextmanager
+def atomic_outputs(paths: list[Path], suffix: str = "") -> Iterator[list[Path]]:
+    """Yield temporary paths beside `paths` that replace them together, once all are written.
+
+    A failed or interrupted run leaves the old files (or none) and no temporary ones;
+    two runs finishing at once each replace the whole set, never half of it.
+    """
+    temps: list[Path] = []
+    folder = paths[0].parent
+    try:
+        try:
+            for path in paths:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=suffix or path.suffix, dir=path.parent)
+                os.close(fd)
+                temps.append(Path(name))
+                # mkstemp makes the file private; outputs get the usual permissions instead.
+                os.chmod(name, 0o666 & ~_umask())
+            yield temps
+        except DiskFull:
+            raise  # already names the folder that filled (the cache, say)
+        except Exception as exc:
+            if disk_full(exc):
+                raise DiskFull(folder) from exc
+            raise
+        if len(paths) == 1:
+            os.replace(temps[0], paths[0])  # atomic on its own
+        else:
+            with _folder_lock(folder), _interrupts_held():
+                for tmp, path in zip(temps, paths):
+                    os.replace(tmp, path)
+    finally:
+        # After the renames there is nothing left to remove; after a failure, the temporaries.
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
 
 
 @contextmanager
 def atomic_output(path: Path, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside `path` that replaces it only on success."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=suffix or path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    # mkstemp makes the file private; outputs get the usual permissions instead.
-    os.chmod(tmp, 0o666 & ~_umask())
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        # On success the rename already moved it; on failure nothing half-written stays.
-        tmp.unlink(missing_ok=True)
+    with atomic_outputs([path], suffix) as temps:
+        yield temps[0]
 
 
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold back Ctrl-C for the moment a set of files is renamed into place, then deliver it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+@contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a folder's outputs while they are replaced (POSIX only)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: each rename is still atomic on its own
+        yield
+        return
+    name = hashlib.sha256(str(folder.resolve()).encode("utf-8")).hexdigest()[:32]
+    locks = cache_dir() / "locks"
+    try:
+        locks.mkdir(parents=True, exist_ok=True)
+        handle = open(locks / name, "a+b")
+    except OSError:
+        yield  # no cache folder to lock in: replace unlocked rather than fail
+        return
+    with handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+
+
+def keep_first(path: Path, data: bytes, good: Callable[[bytes], bool]) -> bytes:
+    """Store a cache entry unless a good one is already there; return the entry the cache holds.
+
+    Two runs making the same entry at once both end up using the first one stored,
+    even where making it twice gives slightly different bytes (speech can).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        with open(name, "wb") as f:
+            f.write(data)
+        try:
+            os.link(name, path)  # fails if the entry exists: the first run to get here wins
+            return data
+        except FileExistsError:
+            try:
+                existing = path.read_bytes()
+            except OSError:
+                existing = b""
+            if good(existing):
+                return existing
+            os.replace(name, path)  # a damaged entry is replaced
+            return data
+        except OSError:  # a file system without hard links
+            os.replace(name, path)
+            return data
+    except Exception as exc:
+        if disk_full(exc):
+            raise DiskFull(path.parent) from exc
+        raise
+    finally:
+        Path(name).unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from pilates_audio import audio, export, fit as fit_mod, mp3, pacing as pacing_mod, script as script_mod, speech, tools
 from pilates_audio.errors import InputError
-from pilates_audio.files import atomic_output, cache_dir
+from pilates_audio.files import atomic_outputs, cache_dir
 from pilates_audio.pacing import Pacing
 from pilates_audio.routine import Routine
 from pilates_audio.script import Script
@@ -116,7 +115,7 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     """
     fast = fast_path(bitrate, sample_exact)
     if not fast:
-        tools.ffmpeg()  # fail before any speech work if there is no ffmpeg to encode with
+        tools.working_ffmpeg()  # fail before any speech work if there is no ffmpeg that works
     voices = speech.Speech(pacing.voice, pacing.rate)
     sounds = audio.Sounds(voices, cache=cache_dir())
     script, fitted = exact_script(routine, pacing, voices,
@@ -130,10 +129,10 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     out_dir.mkdir(parents=True, exist_ok=True)
     encoding = (lambda done, total: progress("encoding", done, total)) if progress else None
 
-    # Every file is finished under a temporary name and only then moved into place,
-    # so an interrupted or failed run never leaves half a session behind.
-    with ExitStack() as stack:
-        temps = {suffix: stack.enter_context(atomic_output(path)) for suffix, path in paths.items()}
+    # Every file is finished under a temporary name and then all are moved into place
+    # together, so an interrupted or failed run never leaves half a session behind.
+    with atomic_outputs(list(paths.values())) as written:
+        temps = dict(zip(paths, written))
         if fast:
             audio.assemble(script, pieces, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
         else:

@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 
 from pilates_audio import levels, tools
 from pilates_audio.errors import InputError, PilatesAudioError
-from pilates_audio.files import atomic_output, cache_dir
+from pilates_audio.files import DiskFull, cache_dir, keep_first
 
 SAMPLE_RATE = 44100
 CLIP_FORMAT = 3  # bump when the way clips are processed or stored changes
@@ -313,11 +313,13 @@ class LocalEngine:
                 break
             pcm = b""
         if not pcm:
-            raise SpeechError(f'the speech engine gave no usable audio for "{text}"', retry=False)
+            raise SpeechError(f'the speech engine gave no usable audio for "{text}" in {ATTEMPTS} tries; '
+                          "try rewording the line", retry=False)
         clip = Clip(pcm, levels.profile(pcm).astype("<f4").tobytes())
-        with atomic_output(Path(out), suffix=".tmp") as tmp:
-            tmp.write_bytes(encode_clip(clip))
-        return ClipInfo(clip.length, clip.steps, clip_digest(clip))
+        # Another run may have stored this line first: then both use that one.
+        stored = decode_clip(keep_first(Path(out), encode_clip(clip), lambda data: decode_clip(data) is not None))
+        assert stored is not None
+        return _info(stored)
 
 
 # --- workers ----------------------------------------------------------------
@@ -347,7 +349,12 @@ class _Worker:
             raise PilatesAudioError(f"the speech engine could not start: {reason}")
 
     def _read(self, timeout: float) -> dict | None:
-        timer = threading.Timer(timeout, self.process.kill)
+        def give_up() -> None:
+            self.hung = True
+            self.process.kill()
+
+        self.hung = False
+        timer = threading.Timer(timeout, give_up)
         timer.start()
         try:
             line = self.process.stdout.readline()
@@ -355,14 +362,14 @@ class _Worker:
             timer.cancel()
         return json.loads(line) if line else None
 
-    def ask(self, request: dict, timeout: float = CLIP_TIMEOUT) -> dict | None:
-        """Send one request; return the answer, or None if the worker died or hung."""
+    def ask(self, request: dict, timeout: float | None = None) -> dict | None:
+        """Send one request; return the answer, or None if the worker died or hung (see `hung`)."""
         try:
             self.process.stdin.write(json.dumps(request) + "\n")
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             return None
-        return self._read(timeout)
+        return self._read(timeout or CLIP_TIMEOUT)
 
     def close(self) -> None:
         try:
@@ -465,12 +472,15 @@ class Speech:
     def _synthesize(self, worker: _Worker | None, text: str) -> tuple[_Worker, ClipInfo]:
         """Have a worker speak and store one line, restarting it if it dies or hangs."""
         request = {"text": text, "voice": self.voice, "rate": self.rate, "out": str(self.path(text))}
-        last_error = "the speech engine stopped responding"
+        last_error = ""
         for _ in range(ATTEMPTS):
             if worker is None:
                 worker = _Worker()
             answer = worker.ask(request)
             if answer is None:
+                last_error = (f'the speech engine did not finish speaking "{text}" within {CLIP_TIMEOUT:g} s, '
+                              f'{ATTEMPTS} times' if worker.hung else
+                              f'the speech engine stopped while speaking "{text}", {ATTEMPTS} times')
                 worker.close()
                 worker = None
                 continue
@@ -478,6 +488,9 @@ class Speech:
                 # The worker describes what it stored, so it need not be read back here.
                 return worker, ClipInfo(answer["samples"], base64.b64decode(answer["steps"]), answer["digest"])
             last_error = answer.get("error", last_error)
+            if answer.get("disk_full"):
+                worker.close()
+                raise DiskFull(Path(answer["disk_full"]))
             if answer.get("voice_unknown"):
                 worker.close()
                 raise VoiceError(f"{last_error}; run `pilates-audio voices` to list the voices this machine has")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import warnings
 from functools import lru_cache
 from types import ModuleType
@@ -38,6 +39,30 @@ def ffmpeg() -> str:
         raise FFmpegError(
             f"no ffmpeg found ({exc}); install one on PATH or set PILATES_AUDIO_FFMPEG to its path"
         ) from None
+
+
+FIX = "set PILATES_AUDIO_FFMPEG to a working ffmpeg, or unset it to use the bundled one"
+
+
+@lru_cache(maxsize=1)
+def working_ffmpeg() -> str:
+    """Return the ffmpeg to use after checking that it runs, so a broken one is named before any work."""
+    path = ffmpeg()
+    try:
+        result = subprocess.run([path, "-hide_banner", "-version"], capture_output=True, timeout=30,
+                                stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise FFmpegError(f"ffmpeg at {path} could not be run ({reason}); {FIX}") from None
+    if result.returncode != 0 or not result.stdout.startswith(b"ffmpeg version"):
+        raise FFmpegError(f"ffmpeg at {path} does not work ({failure(result.returncode, result.stderr)}); {FIX}")
+    return path
+
+
+def failure(code: int, stderr: bytes) -> str:
+    """Describe how a program failed: its exit status and the last line it printed."""
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    return f"exit status {code}" + (f": {lines[-1]}" if lines else "")
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -69,8 +70,13 @@ def run(folder: Path, *args: str) -> tuple[int, str, float]:
     """Run the command line in this process; return (status, stderr, seconds taken)."""
     err = io.StringIO()
     started = time.perf_counter()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err), contextlib.chdir(folder):
-        code = cli.run(list(args))
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            code = cli.run(list(args))
+    finally:
+        os.chdir(before)
     return code, err.getvalue(), time.perf_counter() - started
 
 
