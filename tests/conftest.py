@@ -55,3 +55,21 @@ def run_cli(*args: str | Path, cwd: Path | None = None, env: dict | None = None)
         capture_output=True, text=True, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL, timeout=600,
     )
     return Result(process.returncode, process.stdout, process.stderr, tuple(map(str, args)))
+
+
+def run_here(folder: Path, *args: str) -> Result:
+    """Run the command line in this process, in `folder`, as `run_cli` would in a new one."""
+    import contextlib
+    import io
+
+    from pilates_audio import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    before = os.getcwd()
+    os.chdir(folder)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.run(list(args))
+    finally:
+        os.chdir(before)
+    return Result(code, out.getvalue(), err.getvalue(), args)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 import tempfile
 import time
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
-from pilates_audio import cli
+from conftest import run_here
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "tests" / "golden").glob("*.yaml")) + sorted((ROOT / "routines").glob("*.yaml"))
@@ -68,16 +65,9 @@ def mutated(draw, edits: list[str] = EDITS, most: int = 4, corrupt: bool = True,
 
 def run(folder: Path, *args: str) -> tuple[int, str, float]:
     """Run the command line in this process; return (status, stderr, seconds taken)."""
-    err = io.StringIO()
     started = time.perf_counter()
-    before = os.getcwd()
-    os.chdir(folder)
-    try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-            code = cli.run(list(args))
-    finally:
-        os.chdir(before)
-    return code, err.getvalue(), time.perf_counter() - started
+    result = run_here(folder, *args)
+    return result.code, result.stderr, time.perf_counter() - started
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
