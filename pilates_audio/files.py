@@ -37,7 +37,7 @@ def disk_full(exc: BaseException) -> bool:
 
 
 @contextmanager
-def atomic_outputs(paths: list[Path], suffix: str = "") -> Iterator[list[Path]]:
+def atomic_outputs(paths: list[Path]) -> Iterator[list[Path]]:
     """Yield temporary paths beside `paths` that replace them together, once all are written.
 
     A failed or interrupted run leaves the old files (or none) and no temporary ones;
@@ -49,7 +49,7 @@ def atomic_outputs(paths: list[Path], suffix: str = "") -> Iterator[list[Path]]:
         try:
             for path in paths:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=suffix or path.suffix, dir=path.parent)
+                fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
                 os.close(fd)
                 temps.append(Path(name))
                 # mkstemp makes the file private; outputs get the usual permissions instead.
@@ -74,9 +74,9 @@ def atomic_outputs(paths: list[Path], suffix: str = "") -> Iterator[list[Path]]:
 
 
 @contextmanager
-def atomic_output(path: Path, suffix: str = "") -> Iterator[Path]:
+def atomic_output(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside `path` that replaces it only on success."""
-    with atomic_outputs([path], suffix) as temps:
+    with atomic_outputs([path]) as temps:
         yield temps[0]
 
 

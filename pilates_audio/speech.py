@@ -317,9 +317,11 @@ class LocalEngine:
                           "try rewording the line", retry=False)
         clip = Clip(pcm, levels.profile(pcm).astype("<f4").tobytes())
         # Another run may have stored this line first: then both use that one.
-        stored = decode_clip(keep_first(Path(out), encode_clip(clip), lambda data: decode_clip(data) is not None))
-        assert stored is not None
-        return _info(stored)
+        entry = encode_clip(clip)
+        stored = keep_first(Path(out), entry, lambda data: decode_clip(data) is not None)
+        if stored is entry:
+            return ClipInfo(clip.length, clip.steps, clip_digest(clip))
+        return _info(decode_clip(stored))
 
 
 # --- workers ----------------------------------------------------------------
