@@ -136,7 +136,8 @@ def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: fl
 
 
 def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: Path, bitrate: int, loudness: float,
-                target: float | None, sample_exact: bool, max_length: float) -> None:
+                target: float | None, sample_exact: bool, max_length: float) -> list[Path]:
+    """Render each routine; return the block files they include."""
     flags, pacing_file = _flags(kwargs)
     loaded = routine_mod.load_all(list(routines))
     plans = [(r, render_mod.effective_pacing(r, flags, pacing_file)[0]) for r in loaded]
@@ -149,18 +150,20 @@ def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: 
         if not quiet:
             _report(routine, session.fit, session.warnings)
         click.echo(f"{session.mp3}\t{format_clock(session.duration)}")
+    return [path for routine in loaded for path in routine.includes]
 
 
 WATCH_INTERVAL = 0.3  # seconds between looks at the watched files
 
 
-def _watch(paths: list[Path], pacing_file: Path | None, run: Callable[[], None], quiet: bool) -> None:
-    """Run once, then again each time a watched file changes, until interrupted."""
+def _watch(paths: list[Path], pacing_file: Path | None, run: Callable[[], list[Path]], quiet: bool) -> None:
+    """Run once, then again each time a watched file (or a block one includes) changes, until interrupted."""
     watched = paths + ([pacing_file] if pacing_file is not None else [])
+    included: list[Path] = []
 
     def stamps() -> list[tuple[int, int] | None]:
         result = []
-        for path in watched:
+        for path in watched + included:
             try:
                 info = path.stat()
                 result.append((info.st_mtime_ns, info.st_size))
@@ -174,7 +177,10 @@ def _watch(paths: list[Path], pacing_file: Path | None, run: Callable[[], None],
         while True:
             seen = stamps()
             try:
-                run()
+                found = run()
+                if found != included:
+                    included = found
+                    seen = stamps()
             except PilatesAudioError as exc:
                 # A half-typed routine is normal while editing: report it and keep watching.
                 exc.show()
@@ -217,11 +223,14 @@ def script(routine: Path, as_json: bool, exact: bool, sample_exact: bool, quiet:
 @click.argument("routines", nargs=-1, required=True, type=click.Path(path_type=Path))
 @max_length_option
 def check(routines: tuple[Path, ...], max_length: float | None) -> None:
-    """Check routines for problems without rendering anything."""
-    for loaded in routine_mod.load_all(list(routines)):
+    """Check routines (and block files they include) for problems without rendering anything."""
+    for loaded in routine_mod.load_all(list(routines), blocks=True):
+        count = len(loaded.exercises)
+        if isinstance(loaded, routine_mod.Block):
+            click.echo(f"{loaded.path}: ok (a block of {count} exercise{'s' if count != 1 else ''})")
+            continue
         pacing, _ = render_mod.effective_pacing(loaded, {})
         plan, _ = render_mod.planned(loaded, pacing, max_length=max_length or render_mod.MAX_LENGTH)
-        count = len(loaded.exercises)
         length = format_clock(plan.duration / SAMPLE_RATE)
         click.echo(f"{loaded.path}: ok ({count} exercise{'s' if count != 1 else ''}, about {length})")
 

@@ -43,7 +43,8 @@ class ValidationError(InputError):
     """All the problems found in one or more input files."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=lambda p: (p.path, p.line, p.column))
+        # A block included twice reports its problems once.
+        self.problems = sorted(dict.fromkeys(problems), key=lambda p: (p.path, p.line, p.column))
         super().__init__("\n".join(str(p) for p in self.problems))
 
     def show(self, file=None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,6 +21,10 @@ MAX_COVER_BYTES = 5_000_000
 SECTION_KEYS = ("name", "exercises")
 EXERCISE_KEYS = ("name", "setup", "cues", "reps", "breaths_per_rep", "hold", "sides", "rest")
 SIDE_ORDERS = {("left", "right"), ("right", "left")}
+MAX_INCLUDE_DEPTH = 10
+# Includes multiply: a block included in a block included many times. This bounds what
+# one routine may expand to, long before a session would reach the length limit anyway.
+MAX_EXERCISES = 5_000
 MAX_LINE_CHARS = 1000  # one spoken line; longer text belongs in several cues
 SPOKEN = ("title", "intro", "outro")  # the routine's texts that are said (with every exercise's)
 # Markup a speech engine might obey rather than read: SSML or XML tags, eSpeak and
@@ -80,6 +85,7 @@ class Routine:
     cover: Path | None = None
     outro: str | None = None
     pacing: tuple[tuple[str, Any], ...] = ()
+    includes: tuple[Path, ...] = ()  # the block files it includes, directly or not
 
     @property
     def name(self) -> str:
@@ -99,17 +105,40 @@ class Routine:
         return replace(self, exercises=tuple(exercise.choose(fill) for exercise in self.exercises))
 
 
+@dataclass(frozen=True)
+class Block:
+    """A file holding only a list of exercises, for routines to include."""
+
+    path: str
+    exercises: tuple[Exercise, ...]
+    includes: tuple[Path, ...] = ()
+
+
 def speakable(text: str) -> str:
     """Return text as it will be spoken: markup an engine could obey removed, spaces collapsed."""
     return " ".join(_CONTROL.sub(" ", _MARKUP.sub(" ", text)).split())
 
 
+class _Includes:
+    """What one check has read through includes: parsed blocks, the files, and the count so far."""
+
+    def __init__(self) -> None:
+        self.parsed: dict[Path, Node | None] = {}
+        self.files: list[Path] = []
+        self.exercises = 0
+        self.over = False
+
+
 class _Checker:
     """Walk a routine's nodes, collecting problems instead of stopping at the first."""
 
-    def __init__(self, path: str, problems: list[Problem]):
-        self.path = path
+    def __init__(self, path: str, problems: list[Problem], folder: Path, chain: tuple[Path, ...] = (),
+                 includes: _Includes | None = None):
+        self.path = path  # as shown in messages
         self.problems = problems
+        self.folder = folder  # where relative paths in the file start
+        self.chain = chain  # the files including this one, outermost first (resolved)
+        self.includes = includes if includes is not None else _Includes()
 
     def add(self, node: Node, message: str) -> None:
         self.problems.append(Problem(self.path, node.line, node.column, message))
@@ -257,9 +286,79 @@ class _Checker:
         if not node.value:
             self.add(node, "exercises is empty; list at least one exercise")
             return [None]
-        return [self.exercise(item, section) for item in node.value]
+        return self.items(node.value, section)
+
+    def items(self, nodes: list[Node], section: str | None) -> list[Exercise | None]:
+        """Check a list's exercises and includes, in order."""
+        result: list[Exercise | None] = []
+        for item in nodes:
+            if item.is_mapping and "include" in item.value:
+                result.extend(self.include(item, section))
+                continue
+            if self.includes.over:
+                continue
+            self.includes.exercises += 1
+            if self.includes.exercises > MAX_EXERCISES:
+                self.includes.over = True
+                self.add(item, f"the routine holds more than {MAX_EXERCISES:,} exercises (counting what it includes)")
+                continue
+            result.append(self.exercise(item, section))
+        return result
+
+    def include(self, node: Node, section: str | None) -> list[Exercise | None]:
+        """Check an `include: FILE` item and return the exercises of the block it names."""
+        for key, mark in node.key_marks.items():
+            if key != "include":
+                self.add_at(mark, f"unknown key '{key}' beside include; an include stands alone in its list item "
+                                  "(exercise keys belong in the block file)")
+        name = self.text(node.value["include"], "include", spoken=False)
+        if name is None:
+            return [None]
+        where = node.value["include"]
+        path = self.folder / name
+        shown = os.path.normpath(os.path.join(os.path.dirname(self.path), name))
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            resolved = path.absolute()
+        if resolved in self.chain:
+            names = [os.path.basename(str(p)) for p in self.chain[self.chain.index(resolved):]] + [os.path.basename(name)]
+            self.add(where, f"include '{name}' would include itself ({' → '.join(names)})")
+            return [None]
+        if len(self.chain) > MAX_INCLUDE_DEPTH:  # the chain starts with the routine itself
+            self.add(where, f"includes are nested more than {MAX_INCLUDE_DEPTH} deep")
+            return [None]
+        if resolved not in self.includes.parsed:
+            if path.is_dir():
+                self.add(where, f"include '{name}' is a folder, not a block file")
+                return [None]
+            if not path.exists():
+                self.add(where, f"included file '{name}' was not found (paths are relative to this file)")
+                return [None]
+            self.includes.parsed[resolved] = yamlsrc.load(path, shown, self.problems)
+            self.includes.files.append(path)
+        root = self.includes.parsed[resolved]
+        if root is None:
+            return [None]
+        checker = _Checker(shown, self.problems, path.parent, self.chain + (resolved,), self.includes)
+        return checker.block_items(root, section)
+
+    def block_items(self, root: Node, section: str | None) -> list[Exercise | None]:
+        """Check a block file's top level: a non-empty list of exercises and includes."""
+        if not root.is_list:
+            self.add(root, "a block file must be a list of exercises (each starting with '- '), "
+                           f"not {yamlsrc.kind(root)}")
+            return [None]
+        if not root.value:
+            self.add(root, "the block is empty; list at least one exercise")
+            return [None]
+        return self.items(root.value, section)
 
     def routine(self, root: Node) -> Routine | None:
+        if _looks_like_block(root):
+            self.add(root, "this is a block of exercises, not a routine; include it from a routine "
+                           "(- include: FILE) to render it")
+            return None
         if not root.is_mapping:
             self.add(root, f"a routine must be a mapping with keys such as title and exercises, not {yamlsrc.kind(root)}")
             return None
@@ -300,6 +399,7 @@ class _Checker:
             exercises=tuple(exercises),  # type: ignore[arg-type]
             pacing=tuple(layer.items()),
             cover=cover,
+            includes=tuple(self.includes.files),
             **texts,
         )
 
@@ -308,7 +408,7 @@ class _Checker:
         text = self.text(node, "cover", spoken=False)
         if text is None:
             return None
-        path = Path(self.path).parent / text
+        path = self.folder / text
         if path.suffix.lower() not in COVER_TYPES:
             self.add(node, f"cover must be a JPEG or PNG image (.jpg, .jpeg or .png), not '{text}'")
             return None
@@ -347,13 +447,37 @@ class _Checker:
         return exercises
 
 
+def _looks_like_block(root: Node) -> bool:
+    """Tell a block file (a list of exercises) from a routine written wrongly."""
+    return root.is_list and bool(root.value) and all(item.is_mapping for item in root.value)
+
+
 def check(path: Path, display: str | None = None) -> tuple[Routine | None, list[Problem]]:
     """Load and check one routine file, returning it (or None) and its problems."""
+    checked, problems = check_file(path, display, blocks=False)
+    return checked, problems  # type: ignore[return-value]
+
+
+def check_file(path: Path, display: str | None = None, blocks: bool = True
+               ) -> tuple[Routine | Block | None, list[Problem]]:
+    """Load and check a routine file, or (with `blocks`) a block file; return it (or None) and its problems."""
     display = display if display is not None else str(path)
     problems: list[Problem] = []
     root = yamlsrc.load(path, display, problems)
-    routine = _Checker(display, problems).routine(root) if root is not None else None
-    return (routine if not problems else None), problems
+    if root is None:
+        return None, problems
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        resolved = path.absolute()
+    checker = _Checker(display, problems, path.parent, (resolved,))
+    checked: Routine | Block | None
+    if blocks and _looks_like_block(root):
+        exercises = checker.block_items(root, None)
+        checked = Block(display, tuple(exercises), tuple(checker.includes.files))  # type: ignore[arg-type]
+    else:
+        checked = checker.routine(root)
+    return (checked if not problems else None), problems
 
 
 def load(path: Path, display: str | None = None) -> Routine:
@@ -364,11 +488,11 @@ def load(path: Path, display: str | None = None) -> Routine:
     return routine
 
 
-def load_all(paths: list[Path]) -> list[Routine]:
-    """Load and check several routines, reporting the problems of all of them at once."""
+def load_all(paths: list[Path], blocks: bool = False) -> list[Any]:
+    """Load and check several routines (and block files, with `blocks`), reporting all their problems at once."""
     routines, problems = [], []
     for path in paths:
-        routine, found = check(path)
+        routine, found = check_file(path, blocks=blocks)
         problems.extend(found)
         if routine is not None:
             routines.append(routine)
