@@ -11,7 +11,7 @@ import click
 
 from pilates_audio import __version__, audio, pacing as pacing_mod, render as render_mod, routine as routine_mod
 from pilates_audio import feed as feed_mod, files, mp3, speech
-from pilates_audio.errors import PilatesAudioError
+from pilates_audio.errors import InputError, PilatesAudioError
 from pilates_audio.script import SAMPLE_RATE
 from pilates_audio.units import format_clock, parse_duration
 
@@ -297,6 +297,42 @@ def serve(folder: Path, host: str, port: int) -> None:
         click.echo("stopped", err=True)
     finally:
         http.server_close()
+
+
+@cli.command()
+@click.argument("title")
+@click.option("-o", "--output", "path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="File to write (default: the title in lower case with dashes, e.g. my-routine.yaml); - prints it.")
+@click.option("--force", is_flag=True, help="Replace the file if it already exists.")
+def new(title: str, path: Path | None, force: bool) -> None:
+    """Write a commented starter routine called TITLE, showing every feature, ready to edit."""
+    from pilates_audio import starter
+
+    if path is not None and str(path) == "-":
+        click.echo(starter.starter(title, None), nl=False)
+        return
+    path = path if path is not None else Path(starter.file_name(title))
+    data = starter.starter(title, path).encode("utf-8")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give a file name with -o")
+    if force:
+        files.write_atomic(path, data)
+    elif not files.write_new(path, data):
+        raise InputError(f"{path} already exists; choose another file with -o, or add --force to replace it")
+    click.echo(str(path))
+    click.echo(f"next: edit it, then `pilates-audio check {path}` and `pilates-audio render {path}`", err=True)
+
+
+@cli.command("schema")
+@click.option("--path", "show_path", is_flag=True, help="Print where the installed schema file is, instead of it.")
+def schema_command(show_path: bool) -> None:
+    """Print the routine format as a JSON Schema (draft 2020-12), for editors to check routines as you type."""
+    from pilates_audio import schema
+
+    if show_path:
+        click.echo(str(schema.SHIPPED))
+    else:
+        click.echo(schema.SHIPPED.read_text(encoding="utf-8"), nl=False)
 
 
 @cli.command()

@@ -8,7 +8,7 @@ import os
 import signal
 import tempfile
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -121,6 +121,34 @@ def _folder_lock(folder: Path) -> Iterator[None]:
     with handle:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         yield
+
+
+def write_new(path: Path, data: bytes) -> bool:
+    """Write a whole new file at `path` unless one is there; return False if one was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(name, 0o666 & ~_umask())
+        try:
+            os.link(name, path)  # never replaces: a file made meanwhile is kept
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links
+            if path.exists():
+                return False
+            os.replace(name, path)
+        return True
+    except Exception as exc:
+        if disk_full(exc):
+            raise DiskFull(path.parent) from exc
+        raise
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(name)
 
 
 def keep_first(path: Path, data: bytes, good: Callable[[bytes], bool]) -> bytes:

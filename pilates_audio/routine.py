@@ -447,6 +447,11 @@ class _Checker:
         return exercises
 
 
+def check_text(value: str, key: str, problems: list[Problem]) -> str | None:
+    """Check one spoken text as a routine's would be, adding its problem; return it as spoken."""
+    return _Checker("", problems, Path()).text(Node(value, 1, 1, raw=value), key)
+
+
 def _looks_like_block(root: Node) -> bool:
     """Tell a block file (a list of exercises) from a routine written wrongly."""
     return root.is_list and bool(root.value) and all(item.is_mapping for item in root.value)

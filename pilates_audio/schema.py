@@ -1,0 +1,176 @@
+"""The routine format as a JSON Schema, for editors to validate and complete routines as people type."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from pilates_audio import pacing as pacing_mod
+from pilates_audio.routine import COVER_TYPES
+
+SHIPPED = Path(__file__).with_name("routine.schema.json")
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+# The same grammar as units.parse_duration, written for ECMA-262 regular expressions
+# (what editors use): no inline flags, so letters are matched in either case by _ci.
+_NUM = r"\d+(?:\.\d+)?"
+_BREATHS = rf"(?:{_NUM}|\.\d+)\s*breaths?"
+_H, _M, _S = (rf"{_NUM}\s*{unit}" for unit in ("h(?:rs?|ours?)?", "m(?:in(?:s|utes?)?)?", "s(?:ec(?:s|onds?)?)?"))
+_CLOCK = rf"(?:{_H}\s*(?:{_M})?\s*(?:{_S})?|{_M}\s*(?:{_S})?|{_S})"
+_SECONDS = rf"(?:{_NUM}|{_CLOCK})"
+_DURATION = rf"(?:{_BREATHS}|{_SECONDS})"
+# A range: both ends in one unit; a bare first number takes the unit written after the second.
+_RANGE = rf"(?:{_SECONDS}\s*-\s*{_SECONDS}|(?:{_NUM}|{_BREATHS})\s*-\s*{_BREATHS})"
+_FLOAT = r"\s*\+?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:e[+-]?\d(?:_?\d)*)?\s*"
+
+
+def _ci(pattern: str) -> str:
+    """Make a lower-case pattern match either case, leaving escapes such as \\d alone."""
+    return re.sub(r"\\.|[a-z]", lambda m: m[0] if len(m[0]) > 1 else f"[{m[0]}{m[0].upper()}]", pattern)
+
+
+def _whole(pattern: str) -> str:
+    return _ci(rf"^\s*{pattern}\s*$")
+
+
+def _text(description: str) -> dict[str, Any]:
+    return {"$ref": "#/$defs/text", "description": description}
+
+
+def build() -> dict[str, Any]:
+    """Return the routine format's JSON Schema (draft 2020-12, using keywords editors of draft 7 also know)."""
+    defaults = pacing_mod.Pacing()
+    number_above_zero = {"type": "number", "exclusiveMinimum": 0}
+    seconds = {"$ref": "#/$defs/seconds"}
+    flag = {"$ref": "#/$defs/flag"}
+
+    def with_default(schema: dict[str, Any], key: str, description: str) -> dict[str, Any]:
+        value = getattr(defaults, key)
+        value = value if isinstance(value, (bool, int, float, str)) else str(value)
+        return {**schema, "description": description, "default": value}
+
+    pacing = {
+        "type": "object",
+        "description": "Pacing settings; flags and a pacing file override them.",
+        "additionalProperties": False,
+        "properties": {
+            "preset": {"enum": list(pacing_mod.PRESETS), "default": pacing_mod.DEFAULT_PRESET,
+                       "description": "Starting values for breath length, speech rate and transitions."},
+            "inhale": with_default(seconds, "inhale", "Length of an inhale, in seconds."),
+            "exhale": with_default(seconds, "exhale", "Length of an exhale, in seconds."),
+            "rate": with_default({"anyOf": [
+                {"type": "number", "minimum": pacing_mod.MIN_RATE, "maximum": pacing_mod.MAX_RATE},
+                {"type": "string", "pattern": _ci(f"^{_FLOAT}$")}]}, "rate",
+                f"Speech rate in words per minute ({pacing_mod.MIN_RATE} to {pacing_mod.MAX_RATE})."),
+            "transition": with_default({"anyOf": [{"type": "number", "minimum": 0},
+                                                  {"type": "string", "pattern": _whole(_DURATION)}]}, "transition",
+                                       "Pause between exercises and between sides: seconds or breaths; 0s for none."),
+            "voice": _text("An engine voice id; `pilates-audio voices` lists them."),
+            "breath_cues": {"enum": list(pacing_mod.BREATH_CUES), "default": defaults.breath_cues,
+                            "description": "Mark each inhale and exhale with words, a soft tone, or nothing."},
+            "count_reps": with_default(flag, "count_reps", "Say each rep's number."),
+            "countdown": with_default({"type": "integer", "minimum": 0, "maximum": pacing_mod.MAX_COUNTDOWN},
+                                      "countdown", "Seconds counted down into a hold; 0 turns it off."),
+            "halfway": with_default(flag, "halfway", 'Say "Halfway." in holds of 30 seconds or more.'),
+            "announce_next": with_default(flag, "announce_next", "Name the next exercise in rests and transitions."),
+            "min_phase": with_default(seconds, "min_phase", "Shortest inhale or exhale that --length may choose."),
+            "max_phase": with_default(seconds, "max_phase", "Longest inhale or exhale that --length may choose."),
+        },
+    }
+    duration = {"$ref": "#/$defs/duration"}
+    exercise = {
+        "type": "object",
+        "description": "One exercise.",
+        "additionalProperties": False,
+        "required": ["name"],
+        "properties": {
+            "name": _text("The exercise's name: spoken, and its chapter's title."),
+            "setup": _text("How to get into position; spoken before the work."),
+            "cues": {"description": "Lines spoken during the work: one text or a list.",
+                     "anyOf": [{"$ref": "#/$defs/text"}, {"type": "array", "items": {"$ref": "#/$defs/text"}}]},
+            "reps": {"description": "Counted repetitions: a whole number, or a range such as 6-10.",
+                     "anyOf": [{"type": "integer", "minimum": 1},
+                               {"type": "string", "pattern": r"^\s*0*[1-9]\d*\s*-\s*\d+\s*$"}]},
+            "breaths_per_rep": {**number_above_zero, "default": 1,
+                                "description": "Breaths per repetition (fractions allowed); needs reps."},
+            "hold": {**duration, "description": "A timed hold, after the reps if both are given."},
+            "sides": {"enum": ["both", ["left", "right"], ["right", "left"]],
+                      "description": "Do the reps and hold once per side; needs reps or hold."},
+            "rest": {**duration, "description": "A rest after the exercise."},
+        },
+        "allOf": [
+            {"if": {"required": ["breaths_per_rep"]}, "then": {"required": ["reps"]}},
+            {"if": {"required": ["sides"]}, "then": {"anyOf": [{"required": ["reps"]}, {"required": ["hold"]}]}},
+        ],
+    }
+    include = {
+        "type": "object",
+        "description": "Put the exercises of a block file here (a YAML list of exercises).",
+        "additionalProperties": False,
+        "required": ["include"],
+        "properties": {"include": _text("The block file, relative to this file.")},
+    }
+    items = {"type": "array", "minItems": 1,
+             "items": {"anyOf": [{"$ref": "#/$defs/exercise"}, {"$ref": "#/$defs/include"}]}}
+    extensions = "|".join(suffix.lstrip(".") for suffix in COVER_TYPES)
+    routine = {
+        "type": "object",
+        "description": "A routine: its texts, pacing, and exercises (or sections of them).",
+        "additionalProperties": False,
+        "required": ["title"],
+        "properties": {
+            "title": _text("The session's title; spoken first, and the MP3's title."),
+            "description": _text("A sentence or two about the session (not spoken)."),
+            "instructor": _text("Who made the session; the MP3's artist."),
+            "collection": _text("The MP3's album, to group sessions in a player."),
+            "cover": {"type": "string", "pattern": _ci(rf"\.(?:{extensions})\s*$"),
+                      "description": "A JPEG or PNG image, relative to the routine file: the MP3's cover."},
+            "voice": _text("An engine voice id; the same as pacing's voice (give only one)."),
+            "pacing": {"$ref": "#/$defs/pacing"},
+            "intro": _text("Spoken after the title."),
+            "exercises": {"$ref": "#/$defs/exercises"},
+            "sections": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/section"},
+                         "description": "Named groups of exercises (instead of exercises)."},
+            "outro": _text("Spoken at the end."),
+        },
+        "oneOf": [{"required": ["exercises"]}, {"required": ["sections"]}],
+        "if": {"required": ["voice"]},
+        "then": {"properties": {"pacing": {"not": {"required": ["voice"]}}}},
+    }
+    return {
+        "$schema": DRAFT,
+        "title": "pilates-audio routine",
+        "description": "A routine for pilates-audio (a mapping with a title), or a block of exercises "
+                       "(a list) for routines to include.",
+        "anyOf": [{"$ref": "#/$defs/routine"}, {"$ref": "#/$defs/block"}],
+        "$defs": {
+            "routine": routine,
+            "block": {**items, "description": "A block: a list of exercises for routines to include."},
+            "section": {
+                "type": "object",
+                "description": "A named group of exercises; its name is spoken before the first.",
+                "additionalProperties": False,
+                "required": ["name", "exercises"],
+                "properties": {"name": _text("The section's name."), "exercises": {"$ref": "#/$defs/exercises"}},
+            },
+            "exercises": {**items, "description": "Exercises, and includes of block files."},
+            "exercise": exercise,
+            "include": include,
+            "pacing": pacing,
+            "text": {"type": "string", "pattern": r"\S"},
+            "duration": {"anyOf": [number_above_zero,
+                                   {"type": "string", "pattern": _whole(rf"(?:{_DURATION}|{_RANGE})")}],
+                         "description": "A duration (20s, 1m30s, 45, 3 breaths) or a range (30s-90s, 2-4 breaths)."},
+            "seconds": {"anyOf": [number_above_zero, {"type": "string", "pattern": _whole(_SECONDS)}],
+                        "description": "Seconds: 4, 4s, 4.5s (not breaths)."},
+            "flag": {"anyOf": [{"type": "boolean"},
+                               {"type": "string", "pattern": _ci("^(?:true|yes|on|false|no|off)$")}]},
+        },
+    }
+
+
+def text() -> str:
+    """Return the schema as the JSON text that `pilates-audio schema` prints and the package ships."""
+    return json.dumps(build(), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,133 @@
+"""The commented starter routine that `pilates-audio new` writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.parse
+from pathlib import Path
+
+from pilates_audio import routine as routine_mod
+from pilates_audio.errors import InputError, Problem
+from pilates_audio.schema import SHIPPED
+
+# Everything the format offers is in use, except what needs something of the user's
+# own (an image, a block file, an installed voice): those are shown commented out.
+TEMPLATE = """\
+# yaml-language-server: $schema={schema}
+# A pilates-audio routine. Lines starting with # are notes for you; the format
+# reference is docs/routine-format.md, and `pilates-audio schema` lets editors help.
+#   check it:   pilates-audio check {file}
+#   hear it:    pilates-audio render {file}
+
+title: {title}  # said first; also the MP3's title
+description: A starting point for a short mat session. Change anything you like.
+instructor: Your name  # the MP3's artist
+collection: My sessions  # the MP3's album, so players keep your sessions together
+# cover: cover.jpg  # a JPEG or PNG beside this file, shown by players
+# voice: gmw/en-gb-x-rp  # one of the ids that `pilates-audio voices` lists
+
+# How the session breathes. Flags such as --inhale 5s override these for one render.
+pacing:
+  preset: gentle  # gentle, standard or brisk: starting values for everything below
+  inhale: 4s
+  exhale: 5s
+  rate: 150  # speech, in words per minute
+  transition: 1 breath  # the pause between exercises (seconds or breaths)
+  breath_cues: voice  # voice ("Inhale."), tone (a soft chime) or silent
+  count_reps: true  # say "One.", "Two." ... "Last one."
+  countdown: 3  # seconds counted down into a hold; 0 for none
+  halfway: true  # say "Halfway." in holds of 30 seconds or more
+  announce_next: true  # name the next exercise while you rest
+  min_phase: 3s  # the shortest inhale or exhale --length may choose
+  max_phase: 7s  # and the longest
+
+# Said after the title. Keep a safety notice at the start of every session.
+intro: >-
+  A quick word first: you do this session at your own risk. If you have a
+  health condition, an injury or pain, talk to your doctor before you start,
+  and stop at once if anything feels sharp. Lay out your mat.
+
+# Sections group exercises; each section's name is said before its first exercise.
+# A routine without sections lists its exercises under `exercises:` instead.
+sections:
+  - name: Warm-up
+    exercises:
+      # A block file holds a list of exercises that several routines share:
+      # - include: blocks/warm-up.yaml
+      - name: Shoulder rolls
+        setup: Stand tall, arms heavy by your sides.  # said before the work starts
+        cues: Circle the shoulders up, back and down.  # said between the counts
+        reps: 6
+        rest: 1 breath  # a duration: 20s, 1m30s, or breaths
+
+  - name: Main set
+    exercises:
+      - name: Spine stretch
+        setup: Sit tall with your legs apart and your arms reaching forward.
+        cues:  # several cues, said in turn
+          - Curl forward one bone at a time.
+          - Build the spine back up to sitting.
+        reps: 4-6  # a range: the low end, unless --length asks for more
+        breaths_per_rep: 2  # each rep lasts two breaths
+        rest: 2 breaths
+
+      - name: Side plank
+        setup: Lie on your side, propped up on your forearm, legs long.
+        cues: Lift your hips and keep them level.
+        hold: 3 breaths  # a timed hold
+        sides: both  # left, then right; or [right, left]
+        rest: 20s-40s  # ranges work for holds and rests too
+
+      - name: Child's pose
+        # No reps and no hold: the cues are said, then one breath of quiet.
+        cues: Sit back onto your heels and let your forehead rest on the mat.
+
+outro: That is the session done. Take a moment before you get up.
+"""
+
+
+def file_name(title: str) -> str:
+    """Return the file name `new` writes by default: the title, lower-case, with dashes."""
+    slug = re.sub(r"[\W_]+", "-", title.lower()).strip("-")
+    return f"{slug or 'routine'}.yaml"
+
+
+def schema_reference(folder: Path) -> str:
+    """Return how a routine in `folder` refers to the package's schema.
+
+    A relative path when both are in one project (a clone of this repository), else a file URI.
+    """
+    schema, folder = SHIPPED.resolve(), folder.resolve()
+    try:
+        shared = Path(os.path.commonpath([schema, folder]))
+    except ValueError:  # another drive, on Windows
+        return schema.as_uri()
+    if shared == Path(shared.anchor):
+        return schema.as_uri()
+    return urllib.parse.quote(Path(os.path.relpath(schema, folder)).as_posix(), safe="/._-~")
+
+
+def starter(title: str, path: Path | None) -> str:
+    """Return the starter routine for `title`, to be written at `path` (None: printed)."""
+    # The title is the user's: refuse one the routine could not use, as check would.
+    if re.search(r"[\ud800-\udfff]", title):  # bytes that were not UTF-8, kept by the shell's decoding
+        raise InputError("title is not valid text (it holds bytes that are not UTF-8)")
+    problems: list[Problem] = []
+    spoken = routine_mod.check_text(title, "title", problems)
+    if spoken is None:
+        raise InputError(problems[0].message)
+    folder = path.parent if path is not None else Path.cwd()
+    shown = str(path) if path is not None else file_name(title)
+    return TEMPLATE.format(schema=schema_reference(folder), title=_quoted(spoken),
+                           file=shown if " " not in shown else json.dumps(shown))
+
+
+def _quoted(text: str) -> str:
+    """Write text as a YAML double-quoted string, escaping what YAML does not allow in a file."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(text, ensure_ascii=False))
+
+
+# What YAML allows unescaped in a file (its printable set); anything else is written as \uXXXX.
+_UNPRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
