@@ -335,6 +335,9 @@ class _Checker:
             if not path.exists():
                 self.add(where, f"included file '{name}' was not found (paths are relative to this file)")
                 return [None]
+            if not path.is_file():  # a device or a pipe could be endless, or never answer
+                self.add(where, f"include '{name}' is not a regular file")
+                return [None]
             self.includes.parsed[resolved] = yamlsrc.load(path, shown, self.problems)
             self.includes.files.append(path)
         root = self.includes.parsed[resolved]

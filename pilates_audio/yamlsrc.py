@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import datetime
 import difflib
 from dataclasses import dataclass, field
@@ -93,7 +94,10 @@ def is_date(value: Any) -> bool:
 def load(path: Path, display: str, problems: list[Problem]) -> Node | None:
     """Read `path` as YAML; on failure add problems and return None."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            # Never more than the limit allows: a device such as /dev/zero has no end.
+            data = f.read(MAX_FILE_BYTES + 1) if size <= MAX_FILE_BYTES else b""
     except FileNotFoundError:
         problems.append(Problem(display, 1, 1, "no such file"))
         return None
@@ -102,6 +106,10 @@ def load(path: Path, display: str, problems: list[Problem]) -> Node | None:
         return None
     except OSError as exc:
         problems.append(Problem(display, 1, 1, f"cannot be read: {exc.strerror or exc}"))
+        return None
+    if size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+        size_text = f"{size:,} bytes" if size > MAX_FILE_BYTES else "it goes on past the limit"
+        problems.append(Problem(display, 1, 1, f"file is too large ({size_text}; the limit is {MAX_FILE_BYTES:,})"))
         return None
     return parse(data, display, problems)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -11,7 +12,8 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 from conftest import run_here
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = sorted((ROOT / "tests" / "golden").glob("*.yaml")) + sorted((ROOT / "routines").glob("*.yaml"))
+SEEDS = sorted((ROOT / "tests" / "golden").glob("*.yaml")) + sorted((ROOT / "routines").rglob("*.yaml"))
+BLOCKS = ROOT / "routines" / "blocks"  # copied beside each case, so the library's includes resolve
 SOURCES = [path.read_text(encoding="utf-8") for path in SEEDS]
 
 # Values that YAML or the routine format read in surprising ways.
@@ -75,13 +77,14 @@ def run(folder: Path, *args: str) -> tuple[int, str, float]:
 def test_check_answers_0_or_2_quickly_and_never_crashes(data):
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "r.yaml").write_bytes(data)
+        shutil.copytree(BLOCKS, Path(folder) / "blocks")
         code, err, seconds = run(Path(folder), "check", "r.yaml")
     event(f"exit {code}")
     assert code in (0, 2), err
     assert "Traceback" not in err
     assert seconds < 3, f"check took {seconds:.1f}s"
     if code == 2:
-        assert err.startswith(("r.yaml:", "error: r.yaml:"))
+        assert err.startswith(("r.yaml:", "error: r.yaml:", "blocks/"))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -90,6 +93,7 @@ def test_render_answers_0_or_2_and_writes_all_or_nothing(data):
     with tempfile.TemporaryDirectory() as folder:
         here = Path(folder)
         (here / "r.yaml").write_bytes(data)
+        shutil.copytree(BLOCKS, here / "blocks")
         code, err, seconds = run(here, "render", "r.yaml", "-o", "out", "-q", "--max-length", "8m")
         written = sorted(path.name for path in (here / "out").iterdir()) if (here / "out").exists() else []
     event(f"exit {code}")

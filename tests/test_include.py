@@ -135,3 +135,15 @@ def test_watch_rerenders_when_an_included_block_is_saved(tmp_path):
         process.send_signal(signal.SIGINT)
         code = process.wait(timeout=30)
     assert code == 0
+
+
+def test_an_include_must_name_a_regular_file(tmp_path):
+    (tmp_path / "z.yaml").write_text("title: Z\nexercises:\n  - include: /dev/zero\n")
+    result = run_here(tmp_path, "check", "z.yaml")
+    assert result.stderr == "z.yaml:3:14: include '/dev/zero' is not a regular file\n1 problem found; nothing was written.\n"
+
+
+def test_a_routine_with_no_end_is_refused_after_the_limit(tmp_path):
+    result = run_here(tmp_path, "check", "/dev/zero")
+    assert result.stderr == ("/dev/zero:1:1: file is too large (it goes on past the limit; the limit is 262,144)\n"
+                             "1 problem found; nothing was written.\n")

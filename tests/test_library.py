@@ -1,0 +1,157 @@
+"""The routine library: both source articles as sessions, in the project's own words, rendering right."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli
+from test_loudness import ebur128
+
+import audiocheck
+from checks import FRAME_TOLERANCE, assert_breath_counts_exact, assert_chapters, assert_tiles
+from pilates_audio import render, routine, starter
+from pilates_audio.units import Duration
+
+SEEDS = sorted((ROOT.parent / "shared" / "seeds").glob("*.txt"))
+LIBRARY = sorted((ROOT / "routines").glob("*.yaml"))
+AUTHORED = sorted((ROOT / "routines").rglob("*.yaml"))
+RUN = 8  # no run of this many words from the articles may appear in what we ship
+
+
+def words(text: str) -> list[str]:
+    """Split text into lower-case words, treating curly and straight apostrophes alike."""
+    return re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
+
+
+def runs(text: str) -> set[tuple[str, ...]]:
+    found = words(text)
+    return {tuple(found[i:i + RUN]) for i in range(len(found) - RUN + 1)}
+
+
+@pytest.fixture(scope="module")
+def article_runs() -> set[tuple[str, ...]]:
+    if not SEEDS:
+        pytest.skip("the source articles (../shared/seeds) are not beside this checkout")
+    return set().union(*(runs(path.read_text(encoding="utf-8")) for path in SEEDS))
+
+
+def test_the_overlap_check_finds_a_copied_run(article_runs):
+    copied = words(SEEDS[1].read_text(encoding="utf-8"))[200:200 + RUN]
+    assert runs("Some words first: " + " ".join(copied).upper() + ", then more.") & article_runs
+
+
+@pytest.mark.parametrize("path", AUTHORED, ids=lambda path: str(path.relative_to(ROOT)))
+def test_no_run_of_eight_words_comes_from_the_articles(path, article_runs):
+    shared = runs(path.read_text(encoding="utf-8")) & article_runs
+    assert not shared, [" ".join(run) for run in sorted(shared)]
+
+
+def test_the_starter_is_our_own_writing_too(article_runs):
+    assert not runs(starter.TEMPLATE) & article_runs
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda path: path.stem)
+def test_each_routine_opens_with_the_safety_notice(path):
+    loaded = routine.load(path)
+    plan, _ = render.estimated_script(loaded, render.effective_pacing(loaded, {})[0])
+    spoken = [cue.text for cue in plan.cues if cue.kind == "speech"]
+    assert spoken[0] == f"{loaded.title}."
+    notice = spoken[1].lower()
+    assert "own risk" in notice and "doctor" in notice and "sharp" in notice
+    assert notice.startswith(("before we begin", "a word on safety"))
+
+
+def names(path: Path) -> list[str]:
+    return [exercise.name for exercise in routine.load(path).exercises]
+
+
+def test_upper_back_strength_has_all_six_exercises_in_the_articles_order():
+    loaded = routine.load(ROOT / "routines" / "upper-back-strength.yaml")
+    main = [e for e in loaded.exercises if e.section == "Upper back"]
+    assert [e.name for e in main] == ["Inverted arms up", "Back shoulder lift", "Punching", "Tapping the fingers",
+                                      "Upper back stabilization", "Pushing"]
+    for exercise in main:
+        assert exercise.setup and len(exercise.cues) >= 2, exercise.name
+        assert exercise.reps or exercise.hold
+    # The article's one warning per exercise is carried: look down, head down, hold still.
+    text = " ".join(" ".join((e.setup or "", *e.cues)) for e in main).lower()
+    assert "looking down" in text and "keep your head down" in text and "completely still" in text
+
+
+def test_upper_back_pain_relief_follows_the_article():
+    loaded = routine.load(ROOT / "routines" / "upper-back-pain-relief.yaml")
+    sections = list(dict.fromkeys(e.section for e in loaded.exercises))
+    assert sections == ["Warm-up", "Foam rolling", "Mobility", "Breathing", "Cool-down"]
+    by_name = {e.name: e for e in loaded.exercises}
+    rolling = [e for e in loaded.exercises if e.section == "Foam rolling"]
+    assert len(rolling) == 3
+    for exercise in rolling:  # holds of 20 to 30 seconds at each spot
+        assert (exercise.hold, exercise.hold_max) == (Duration(20, "s"), Duration(30, "s"))
+    assert (by_name["Inclined plane"].reps, by_name["Inclined plane"].reps_max) == (8, 12)
+    assert (by_name["Chest expansion"].reps, by_name["Chest expansion"].reps_max) == (3, 5)
+    assert "three or four seconds" in " ".join(by_name["Chest expansion"].cues)
+    assert by_name["Cat-cow"].breaths_per_rep == 1  # one breath for each movement
+    pacing, _ = render.effective_pacing(loaded, {})
+    assert pacing.inhale == 5.0  # inhalations of about five seconds
+    assert "about five seconds" in " ".join(by_name["Breathing focus"].cues)
+    notice = loaded.intro.lower()
+    assert all(advice in notice for advice in ("slowly", "take a break", "never push", "sharp"))
+    # Foam rolling lasts two to three minutes a side, at the low end and at the top of its ranges.
+    for fill in (0.0, 1.0):
+        plan, _ = render.estimated_script(loaded.choose(fill), pacing)
+        starts = {chapter.title: chapter.start / 44100 for chapter in plan.chapters}
+        per_side = (starts["Cat-cow"] - starts["Rolling to the middle ribs"]) / 2
+        assert 120 <= per_side <= 180, per_side
+
+
+def test_both_routines_share_the_warm_up_block():
+    for path in LIBRARY:
+        loaded = routine.load(path)
+        assert ROOT / "routines" / "blocks" / "warm-up.yaml" in loaded.includes
+        assert names(path)[:3] == ["Shoulder rolls", "Torso circles", "Marching on the spot"]
+
+
+def test_check_passes_every_file_in_the_library():
+    result = run_cli("check", *[str(p.relative_to(ROOT)) for p in AUTHORED], cwd=ROOT)
+    assert result.code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == len(AUTHORED)
+
+
+@pytest.fixture(scope="module", params=[path.stem for path in LIBRARY])
+def rendered(request, tmp_path_factory):
+    out = tmp_path_factory.mktemp("library")
+    source = ROOT / "routines" / f"{request.param}.yaml"
+    result = run_cli("render", source, "-o", out, "-q")
+    assert result.code == 0, result.stderr
+    assert result.stderr == ""  # every line fits where it belongs: no warnings
+    data = json.loads((out / f"{request.param}.json").read_text(encoding="utf-8"))
+    return out / f"{request.param}.mp3", routine.load(source), data, audiocheck.load(out / f"{request.param}.mp3")
+
+
+def test_a_library_session_lasts_what_its_script_says(rendered):
+    _, loaded, data, pcm = rendered
+    assert abs(len(pcm) / 2 / audiocheck.RATE - data["duration"]) <= 0.001
+    assert_tiles(data)
+    assert_breath_counts_exact(data, loaded, FRAME_TOLERANCE)
+    assert_chapters(data, loaded)
+
+
+def test_a_library_session_speaks_where_its_script_says_and_is_quiet_between(rendered):
+    _, _, data, pcm = rendered
+    speech = [cue for cue in data["cues"] if cue["kind"] == "speech"]
+    for cue in speech:
+        assert audiocheck.rms(pcm, cue["start"] + 0.01, cue["end"] - 0.01) > 300, cue
+    pauses = [cue for cue in data["cues"] if cue["kind"] == "pause" and cue["end"] - cue["start"] > 0.2]
+    for cue in pauses:
+        assert audiocheck.peak(pcm, cue["start"] + 0.06, cue["end"] - 0.06) < 150, cue
+    assert len(speech) > 150 and len(pauses) > 150
+
+
+def test_a_library_session_is_at_the_usual_loudness(rendered):
+    mp3, _, _, _ = rendered
+    integrated, peak = ebur128(mp3)
+    assert abs(integrated - (-19.0)) <= 1.0
+    assert peak <= -1.0
