@@ -185,3 +185,11 @@ def test_the_duration_pattern_accepts_every_duration_check_accepts(text):
     accepted = routine._Checker("r.yaml", problems, Path()).duration(Node(text, 1, 1, raw=text), "hold") is not None
     if accepted:
         assert valid({"title": "T", "exercises": [{"name": "N", "hold": text}]}), text
+
+
+def test_the_format_reference_names_every_key():
+    text = (ROOT / "docs" / "routine-format.md").read_text(encoding="utf-8")
+    for key in (*routine.ROUTINE_KEYS, *routine.EXERCISE_KEYS, *pacing.KEYS, "include"):
+        assert f"`{key}`" in text, key
+    for command in ("pilates-audio new", "pilates-audio schema", "yaml-language-server: $schema="):
+        assert command in text, command
