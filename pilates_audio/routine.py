@@ -111,7 +111,6 @@ class Block:
 
     path: str
     exercises: tuple[Exercise, ...]
-    includes: tuple[Path, ...] = ()
 
 
 def speakable(text: str) -> str:
@@ -317,10 +316,7 @@ class _Checker:
         where = node.value["include"]
         path = self.folder / name
         shown = os.path.normpath(os.path.join(os.path.dirname(self.path), name))
-        try:
-            resolved = path.resolve()
-        except (OSError, RuntimeError):  # a symlink loop
-            resolved = path.absolute()
+        resolved = _resolved(path)
         if resolved in self.chain:
             names = [os.path.basename(str(p)) for p in self.chain[self.chain.index(resolved):]] + [os.path.basename(name)]
             self.add(where, f"include '{name}' would include itself ({' → '.join(names)})")
@@ -455,6 +451,14 @@ def check_text(value: str, key: str, problems: list[Problem]) -> str | None:
     return _Checker("", problems, Path()).text(Node(value, 1, 1, raw=value), key)
 
 
+def _resolved(path: Path) -> Path:
+    """Return the file a path names, to tell when an include comes back to it."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return path.absolute()
+
+
 def _looks_like_block(root: Node) -> bool:
     """Tell a block file (a list of exercises) from a routine written wrongly."""
     return root.is_list and bool(root.value) and all(item.is_mapping for item in root.value)
@@ -474,15 +478,11 @@ def check_file(path: Path, display: str | None = None, blocks: bool = True
     root = yamlsrc.load(path, display, problems)
     if root is None:
         return None, problems
-    try:
-        resolved = path.resolve()
-    except (OSError, RuntimeError):
-        resolved = path.absolute()
-    checker = _Checker(display, problems, path.parent, (resolved,))
+    checker = _Checker(display, problems, path.parent, (_resolved(path),))
     checked: Routine | Block | None
     if blocks and _looks_like_block(root):
         exercises = checker.block_items(root, None)
-        checked = Block(display, tuple(exercises), tuple(checker.includes.files))  # type: ignore[arg-type]
+        checked = Block(display, tuple(exercises))  # type: ignore[arg-type]
     else:
         checked = checker.routine(root)
     return (checked if not problems else None), problems

@@ -91,6 +91,7 @@ outro: That is the session done. Take a moment before you get up.
 def file_name(title: str) -> str:
     """Return the file name `new` writes by default: the title, lower-case, with dashes."""
     slug = re.sub(r"[\W_]+", "-", title.lower()).strip("-")
+    slug = slug[:60].rstrip("-")  # file systems limit a name to 255 bytes; a long title needs far less
     return f"{slug or 'routine'}.yaml"
 
 
@@ -121,7 +122,7 @@ def starter(title: str, path: Path | None) -> str:
     folder = path.parent if path is not None else Path.cwd()
     shown = str(path) if path is not None else file_name(title)
     return TEMPLATE.format(schema=schema_reference(folder), title=_quoted(spoken),
-                           file=shown if " " not in shown else json.dumps(shown))
+                           file=shown if re.fullmatch(r"[\w./-]+", shown) else json.dumps(shown))
 
 
 def _quoted(text: str) -> str:

@@ -108,7 +108,7 @@ def test_new_refuses_titles_a_routine_could_not_use(tmp_path):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(min_size=1, max_size=60))
 def test_any_usable_title_gives_a_routine_that_passes_check(tmp_path, title):
-    result = run_here(tmp_path, "new", title, "-o", "t.yaml", "--force")
+    result = run_here(tmp_path, "new", "-o", "t.yaml", "--force", "--", title)
     if result.code != 0:
         assert result.code == 2 and result.stderr.startswith("error: title ")
         return
@@ -116,3 +116,11 @@ def test_any_usable_title_gives_a_routine_that_passes_check(tmp_path, title):
     assert problems == []
     assert loaded.title == routine.speakable(title)
     assert starter.file_name(title).endswith(".yaml") and "/" not in starter.file_name(title)
+
+
+def test_a_long_title_gets_a_short_file_name(tmp_path):
+    title = "Slow and steady " * 30
+    result = run_cli("new", title, cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert result.stdout == "slow-and-steady-slow-and-steady-slow-and-steady-slow-and-ste.yaml\n"
+    assert routine.load(tmp_path / result.stdout.strip()).title == title.strip()
