@@ -223,7 +223,7 @@ def script(routine: Path, as_json: bool, exact: bool, sample_exact: bool, quiet:
 @click.argument("routines", nargs=-1, required=True, type=click.Path(path_type=Path))
 @max_length_option
 def check(routines: tuple[Path, ...], max_length: float | None) -> None:
-    """Check routines (and block files they include) for problems without rendering anything."""
+    """Check routines and block files for problems without rendering anything."""
     for loaded in routine_mod.load_all(list(routines), blocks=True):
         count = len(loaded.exercises)
         if isinstance(loaded, routine_mod.Block):
