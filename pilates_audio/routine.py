@@ -19,7 +19,7 @@ ROUTINE_KEYS = ("title", "description", "instructor", "collection", "cover", "vo
 COVER_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 MAX_COVER_BYTES = 5_000_000
 SECTION_KEYS = ("name", "exercises")
-EXERCISE_KEYS = ("name", "setup", "cues", "reps", "breaths_per_rep", "hold", "sides", "rest")
+EXERCISE_KEYS = ("name", "setup", "cues", "reps", "breaths_per_rep", "hold_each", "hold", "sides", "rest")
 SIDE_ORDERS = {("left", "right"), ("right", "left")}
 MAX_INCLUDE_DEPTH = 10
 # Includes multiply: a block included in a block included many times. This bounds what
@@ -43,25 +43,27 @@ class Exercise:
     cues: tuple[str, ...] = ()
     reps: int | None = None
     breaths_per_rep: float = 1.0
+    hold_each: Duration | None = None  # seconds still at the top of each rep, after its first inhale
     hold: Duration | None = None
     sides: tuple[str, ...] = ()
     rest: Duration | None = None
     section: str | None = None
     # The top of a range (reps: 6-10); reps, hold and rest above hold its low end.
     reps_max: int | None = None
+    hold_each_max: Duration | None = None
     hold_max: Duration | None = None
     rest_max: Duration | None = None
 
     @property
     def has_range(self) -> bool:
-        return any(value is not None for value in (self.reps_max, self.hold_max, self.rest_max))
+        return any(value is not None for value in (self.reps_max, self.hold_each_max, self.hold_max, self.rest_max))
 
     def choose(self, fill: float) -> "Exercise":
         """Return the exercise with each range set `fill` of the way from its low end to its top."""
         changes: dict = {}
         if self.reps_max is not None and self.reps is not None:
             changes["reps"] = self.reps + int(round(fill * (self.reps_max - self.reps)))
-        for key in ("hold", "rest"):
+        for key in ("hold_each", "hold", "rest"):
             low, high = getattr(self, key), getattr(self, f"{key}_max")
             if low is not None and high is not None:
                 amount = low.amount + fill * (high.amount - low.amount)
@@ -178,16 +180,19 @@ class _Checker:
         node = mapping.value.get(key)
         return None if node is None else self.text(node, key, spoken=key in SPOKEN)
 
-    def duration(self, node: Node, key: str) -> tuple[Duration, Duration | None] | None:
+    def duration(self, node: Node, key: str, breaths: bool = True) -> tuple[Duration, Duration | None] | None:
         """Check a duration or a range of durations; return (low, top or None)."""
         if node.is_mapping or node.is_list:
             self.add(node, f"{key} must be a duration, not {yamlsrc.kind(node)}")
             return None
         try:
             span = parse_range(node.value)
-            if span is not None:
-                return span
-            return parse_duration(node.value), None
+            if span is None:
+                span = parse_duration(node.value), None
+            if not breaths and span[0].in_breaths:
+                # Breathing on through it would turn the phases after it around.
+                raise ValueError(f"'{node.value}' cannot be counted in breaths; use seconds (3s)")
+            return span
         except ValueError as exc:
             self.add(node, f"{key}: {exc}")
             return None
@@ -269,11 +274,16 @@ class _Checker:
             if key in values:
                 span = self.duration(values[key], key)
                 fields[key], fields[f"{key}_max"] = span if span else (None, None)
+        if "hold_each" in values:
+            span = self.duration(values["hold_each"], "hold_each", breaths=False)
+            fields["hold_each"], fields["hold_each_max"] = span if span else (None, None)
+            if "reps" not in values:
+                self.add(values["hold_each"], "hold_each needs reps (it holds still at the top of each one)")
         if "sides" in values:
             fields["sides"] = self.sides(values["sides"])
             if "reps" not in values and "hold" not in values:
                 self.add(values["sides"], "sides needs reps or a hold to repeat on each side")
-        optional = ("section", "reps_max", "hold_max", "rest_max")
+        optional = ("section", "reps_max", "hold_each_max", "hold_max", "rest_max")
         if any(value is None for key, value in fields.items() if key not in optional) or "name" not in fields:
             return None
         return Exercise(**fields)

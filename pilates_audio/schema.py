@@ -95,6 +95,10 @@ def build() -> dict[str, Any]:
                                {"type": "string", "pattern": r"^\s*0*[1-9]\d*\s*-\s*\d+\s*$"}]},
             "breaths_per_rep": {**number_above_zero, "default": 1,
                                 "description": "Breaths per repetition (fractions allowed); needs reps."},
+            "hold_each": {"anyOf": [number_above_zero, {"type": "string", "pattern": _whole(
+                              rf"(?:{_SECONDS}|{_SECONDS}\s*-\s*{_SECONDS})")}],
+                          "description": "Seconds held still at the top of each rep, after its first inhale "
+                                         "(3s, or a range such as 3s-4s); needs reps."},
             "hold": {**duration, "description": "A timed hold, after the reps if both are given."},
             "sides": {"enum": ["both", ["left", "right"], ["right", "left"]],
                       "description": "Do the reps and hold once per side; needs reps or hold."},
@@ -102,6 +106,7 @@ def build() -> dict[str, Any]:
         },
         "allOf": [
             {"if": {"required": ["breaths_per_rep"]}, "then": {"required": ["reps"]}},
+            {"if": {"required": ["hold_each"]}, "then": {"required": ["reps"]}},
             {"if": {"required": ["sides"]}, "then": {"anyOf": [{"required": ["reps"]}, {"required": ["hold"]}]}},
         ],
     }

@@ -266,35 +266,60 @@ class _Planner:
         else:
             self.pause(length - cursor, part, name, side)
 
-    def breath_lines(self, length: int, fixed: dict[int, _Line]) -> list[_Line]:
+    def phase_marks(self, length: int, rep: float = 0.0, pause: float = 0.0) -> list[tuple[int, str]]:
+        """Return where each breath phase of a part begins, inhale and exhale in turn from its start.
+
+        With a `pause`, each rep (of `rep` seconds) starts on an inhale and holds still
+        after it for `pause` seconds before breathing on.
+        """
+        inhale, exhale = self.pacing.inhale, self.pacing.exhale
+        marks: list[tuple[int, str]] = []
+        if not pause:
+            breaths = 0
+            while samples(breaths * self.pacing.breath) < length:
+                start = breaths * self.pacing.breath
+                marks += [(samples(start), "inhale"), (samples(start + inhale), "exhale")]
+                breaths += 1
+        else:
+            count = 0
+            while samples(count * rep) < length:
+                start = count * rep
+                marks += [(samples(start), "inhale"), (samples(start + inhale), "hold")]
+                breathed, phase = inhale, "exhale"
+                while breathed < rep - pause - 1e-9:
+                    marks.append((samples(start + pause + breathed), phase))
+                    breathed += exhale if phase == "exhale" else inhale
+                    phase = "inhale" if phase == "exhale" else "exhale"
+                count += 1
+        return [(offset, phase) for offset, phase in marks if offset < length]
+
+    def breath_lines(self, length: int, fixed: dict[int, _Line], marks: list[tuple[int, str]]) -> list[_Line]:
         """Add the breath cues of a part: merged into a count, or on their own where free."""
         mode = self.pacing.breath_cues
         if mode == "silent":
             return []
         lines = []
-        breaths = 0
-        while samples(breaths * self.pacing.breath) < length:
-            start = breaths * self.pacing.breath
-            for offset, phase in ((samples(start), "inhale"), (samples(start + self.pacing.inhale), "exhale")):
-                if offset >= length:
-                    break
-                line = fixed.get(offset)
-                if mode == "tone":
-                    # A line due at a tone's moment follows straight after it; other tones,
-                    # like spoken breath cues, give way to an author's cue with nowhere else to go.
-                    lines.append(_Line(offset, phase, "fixed" if line else "optional", kind="tone"))
-                elif line is None:
-                    lines.append(_Line(offset, phrases.breath_cue(phase), "optional"))
-                elif line.rep is not None:
-                    line.phase = phase
-            breaths += 1
+        for offset, phase in marks:
+            line = fixed.get(offset)
+            if phase == "hold":
+                # The still moment at the top of a rep: said if free, never a tone.
+                if mode == "voice" and line is None:
+                    lines.append(_Line(offset, phrases.say("hold_each"), "optional"))
+            elif mode == "tone":
+                # A line due at a tone's moment follows straight after it; other tones,
+                # like spoken breath cues, give way to an author's cue with nowhere else to go.
+                lines.append(_Line(offset, phase, "fixed" if line else "optional", kind="tone"))
+            elif line is None:
+                lines.append(_Line(offset, phrases.breath_cue(phase), "optional"))
+            elif line.rep is not None:
+                line.phase = phase
         return lines
 
     def work_part(self, part: str, exercise: Exercise | None, side: str | None, length: int,
-                  fixed: list[_Line], cues: list[_Line]) -> None:
+                  fixed: list[_Line], cues: list[_Line], marks: list[tuple[int, str]] | None = None) -> None:
         """Lay out a breath-paced part (reps, hold, rest) with its breath cues."""
         at = {line.offset: line for line in fixed}
-        extra = self.breath_lines(length, at)
+        extra = self.breath_lines(length, at, marks if marks is not None else self.phase_marks(length))
         for line in fixed:
             if line.rep is not None:
                 line.text = phrases.rep_line(*line.rep, line.phase)
@@ -387,14 +412,16 @@ class _Planner:
         cues = list(exercise.cues)
         breath = self.pacing.breath
         if exercise.reps is not None:
-            rep = exercise.breaths_per_rep * breath
+            pause = exercise.hold_each.seconds(breath) if exercise.hold_each else 0.0
+            rep = exercise.breaths_per_rep * breath + pause
             fixed = []
             if self.pacing.count_reps:
                 last = exercise.reps
                 fixed = [_Line(samples(i * rep), "", rep=(i + 1, i + 1 == last and last > 1))
                          for i in range(exercise.reps)]
             lines = [_Line(samples(min(i, exercise.reps - 1) * rep), cue, "cue") for i, cue in enumerate(cues)]
-            self.work_part("reps", exercise, side, samples(exercise.reps * rep), fixed, lines)
+            length = samples(exercise.reps * rep)
+            self.work_part("reps", exercise, side, length, fixed, lines, self.phase_marks(length, rep, pause))
             cues = []
         if exercise.hold is not None:
             length = samples(exercise.hold.seconds(breath))
@@ -468,7 +495,8 @@ def minimum_seconds(routine: Routine, pacing: Pacing) -> float:
     breath = pacing.breath
     total = pacing.transition_seconds * (len(routine.exercises) + 1)
     for exercise in routine.exercises:
-        work = (exercise.reps or 0) * exercise.breaths_per_rep * breath
+        pause = exercise.hold_each.seconds(breath) if exercise.hold_each else 0.0
+        work = (exercise.reps or 0) * (exercise.breaths_per_rep * breath + pause)
         work += exercise.hold.seconds(breath) if exercise.hold else 0.0
         total += max(1, len(exercise.sides)) * work
         total += exercise.rest.seconds(breath) if exercise.rest else 0.0

@@ -73,6 +73,13 @@ sections:
         breaths_per_rep: 2  # each rep lasts two breaths
         rest: 2 breaths
 
+      - name: Bridge
+        setup: Lie on your back, knees bent, feet flat and hip-width apart.
+        cues: Peel the spine up as you breathe in; roll down as you breathe out.
+        reps: 5
+        hold_each: 3s  # still at the top of each rep, between its inhale and its exhale
+        rest: 1 breath
+
       - name: Side plank
         setup: Lie on your side, propped up on your forearm, legs long.
         cues: Lift your hips and keep them level.

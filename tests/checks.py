@@ -31,6 +31,11 @@ def parts(data: dict) -> list[tuple[str, str | None, str | None, float, list[dic
     return grouped
 
 
+def rep_seconds(exercise, breath: float) -> float:
+    """Return how long one rep lasts: its breaths, and its hold at the top."""
+    return exercise.breaths_per_rep * breath + (exercise.hold_each.seconds(breath) if exercise.hold_each else 0.0)
+
+
 def assert_breath_counts_exact(data: dict, routine: Routine, tolerance: float = TOLERANCE) -> None:
     """Reps, holds and rests last exactly what the routine and pacing say."""
     breath = data["pacing"]["inhale"] + data["pacing"]["exhale"]
@@ -41,7 +46,7 @@ def assert_breath_counts_exact(data: dict, routine: Routine, tolerance: float = 
             continue
         ex = by_exercise[exercise]
         expected = {
-            "reps": (ex.reps or 0) * ex.breaths_per_rep * breath,
+            "reps": (ex.reps or 0) * rep_seconds(ex, breath),
             "hold": ex.hold.seconds(breath) if ex.hold else 0,
             "rest": ex.rest.seconds(breath) if ex.rest else 0,
         }[part]
@@ -74,7 +79,7 @@ def assert_counts_on_the_breath(data: dict, routine: Routine, tolerance: float =
             word = "Last one" if i + 1 == ex.reps and ex.reps > 1 else number_words(i + 1).capitalize()
             said = [c for c in speech if c["text"].startswith(word + ".") or c["text"].startswith(word + ",")]
             assert said, (exercise, word)
-            expected = start + i * ex.breaths_per_rep * breath + delay
+            expected = start + i * rep_seconds(ex, breath) + delay
             assert abs(said[0]["start"] - expected) <= tolerance, (exercise, word, said[0]["start"], expected)
 
 
@@ -94,22 +99,47 @@ def assert_chapters(data: dict, routine: Routine) -> None:
     assert starts == sorted(starts) and starts[0] == 0.0
 
 
-def assert_breath_marks_on_their_phases(data: dict, tolerance: float = TOLERANCE) -> None:
-    """Every tone, and every spoken "Inhale."/"Exhale.", starts exactly on its breath phase."""
+def phase_starts(exercise, part: str, pacing: dict, length: float) -> list[tuple[float, str]]:
+    """Where each breath phase of a part should begin, counted from its start.
+
+    Phases alternate from an inhale; with hold_each, each rep starts on an inhale and
+    holds still after it ("hold") before breathing on.
+    """
+    inhale, exhale = pacing["inhale"], pacing["exhale"]
+    pause = exercise.hold_each.seconds(inhale + exhale) if part == "reps" and exercise.hold_each else 0.0
+    if not pause:
+        count = int(length // (inhale + exhale)) + 1
+        return [(k * (inhale + exhale) + offset, phase) for k in range(count)
+                for offset, phase in ((0.0, "inhale"), (inhale, "exhale"))]
+    rep = rep_seconds(exercise, inhale + exhale)
+    marks = []
+    for k in range(exercise.reps):
+        marks += [(k * rep, "inhale"), (k * rep + inhale, "hold")]
+        breathed, phase = inhale, "exhale"
+        while breathed < exercise.breaths_per_rep * (inhale + exhale) - 1e-9:
+            marks.append((k * rep + pause + breathed, phase))
+            breathed += exhale if phase == "exhale" else inhale
+            phase = "inhale" if phase == "exhale" else "exhale"
+    return marks
+
+
+def assert_breath_marks_on_their_phases(data: dict, routine: Routine, tolerance: float = TOLERANCE) -> None:
+    """Every tone, and every spoken "Inhale."/"Exhale."/"Hold.", starts exactly on its breath phase."""
     pacing = data["pacing"]
+    by_exercise = {e.name: e for e in routine.exercises}
     for part, exercise, side, length, run in parts(data):
         if part not in ("reps", "hold", "rest"):
             continue
         start = run[0]["start"]
+        marks = phase_starts(by_exercise[exercise], part, pacing, length)
         for cue in run:
-            phase = cue["text"] if cue["kind"] == "tone" else {"Inhale.": "inhale", "Exhale.": "exhale"}.get(
+            phase = cue["text"] if cue["kind"] == "tone" else {"Inhale.": "inhale", "Exhale.": "exhale",
+                                                               "Hold.": "hold"}.get(
                 cue.get("text") if cue["kind"] == "speech" else None)
             if phase is None:
                 continue
-            offset = (cue["start"] - start) % (pacing["inhale"] + pacing["exhale"])
-            expected = 0.0 if phase == "inhale" else pacing["inhale"]
-            breath = pacing["inhale"] + pacing["exhale"]
-            assert min(abs(offset - expected), abs(offset - expected - breath)) <= tolerance, (exercise, part, cue)
+            offset = cue["start"] - start
+            assert any(abs(offset - at) <= tolerance for at, kind in marks if kind == phase), (exercise, part, cue)
 
 
 def assert_countdowns_keep_time(data: dict, tolerance: float = TOLERANCE) -> None:

@@ -130,6 +130,8 @@ def ranged_routines(draw):
             low = draw(st.integers(1, 8))
             exercise["reps"] = f"{low}-{low + draw(st.integers(0, 8))}"
             exercise["breaths_per_rep"] = draw(st.sampled_from([1, 1.5, 2]))
+            if draw(st.booleans()):
+                exercise["hold_each"] = draw(st.sampled_from(["2s", "2s-5s", "1.5s"]))
         if draw(st.booleans()) or "reps" not in exercise:
             low = draw(st.integers(1, 4))
             exercise["hold"] = draw(st.sampled_from([f"{low}-{low + 3} breaths", f"{low * 10}s-{low * 25}s", "20s"]))

@@ -24,6 +24,7 @@ exercises:
     setup: Lie face down.
     cues: [Look down.]
     reps: 3
+    hold_each: 1s
     rest: 1 breath
   - name: Side reach
     reps: 2

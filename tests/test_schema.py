@@ -93,6 +93,8 @@ BASE = {"title": "T", "exercises": [{"name": "Roll up", "reps": 5}]}
     {"pacing": {"voice": "a"}, "voice": "b"},
     {"exercises": [{"name": "Plank", "sides": "both"}]},
     {"exercises": [{"name": "Plank", "hold": "30s", "breaths_per_rep": 2}]},
+    {"exercises": [{"name": "Plank", "hold": "30s", "hold_each": "3s"}]},
+    {"exercises": [{"name": "Plank", "reps": 5, "hold_each": "2 breaths"}]},
     {"exercises": [{"name": "Plank", "hold": "forever"}]},
     {"exercises": [{"name": "Plank", "reps": 0}]},
     {"exercises": [{"name": "Plank", "reps": "6 to 10"}]},
@@ -141,6 +143,7 @@ EXERCISE_VALUES = {
     "cues": mostly(["Lift.", ["A.", "B."], []], [[3], "", ["A.", ""]]),
     "reps": REPS, "hold": DURATIONS, "rest": DURATIONS,
     "breaths_per_rep": mostly([1, 2.5], [0, -1, "2", True]),
+    "hold_each": mostly([3, 2.5, "3s", "3s-4s", "3-4s", " 2 sec "], [0, "2 breaths", "1-2 breaths", "x", True]),
     "sides": mostly(["both", ["left", "right"], ["right", "left"]], [["left"], "left", 3]),
 }
 

@@ -205,7 +205,7 @@ def test_breath_marks_stay_on_their_phases_and_counts_keep_time(case, mode, phas
     assert_tiles(data)
     if not plan.warnings:  # a part only grows when a line cannot fit, and then it says so
         assert_breath_counts_exact(data, loaded)
-    assert_breath_marks_on_their_phases(data)
+    assert_breath_marks_on_their_phases(data, loaded)
     assert_countdowns_keep_time(data)
 
 
