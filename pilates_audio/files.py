@@ -125,16 +125,40 @@ def _folder_lock(folder: Path) -> Iterator[None]:
 
 def write_new(path: Path, data: bytes) -> bool:
     """Write a whole new file at `path` unless one is there; return False if one was."""
+    return _create(path, data, sync=True)
+
+
+def keep_first(path: Path, data: bytes, good: Callable[[bytes], bool]) -> bytes:
+    """Store a cache entry unless a good one is already there; return the entry the cache holds.
+
+    Two runs making the same entry at once both end up using the first one stored,
+    even where making it twice gives slightly different bytes (speech can).
+    """
+    if _create(path, data, sync=False):
+        return data
+    try:
+        existing = path.read_bytes()
+    except OSError:
+        existing = b""
+    if good(existing):
+        return existing
+    write_atomic(path, data, sync=False)  # a damaged entry is replaced
+    return data
+
+
+def _create(path: Path, data: bytes, sync: bool) -> bool:
+    """Write a file at `path` whole, unless one is already there; return whether it was written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
         os.chmod(name, 0o666 & ~_umask())
         try:
-            os.link(name, path)  # never replaces: a file made meanwhile is kept
+            os.link(name, path)  # never replaces: the first run to get here wins
         except FileExistsError:
             return False
         except OSError:  # a file system without hard links
@@ -149,41 +173,6 @@ def write_new(path: Path, data: bytes) -> bool:
     finally:
         with suppress(FileNotFoundError):
             os.unlink(name)
-
-
-def keep_first(path: Path, data: bytes, good: Callable[[bytes], bool]) -> bytes:
-    """Store a cache entry unless a good one is already there; return the entry the cache holds.
-
-    Two runs making the same entry at once both end up using the first one stored,
-    even where making it twice gives slightly different bytes (speech can).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        with open(name, "wb") as f:
-            f.write(data)
-        try:
-            os.link(name, path)  # fails if the entry exists: the first run to get here wins
-            return data
-        except FileExistsError:
-            try:
-                existing = path.read_bytes()
-            except OSError:
-                existing = b""
-            if good(existing):
-                return existing
-            os.replace(name, path)  # a damaged entry is replaced
-            return data
-        except OSError:  # a file system without hard links
-            os.replace(name, path)
-            return data
-    except Exception as exc:
-        if disk_full(exc):
-            raise DiskFull(path.parent) from exc
-        raise
-    finally:
-        Path(name).unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
