@@ -127,7 +127,6 @@ class _Includes:
         self.parsed: dict[Path, Node | None] = {}
         self.files: list[Path] = []
         self.exercises = 0
-        self.over = False
 
 
 class _Checker:
@@ -304,12 +303,10 @@ class _Checker:
             if item.is_mapping and "include" in item.value:
                 result.extend(self.include(item, section))
                 continue
-            if self.includes.over:
-                continue
             self.includes.exercises += 1
             if self.includes.exercises > MAX_EXERCISES:
-                self.includes.over = True
-                self.add(item, f"the routine holds more than {MAX_EXERCISES:,} exercises (counting what it includes)")
+                if self.includes.exercises == MAX_EXERCISES + 1:  # said once, where the limit is passed
+                    self.add(item, f"the routine holds more than {MAX_EXERCISES:,} exercises (counting what it includes)")
                 continue
             result.append(self.exercise(item, section))
         return result
@@ -320,10 +317,10 @@ class _Checker:
             if key != "include":
                 self.add_at(mark, f"unknown key '{key}' beside include; an include stands alone in its list item "
                                   "(exercise keys belong in the block file)")
-        name = self.text(node.value["include"], "include", spoken=False)
+        where = node.value["include"]
+        name = self.text(where, "include", spoken=False)
         if name is None:
             return [None]
-        where = node.value["include"]
         path = self.folder / name
         shown = os.path.normpath(os.path.join(os.path.dirname(self.path), name))
         resolved = _resolved(path)

@@ -8,6 +8,8 @@ import re
 import urllib.parse
 from pathlib import Path
 
+from yaml.reader import Reader
+
 from pilates_audio import routine as routine_mod
 from pilates_audio.errors import InputError, Problem
 from pilates_audio.schema import SHIPPED
@@ -134,8 +136,5 @@ def starter(title: str, path: Path | None) -> str:
 
 def _quoted(text: str) -> str:
     """Write text as a YAML double-quoted string, escaping what YAML does not allow in a file."""
-    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(text, ensure_ascii=False))
-
-
-# What YAML allows unescaped in a file (its printable set); anything else is written as \uXXXX.
-_UNPRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+    # What YAML's reader refuses in a file is written as \uXXXX, which it reads back.
+    return Reader.NON_PRINTABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(text, ensure_ascii=False))
