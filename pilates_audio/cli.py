@@ -42,8 +42,11 @@ def pacing_options(command: Callable) -> Callable:
         click.option("--exhale", callback=_pacing_value("exhale"), metavar="SECONDS",
                      help="Length of an exhale, e.g. 5s."),
         click.option("--rate", callback=_pacing_value("rate"), metavar="WPM", help="Speech rate in words per minute."),
+        click.option("--engine", type=click.Choice(list(pacing_mod.ENGINES)), default=None,
+                     help="Speech engine: piper (neural voices), pyttsx3, or auto (default: piper when a Piper "
+                          "voice is installed, else pyttsx3)."),
         click.option("--voice", callback=_pacing_value("voice"), metavar="ID",
-                     help="Voice id (see `pilates-audio voices`)."),
+                     help="Voice of the engine: an id from `pilates-audio voices`, or a Piper .onnx model."),
         click.option("--transition", callback=_pacing_value("transition"), metavar="DURATION",
                      help="Pause between exercises, e.g. 6s or 1 breath."),
         click.option("--breath-cues", "breath_cues", type=click.Choice(list(pacing_mod.BREATH_CUES)), default=None,
@@ -211,7 +214,7 @@ def script(routine: Path, as_json: bool, exact: bool, sample_exact: bool, quiet:
     plan, fitted = render_mod.planned(loaded, pacing, target, max_length or render_mod.MAX_LENGTH)
     if exact:
         with _Progress(loaded.name, quiet) as progress:
-            plan, fitted = render_mod.exact_script(loaded, pacing, speech.Speech(pacing.voice, pacing.rate),
+            plan, fitted = render_mod.exact_script(loaded, pacing, render_mod.voices_for(pacing),
                                                    lambda done, total: progress("speaking", done, total), target)
         plan = render_mod.placed(plan, sample_exact=sample_exact)
     click.echo(plan.dumps() if as_json else plan.to_text(), nl=False)
@@ -259,6 +262,8 @@ def _show(pacing: pacing_mod.Pacing, key: str) -> str:
         return f"{value:g}s"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if key == "engine" and value == speech.AUTO:
+        return f"{value} ({speech.choose(value, pacing.voice).name})"
     return "(engine default)" if value is None else str(value)
 
 
@@ -336,11 +341,20 @@ def schema_command(show_path: bool) -> None:
 
 
 @cli.command()
-def voices() -> None:
-    """List the voices --voice accepts."""
-    for voice in speech.list_voices():
-        languages = ", ".join(voice.languages)
-        click.echo(f"{voice.id}\t{voice.name}" + (f"\t{languages}" if languages else ""))
+@click.option("--engine", "engine_name", type=click.Choice(list(pacing_mod.ENGINES[1:])), default=None,
+              help="List only this engine's voices.")
+@click.option("--download", metavar="NAME",
+              help="Fetch a Piper voice (such as en_US-lessac-medium) into the voices folder.")
+def voices(engine_name: str | None, download: str | None) -> None:
+    """List the voices --voice accepts: engine, id, name, language, quality and where it was found."""
+    if download is not None:
+        from pilates_audio.speech import piper_engine
+
+        click.echo(str(piper_engine.download(download)))
+        return
+    for engine, voice in speech.list_voices(engine_name):
+        fields = (engine, voice.id, voice.name, ", ".join(voice.languages), voice.quality, voice.source)
+        click.echo("\t".join(field or "-" for field in fields))
 
 
 def _report(routine: routine_mod.Routine, fitted: Any, warnings: tuple[str, ...]) -> None:

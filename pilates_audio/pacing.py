@@ -17,6 +17,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 DEFAULT_PRESET = "standard"
 BREATH_CUES = ("voice", "tone", "silent")
+ENGINES = ("auto", "pyttsx3", "piper")  # auto: piper when a Piper voice is installed, else pyttsx3
 MIN_RATE, MAX_RATE = 60, 450
 MAX_COUNTDOWN = 10
 
@@ -30,6 +31,7 @@ class Pacing:
     exhale: float = 4.0
     rate: int = 155
     transition: Duration = Duration(4.0, "s")
+    engine: str = ENGINES[0]
     voice: str | None = None
     breath_cues: str = "voice"
     count_reps: bool = True
@@ -103,6 +105,10 @@ def parse_value(key: str, value: Any) -> Any:
         if not isinstance(value, str) or not value.strip():
             raise ValueError("voice must be a voice id as text; `pilates-audio voices` lists them")
         return value.strip()
+    if key == "engine":
+        if value not in ENGINES:
+            raise ValueError(f"engine must be one of: {', '.join(ENGINES)}")
+        return value
     if key == "breath_cues":
         if value not in BREATH_CUES:
             raise ValueError(f"breath_cues must be one of: {', '.join(BREATH_CUES)}")

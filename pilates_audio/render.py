@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -17,6 +18,7 @@ from pilates_audio.units import format_clock
 
 OUTPUTS = (".mp3", ".json", ".vtt", ".chapters.json")  # what render writes for each session
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+ENGINE_VARIABLE = "PILATES_AUDIO_ENGINE"  # the engine when no flag, pacing file or routine names one
 MAX_LENGTH = 4 * 3600.0  # seconds: longer sessions are refused unless --max-length allows them
 
 
@@ -39,13 +41,23 @@ def effective_pacing(routine: Routine | None, flags: dict, pacing_file: pacing_m
         layers.append(pacing_file)
     if routine is not None:
         layers.append(routine.pacing_layer)
+    engine = os.environ.get(ENGINE_VARIABLE)
+    if engine:
+        try:
+            layers.append(pacing_mod.Layer(f"environment {ENGINE_VARIABLE}",
+                                           {"engine": pacing_mod.parse_value("engine", engine)}))
+        except ValueError as exc:
+            raise InputError(f"{ENGINE_VARIABLE}={engine}: {exc}") from None
     return pacing_mod.resolve(layers)
 
 
 def estimated_script(routine: Routine, pacing: Pacing, target: float | None = None
                      ) -> tuple[Script, fit_mod.Fit | None]:
     """Plan a session with estimated speech lengths: instant, no synthesis."""
-    estimate = lambda text: speech.estimate(text, pacing.rate)  # noqa: E731
+    engine = speech.choose(pacing.engine, pacing.voice)
+    engine.resolve(pacing.voice)  # an unknown voice is named even where nothing is spoken
+    pacing = replace(pacing, engine=engine.name)  # the script says which engine speaks
+    estimate = lambda text: engine.estimate(text, pacing.rate)  # noqa: E731
     fitted = fit_mod.fit(routine, pacing, target, estimate) if target is not None else None
     if fitted is not None:
         routine, pacing = fitted.routine, fitted.pacing
@@ -82,15 +94,21 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
     fit the breath again on the exact lengths.
     """
     fitted = None
+    pacing = replace(pacing, engine=voices.engine.name)  # the script says which engine speaks
     chosen, chosen_pacing = routine, pacing
     if target is not None:
-        fitted = fit_mod.fit(routine, pacing, target, lambda text: speech.estimate(text, pacing.rate))
+        fitted = fit_mod.fit(routine, pacing, target, voices.estimate)
         chosen, chosen_pacing = fitted.routine, fitted.pacing
     voices.ensure(script_mod.candidate_lines(chosen, chosen_pacing), progress, ready)
     if fitted is not None:
         fitted = fit_mod.fit(routine, pacing, target, voices.length, fill=fitted.fill)
         chosen, chosen_pacing = fitted.routine, fitted.pacing
     return script_mod.plan(chosen, chosen_pacing, voices.length), fitted
+
+
+def voices_for(pacing: Pacing) -> speech.Speech:
+    """Return the clips of a session's engine, voice and rate."""
+    return speech.Speech(pacing.voice, pacing.rate, engine=pacing.engine)
 
 
 def fast_path(bitrate: int, sample_exact: bool = False) -> bool:
@@ -116,7 +134,7 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     fast = fast_path(bitrate, sample_exact)
     if not fast:
         tools.working_ffmpeg()  # fail before any speech work if there is no ffmpeg that works
-    voices = speech.Speech(pacing.voice, pacing.rate)
+    voices = voices_for(pacing)
     sounds = audio.Sounds(voices, cache=cache_dir())
     script, fitted = exact_script(routine, pacing, voices,
                                   (lambda done, total: progress("speaking", done, total)) if progress else None,

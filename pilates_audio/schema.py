@@ -67,7 +67,10 @@ def build() -> dict[str, Any]:
             "transition": with_default({"anyOf": [{"type": "number", "minimum": 0},
                                                   {"type": "string", "pattern": _whole(_DURATION)}]}, "transition",
                                        "Pause between exercises and between sides: seconds or breaths; 0s for none."),
-            "voice": _text("An engine voice id; `pilates-audio voices` lists them."),
+            "engine": {"enum": list(pacing_mod.ENGINES), "default": defaults.engine,
+                       "description": "Speech engine: piper (neural voices), pyttsx3, or auto (piper when a Piper "
+                                      "voice is installed, else pyttsx3)."},
+            "voice": _text("A voice of the engine: an id from `pilates-audio voices`, or a Piper .onnx model."),
             "breath_cues": {"enum": list(pacing_mod.BREATH_CUES), "default": defaults.breath_cues,
                             "description": "Mark each inhale and exhale with words, a soft tone, or nothing."},
             "count_reps": with_default(flag, "count_reps", "Say each rep's number."),

@@ -28,7 +28,7 @@ description: A starting point for a short mat session. Change anything you like.
 instructor: Your name  # the MP3's artist
 collection: My sessions  # the MP3's album, so players keep your sessions together
 # cover: cover.jpg  # a JPEG or PNG beside this file, shown by players
-# voice: gmw/en-gb-x-rp  # one of the ids that `pilates-audio voices` lists
+# voice: en_US-joe-medium  # one of the ids that `pilates-audio voices` lists
 
 # How the session breathes. Flags such as --inhale 5s override these for one render.
 pacing:
@@ -36,6 +36,7 @@ pacing:
   inhale: 4s
   exhale: 5s
   rate: 150  # speech, in words per minute
+  # engine: piper  # piper (neural voices), pyttsx3, or auto (the default: piper when a Piper voice is installed)
   transition: 1 breath  # the pause between exercises (seconds or breaths)
   breath_cues: voice  # voice ("Inhale."), tone (a soft chime) or silent
   count_reps: true  # say "One.", "Two." ... "Last one."

@@ -1,4 +1,4 @@
-"""Benchmark renders of long sessions against the one-pass bound and a naive pydub peer.
+"""Benchmark renders of long sessions on both engines, against the one-pass bound and a naive pydub peer.
 
 Run through ./scripts/bench. Every figure is the median of several runs, each in a
 fresh process; peak memory is the largest process of the run, children included.
@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -48,6 +49,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=60, help="length of the reference session")
     parser.add_argument("--long-minutes", type=float, default=180, help="length of the long session (0: skip)")
     parser.add_argument("--skip-naive", action="store_true", help="leave out the slow naive pydub peer")
+    parser.add_argument("--skip-piper", action="store_true", help="leave out the Piper rows")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="pilates-audio-bench-"))
@@ -61,8 +63,8 @@ def main() -> None:
         path.write_text(yaml.safe_dump(bench_routine.routine(minutes), sort_keys=False))
         return path
 
-    def env_with(cache: Path) -> dict:
-        return dict(os.environ, PILATES_AUDIO_CACHE=str(cache))
+    def env_with(cache: Path, engine: str = "pyttsx3") -> dict:
+        return dict(os.environ, PILATES_AUDIO_CACHE=str(cache), PILATES_AUDIO_ENGINE=engine)
 
     hour = routine(args.minutes)
     warm = work / "cache-warm"
@@ -86,6 +88,22 @@ def main() -> None:
         rows.append((f"cold render, {args.long_minutes:g} min", *median_of(
             1, lambda i: measure(long_render, env_with(work / "cache-long")))))
 
+    if not args.skip_piper:
+        piper = partial(env_with, engine="piper")
+        rows.append(("piper: cold render (empty cache)", *median_of(
+            args.runs, lambda i: measure(render, piper(work / f"cache-piper-{i}")))))
+        # One core, so one speech worker: what a second one gains.
+        one_core = ["taskset", "-c", "0", *render]
+        rows.append(("piper: cold render, one worker", *median_of(
+            args.runs, lambda i: measure(one_core, piper(work / f"cache-piper-one-{i}")))))
+        piper_warm = work / "cache-piper-0"
+        rows.append(("piper: re-render, nothing changed", *median_of(
+            args.runs, lambda i: measure(render, piper(piper_warm)))))
+        for inhale in ("4.5s", "4.6s"):
+            measure(render + ["--inhale", inhale], piper(piper_warm))
+        rows.append(("piper: re-render after --inhale", *median_of(
+            args.runs, lambda i: measure(render + ["--inhale", ("4.5s", "4.6s")[i % 2]], piper(piper_warm)))))
+
     seconds = {name: s for name, s, _ in rows}
     print(f"\nreference session: {args.minutes:g} minutes; {args.runs} runs each (median); {os.cpu_count()} cores\n")
     print("| what | seconds | peak memory (MB) |")
@@ -100,6 +118,10 @@ def main() -> None:
         ratio = seconds[f"cold render, {args.long_minutes:g} min"] / seconds["cold render (empty cache)"]
         print(f"{args.long_minutes:g} min / {args.minutes:g} min cold render: {ratio:.2f} "
               f"(target ≤ {3.5 * args.long_minutes / 180:.2f})")
+    if not args.skip_piper:
+        speedup = seconds["piper: cold render, one worker"] / seconds["piper: cold render (empty cache)"]
+        print(f"piper cold render: {speedup:.2f}× as fast on {os.cpu_count()} cores (one worker each) as on one")
+        print(f"piper re-render after --inhale: {seconds['piper: re-render after --inhale']:.2f} s (target < 1 s)")
     json.dump(rows, open(work / "results.json", "w"))
 
 

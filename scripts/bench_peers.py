@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pilates_audio import audio, mp3, render, routine, speech, tools  # noqa: E402
+from pilates_audio import audio, mp3, render, routine, tools  # noqa: E402
 from pilates_audio.files import cache_dir  # noqa: E402
 from pilates_audio.script import SAMPLE_RATE  # noqa: E402
 
@@ -22,7 +22,7 @@ from pilates_audio.script import SAMPLE_RATE  # noqa: E402
 def planned(path: str):
     loaded = routine.load(Path(path))
     pacing, _ = render.effective_pacing(loaded, {})
-    voices = speech.Speech(pacing.voice, pacing.rate)
+    voices = render.voices_for(pacing)
     script, _ = render.exact_script(loaded, pacing, voices)
     sounds = audio.Sounds(voices, cache=cache_dir())
     gains = audio.level(script, sounds)

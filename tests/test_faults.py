@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -60,6 +61,8 @@ def assert_cache_whole(cache: Path) -> None:
             assert speech.decode_clip(data) is not None, path
         elif path.suffix == ".frames":
             assert audio.decode_piece(data) is not None, path
+        elif path.suffix == ".sha256":  # a voice model's digest, remembered
+            assert re.fullmatch(rb"[0-9a-f]{64}\n", data), path
         else:
             assert audio.decode_note(data) is not None or data == b"1\n", path
 

@@ -137,15 +137,19 @@ def test_check_passes_every_file_in_the_library():
     assert len(result.stdout.splitlines()) == len(AUTHORED)
 
 
-@pytest.fixture(scope="module", params=[path.stem for path in LIBRARY])
+@pytest.fixture(scope="module", params=[
+    pytest.param((path.stem, engine), id=f"{path.stem}-{engine}", marks=[pytest.mark.slow] if engine == "piper" else [])
+    for path in LIBRARY for engine in ("pyttsx3", "piper")])
 def rendered(request, tmp_path_factory):
+    name, engine = request.param
     out = tmp_path_factory.mktemp("library")
-    source = ROOT / "routines" / f"{request.param}.yaml"
-    result = run_cli("render", source, "-o", out, "-q")
+    source = ROOT / "routines" / f"{name}.yaml"
+    result = run_cli("render", source, "-o", out, "-q", "--engine", engine)
     assert result.code == 0, result.stderr
     assert result.stderr == ""  # every line fits where it belongs: no warnings
-    data = json.loads((out / f"{request.param}.json").read_text(encoding="utf-8"))
-    return out / f"{request.param}.mp3", routine.load(source), data, audiocheck.load(out / f"{request.param}.mp3")
+    data = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+    assert data["pacing"]["engine"] == engine
+    return out / f"{name}.mp3", routine.load(source), data, audiocheck.load(out / f"{name}.mp3")
 
 
 def test_a_library_session_lasts_what_its_script_says(rendered):

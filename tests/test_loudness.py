@@ -90,7 +90,7 @@ def test_lines_start_and_end_quietly_so_joints_never_click(tmp_path):
     path.write_text(SESSION, encoding="utf-8")
     loaded = routine.load(path)
     pacing, _ = render.effective_pacing(loaded, {"breath_cues": "tone"})
-    voices = speech.Speech(pacing.voice, pacing.rate)
+    voices = speech.Speech(pacing.voice, pacing.rate, engine="pyttsx3")
     plan, _ = render.exact_script(loaded, pacing, voices)
     sounds = Sounds(voices)
     for (kind, text), gain in level(plan, sounds).items():

@@ -55,7 +55,8 @@ def test_the_starter_shows_every_key_of_the_format(tmp_path):
     assert "`exercises:`" in text  # the other way to list them, in the note on sections
     used = {key for section in document["sections"] for exercise in section["exercises"] for key in exercise}
     assert used == set(routine.EXERCISE_KEYS)
-    assert set(document["pacing"]) | {"voice"} == set(pacing.KEYS)  # voice: shown at the top, as a note
+    assert set(document["pacing"]) | {"voice", "engine"} == set(pacing.KEYS)  # voice and engine: shown as notes
+    assert {"voice", "engine"} <= commented
     assert "include" in commented  # a block needs a file of the user's own, so it is shown as a note
     values = [exercise.get(key) for section in document["sections"] for exercise in section["exercises"]
               for key in ("reps", "rest")]

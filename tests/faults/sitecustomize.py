@@ -62,22 +62,25 @@ def _full(folder: str, budget: int) -> None:
 
 
 def _speech(kind: str, text: str) -> None:
-    """Break the speech engine on lines containing `text`."""
-    from pilates_audio import speech
+    """Break every speech engine on lines containing `text`."""
+    from pilates_audio.speech import piper_engine, pyttsx3_engine
 
-    real = speech.EspeakEngine.speak
     tried: set[str] = set()
 
-    def speak(self, line, voice, rate):
-        if text in line:
-            if kind == "hang":
-                time.sleep(3600)
-            if kind == "silent" or line not in tried:
-                tried.add(line)
-                return b""
-        return real(self, line, voice, rate)
+    def broken(real):
+        def speak(self, line, rate):
+            if text in line:
+                if kind == "hang":
+                    time.sleep(3600)
+                if kind == "silent" or line not in tried:
+                    tried.add(line)
+                    return b""
+            return real(self, line, rate)
 
-    speech.EspeakEngine.speak = speak
+        return speak
+
+    for speaker in (pyttsx3_engine.EspeakSpeaker, piper_engine.Speaker):
+        speaker.speak = broken(speaker.speak)
 
 
 for kind, argument in FAULTS:
@@ -87,6 +90,6 @@ for kind, argument in FAULTS:
     elif kind in ("silent", "silent-once", "hang"):
         _speech(kind, argument)
     elif kind == "timeout":
-        from pilates_audio import speech
+        from pilates_audio.speech import pool
 
-        speech.CLIP_TIMEOUT = float(argument)
+        pool.CLIP_TIMEOUT = float(argument)

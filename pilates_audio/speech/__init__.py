@@ -1,0 +1,152 @@
+"""Speech: the engines (one module each), their worker processes, and the clip cache.
+
+Adding an engine is adding a module with an `Engine` class (see `base.Engine`) and
+naming it in ENGINES.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from pathlib import Path
+from typing import Callable, Iterable
+
+from pilates_audio.files import cache_dir
+from pilates_audio.pacing import ENGINES as ENGINES_SETTING
+from pilates_audio.speech import clips, pool
+from pilates_audio.speech.base import (SAMPLE_RATE, BadVoice, Engine, SpeechError, UnknownVoice, Voice,
+                                       VoiceError)
+from pilates_audio.speech.clips import Clip, ClipInfo, clip_key, decode_clip
+
+__all__ = ["SAMPLE_RATE", "BadVoice", "Clip", "ClipInfo", "ENGINES", "Engine", "SETTINGS", "Speech", "SpeechError",
+           "UnknownVoice", "Voice", "VoiceError", "choose", "clip_key", "decode_clip", "engine"]
+
+# Each engine's module; `fake` is for tests and is not offered as a setting.
+ENGINES = {
+    "pyttsx3": "pilates_audio.speech.pyttsx3_engine",
+    "piper": "pilates_audio.speech.piper_engine",
+    "fake": "pilates_audio.speech.fake_engine",
+}
+SETTINGS = ENGINES_SETTING  # what the `engine` pacing key takes: auto, then the engines
+AUTO = SETTINGS[0]
+
+
+def engine(name: str) -> Engine:
+    """Return the engine called `name`."""
+    return importlib.import_module(ENGINES[name]).Engine()
+
+
+def choose(setting: str, voice: str | None = None) -> Engine:
+    """Return the engine a setting means: `auto` is Piper when a Piper voice can speak, else pyttsx3."""
+    if setting != AUTO:
+        chosen = engine(setting)
+        problem = chosen.missing()
+        if problem:
+            raise VoiceError(problem)
+        return chosen
+    piper = engine("piper")
+    if piper.missing() is None:
+        try:
+            piper.resolve(voice)
+            return piper
+        except VoiceError:
+            pass  # no Piper voice, or a voice of another engine
+    return engine("pyttsx3")
+
+
+def cores() -> int:
+    """Return how many processors this process may run on: one speech worker each."""
+    if hasattr(os, "sched_getaffinity"):  # honours taskset and container limits
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+class Speech:
+    """Clips for one engine, voice and rate: lengths, audio, and synthesis of what is missing."""
+
+    def __init__(self, voice: str | None, rate: int, cache: Path | None = None, workers: int | None = None,
+                 engine: Engine | str = AUTO):
+        self.engine = choose(engine, voice) if isinstance(engine, str) else engine
+        self.voice = self.engine.resolve(voice)  # an unknown voice is named before any work
+        self.rate = rate
+        self.cache = (cache or cache_dir()) / "clips"
+        self.workers = workers or cores()
+        self.identity = self.engine.identity(self.voice)
+        # Only lengths and profiles stay in memory; audio is read back when needed,
+        # so memory does not grow with the number of lines.
+        self._clips: dict[str, ClipInfo] = {}
+
+    def estimate(self, text: str) -> int:
+        """Estimate a line's length in samples without synthesizing it."""
+        return self.engine.estimate(text, self.rate)
+
+    def path(self, text: str) -> Path:
+        key = clip_key(self.identity, self.rate, text)
+        return self.cache / key[:2] / f"{key}.clip"
+
+    def missing(self, lines: Iterable[str]) -> list[str]:
+        """Return the lines that have no sound cache entry, loading those that do."""
+        todo = []
+        for text in dict.fromkeys(lines):
+            if text in self._clips:
+                continue
+            clip = clips.load(self.path(text))
+            if clip is None:
+                todo.append(text)
+            else:
+                self._clips[text] = clips.info(clip)
+        return todo
+
+    def ensure(self, lines: Iterable[str], progress: Callable[[int, int], None] | None = None,
+               ready: Callable[[str], None] | None = None) -> None:
+        """Make sure every line has a clip, synthesizing the missing ones in parallel.
+
+        `progress` is told (lines done, lines to synthesize) as each one is ready, and
+        `ready` is given each new line, to start work on it while others are spoken.
+        """
+        todo = self.missing(lines)
+        if not todo:
+            return
+        loaded = len(self._clips)
+        lock = threading.Lock()
+
+        def done(text: str, info: ClipInfo) -> None:
+            with lock:
+                self._clips[text] = info
+                if progress:
+                    progress(len(self._clips) - loaded, len(todo))
+            if ready:
+                ready(text)
+
+        pool.synthesize(self.engine.name, self.voice, self.rate, [(text, self.path(text)) for text in todo],
+                        self.workers, done)
+
+    def length(self, text: str) -> int:
+        """Return a clip's length in samples (the clip must be ensured first)."""
+        return self._clips[text].length
+
+    def info(self, text: str) -> ClipInfo:
+        """Return a clip's length, profile and identity (the clip must be ensured first)."""
+        return self._clips[text]
+
+    def pcm(self, text: str) -> bytes:
+        """Read a clip's audio back from the cache, checking it is the clip that was measured."""
+        clip = clips.load(self.path(text))
+        if clip is None or clip.digest != self._clips[text].digest:
+            raise SpeechError(f'the cached clip for "{text}" changed or was damaged during this run; run again',
+                              retry=False)
+        return clip.pcm
+
+
+def list_voices(name: str | None = None) -> list[tuple[str, Voice]]:
+    """Return (engine, voice) for every voice of every engine usable here, or of one engine."""
+    found = []
+    for setting in SETTINGS[1:] if name is None else (name,):
+        chosen = engine(setting)
+        if name is None and chosen.missing():
+            continue
+        if name is not None and chosen.missing():
+            raise VoiceError(chosen.missing())
+        found += [(setting, voice) for voice in chosen.voices()]
+    return found
