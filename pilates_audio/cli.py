@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -417,6 +418,10 @@ def run(args: list[str] | None = None) -> int:
         start = "\n" if sys.stderr.isatty() else ""
         click.echo(f"{start}interrupted; nothing half-written was left behind", err=True)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`pilates-audio voices | head`): nothing to say to it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as a shell reports a program ended by SIGPIPE
     except OSError as exc:
         if files.disk_full(exc):
             files.DiskFull(Path(exc.filename).parent if exc.filename else Path("the output folder")).show()

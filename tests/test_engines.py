@@ -140,6 +140,26 @@ def test_pacing_shows_the_engine_and_where_it_came_from(write_routine):
     assert re.search(r"^engine\s+piper\s+routine", run_cli("pacing", path).stdout, re.M)
 
 
+def test_without_piper_auto_is_pyttsx3_and_piper_says_how_to_install_it(monkeypatch):
+    import importlib.metadata
+
+    real = importlib.metadata.version
+
+    def version(name):
+        if name == "piper-tts":
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    assert speech.choose("auto").name == "pyttsx3"
+    assert speech.choose("auto", "en_US-joe-medium").name == "pyttsx3"
+    with pytest.raises(speech.VoiceError) as caught:
+        speech.choose("piper")
+    assert str(caught.value) == "the piper engine is not installed; install it with pip install 'pilates-audio[piper]'"
+    found = speech.list_voices()
+    assert found and {engine for engine, _ in found} == {"pyttsx3"}
+
+
 def test_an_unknown_engine_is_refused(write_routine):
     path = write_routine("title: T\npacing: {engine: festival}\nexercises: [{name: A}]\n")
     result = run_cli("check", path)

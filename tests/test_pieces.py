@@ -175,13 +175,18 @@ outro: Well done.
 """
 
 
+@pytest.fixture(scope="module", params=["pyttsx3", pytest.param("piper", marks=pytest.mark.slow)])
+def engine(request):
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def both(tmp_path_factory):
+def both(tmp_path_factory, engine):
     folder = tmp_path_factory.mktemp("both")
     (folder / "two.yaml").write_text(SESSION, encoding="utf-8")
     out = {}
     for how in ("pieces", "exact"):
-        result = run_cli("render", folder / "two.yaml", "-o", folder / how, "-q",
+        result = run_cli("render", folder / "two.yaml", "-o", folder / how, "-q", "--engine", engine,
                          *(["--sample-exact"] if how == "exact" else []))
         assert result.code == 0, result.stderr
         data = json.loads((folder / how / "two.json").read_text(encoding="utf-8"))
@@ -260,10 +265,10 @@ def test_a_bitrate_that_mp3_does_not_have_is_refused(tmp_path):
     assert not list(tmp_path.glob("*.mp3"))
 
 
-def test_the_exact_script_is_the_one_render_writes(both, tmp_path):
+def test_the_exact_script_is_the_one_render_writes(both, engine, tmp_path):
     source = tmp_path / "two.yaml"
     source.write_text(SESSION, encoding="utf-8")
     for flags, how in (([], "pieces"), (["--sample-exact"], "exact")):
-        result = run_cli("script", source, "--exact", "--json", "-q", *flags)
+        result = run_cli("script", source, "--exact", "--json", "-q", "--engine", engine, *flags)
         assert result.code == 0, result.stderr
         assert json.loads(result.stdout) == both[how][0]
