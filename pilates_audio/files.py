@@ -88,7 +88,7 @@ def _umask() -> int:
 
 @contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """Hold back Ctrl-C for the moment a set of files is renamed into place, then deliver it."""
+    """Hold back Ctrl-C for a moment (files renamed into place, a small file written), then deliver it."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -149,6 +149,12 @@ def keep_first(path: Path, data: bytes, good: Callable[[bytes], bool]) -> bytes:
 def _create(path: Path, data: bytes, sync: bool) -> bool:
     """Write a file at `path` whole, unless one is already there; return whether it was written."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Ctrl-C waits the few milliseconds until the temporary file is gone again.
+    with _interrupts_held():
+        return _create_held(path, data, sync)
+
+
+def _create_held(path: Path, data: bytes, sync: bool) -> bool:
     fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -180,7 +186,8 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
 
     Cache entries skip `sync`: they carry their own checks, and a lost one is remade.
     """
-    with atomic_output(path) as tmp:
+    # The data is at hand, so Ctrl-C can wait until it is written and no temporary file is left.
+    with _interrupts_held(), atomic_output(path) as tmp:
         with open(tmp, "wb") as f:
             f.write(data)
             if sync:

@@ -208,13 +208,35 @@ def test_a_damaged_model_is_named_not_a_traceback(write_routine, tmp_path):
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
 
 
+@needs_piper
+def test_a_new_model_of_the_same_name_never_meets_the_old_ones_clips(tmp_path, monkeypatch):
+    folder = tmp_path / "voices"
+    folder.mkdir()
+    model = folder / "en_US-joe-medium.onnx"
+    shutil.copy(packaged_model(), model)
+    config = json.loads(Path(f"{packaged_model()}.json").read_text(encoding="utf-8"))
+    Path(f"{model}.json").write_text(json.dumps(config), encoding="utf-8")
+    monkeypatch.setenv("PILATES_AUDIO_VOICES", str(folder))
+    monkeypatch.setenv("PILATES_AUDIO_CACHE", str(tmp_path / "cache"))
+    engine = speech.engine("piper")
+    assert engine.resolve("en_US-joe-medium") == str(model.resolve())  # the voices folder comes first
+    before = speech.Speech("en_US-joe-medium", 155, engine=engine)
+    config["inference"]["noise_scale"] = 0.5  # the same name, speaking differently
+    Path(f"{model}.json").write_text(json.dumps(config), encoding="utf-8")
+    after = speech.Speech("en_US-joe-medium", 155, engine=engine)
+    assert before.identity != after.identity and before.path("One.") != after.path("One.")
+
+
 def packaged_model() -> Path:
     return next(model for voice, model in piper_engine.installed() if voice.id == piper_engine.DEFAULT_VOICE)
 
 
 @pytest.fixture
 def mirror(tmp_path):
-    """A local HTTP server laid out like the Piper voices repository, serving the packaged voice."""
+    """A local HTTP server laid out like the Piper voices repository, serving the packaged voice.
+
+    Yields its folder and address, the voices folder, and the environment that uses both.
+    """
     root = tmp_path / "mirror"
     folder = root / "en" / "en_US" / "joe" / "medium"
     folder.mkdir(parents=True)
@@ -224,7 +246,9 @@ def mirror(tmp_path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}/"
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    folder = tmp_path / "voices"
+    yield root, url, folder, {"PILATES_AUDIO_VOICES": str(folder), "PILATES_AUDIO_VOICES_URL": url}
     server.shutdown()
     server.server_close()
 
@@ -236,9 +260,7 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 @needs_piper
 def test_voices_download_fetches_a_voice_that_then_speaks(mirror, tmp_path, write_routine):
-    _, url = mirror
-    folder = tmp_path / "voices"
-    env = {"PILATES_AUDIO_VOICES": str(folder), "PILATES_AUDIO_VOICES_URL": url}
+    _, _, folder, env = mirror
     result = run_cli("voices", "--download", "en_US-joe-medium", env=env)
     assert (result.code, result.stderr) == (0, "")
     assert result.stdout == f"{folder / 'en_US-joe-medium.onnx'}\n"
@@ -252,9 +274,7 @@ def test_voices_download_fetches_a_voice_that_then_speaks(mirror, tmp_path, writ
 
 @needs_piper
 def test_a_voice_the_server_does_not_have_is_named(mirror, tmp_path):
-    _, url = mirror
-    folder = tmp_path / "voices"
-    env = {"PILATES_AUDIO_VOICES": str(folder), "PILATES_AUDIO_VOICES_URL": url}
+    _, url, folder, env = mirror
     result = run_cli("voices", "--download", "en_GB-nobody-low", env=env)
     assert (result.code, result.stdout) == (2, "")
     assert result.stderr == f"error: there is no Piper voice called en_GB-nobody-low at {url} (HTTP 404)\n"
@@ -263,11 +283,9 @@ def test_a_voice_the_server_does_not_have_is_named(mirror, tmp_path):
 
 @needs_piper
 def test_a_damaged_download_is_never_used(mirror, tmp_path):
-    root, url = mirror
+    root, _, folder, env = mirror
     served = root / "en" / "en_US" / "joe" / "medium" / "en_US-joe-medium.onnx"
     served.write_bytes(served.read_bytes()[:500000])  # cut short
-    folder = tmp_path / "voices"
-    env = {"PILATES_AUDIO_VOICES": str(folder), "PILATES_AUDIO_VOICES_URL": url}
     result = run_cli("voices", "--download", "en_US-joe-medium", env=env)
     assert (result.code, result.stdout) == (2, "")
     assert result.stderr.startswith("error: the downloaded voice en_US-joe-medium is not usable: ")

@@ -161,7 +161,9 @@ class Engine:
                          f"installed ones, or `pilates-audio voices --download {voice}` to fetch it")
 
     def identity(self, voice: str) -> str:
-        return f"{NAME}/piper-tts-{importlib.metadata.version('piper-tts')}/{model_digest(Path(voice))}"
+        # Every synthesis setting not in the model's config: how the rate maps, the sentence pause.
+        settings = f"scale={SCALE_PER_WPM}/rate{SCALE_OFFSET:+}>={SHORTEST_SCALE},pause={SENTENCE_PAUSE},raw"
+        return f"{NAME}/piper-tts-{importlib.metadata.version('piper-tts')}/{model_digest(Path(voice))}/{settings}"
 
     def estimate(self, text: str, rate: int) -> int:
         letters, pauses = letters_and_pauses(text)
