@@ -34,13 +34,35 @@ _MARKUP = re.compile(r"</?[A-Za-z!?][^<>]*>|\[\[[^\]]*\]\]|\[\[|\]\]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+CUE_KEYS = ("say", "on", "at", "reps", "every")
+PHASES = ("inhale", "exhale")
+
+
+@dataclass(frozen=True)
+class TiedCue:
+    """A cue said at its moment: at the start of a breath phase (`on`), or as a rep begins (`at`)."""
+
+    text: str
+    on: str | None = None  # "inhale" or "exhale"
+    at: int | None = None  # the rep, from 1
+    reps: tuple[int, ...] = ()  # with `on`: only on these reps (or breaths of a hold)
+    every: int = 1  # with `on`: on every Nth rep, from the first
+
+    def due(self, rep: int) -> bool:
+        """Tell whether the cue is said on rep (or breath) number `rep`, counting from 1."""
+        if self.at is not None:
+            return rep == self.at
+        return (not self.reps or rep in self.reps) and (rep - 1) % self.every == 0
+
+
 @dataclass(frozen=True)
 class Exercise:
     """One exercise as the routine describes it."""
 
     name: str
     setup: str | None = None
-    cues: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()  # plain cues, spread over the work
+    tied: tuple[TiedCue, ...] = ()  # cues with a moment of their own
     reps: int | None = None
     breaths_per_rep: float = 1.0
     hold_each: Duration | None = None  # seconds still at the top of each rep, after its first inhale
@@ -238,14 +260,91 @@ class _Checker:
         self.add(node, "sides must be both, [left, right] or [right, left]")
         return ()
 
-    def cues(self, node: Node) -> tuple[str, ...]:
+    def cues(self, node: Node) -> tuple[tuple[str, ...], tuple[TiedCue, ...]] | None:
+        """Check the cues: plain text, or mappings that say when; return (plain, tied), or None."""
         items = node.value if node.is_list else [node]
-        cues = []
+        plain: list[str] = []
+        tied: list[TiedCue] = []
+        good = True
         for item in items:
+            if item.is_mapping:
+                cue = self.tied_cue(item)
+                if cue is None:
+                    good = False
+                else:
+                    tied.append(cue)
+                continue
             text = self.text(item, "each cue")
-            if text is not None:
-                cues.append(text)
-        return tuple(cues)
+            if text is None:
+                good = False
+            else:
+                plain.append(text)
+        return (tuple(plain), tuple(tied)) if good else None
+
+    def tied_cue(self, node: Node) -> TiedCue | None:
+        """Check a cue mapping such as {say: Breathe out., on: exhale}."""
+        self.keys(node, CUE_KEYS, "cue")
+        values = node.value
+        if "say" not in values:
+            self.add(node, "a cue mapping needs say: with the words to speak")
+            return None
+        text = self.text(values["say"], "say")
+        fields: dict[str, Any] = {"text": text}
+        good = text is not None
+        if ("on" in values) == ("at" in values):
+            self.add(node, "a cue mapping says when with on: inhale, on: exhale or at: REP (one of them)")
+            return None
+        if "on" in values:
+            if values["on"].value not in PHASES:
+                self.add(values["on"], "on must be inhale or exhale")
+                good = False
+            fields["on"] = values["on"].value
+            if "reps" in values:
+                items = values["reps"]
+                numbers = [self.positive_int(item, "each of a cue's reps") for item in items.value] if items.is_list \
+                    else None
+                if numbers is None or not numbers:
+                    self.add(items, "reps of a cue must be a list of rep numbers, such as [1, 2]")
+                    good = False
+                elif None in numbers:
+                    good = False
+                else:
+                    fields["reps"] = tuple(numbers)
+            if "every" in values:
+                every = self.positive_int(values["every"], "every")
+                good = good and every is not None
+                fields["every"] = every
+        else:
+            at = self.positive_int(values["at"], "at")
+            good = good and at is not None
+            fields["at"] = at
+            for key in ("reps", "every"):
+                if key in values:
+                    self.add(values[key], f"{key} goes with on:, not at: (at: names the one rep)")
+                    good = False
+        return TiedCue(**fields) if good else None
+
+    def check_tied(self, cue: TiedCue, values: dict[str, Node]) -> None:
+        """Check that a tied cue has work to be said in: reps for at:, reps or a hold for on:."""
+        where = values["cues"]
+        if cue.at is not None:
+            if "reps" not in values:
+                self.add(where, f'the cue "{cue.text}" is said at rep {cue.at}, but the exercise has no reps')
+                return
+            span = self.quietly(lambda: self.reps(values["reps"]))
+            top = (span[1] or span[0]) if span else None
+            if top is not None and cue.at > top:
+                self.add(where, f'the cue "{cue.text}" is said at rep {cue.at}, past the last rep ({top})')
+        elif "reps" not in values and "hold" not in values:
+            self.add(where, f'the cue "{cue.text}" is said on each {cue.on}, but the exercise has no reps or hold '
+                            "to breathe through")
+
+    def quietly(self, check):
+        """Run a check whose problems are reported elsewhere, returning its result alone."""
+        before = len(self.problems)
+        result = check()
+        del self.problems[before:]
+        return result
 
     def exercise(self, node: Node, section: str | None) -> Exercise | None:
         if not node.is_mapping:
@@ -261,7 +360,8 @@ class _Checker:
         if "setup" in values:
             fields["setup"] = self.text(values["setup"], "setup")
         if "cues" in values:
-            fields["cues"] = self.cues(values["cues"])
+            cues = self.cues(values["cues"])
+            fields["cues"], fields["tied"] = cues if cues else (None, None)
         if "reps" in values:
             span = self.reps(values["reps"])
             fields["reps"], fields["reps_max"] = span if span else (None, None)
@@ -278,6 +378,8 @@ class _Checker:
             fields["hold_each"], fields["hold_each_max"] = span if span else (None, None)
             if "reps" not in values:
                 self.add(values["hold_each"], "hold_each needs reps (it holds still at the top of each one)")
+        for cue in fields.get("tied") or ():
+            self.check_tied(cue, values)
         if "sides" in values:
             fields["sides"] = self.sides(values["sides"])
             if "reps" not in values and "hold" not in values:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pilates_audio import pacing as pacing_mod
-from pilates_audio.routine import COVER_TYPES
+from pilates_audio.routine import COVER_TYPES, PHASES
 
 SHIPPED = Path(__file__).with_name("routine.schema.json")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -91,8 +91,9 @@ def build() -> dict[str, Any]:
         "properties": {
             "name": _text("The exercise's name: spoken, and its chapter's title."),
             "setup": _text("How to get into position; spoken before the work."),
-            "cues": {"description": "Lines spoken during the work: one text or a list.",
-                     "anyOf": [{"$ref": "#/$defs/text"}, {"type": "array", "items": {"$ref": "#/$defs/text"}}]},
+            "cues": {"description": "Lines spoken during the work: one text or a list. Plain text is spread over "
+                                    "the work; a mapping says when: {say: …, on: exhale} or {say: …, at: 6}.",
+                     "anyOf": [{"$ref": "#/$defs/cue"}, {"type": "array", "items": {"$ref": "#/$defs/cue"}}]},
             "reps": {"description": "Counted repetitions: a whole number, or a range such as 6-10.",
                      "anyOf": [{"type": "integer", "minimum": 1},
                                {"type": "string", "pattern": r"^\s*0*[1-9]\d*\s*-\s*\d+\s*$"}]},
@@ -156,6 +157,24 @@ def build() -> dict[str, Any]:
         "$defs": {
             "routine": routine,
             "block": {**items, "description": "A block: a list of exercises for routines to include."},
+            "cue": {"anyOf": [{"$ref": "#/$defs/text"}, {
+                "type": "object",
+                "description": "A cue said at its moment: at the start of a breath phase (on), or as a rep begins (at).",
+                "additionalProperties": False,
+                "required": ["say"],
+                "properties": {
+                    "say": _text("The words to speak."),
+                    "on": {"enum": list(PHASES),
+                           "description": "Said at the start of this phase on every rep (or breath of a hold)."},
+                    "at": {"type": "integer", "minimum": 1, "description": "Said as this rep begins, after its count."},
+                    "reps": {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 1},
+                             "description": "With on: only on these reps."},
+                    "every": {"type": "integer", "minimum": 1, "description": "With on: on every Nth rep, from the first."},
+                },
+                "oneOf": [{"required": ["on"], "not": {"required": ["at"]}},
+                          {"required": ["at"], "not": {"anyOf": [{"required": ["on"]}, {"required": ["reps"]},
+                                                                 {"required": ["every"]}]}}],
+            }]},
             "section": {
                 "type": "object",
                 "description": "A named group of exercises; its name is spoken before the first.",

@@ -154,6 +154,9 @@ class _Line:
     rep: tuple[int, bool] | None = None  # (number, is the last) for a rep count, worded once placed
     phase: str | None = None  # the breath phase a rep count starts on, when it is said with it
     droppable: bool = False  # a cue that is left out, rather than growing the part, when it cannot fit
+    tied: bool = False  # an author's cue with a moment of its own: said right after what else is due then
+    until: int | None = None  # where a tied cue's phase ends: it should be said by then
+    mark: bool = False  # a breath word said before a tied cue: on its moment, or left out
     placed: bool = False
     start: int = 0
     length: int = 0
@@ -217,8 +220,20 @@ class _Planner:
             for tone in tones:
                 if tone.start <= line.start < tone.end:
                     line.start = tone.end
+            if line.mark and line.start != line.offset:
+                continue  # a breath word is said on its moment or not at all
             tones = [t for t in tones if not (line.start < t.start < line.end + gap)]
             speech.append(line)
+        # A tied cue that runs out of its phase is said (never cut short), and named once.
+        past: dict[str, tuple[str, int]] = {}
+        for line in speech:
+            if line.until is not None and line.end > line.until:
+                phase, over = past.get(line.text, (line.phase, 0))
+                past[line.text] = (phase, max(over, line.end - line.until))
+        for text, (phase, over) in past.items():
+            if exact and exercise is not None:
+                self.warnings.append(f'the cue "{text}" is longer than its {phase} in {exercise.name}\'s {part} '
+                                     f"(by {over / SAMPLE_RATE:.1f} s); shorten it, or slow the breath")
         placed: list[_Line] = sorted(tones + speech, key=lambda entry: entry.start)
         for line in (entry for entry in lines if entry.role == "optional"):
             line.start = line.offset
@@ -255,12 +270,16 @@ class _Planner:
             cursor = line.end
         if placed and cursor > length - (0 if exact else samples(SENTENCE_GAP)):
             if exact:
-                over = [line.text for line in placed if line.end > length and line.kind == "speech"]
-                quoted = " and ".join(f'"{text}"' for text in over)
-                where = f"{exercise.name}, {part}" if exercise else part
+                over = [line for line in placed if line.end > length and line.kind == "speech"]
+                noun = "the cue" if all(line.role == "cue" or line.tied for line in over) else "the line"
+                quoted = " and ".join(f'"{line.text}"' for line in over)
+                where = f"{exercise.name}'s {part}" if exercise else f"the {part}"
                 grown = (cursor - length) / SAMPLE_RATE + SENTENCE_GAP
-                verb = "does" if len(over) == 1 else "do"
-                self.warnings.append(f"{where}: {quoted} {verb} not fit; the {part} runs {grown:.1f}s longer")
+                verb, grows = ("do", "grow") if len(over) > 1 else ("does", "grows")
+                if part == "reps":
+                    grows = "grow"
+                self.warnings.append(f"{noun}{'s' if len(over) > 1 else ''} {quoted} {verb} not fit in {where}; "
+                                     f"the {part} {grows} by {grown:.1f} s")
             # Words that ran over still get a breath of quiet before what follows.
             self.pause(samples(SENTENCE_GAP), part, name, side)
         else:
@@ -293,14 +312,22 @@ class _Planner:
                 count += 1
         return [(offset, phase) for offset, phase in marks if offset < length]
 
-    def breath_lines(self, length: int, fixed: dict[int, _Line], marks: list[tuple[int, str]]) -> list[_Line]:
-        """Add the breath cues of a part: merged into a count, or on their own where free."""
+    def breath_lines(self, length: int, fixed: dict[int, _Line], marks: list[tuple[int, str]],
+                     tied: set[int] = frozenset()) -> list[_Line]:
+        """Add the breath cues of a part: merged into a count, or on their own where free.
+
+        Where an author's cue is tied to a phase, its breath word is said first, for sure.
+        """
         mode = self.pacing.breath_cues
         if mode == "silent":
             return []
         lines = []
         for offset, phase in marks:
             line = fixed.get(offset)
+            if line is None and offset in tied and phase != "hold":
+                lines.append(_Line(offset, phrases.breath_cue(phase), mark=True) if mode == "voice"
+                             else _Line(offset, phase, kind="tone"))
+                continue
             if phase == "hold":
                 # The still moment at the top of a rep: said if free, never a tone.
                 if mode == "voice" and line is None:
@@ -316,14 +343,53 @@ class _Planner:
         return lines
 
     def work_part(self, part: str, exercise: Exercise | None, side: str | None, length: int,
-                  fixed: list[_Line], cues: list[_Line], marks: list[tuple[int, str]] | None = None) -> None:
-        """Lay out a breath-paced part (reps, hold, rest) with its breath cues."""
+                  fixed: list[_Line], cues: list[_Line], marks: list[tuple[int, str]] | None = None,
+                  rep: float = 0.0) -> None:
+        """Lay out a breath-paced part (reps, hold, rest) with its breath cues and tied cues.
+
+        `rep` is the length of one rep in seconds; without it (a hold), each breath counts as one.
+        """
+        marks = marks if marks is not None else self.phase_marks(length)
+        tied = self.tied_lines(exercise, part, length, marks, rep) if exercise is not None else []
         at = {line.offset: line for line in fixed}
-        extra = self.breath_lines(length, at, marks if marks is not None else self.phase_marks(length))
+        extra = self.breath_lines(length, at, marks, {line.offset for line in tied})
         for line in fixed:
             if line.rep is not None:
                 line.text = phrases.rep_line(*line.rep, line.phase)
-        self.timed(part, exercise, side, length, fixed + extra + cues)
+        # What is due at one moment is said in order: the count or breath word, then the tied cue.
+        due = sorted(fixed + [line for line in extra if line.role == "fixed" and line.kind == "speech"] + tied,
+                     key=lambda line: (line.offset, line.tied))
+        others = [line for line in extra if not (line.role == "fixed" and line.kind == "speech")]
+        self.timed(part, exercise, side, length, due + others + cues)
+
+    def tied_lines(self, exercise: Exercise, part: str, length: int, marks: list[tuple[int, str]],
+                   rep: float) -> list[_Line]:
+        """Return the author's tied cues of a part, each at its phase's start or its rep's start."""
+        if part not in ("reps", "hold"):
+            return []
+        span = samples(rep) if rep else self.breath
+        count = -(-length // span)  # reps, or the breaths of a hold, begun in the part
+        lines = []
+        for cue in exercise.tied:
+            if cue.at is not None:
+                if part != "reps":
+                    continue
+                if cue.at > count:
+                    self.warnings.append(f'the cue "{cue.text}" is said at rep {cue.at}, but {exercise.name} has '
+                                         f"{count} reps this time; it is left out")
+                    continue
+                lines.append(_Line(samples((cue.at - 1) * rep), cue.text, tied=True))
+                continue
+            for number in range(1, count + 1):
+                if not cue.due(number):
+                    continue
+                start, end = (number - 1) * span, number * span
+                found = [i for i, (at, phase) in enumerate(marks) if start <= at < end and phase == cue.on]
+                if found:
+                    offset = marks[found[0]][0]
+                    until = marks[found[0] + 1][0] if found[0] + 1 < len(marks) else length
+                    lines.append(_Line(offset, cue.text, phase=cue.on, tied=True, until=until))
+        return lines
 
     def plan(self) -> Script:
         routine = self.routine
@@ -419,9 +485,10 @@ class _Planner:
                 last = exercise.reps
                 fixed = [_Line(samples(i * rep), "", rep=(i + 1, i + 1 == last and last > 1))
                          for i in range(exercise.reps)]
-            lines = [_Line(samples(min(i, exercise.reps - 1) * rep), cue, "cue") for i, cue in enumerate(cues)]
+            # Spread over the whole set, the first on the first rep.
+            lines = [_Line(samples(i * exercise.reps // len(cues) * rep), cue, "cue") for i, cue in enumerate(cues)]
             length = samples(exercise.reps * rep)
-            self.work_part("reps", exercise, side, length, fixed, lines, self.phase_marks(length, rep, pause))
+            self.work_part("reps", exercise, side, length, fixed, lines, self.phase_marks(length, rep, pause), rep)
             cues = []
         if exercise.hold is not None:
             length = samples(exercise.hold.seconds(breath))

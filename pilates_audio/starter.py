@@ -78,7 +78,10 @@ sections:
 
       - name: Bridge
         setup: Lie on your back, knees bent, feet flat and hip-width apart.
-        cues: Peel the spine up as you breathe in; roll down as you breathe out.
+        cues:  # a cue can say when: at the start of a breath phase, or as a rep begins
+          - {{say: Peel the spine up., on: inhale}}  # on every rep; reps: [1, 2] or every: 2 for fewer
+          - {{say: Roll down one bone at a time., on: exhale}}
+          - {{say: Last one. Stay long at the top., at: 5}}  # as rep 5 begins
         reps: 5
         hold_each: 3s  # still at the top of each rep, between its inhale and its exhale
         rest: 1 breath

@@ -156,3 +156,26 @@ def assert_countdowns_keep_time(data: dict, tolerance: float = TOLERANCE) -> Non
             assert [c["text"] for c in spoken] == [countdown(k) for k in range(len(spoken), 0, -1)]
             assert all(abs(b - a - 1.0) <= tolerance for a, b in zip(starts, starts[1:])), starts
             assert abs(cue["start"] - starts[-1] - 1.0) <= tolerance
+
+
+def assert_tied_cues_in_their_phases(data: dict, routine: Routine, tolerance: float = TOLERANCE) -> None:
+    """Every cue tied to a breath phase is said inside that phase, after what else is due as it begins."""
+    pacing = data["pacing"]
+    by_exercise = {e.name: e for e in routine.exercises}
+    checked = 0
+    for part, name, side, length, run in parts(data):
+        exercise = by_exercise.get(name)
+        if exercise is None or part not in ("reps", "hold"):
+            continue
+        tied = {cue.text: cue.on for cue in exercise.tied if cue.on}
+        marks = sorted(phase_starts(exercise, part, pacing, length)) + [(length, "end")]
+        start = run[0]["start"]
+        for cue in run:
+            if cue["kind"] != "speech" or cue["text"] not in tied:
+                continue
+            begin, end = cue["start"] - start, cue["end"] - start
+            inside = [(at, following) for (at, kind), (following, _) in zip(marks, marks[1:])
+                      if kind == tied[cue["text"]] and at - tolerance <= begin and end <= following + tolerance]
+            assert inside, (name, part, cue)
+            checked += 1
+    assert checked, "no tied cue was found to check"

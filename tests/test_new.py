@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import yaml
-from conftest import run_cli, run_here
+from conftest import EditorLoader, run_cli, run_here
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +26,7 @@ def test_new_writes_a_starter_that_passes_check_and_validates(tmp_path):
     path = tmp_path / "my-routine.yaml"
     checked = run_cli("check", "my-routine.yaml", cwd=tmp_path)
     assert checked.code == 0 and checked.stdout.startswith("my-routine.yaml: ok (5 exercises, about ")
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=EditorLoader)
     jsonschema.Draft202012Validator(json.loads(schema.SHIPPED.read_text())).validate(document)
     assert routine.load(path).title == "My Routine"
 
@@ -55,6 +55,8 @@ def test_the_starter_shows_every_key_of_the_format(tmp_path):
     assert "`exercises:`" in text  # the other way to list them, in the note on sections
     used = {key for section in document["sections"] for exercise in section["exercises"] for key in exercise}
     assert used == set(routine.EXERCISE_KEYS)
+    cues = yaml.load(text, Loader=EditorLoader)["sections"][1]["exercises"][1]["cues"]
+    assert {key for cue in cues for key in cue} | set(re.findall(r"(reps|every): ", text)) == set(routine.CUE_KEYS)
     assert set(document["pacing"]) | {"voice", "engine"} == set(pacing.KEYS)  # voice and engine: shown as notes
     assert {"voice", "engine"} <= commented
     assert "include" in commented  # a block needs a file of the user's own, so it is shown as a note

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
-from conftest import ROOT, run_cli
+from conftest import EditorLoader, ROOT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -63,7 +64,8 @@ def test_the_schema_knows_exactly_the_keys_check_knows():
                          ids=lambda path: path.name)
 def test_every_shipped_and_golden_routine_validates(path):
     assert routine.check_file(path)[1] == []
-    assert valid(yaml.safe_load(path.read_text(encoding="utf-8")))
+    assert valid(yaml.load(path.read_text(encoding="utf-8"), Loader=EditorLoader))
+
 
 
 def test_library_routines_point_editors_at_the_schema():
@@ -101,7 +103,13 @@ BASE = {"title": "T", "exercises": [{"name": "Roll up", "reps": 5}]}
     {"exercises": [{"name": "Plank", "hold": "30s", "sides": "left"}]},
     {"cover": "cover.gif"},
     {"title": "   "},
-], ids=lambda change: json.dumps(change)[:60])
+    {"exercises": [{"name": "Roll up", "reps": 5, "cues": [{"on": "exhale"}]}]},
+    {"exercises": [{"name": "Roll up", "reps": 5, "cues": [{"say": "Up.", "on": "exhale", "at": 2}]}]},
+    {"exercises": [{"name": "Roll up", "reps": 5, "cues": [{"say": "Up."}]}]},
+    {"exercises": [{"name": "Roll up", "reps": 5, "cues": [{"say": "Up.", "on": "hold"}]}]},
+    {"exercises": [{"name": "Roll up", "reps": 5, "cues": [{"say": "Up.", "at": 2, "every": 2}]}]},
+    {"exercises": [{"name": "Roll up", "reps": 5, "cues": [{"say": "Up.", "on": "inhale", "reps": 2}]}]},
+], ids=lambda change: json.dumps(change)[-60:])
 def test_the_schema_rejects_what_check_rejects_for_its_shape(change, tmp_path):
     instance = {**BASE, **change}
     path = tmp_path / "r.yaml"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from checks import assert_breath_counts_exact, assert_chapters, assert_counts_on_the_breath, assert_tiles
+from checks import (assert_breath_counts_exact, assert_chapters, assert_counts_on_the_breath, assert_tiles,
+                    assert_tied_cues_in_their_phases)
 from pilates_audio import render, routine, script, speech
 from pilates_audio.units import Duration
 
@@ -69,8 +70,8 @@ def test_a_line_that_cannot_fit_grows_its_part_and_is_named(write_routine):
     pacing, _ = render.effective_pacing(loaded, {})
     plan, _ = render.estimated_script(loaded, pacing)
     assert plan.warnings == (
-        'Quick, hold: "This is a very long cue that cannot possibly be said within a single two second breath." '
-        f"does not fit; the hold runs {_overflow(plan, 'hold'):.1f}s longer",
+        'the cue "This is a very long cue that cannot possibly be said within a single two second breath." '
+        f"does not fit in Quick's hold; the hold grows by {_overflow(plan, 'hold'):.1f} s",
     )
     hold = [c for c in plan.cues if c.part == "hold"]
     # grown by the overflow and a short pause after the line
@@ -269,3 +270,38 @@ def test_each_cue_is_said_in_its_own_rep_even_when_breath_words_must_give_way(wr
         said = next(c for c in reps if c.text and c.text.startswith(cue))
         assert i * 8 * SAMPLE_RATE < said.start - first < (i + 1) * 8 * SAMPLE_RATE
     assert plan.warnings == ()
+
+
+def test_tied_cues_are_said_inside_their_phases_on_their_reps():
+    loaded, plan = estimated(GOLDEN / "tied-cues.yaml")
+    data = plan.to_json()
+    assert_tied_cues_in_their_phases(data, loaded)
+    said = [(c["exercise"], c["part"], c["text"]) for c in data["cues"] if c["kind"] == "speech"]
+    assert said.count(("Roll up", "reps", "Peel up one bone at a time.")) == 5  # every rep
+    assert said.count(("Roll up", "reps", "Reach for the ceiling.")) == 1  # reps: [1]
+    assert said.count(("Leg circles", "reps", "Smaller circles.")) == 3  # every: 2, of 6
+    assert said.count(("Swan", "hold", "Long neck.")) == 2  # every second breath of four
+    # at: 4 is said as rep 4 begins, after its count.
+    reps = [c for c in data["cues"] if c["exercise"] == "Leg circles" and c["part"] == "reps"]
+    texts = [c.get("text") for c in reps if c["kind"] == "speech"]
+    assert texts[texts.index("Now the other way.") - 1].startswith("Four")
+    # The plain cue is spread over the set, never after the last rep.
+    roll = [c for c in data["cues"] if c["exercise"] == "Roll up" and c["part"] == "reps"]
+    assert "Keep the legs heavy." in [c.get("text") for c in roll]
+    assert plan.warnings == ()
+
+
+def test_a_tied_cue_too_long_for_its_phase_is_named(write_routine):
+    path = write_routine("""
+        title: T
+        pacing: {inhale: 1.5s, exhale: 1.5s}
+        exercises:
+          - name: Roll up
+            reps: 3
+            cues: [{say: Breathe out and peel up one bone at a time until you sit tall over your legs., on: exhale}]
+    """)
+    _, plan = estimated(path)
+    assert plan.warnings[0].startswith('the cue "Breathe out and peel up one bone at a time until you sit tall over '
+                                       "your legs.\" is longer than its exhale in Roll up's reps (by ")
+    assert plan.warnings[0].endswith(" s); shorten it, or slow the breath")
+    assert len(plan.warnings) <= 2  # said once, however many reps; the reps may also grow
