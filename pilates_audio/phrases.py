@@ -15,6 +15,7 @@ PHRASES: dict[str, str] = {
     "halfway": "Halfway.",
     "next_up": "Next up: {name}",
     "hold": "Hold for {duration}.",
+    "hold_and_inhale": "Hold for {duration}, and breathe in.",
     "hold_each": "Hold.",
     "rest": "Rest for {duration}.",
     "release_and_rest": "Release, and rest for {duration}.",

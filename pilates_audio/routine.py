@@ -89,8 +89,10 @@ class Exercise:
             low, high = getattr(self, key), getattr(self, f"{key}_max")
             if low is not None and high is not None:
                 amount = low.amount + fill * (high.amount - low.amount)
-                # Whole seconds and half breaths: values an instructor would say.
-                amount = round(amount * 2) / 2 if low.in_breaths else float(round(amount))
+                # Whole seconds and whole breaths: values an instructor would say. Half
+                # breaths only where the author wrote one (1.5-3 breaths).
+                halves = low.in_breaths and not (float(low.amount).is_integer() and float(high.amount).is_integer())
+                amount = int(amount * 2 + 0.5) / 2 if halves else float(int(amount + 0.5))
                 changes[key] = Duration(min(max(amount, low.amount), high.amount), low.unit)
         return replace(self, **changes)
 

@@ -275,9 +275,8 @@ class _Planner:
                 quoted = " and ".join(f'"{line.text}"' for line in over)
                 where = f"{exercise.name}'s {part}" if exercise else f"the {part}"
                 grown = (cursor - length) / SAMPLE_RATE + SENTENCE_GAP
-                verb, grows = ("do", "grow") if len(over) > 1 else ("does", "grows")
-                if part == "reps":
-                    grows = "grow"
+                verb = "do" if len(over) > 1 else "does"
+                grows = "grow" if part == "reps" else "grows"
                 self.warnings.append(f"{noun}{'s' if len(over) > 1 else ''} {quoted} {verb} not fit in {where}; "
                                      f"the {part} {grows} by {grown:.1f} s")
             # Words that ran over still get a breath of quiet before what follows.
@@ -492,7 +491,16 @@ class _Planner:
             cues = []
         if exercise.hold is not None:
             length = samples(exercise.hold.seconds(breath))
-            fixed = [_Line(0, phrases.say("hold", duration=phrases.duration(exercise.hold)))]
+            # The hold begins on an inhale: spoken breath cues say so with the announcement,
+            # where that is said within the inhale.
+            said = phrases.duration(exercise.hold)
+            text = phrases.say("hold", duration=said)
+            if self.pacing.breath_cues == "voice":
+                longer = phrases.say("hold_and_inhale", duration=said)
+                self.length_of(text)  # measured too, so both are among the lines a session may say
+                if self.length_of(longer) <= samples(self.pacing.inhale - MIN_GAP):
+                    text = longer
+            fixed = [_Line(0, text)]
             lines = [_Line(samples(i * breath), cue, "cue") for i, cue in enumerate(cues)]
             if self.pacing.halfway and length >= samples(HALFWAY_FROM):
                 # As near the middle as the breath marks allow, never pushing one of them.
