@@ -30,8 +30,8 @@ class Fit:
             f"({self.seconds:.1f}s) with inhale {self.pacing.inhale:g}s, exhale {self.pacing.exhale:g}s"
         ]
         for before, after in zip(original.exercises, self.routine.exercises):
-            chosen = [f"{key} {getattr(after, key)}" for key in ("reps", "hold_each", "hold", "rest")
-                      if getattr(before, f"{key}_max") is not None]
+            chosen = [f"{key} {getattr(after, key)}" if key != "rest" or after.rests else "no rest"
+                      for key in ("reps", "hold_each", "hold", "rest") if getattr(before, f"{key}_max") is not None]
             if chosen:
                 lines.append(f"  {after.name}: {', '.join(chosen)}")
         return lines

@@ -77,6 +77,11 @@ class Exercise:
     rest_max: Duration | None = None
 
     @property
+    def rests(self) -> bool:
+        """Tell whether the exercise ends with a rest (a rest of zero is none)."""
+        return self.rest is not None and self.rest.amount > 0
+
+    @property
     def has_range(self) -> bool:
         return any(value is not None for value in (self.reps_max, self.hold_each_max, self.hold_max, self.rest_max))
 
@@ -203,15 +208,16 @@ class _Checker:
         node = mapping.value.get(key)
         return None if node is None else self.text(node, key, spoken=key in SPOKEN)
 
-    def duration(self, node: Node, key: str, breaths: bool = True) -> tuple[Duration, Duration | None] | None:
-        """Check a duration or a range of durations; return (low, top or None)."""
+    def duration(self, node: Node, key: str, breaths: bool = True, zero: bool = False
+                 ) -> tuple[Duration, Duration | None] | None:
+        """Check a duration or a range of durations (from zero, if `zero`); return (low, top or None)."""
         if node.is_mapping or node.is_list:
             self.add(node, f"{key} must be a duration, not {yamlsrc.kind(node)}")
             return None
         try:
-            span = parse_range(node.value)
+            span = parse_range(node.value, zero_allowed=zero)
             if span is None:
-                span = parse_duration(node.value), None
+                span = parse_duration(node.value, zero_allowed=zero), None
             if not breaths and span[0].in_breaths:
                 # Breathing on through it would turn the phases after it around.
                 raise ValueError(f"'{node.value}' cannot be counted in breaths; use seconds (3s)")
@@ -373,7 +379,7 @@ class _Checker:
                 self.add(values["breaths_per_rep"], "breaths_per_rep needs reps")
         for key in ("hold", "rest"):
             if key in values:
-                span = self.duration(values[key], key)
+                span = self.duration(values[key], key, zero=key == "rest")  # a rest of zero is none
                 fields[key], fields[f"{key}_max"] = span if span else (None, None)
         if "hold_each" in values:
             span = self.duration(values["hold_each"], "hold_each", breaths=False)

@@ -106,7 +106,8 @@ def build() -> dict[str, Any]:
             "hold": {**duration, "description": "A timed hold, after the reps if both are given."},
             "sides": {"enum": ["both", ["left", "right"], ["right", "left"]],
                       "description": "Do the reps and hold once per side; needs reps or hold."},
-            "rest": {**duration, "description": "A rest after the exercise."},
+            "rest": {"anyOf": [{"type": "number", "minimum": 0}, duration],
+                     "description": "A rest after the exercise; 0 (or a range from 0, such as 0-2 breaths) for none."},
         },
         "allOf": [
             {"if": {"required": ["breaths_per_rep"]}, "then": {"required": ["reps"]}},

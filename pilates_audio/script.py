@@ -461,7 +461,7 @@ class _Planner:
                 self.transition([switch], exercise, side, release=exercise.hold is not None,
                                 countdown=exercise.reps is None and self.pacing.countdown > 0)
             self.work(exercise, side)
-        if exercise.rest:
+        if exercise.rests:
             key = "release_and_rest" if exercise.hold else "rest"
             text = phrases.say(key, duration=phrases.duration(exercise.rest))
             length = samples(exercise.rest.seconds(self.pacing.breath))
@@ -521,7 +521,7 @@ def join_slivers(cues: list[Cue]) -> list[Cue]:
 
 def _ends_held(exercise: Exercise | None) -> bool:
     """Tell whether an exercise ends still holding, so the next part must release it."""
-    return exercise is not None and exercise.hold is not None and exercise.rest is None
+    return exercise is not None and exercise.hold is not None and not exercise.rests
 
 
 def _clear(line: _Line, others: list[_Line], gap: int) -> bool:

@@ -41,10 +41,11 @@ _RANGE = re.compile(r"^\s*(?P<low>[^-]+?)\s*-\s*(?P<high>[^-]+?)\s*$")
 _UNIT = re.compile(r"[a-z].*$")
 
 
-def parse_range(value: object) -> tuple[Duration, Duration] | None:
+def parse_range(value: object, zero_allowed: bool = False) -> tuple[Duration, Duration] | None:
     """Parse a duration range such as 30s-90s, 30-90s or 1-3 breaths; None if not a range.
 
-    A unit written only after the second number applies to both.
+    A unit written only after the second number applies to both; with `zero_allowed`,
+    the range may start at zero (0-2 breaths).
     """
     if not isinstance(value, str):
         return None
@@ -55,7 +56,7 @@ def parse_range(value: object) -> tuple[Duration, Duration] | None:
     unit = _UNIT.search(high_text)
     if _NUMBER.match(low_text) and unit:
         low_text = f"{low_text} {unit.group(0)}"
-    low, high = parse_duration(low_text), parse_duration(high_text)
+    low, high = parse_duration(low_text, zero_allowed=zero_allowed), parse_duration(high_text)
     if low.in_breaths != high.in_breaths:
         raise ValueError(f"'{value}' mixes breaths and seconds; use one unit for both ends")
     if low.amount > high.amount:

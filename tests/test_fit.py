@@ -189,3 +189,23 @@ def test_the_breath_is_left_alone_when_the_ranges_land_on_the_target(write_routi
     fitted = fit.fit(loaded, pacing, low + 2.0, estimate_for(pacing))
     assert (fitted.pacing.inhale, fitted.pacing.exhale) == (4.0, 4.0)
     assert fitted.fill < 0.1 and abs(fitted.seconds - (low + 2.0)) <= fit.tolerance(low + 2.0)
+
+
+def test_a_rest_of_zero_is_no_rest_and_a_range_may_start_there(write_routine):
+    path = write_routine("""
+        title: T
+        exercises:
+          - {name: Plank, hold: 2 breaths, rest: 0}
+          - {name: Roll up, reps: 2, rest: 0-2 breaths}
+          - {name: Swan, reps: 2}
+    """)
+    loaded = routine.load(path)
+    pacing, _ = render.effective_pacing(loaded, {})
+    plan, _ = render.estimated_script(loaded, pacing)
+    assert [c for c in plan.cues if c.part == "rest"] == []  # both rests are zero at their low end
+    texts = [c.text for c in plan.cues if c.kind == "speech"]
+    assert "And release." in texts  # the hold ends held, so the transition releases it
+    top = render.estimated_script(loaded.choose(1.0), pacing)[0]
+    assert [c.text for c in top.cues if c.part == "rest" and c.kind == "speech"][0] == "Rest for two breaths."
+    fitted = render.estimated_script(loaded, pacing, plan.duration / 44100)[1]  # the shortest it can be
+    assert fitted.describe(loaded)[1:] == ["  Roll up: no rest"]
