@@ -11,7 +11,7 @@ from typing import Any, Callable
 import click
 
 from pilates_audio import __version__, audio, pacing as pacing_mod, render as render_mod, routine as routine_mod
-from pilates_audio import feed as feed_mod, files, mp3, speech
+from pilates_audio import feed as feed_mod, files, fit as fit_mod, mp3, speech
 from pilates_audio.errors import InputError, PilatesAudioError
 from pilates_audio.script import SAMPLE_RATE
 from pilates_audio.units import format_clock, parse_duration
@@ -99,6 +99,13 @@ max_length_option = click.option(
     help="Allow sessions up to this long (default: 4h); longer ones are refused before any work.")
 
 
+def _target(seconds: float | None, flags: dict) -> fit_mod.Target | None:
+    """Return the --length target; a breath given as a flag is kept as it is."""
+    if seconds is None:
+        return None
+    return fit_mod.Target(seconds, keep_breath=any(flags.get(key) is not None for key in fit_mod.BREATH_FLAGS))
+
+
 def _flags(kwargs: dict) -> tuple[dict, pacing_mod.Layer | None]:
     """Take the pacing flags and the pacing file out of a command's arguments."""
     flags = {key: kwargs.pop(key) for key in pacing_mod.KEYS if key in kwargs}
@@ -145,6 +152,7 @@ def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: 
     flags, pacing_file = _flags(kwargs)
     loaded = routine_mod.load_all(list(routines))
     plans = [(r, render_mod.effective_pacing(r, flags, pacing_file)[0]) for r in loaded]
+    target = _target(target, flags)
     for routine, pacing in plans:  # refuse a session too long, or a length out of reach, before any work
         render_mod.planned(routine, pacing, target, max_length)
     for routine, pacing in plans:
@@ -212,6 +220,7 @@ def script(routine: Path, as_json: bool, exact: bool, sample_exact: bool, quiet:
     flags, pacing_file = _flags(kwargs)
     loaded = routine_mod.load(routine)
     pacing, _ = render_mod.effective_pacing(loaded, flags, pacing_file)
+    target = _target(target, flags)
     plan, fitted = render_mod.planned(loaded, pacing, target, max_length or render_mod.MAX_LENGTH)
     if exact:
         with _Progress(loaded.name, quiet) as progress:

@@ -11,6 +11,20 @@ from pilates_audio.script import SAMPLE_RATE, LengthOf, minimum_seconds, plan
 from pilates_audio.units import format_clock
 
 STEPS = 40  # halvings: far finer than a millisecond of breath
+BREATH_FLAGS = ("inhale", "exhale")  # given as flags, --length keeps them as they are
+
+
+@dataclass(frozen=True)
+class Target:
+    """A length asked for with --length, and whether the breath must stay as the user gave it."""
+
+    seconds: float
+    keep_breath: bool = False
+
+
+def as_target(value: "Target | float | None") -> "Target | None":
+    """Return a target length, taking plain seconds as one that may scale the breath."""
+    return value if value is None or isinstance(value, Target) else Target(float(value))
 
 
 @dataclass(frozen=True)
@@ -60,12 +74,19 @@ def scale_bounds(pacing: Pacing) -> tuple[float, float]:
     return low, high
 
 
-def fit(routine: Routine, pacing: Pacing, target: float, length_of: LengthOf, fill: float | None = None) -> Fit:
-    """Choose values inside the ranges and a breath length so the session lasts `target` seconds.
+def fit(routine: Routine, pacing: Pacing, goal: Target | float, length_of: LengthOf, fill: float | None = None) -> Fit:
+    """Choose values inside the ranges and a breath length so the session lasts the target.
 
-    With `fill` given, keep the ranges where they are and only scale the breath.
+    With `fill` given, keep the ranges where they are and only scale the breath. A
+    breath the user gave as a flag is never scaled. A session that cannot land within
+    the tolerance is refused, saying the nearest it can make.
     """
-    low_scale, high_scale = scale_bounds(pacing)
+    goal = as_target(goal)
+    target = goal.seconds
+    refit = fill is not None
+    low_scale, high_scale = (1.0, 1.0) if goal.keep_breath else scale_bounds(pacing)
+    breath = ("the breath you gave (--inhale and --exhale are kept as they are)" if goal.keep_breath else
+              f"a breath of {pacing.min_phase:g}s to {pacing.max_phase:g}s per inhale or exhale")
     pace = min(max(1.0, low_scale), high_scale)  # the user's own breath, if within bounds
     slack = tolerance(target)
 
@@ -83,8 +104,7 @@ def fit(routine: Routine, pacing: Pacing, target: float, length_of: LengthOf, fi
         if not shortest - slack <= target <= longest + slack:
             raise InputError(
                 f"--length {format_clock(target)} is out of reach: this routine lasts from "
-                f"{format_clock(shortest)} to {format_clock(longest)} with its ranges and a breath of "
-                f"{pacing.min_phase:g}s to {pacing.max_phase:g}s per inhale or exhale"
+                f"{format_clock(shortest)} to {format_clock(longest)} with its ranges and {breath}"
             )
         # Keep the user's own breath where the ranges can do the work; the breath does the rest.
         if total(0.0, pace) >= target:
@@ -105,4 +125,12 @@ def fit(routine: Routine, pacing: Pacing, target: float, length_of: LengthOf, fi
             middle = (low + high) / 2
             low, high = (middle, high) if total(fill, middle) <= target else (low, middle)
         scale = low if abs(total(fill, low) - target) <= abs(total(fill, high) - target) else high
-    return Fit(routine.choose(fill), scaled(pacing, scale), fill, total(fill, scale), target)
+    landed = total(fill, scale)
+    if abs(landed - target) > slack and not refit:
+        # Within the shortest and longest, but its ranges move in steps the breath cannot bridge.
+        # (On the spoken lengths, after synthesis, what it lands on is said instead.)
+        raise InputError(
+            f"--length {format_clock(target)} is out of reach within {slack:g} s: with its ranges and {breath}, "
+            f"the nearest this routine makes is {format_clock(landed)}; choose that, or "
+            + ("leave the breath to --length" if goal.keep_breath else "widen --min-phase and --max-phase"))
+    return Fit(routine.choose(fill), scaled(pacing, scale), fill, landed, target)

@@ -51,7 +51,7 @@ def effective_pacing(routine: Routine | None, flags: dict, pacing_file: pacing_m
     return pacing_mod.resolve(layers)
 
 
-def estimated_script(routine: Routine, pacing: Pacing, target: float | None = None
+def estimated_script(routine: Routine, pacing: Pacing, target: fit_mod.Target | float | None = None
                      ) -> tuple[Script, fit_mod.Fit | None]:
     """Plan a session with estimated speech lengths: instant, no synthesis."""
     engine = speech.choose(pacing.engine, pacing.voice)
@@ -64,7 +64,7 @@ def estimated_script(routine: Routine, pacing: Pacing, target: float | None = No
     return script_mod.plan(routine, pacing, estimate), fitted
 
 
-def planned(routine: Routine, pacing: Pacing, target: float | None = None, max_length: float = MAX_LENGTH
+def planned(routine: Routine, pacing: Pacing, target: fit_mod.Target | float | None = None, max_length: float = MAX_LENGTH
             ) -> tuple[Script, fit_mod.Fit | None]:
     """Plan a session on estimates, refusing one longer than `max_length` seconds before any work."""
     def too_long(what: str, seconds: float) -> InputError:
@@ -72,21 +72,22 @@ def planned(routine: Routine, pacing: Pacing, target: float | None = None, max_l
         return InputError(f"{routine.path}: {what} {format_clock(seconds)}, longer than the {format_clock(max_length)} "
                           f"limit; pass --max-length {hours}h to allow it")
 
-    if target is not None and target > max_length:
-        raise too_long("--length asks for", target)
+    goal = fit_mod.as_target(target)
+    if goal is not None and goal.seconds > max_length:
+        raise too_long("--length asks for", goal.seconds)
     if target is None:
         # A bound from the counts alone, so a million reps are refused without being laid out.
         shortest = script_mod.minimum_seconds(routine, pacing)
         if shortest > max_length:
             raise too_long("the session would last at least", shortest)
-    plan, fitted = estimated_script(routine, pacing, target)
+    plan, fitted = estimated_script(routine, pacing, goal)
     if plan.duration / script_mod.SAMPLE_RATE > max_length:
         raise too_long("the session would last about", plan.duration / script_mod.SAMPLE_RATE)
     return plan, fitted
 
 
 def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
-                 progress: Callable[[int, int], None] | None = None, target: float | None = None,
+                 progress: Callable[[int, int], None] | None = None, target: fit_mod.Target | float | None = None,
                  ready: Callable[[str], None] | None = None) -> tuple[Script, fit_mod.Fit | None]:
     """Synthesize (or take from the cache) every line, then plan with exact lengths.
 
@@ -122,7 +123,7 @@ def placed(script: Script, bitrate: int = audio.DEFAULT_BITRATE, sample_exact: b
 
 
 def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
-           progress: Progress | None = None, target: float | None = None,
+           progress: Progress | None = None, target: fit_mod.Target | float | None = None,
            loudness: float = audio.DEFAULT_LOUDNESS, sample_exact: bool = False) -> Session:
     """Render one routine to `out_dir/<name>.mp3` and `<name>.json`, all or nothing.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import run_cli
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +13,7 @@ from checks import assert_breath_counts_exact, assert_tiles
 from pilates_audio import fit, render, routine, speech
 from pilates_audio.errors import InputError
 from pilates_audio.pacing import Pacing
-from pilates_audio.units import Duration, parse_range
+from pilates_audio.units import Duration, parse_duration, parse_range
 
 RANGED = """
 title: Ranged
@@ -209,3 +211,49 @@ def test_a_rest_of_zero_is_no_rest_and_a_range_may_start_there(write_routine):
     assert [c.text for c in top.cues if c.part == "rest" and c.kind == "speech"][0] == "Rest for two breaths."
     fitted = render.estimated_script(loaded, pacing, plan.duration / 44100)[1]  # the shortest it can be
     assert fitted.describe(loaded)[1:] == ["  Roll up: no rest"]
+
+
+STEPPED = """
+title: Steps
+exercises:
+  - name: Roll up
+    reps: 4-8
+    breaths_per_rep: 2
+  - name: Swan
+    hold: 2-4 breaths
+"""
+
+
+def test_a_breath_given_as_a_flag_is_never_moved_by_length(write_routine):
+    path = write_routine(STEPPED)
+    result = run_cli("script", path, "--length", "3m", "--inhale", "3.5s", "--json")
+    assert result.code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["pacing"]["inhale"], data["pacing"]["exhale"]) == (3.5, 4.0)
+    assert abs(data["duration"] - 180) <= fit.tolerance(180)
+
+
+def test_a_length_the_ranges_step_over_is_refused_with_the_nearest(write_routine):
+    path = write_routine(STEPPED)
+    result = run_cli("script", path, "--length", "2m", "--inhale", "4s")
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: --length 2:00 is out of reach within 5 s: with its ranges and the breath you gave (--inhale and "
+        "--exhale are kept as they are), the nearest this routine makes is 1:54; choose that, or leave the breath "
+        "to --length\n")
+    # Without the flag, the breath moves and the length is met.
+    result = run_cli("script", path, "--length", "2m", "--json")
+    assert result.code == 0 and abs(json.loads(result.stdout)["duration"] - 120) <= 5
+
+
+@pytest.mark.parametrize("bounds", [["--min-phase", "4s"], ["--min-phase", "4s", "--max-phase", "4s"],
+                                    ["--max-phase", "4.2s"]])
+@pytest.mark.parametrize("length", ["2m", "2m20s", "2m50s", "3m15s"])
+def test_length_lands_within_the_tolerance_or_says_why_not(write_routine, bounds, length):
+    path = write_routine(STEPPED)
+    result = run_cli("script", path, "--length", length, "--json", *bounds)
+    target = parse_duration(length).amount
+    if result.code == 0:
+        assert abs(json.loads(result.stdout)["duration"] - target) <= fit.tolerance(target), result.stderr
+    else:
+        assert result.code == 2 and "is out of reach" in result.stderr, result.stderr
