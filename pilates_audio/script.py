@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
@@ -234,12 +235,12 @@ class _Planner:
             if exact and exercise is not None:
                 self.warnings.append(f'the cue "{text}" is longer than its {phase} in {exercise.name}\'s {part} '
                                      f"(by {over / SAMPLE_RATE:.1f} s); shorten it, or slow the breath")
-        placed: list[_Line] = sorted(tones + speech, key=lambda entry: entry.start)
+        timeline = _Timeline(tones + speech)
         for line in (entry for entry in lines if entry.role == "optional"):
             line.start = line.offset
-            if line.end <= length and _clear(line, placed, gap):
-                placed.append(line)
-        placed.sort(key=lambda entry: entry.start)
+            if line.end <= length and timeline.clear(line, gap):
+                timeline.add(line)
+        placed = timeline.lines
         floor = 0
         for line in (entry for entry in lines if entry.role == "cue"):
             earliest = max(line.offset, floor)
@@ -368,6 +369,7 @@ class _Planner:
             return []
         span = samples(rep) if rep else self.breath
         count = -(-length // span)  # reps, or the breaths of a hold, begun in the part
+        offsets = [at for at, _ in marks]
         lines = []
         for cue in exercise.tied:
             if cue.at is not None:
@@ -382,12 +384,12 @@ class _Planner:
             for number in range(1, count + 1):
                 if not cue.due(number):
                     continue
-                start, end = (number - 1) * span, number * span
-                found = [i for i, (at, phase) in enumerate(marks) if start <= at < end and phase == cue.on]
-                if found:
-                    offset = marks[found[0]][0]
-                    until = marks[found[0] + 1][0] if found[0] + 1 < len(marks) else length
-                    lines.append(_Line(offset, cue.text, phase=cue.on, tied=True, until=until))
+                first, end = bisect.bisect_left(offsets, (number - 1) * span), number * span
+                found = next((i for i in range(first, len(marks)) if marks[i][0] >= end or marks[i][1] == cue.on),
+                             None)
+                if found is not None and marks[found][0] < end:
+                    until = marks[found + 1][0] if found + 1 < len(marks) else length
+                    lines.append(_Line(marks[found][0], cue.text, phase=cue.on, tied=True, until=until))
         return lines
 
     def plan(self) -> Script:
@@ -522,6 +524,30 @@ def join_slivers(cues: list[Cue]) -> list[Cue]:
 def _ends_held(exercise: Exercise | None) -> bool:
     """Tell whether an exercise ends still holding, so the next part must release it."""
     return exercise is not None and exercise.hold is not None and not exercise.rests
+
+
+class _Timeline:
+    """Lines placed in a part, in time order, so a new one is checked against its neighbours only.
+
+    Checking every placed line made planning grow with the square of the reps.
+    """
+
+    def __init__(self, lines: list[_Line]) -> None:
+        self.lines = sorted(lines, key=lambda entry: entry.start)
+        self.starts = [line.start for line in self.lines]
+        self.longest = max((line.length for line in self.lines), default=0)
+
+    def add(self, line: _Line) -> None:
+        at = bisect.bisect_right(self.starts, line.start)
+        self.starts.insert(at, line.start)
+        self.lines.insert(at, line)
+        self.longest = max(self.longest, line.length)
+
+    def clear(self, line: _Line, gap: int) -> bool:
+        """Tell whether `line` keeps at least `gap` away from every placed line."""
+        low = bisect.bisect_left(self.starts, line.start - self.longest - gap)
+        high = bisect.bisect_right(self.starts, line.end + gap)
+        return _clear(line, self.lines[low:high], gap)
 
 
 def _clear(line: _Line, others: list[_Line], gap: int) -> bool:

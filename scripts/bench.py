@@ -104,6 +104,14 @@ def main() -> None:
         rows.append(("piper: re-render after --inhale", *median_of(
             args.runs, lambda i: measure(render + ["--inhale", ("4.5s", "4.6s")[i % 2]], piper(piper_warm)))))
 
+    # Planning alone grows with the reps, not their square: 3,400 and 6,800 reps with cues on each.
+    for reps in (3400, 6800):
+        many = work / f"reps-{reps}.yaml"
+        many.write_text(f"title: Reps\nexercises:\n  - name: Roll up\n    reps: {reps}\n"
+                        "    cues: [{say: Peel up., on: exhale}, Reach long., Roll down slowly.]\n")
+        plan = [*cli, "script", str(many), "--max-length", "20h", "-q"]
+        rows.append((f"script, {reps:,} reps", *median_of(args.runs, lambda i: measure(plan, env_with(warm)))))
+
     seconds = {name: s for name, s, _ in rows}
     print(f"\nreference session: {args.minutes:g} minutes; {args.runs} runs each (median); {os.cpu_count()} cores\n")
     print("| what | seconds | peak memory (MB) |")
@@ -122,6 +130,8 @@ def main() -> None:
         speedup = seconds["piper: cold render, one worker"] / seconds["piper: cold render (empty cache)"]
         print(f"piper cold render: {speedup:.2f}× as fast on {os.cpu_count()} cores (one worker each) as on one")
         print(f"piper re-render after --inhale: {seconds['piper: re-render after --inhale']:.2f} s (target < 1 s)")
+    print(f"script, 6,800 reps / 3,400 reps: {seconds['script, 6,800 reps'] / seconds['script, 3,400 reps']:.2f} "
+          "(linear: about 2; the start-up of the process is in both)")
     json.dump(rows, open(work / "results.json", "w"))
 
 
