@@ -45,7 +45,7 @@ class Fit:
         ]
         for before, after in zip(original.exercises, self.routine.exercises):
             chosen = [f"{key} {getattr(after, key)}" if key != "rest" or after.rests else "no rest"
-                      for key in ("reps", "hold_each", "hold", "rest") if getattr(before, f"{key}_max") is not None]
+                      for key in ("reps", "hold_each", "work", "hold", "rest") if getattr(before, f"{key}_max") is not None]
             if chosen:
                 lines.append(f"  {after.name}: {', '.join(chosen)}")
         return lines

@@ -19,7 +19,7 @@ ROUTINE_KEYS = ("title", "description", "instructor", "collection", "cover", "vo
 COVER_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 MAX_COVER_BYTES = 5_000_000
 SECTION_KEYS = ("name", "exercises")
-EXERCISE_KEYS = ("name", "setup", "cues", "reps", "breaths_per_rep", "hold_each", "hold", "sides", "rest")
+EXERCISE_KEYS = ("name", "setup", "cues", "reps", "breaths_per_rep", "hold_each", "work", "hold", "sides", "rest")
 SIDE_ORDERS = {("left", "right"), ("right", "left")}
 MAX_INCLUDE_DEPTH = 10
 # Includes multiply: a block included in a block included many times. This bounds what
@@ -66,6 +66,7 @@ class Exercise:
     reps: int | None = None
     breaths_per_rep: float = 1.0
     hold_each: Duration | None = None  # seconds still at the top of each rep, after its first inhale
+    work: Duration | None = None  # continuous movement for a time, after the reps
     hold: Duration | None = None
     sides: tuple[str, ...] = ()
     rest: Duration | None = None
@@ -73,6 +74,7 @@ class Exercise:
     # The top of a range (reps: 6-10); reps, hold and rest above hold its low end.
     reps_max: int | None = None
     hold_each_max: Duration | None = None
+    work_max: Duration | None = None
     hold_max: Duration | None = None
     rest_max: Duration | None = None
 
@@ -83,14 +85,20 @@ class Exercise:
 
     @property
     def has_range(self) -> bool:
-        return any(value is not None for value in (self.reps_max, self.hold_each_max, self.hold_max, self.rest_max))
+        return any(value is not None
+                   for value in (self.reps_max, self.hold_each_max, self.work_max, self.hold_max, self.rest_max))
+
+    @property
+    def working(self) -> bool:
+        """Tell whether the exercise has timed work to do (reps, work or a hold), not only words."""
+        return self.reps is not None or self.work is not None or self.hold is not None
 
     def choose(self, fill: float) -> "Exercise":
         """Return the exercise with each range set `fill` of the way from its low end to its top."""
         changes: dict = {}
         if self.reps_max is not None and self.reps is not None:
             changes["reps"] = self.reps + int(round(fill * (self.reps_max - self.reps)))
-        for key in ("hold_each", "hold", "rest"):
+        for key in ("hold_each", "work", "hold", "rest"):
             low, high = getattr(self, key), getattr(self, f"{key}_max")
             if low is not None and high is not None:
                 amount = low.amount + fill * (high.amount - low.amount)
@@ -343,9 +351,9 @@ class _Checker:
             top = (span[1] or span[0]) if span else None
             if top is not None and cue.at > top:
                 self.add(where, f'the cue "{cue.text}" is said at rep {cue.at}, past the last rep ({top})')
-        elif "reps" not in values and "hold" not in values:
-            self.add(where, f'the cue "{cue.text}" is said on each {cue.on}, but the exercise has no reps or hold '
-                            "to breathe through")
+        elif not {"reps", "work", "hold"} & set(values):
+            self.add(where, f'the cue "{cue.text}" is said on each {cue.on}, but the exercise has no reps, work or '
+                            "hold to breathe through")
 
     def quietly(self, check):
         """Run a check whose problems are reported elsewhere, returning its result alone."""
@@ -377,7 +385,7 @@ class _Checker:
             fields["breaths_per_rep"] = self.positive_number(values["breaths_per_rep"], "breaths_per_rep")
             if "reps" not in values:
                 self.add(values["breaths_per_rep"], "breaths_per_rep needs reps")
-        for key in ("hold", "rest"):
+        for key in ("work", "hold", "rest"):
             if key in values:
                 span = self.duration(values[key], key, zero=key == "rest")  # a rest of zero is none
                 fields[key], fields[f"{key}_max"] = span if span else (None, None)
@@ -390,9 +398,9 @@ class _Checker:
             self.check_tied(cue, values)
         if "sides" in values:
             fields["sides"] = self.sides(values["sides"])
-            if "reps" not in values and "hold" not in values:
-                self.add(values["sides"], "sides needs reps or a hold to repeat on each side")
-        optional = ("section", "reps_max", "hold_each_max", "hold_max", "rest_max")
+            if not {"reps", "work", "hold"} & set(values):
+                self.add(values["sides"], "sides needs reps, work or a hold to repeat on each side")
+        optional = ("section", "reps_max", "hold_each_max", "work_max", "hold_max", "rest_max")
         if any(value is None for key, value in fields.items() if key not in optional) or "name" not in fields:
             return None
         return Exercise(**fields)

@@ -103,7 +103,9 @@ def build() -> dict[str, Any]:
                               rf"(?:{_SECONDS}|{_SECONDS}\s*-\s*{_SECONDS})")}],
                           "description": "Seconds held still at the top of each rep, after its first inhale "
                                          "(3s, or a range such as 3s-4s); needs reps."},
-            "hold": {**duration, "description": "A timed hold, after the reps if both are given."},
+            "work": {**duration, "description": "Continuous movement for a time (30s, 10 breaths), after the reps "
+                                                "if both are given: breath marks, halfway and \"Last few.\"."},
+            "hold": {**duration, "description": "A timed hold, after the reps and work if they are given."},
             "sides": {"enum": ["both", ["left", "right"], ["right", "left"]],
                       "description": "Do the reps and hold once per side; needs reps or hold."},
             "rest": {"anyOf": [{"type": "number", "minimum": 0}, duration],
@@ -112,7 +114,8 @@ def build() -> dict[str, Any]:
         "allOf": [
             {"if": {"required": ["breaths_per_rep"]}, "then": {"required": ["reps"]}},
             {"if": {"required": ["hold_each"]}, "then": {"required": ["reps"]}},
-            {"if": {"required": ["sides"]}, "then": {"anyOf": [{"required": ["reps"]}, {"required": ["hold"]}]}},
+            {"if": {"required": ["sides"]},
+             "then": {"anyOf": [{"required": ["reps"]}, {"required": ["work"]}, {"required": ["hold"]}]}},
         ],
     }
     include = {

@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable
 from pilates_audio import phrases
 from pilates_audio.pacing import Pacing
 from pilates_audio.routine import Exercise, Routine
-from pilates_audio.units import format_clock
+from pilates_audio.units import Duration, format_clock
 
 SAMPLE_RATE = 44100
 SCRIPT_VERSION = 1
@@ -21,7 +21,9 @@ SENTENCE_GAP = 0.6  # between lines of intro, setup and outro
 MIN_GAP = 0.3  # between lines spoken inside reps, holds and rests
 TAIL = 2.0  # after the last word, so the session does not stop abruptly
 TONE_SECONDS = 0.25  # a breath tone: two short notes
-HALFWAY_FROM = 30.0  # holds at least this long get a "halfway"
+HALFWAY_FROM = 30.0  # holds and work at least this long get a "halfway"
+LAST_FEW = 5.0  # seconds before the end of timed work that "last few" is said
+LAST_FEW_FROM = 15.0  # work at least this long gets a "last few"
 SLIVER = 44  # samples (1 ms): a pause shorter than this joins the pause beside it
 
 LengthOf = Callable[[str], int]
@@ -365,7 +367,7 @@ class _Planner:
     def tied_lines(self, exercise: Exercise, part: str, length: int, marks: list[tuple[int, str]],
                    rep: float) -> list[_Line]:
         """Return the author's tied cues of a part, each at its phase's start or its rep's start."""
-        if part not in ("reps", "hold"):
+        if part not in ("reps", "work", "hold"):
             return []
         span = samples(rep) if rep else self.breath
         count = -(-length // span)  # reps, or the breaths of a hold, begun in the part
@@ -444,7 +446,7 @@ class _Planner:
         texts.append(f"{name}.")
         if exercise.setup:
             texts.append(exercise.setup)
-        working = exercise.reps is not None or exercise.hold is not None
+        working = exercise.working
         if not working:
             texts.extend(exercise.cues)
         sides = exercise.sides or (None,)
@@ -491,23 +493,45 @@ class _Planner:
             length = samples(exercise.reps * rep)
             self.work_part("reps", exercise, side, length, fixed, lines, self.phase_marks(length, rep, pause), rep)
             cues = []
+        if exercise.work is not None:
+            length = samples(exercise.work.seconds(breath))
+            fixed = [_Line(0, self.opening("work", exercise.work))]
+            # Spread over the whole time, the first at the start.
+            lines = [_Line(length * i // len(cues), cue, "cue") for i, cue in enumerate(cues)]
+            lines += self.milestones(length, exercise.work)
+            self.work_part("work", exercise, side, length, fixed, lines)
+            cues = []
         if exercise.hold is not None:
             length = samples(exercise.hold.seconds(breath))
-            # The hold begins on an inhale: spoken breath cues say so with the announcement,
-            # where that is said within the inhale.
-            said = phrases.duration(exercise.hold)
-            text = phrases.say("hold", duration=said)
-            if self.pacing.breath_cues == "voice":
-                longer = phrases.say("hold_and_inhale", duration=said)
-                self.length_of(text)  # measured too, so both are among the lines a session may say
-                if self.length_of(longer) <= samples(self.pacing.inhale - MIN_GAP):
-                    text = longer
-            fixed = [_Line(0, text)]
+            fixed = [_Line(0, self.opening("hold", exercise.hold))]
             lines = [_Line(samples(i * breath), cue, "cue") for i, cue in enumerate(cues)]
-            if self.pacing.halfway and length >= samples(HALFWAY_FROM):
-                # As near the middle as the breath marks allow, never pushing one of them.
-                lines.append(_Line(length // 2, phrases.say("halfway"), "cue"))
-            self.work_part("hold", exercise, side, length, fixed, lines)
+            self.work_part("hold", exercise, side, length, fixed, lines + self.milestones(length))
+
+    def opening(self, key: str, amount: Duration) -> str:
+        """Announce a hold or timed work; it begins on an inhale, which spoken breath cues say with it.
+
+        The inhale is added where the whole line is said within the inhale.
+        """
+        said = phrases.duration(amount)
+        text = phrases.say(key, duration=said)
+        if self.pacing.breath_cues == "voice":
+            longer = phrases.say(f"{key}_and_inhale", duration=said)
+            self.length_of(text)  # measured too, so both are among the lines a session may say
+            if self.length_of(longer) <= samples(self.pacing.inhale - MIN_GAP):
+                text = longer
+        return text
+
+    def milestones(self, length: int, work: Duration | None = None) -> list[_Line]:
+        """Say "Halfway." in a long hold or work, and "Last few." near the end of work."""
+        lines = []
+        if self.pacing.halfway and length >= samples(HALFWAY_FROM):
+            # As near the middle as the breath marks allow, never pushing one of them.
+            lines.append(_Line(length // 2, phrases.say("halfway"), "cue"))
+        if work is not None and length >= samples(LAST_FEW_FROM):
+            # The last breath of work counted in breaths; else the last few seconds.
+            before = self.breath if work.in_breaths else samples(LAST_FEW)
+            lines.append(_Line(length - before, phrases.say("last_few"), "cue", droppable=True))
+        return lines
 
 
 def join_slivers(cues: list[Cue]) -> list[Cue]:
@@ -599,6 +623,7 @@ def minimum_seconds(routine: Routine, pacing: Pacing) -> float:
         pause = exercise.hold_each.seconds(breath) if exercise.hold_each else 0.0
         work = (exercise.reps or 0) * (exercise.breaths_per_rep * breath + pause)
         work += exercise.hold.seconds(breath) if exercise.hold else 0.0
+        work += exercise.work.seconds(breath) if exercise.work else 0.0
         total += max(1, len(exercise.sides)) * work
         total += exercise.rest.seconds(breath) if exercise.rest else 0.0
     return total

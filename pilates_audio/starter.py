@@ -86,6 +86,10 @@ sections:
         hold_each: 3s  # still at the top of each rep, between its inhale and its exhale
         rest: 1 breath
 
+      - name: The Hundred
+        setup: Lie on your back, legs in tabletop, arms long by your sides.
+        work: 10 breaths  # timed movement (seconds or breaths): "Keep going for ...", never "hold"
+
       - name: Side plank
         setup: Lie on your side, propped up on your forearm, legs long.
         cues: Lift your hips and keep them level.

@@ -40,13 +40,14 @@ def assert_breath_counts_exact(data: dict, routine: Routine, tolerance: float = 
     """Reps, holds and rests last exactly what the routine and pacing say."""
     breath = data["pacing"]["inhale"] + data["pacing"]["exhale"]
     by_exercise = {e.name: e for e in routine.exercises}
-    seen = {"reps": 0, "hold": 0, "rest": 0}
+    seen = {"reps": 0, "work": 0, "hold": 0, "rest": 0}
     for part, exercise, side, length, run in parts(data):
         if part not in seen:
             continue
         ex = by_exercise[exercise]
         expected = {
             "reps": (ex.reps or 0) * rep_seconds(ex, breath),
+            "work": ex.work.seconds(breath) if ex.work else 0,
             "hold": ex.hold.seconds(breath) if ex.hold else 0,
             "rest": ex.rest.seconds(breath) if ex.rest else 0,
         }[part]
@@ -56,6 +57,7 @@ def assert_breath_counts_exact(data: dict, routine: Routine, tolerance: float = 
         times = len(ex.sides) or 1
         assert sum(1 for p in parts(data) if p[0] == "reps" and p[1] == ex.name) == (times if ex.reps else 0)
         assert sum(1 for p in parts(data) if p[0] == "hold" and p[1] == ex.name) == (times if ex.hold else 0)
+        assert sum(1 for p in parts(data) if p[0] == "work" and p[1] == ex.name) == (times if ex.work else 0)
 
 
 def assert_counts_on_the_breath(data: dict, routine: Routine, tolerance: float = TOLERANCE) -> None:
@@ -128,7 +130,7 @@ def assert_breath_marks_on_their_phases(data: dict, routine: Routine, tolerance:
     pacing = data["pacing"]
     by_exercise = {e.name: e for e in routine.exercises}
     for part, exercise, side, length, run in parts(data):
-        if part not in ("reps", "hold", "rest"):
+        if part not in ("reps", "work", "hold", "rest"):
             continue
         start = run[0]["start"]
         marks = phase_starts(by_exercise[exercise], part, pacing, length)
@@ -165,7 +167,7 @@ def assert_tied_cues_in_their_phases(data: dict, routine: Routine, tolerance: fl
     checked = 0
     for part, name, side, length, run in parts(data):
         exercise = by_exercise.get(name)
-        if exercise is None or part not in ("reps", "hold"):
+        if exercise is None or part not in ("reps", "work", "hold"):
             continue
         tied = {cue.text: cue.on for cue in exercise.tied if cue.on}
         marks = sorted(phase_starts(exercise, part, pacing, length)) + [(length, "end")]

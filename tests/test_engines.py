@@ -12,7 +12,7 @@ from pathlib import Path
 
 import audiocheck
 import pytest
-from checks import assert_breath_counts_exact, assert_tiles
+from checks import assert_breath_counts_exact, assert_tiles, assert_tied_cues_in_their_phases
 from conftest import run_cli
 
 from pilates_audio import routine as routine_mod, speech
@@ -351,9 +351,13 @@ exercises:
     sides: [right, left]
   - name: Seated cat and cow
     setup: Hands on your knees.
-    cues: [Round the back as you breathe out., Open the chest as you breathe in.]
+    cues: [{{say: Round the back., on: exhale}}, {{say: Open the chest., on: inhale, every: 2}}]
     reps: 4
     rest: 2 breaths
+  - name: Arm circles
+    setup: Arms out to the sides.
+    work: 20s
+    cues: [Small circles., {{say: Other way., on: exhale, reps: [2]}}]
 outro: Let your breath return to its own pace.
 """
 
@@ -375,7 +379,10 @@ def test_a_render_can_use_both_engines_one_after_the_other(tmp_path):
         pcm = audiocheck.load(out / f"{path.stem}.mp3")
         assert abs(len(pcm) / 2 / RATE - data["duration"]) <= 0.001
         assert_tiles(data)
-        assert_breath_counts_exact(data, routine_mod.load(path), 0.03)
+        loaded = routine_mod.load(path)
+        assert_breath_counts_exact(data, loaded, 0.03)
+        assert_tied_cues_in_their_phases(data, loaded, 0.03)
+        assert not [c for c in data["cues"] if c["part"] == "work" and "old" in (c.get("text") or "")]
         for cue in data["cues"]:
             if cue["kind"] == "speech":
                 assert audiocheck.rms(pcm, cue["start"] + 0.01, cue["end"] - 0.01) > 300, cue

@@ -75,7 +75,7 @@ def test_unknown_keys_get_a_suggestion(write_routine):
             colour: red
     """,
         "r.yaml:4:5: unknown key 'hodl'; did you mean 'hold'?",
-        "r.yaml:5:5: unknown key 'colour'; exercise keys are: name, setup, cues, reps, breaths_per_rep, hold_each, hold, sides, rest",
+        "r.yaml:5:5: unknown key 'colour'; exercise keys are: name, setup, cues, reps, breaths_per_rep, hold_each, work, hold, sides, rest",
     )
 
 
@@ -175,7 +175,7 @@ def test_structure_errors(write_routine):
 
 def test_sides_need_something_to_repeat(write_routine):
     expect_errors(write_routine, "title: T\nexercises: [{name: A, sides: both}]\n",
-                  "r.yaml:2:30: sides needs reps or a hold to repeat on each side")
+                  "r.yaml:2:30: sides needs reps, work or a hold to repeat on each side")
 
 
 def test_voice_given_twice(write_routine):

@@ -305,3 +305,35 @@ def test_a_tied_cue_too_long_for_its_phase_is_named(write_routine):
                                        "your legs.\" is longer than its exhale in Roll up's reps (by ")
     assert plan.warnings[0].endswith(" s); shorten it, or slow the breath")
     assert len(plan.warnings) <= 2  # said once, however many reps; the reps may also grow
+
+
+def test_timed_work_is_announced_as_work_with_its_milestones_and_lasts_exactly():
+    loaded, plan = estimated(GOLDEN / "timed-work.yaml")
+    data = plan.to_json()
+    assert_breath_counts_exact(data, loaded)
+    work = [c for c in data["cues"] if c["part"] == "work"]
+    said = [c["text"] for c in work if c["kind"] == "speech"]
+    assert not [text for text in said if "old" in text]  # never "Hold"
+    assert said.count("Keep going for thirty seconds, and breathe in.") == 1
+    assert said.count("Keep going for ten breaths, and breathe in.") == 1
+    assert said.count("Keep going for fifteen seconds, and breathe in.") == 2  # each side, the range's low end
+    assert said.count("Halfway.") == 2  # the thirty seconds and the ten breaths
+    assert said.count("Last few.") == 4  # every work of 15 s or more
+    hundred = [c for c in work if c["exercise"] == "The Hundred"]
+    last_few = next(c for c in hundred if c.get("text") == "Last few.")
+    end = hundred[-1]["end"]
+    assert end - 8.0 - 0.002 <= last_few["start"] < last_few["end"] <= end  # in the last breath (4 s + 4 s)
+    from checks import assert_breath_marks_on_their_phases
+
+    assert_breath_marks_on_their_phases(data, loaded)
+    assert_tied_cues_in_their_phases(data, loaded)
+    assert plan.warnings == ()
+
+
+def test_work_ranges_are_fitted_with_the_rest(write_routine):
+    loaded = routine.load(GOLDEN / "timed-work.yaml")
+    pacing, _ = render.effective_pacing(loaded, {})
+    low = render.estimated_script(loaded, pacing)[0].duration / SAMPLE_RATE
+    plan, fitted = render.estimated_script(loaded, pacing, low + 20)
+    assert fitted.routine.exercises[2].work.amount > 15
+    assert any(line.strip().startswith("Side kick: work ") for line in fitted.describe(loaded))
