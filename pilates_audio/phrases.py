@@ -7,6 +7,12 @@ from pilates_audio.units import Duration
 PHRASES: dict[str, str] = {
     "rep": "{number}.",
     "rep_with_breath": "{number}, {phase}.",
+    "rep_with_side": "{number}, {side}.",
+    "rep_with_side_and_breath": "{number}, {side}, {phase}.",
+    "side_only": "{side}.",
+    "side_with_breath": "{side}, {phase}.",
+    "alternate_sides": "Alternate sides, starting on the {side}.",
+    "reverse": "Now reverse the direction.",
     "last_rep": "Last one",
     "inhale": "inhale",
     "exhale": "exhale",
@@ -69,9 +75,19 @@ def count(n: int) -> str:
     return say("rep", number=number_words(n).capitalize())
 
 
-def rep_line(n: int, last: bool, phase: str | None) -> str:
-    """Say a rep's number ("Last one" on the last), with the breath phase it starts on."""
+def rep_line(n: int, last: bool, phase: str | None, side: str | None = None, counted: bool = True) -> str:
+    """Say a rep's number ("Last one" on the last), with its side and the breath phase it starts on.
+
+    Uncounted, a rep says only its side.
+    """
     number = PHRASES["last_rep"] if last else number_words(n).capitalize()
+    if side is not None:
+        words = {"side": PHRASES[side]}
+        if not counted:
+            key = "side_only" if phase is None else "side_with_breath"
+            return say(key, **words, **({"phase": PHRASES[phase]} if phase else {})).capitalize()
+        key = "rep_with_side" if phase is None else "rep_with_side_and_breath"
+        return say(key, number=number, **words, **({"phase": PHRASES[phase]} if phase else {}))
     if phase is None:
         return say("rep", number=number)
     return say("rep_with_breath", number=number, phase=PHRASES[phase])

@@ -19,7 +19,9 @@ ROUTINE_KEYS = ("title", "description", "instructor", "collection", "cover", "vo
 COVER_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 MAX_COVER_BYTES = 5_000_000
 SECTION_KEYS = ("name", "exercises")
-EXERCISE_KEYS = ("name", "setup", "cues", "reps", "breaths_per_rep", "hold_each", "work", "hold", "sides", "rest")
+EXERCISE_KEYS = ("name", "setup", "cues", "reps", "breaths_per_rep", "hold_each", "work", "hold", "sides", "reverse",
+                 "switch", "rest")
+ALTERNATE = ("left", "right")  # sides: alternate, rep by rep, from the left
 SIDE_ORDERS = {("left", "right"), ("right", "left")}
 MAX_INCLUDE_DEPTH = 10
 # Includes multiply: a block included in a block included many times. This bounds what
@@ -69,6 +71,9 @@ class Exercise:
     work: Duration | None = None  # continuous movement for a time, after the reps
     hold: Duration | None = None
     sides: tuple[str, ...] = ()
+    alternating: tuple[str, ...] = ()  # sides: alternate: the reps take these sides in turn, in one set
+    reverse: bool = False  # the reps again in the other direction, on each side
+    switch: Duration | None = None  # time to change side or direction, before any countdown
     rest: Duration | None = None
     section: str | None = None
     # The top of a range (reps: 6-10); reps, hold and rest above hold its low end.
@@ -248,6 +253,12 @@ class _Checker:
         count = self.positive_int(node, "reps")
         return None if count is None else (count, None)
 
+    def flag(self, node: Node, key: str) -> bool | None:
+        if isinstance(node.value, bool):
+            return node.value
+        self.add(node, f"{key} must be true or false")
+        return None
+
     def positive_int(self, node: Node, key: str) -> int | None:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -269,11 +280,13 @@ class _Checker:
         value = node.value
         if value == "both":
             return ("left", "right")
+        if value == "alternate":
+            return ("alternate",)
         if node.is_list and all(isinstance(item.value, str) for item in value):
             order = tuple(item.value for item in value)
             if order in SIDE_ORDERS:
                 return order
-        self.add(node, "sides must be both, [left, right] or [right, left]")
+        self.add(node, "sides must be both, [left, right], [right, left] or alternate")
         return ()
 
     def cues(self, node: Node) -> tuple[tuple[str, ...], tuple[TiedCue, ...]] | None:
@@ -398,9 +411,25 @@ class _Checker:
             self.check_tied(cue, values)
         if "sides" in values:
             fields["sides"] = self.sides(values["sides"])
-            if not {"reps", "work", "hold"} & set(values):
+            if fields["sides"] == ("alternate",):
+                fields["sides"], fields["alternating"] = (), ALTERNATE
+                if "reps" not in values:
+                    self.add(values["sides"], "sides: alternate needs reps, each on the other side")
+            elif not {"reps", "work", "hold"} & set(values):
                 self.add(values["sides"], "sides needs reps, work or a hold to repeat on each side")
-        optional = ("section", "reps_max", "hold_each_max", "work_max", "hold_max", "rest_max")
+        if "reverse" in values:
+            fields["reverse"] = self.flag(values["reverse"], "reverse")
+            if "reps" not in values:
+                self.add(values["reverse"], "reverse needs reps, to do again the other way")
+        if "switch" in values:
+            span = self.duration(values["switch"], "switch", zero=True)
+            if span and span[1] is not None:
+                self.add(values["switch"], "switch is one duration, not a range")
+                span = None
+            fields["switch"] = span[0] if span else None
+            if not fields.get("sides") and not fields.get("alternating") and "reverse" not in values:
+                self.add(values["switch"], "switch needs sides or reverse: it is the time to change over")
+        optional = ("section", "reps_max", "hold_each_max", "work_max", "hold_max", "rest_max", "switch")
         if any(value is None for key, value in fields.items() if key not in optional) or "name" not in fields:
             return None
         return Exercise(**fields)

@@ -106,13 +106,22 @@ def build() -> dict[str, Any]:
             "work": {**duration, "description": "Continuous movement for a time (30s, 10 breaths), after the reps "
                                                 "if both are given: breath marks, halfway and \"Last few.\"."},
             "hold": {**duration, "description": "A timed hold, after the reps and work if they are given."},
-            "sides": {"enum": ["both", ["left", "right"], ["right", "left"]],
-                      "description": "Do the reps and hold once per side; needs reps or hold."},
+            "sides": {"enum": ["both", ["left", "right"], ["right", "left"], "alternate"],
+                      "description": "Do the reps, work and hold once per side; alternate: one set of reps, each "
+                                     "rep on the other side, from the left."},
+            "reverse": {"type": "boolean", "default": False,
+                        "description": "After the reps (on each side), do them again in the other direction."},
+            "switch": {"anyOf": [{"type": "number", "minimum": 0}, {"$ref": "#/$defs/duration"}],
+                       "description": "Time to change side or direction, before any countdown (default: the "
+                                      "transition)."},
             "rest": {"anyOf": [{"type": "number", "minimum": 0}, duration],
                      "description": "A rest after the exercise; 0 (or a range from 0, such as 0-2 breaths) for none."},
         },
         "allOf": [
             {"if": {"required": ["breaths_per_rep"]}, "then": {"required": ["reps"]}},
+            {"if": {"required": ["reverse"]}, "then": {"required": ["reps"]}},
+            {"if": {"required": ["sides"], "properties": {"sides": {"const": "alternate"}}}, "then": {"required": ["reps"]}},
+            {"if": {"required": ["switch"]}, "then": {"anyOf": [{"required": ["sides"]}, {"required": ["reverse"]}]}},
             {"if": {"required": ["hold_each"]}, "then": {"required": ["reps"]}},
             {"if": {"required": ["sides"]},
              "then": {"anyOf": [{"required": ["reps"]}, {"required": ["work"]}, {"required": ["hold"]}]}},

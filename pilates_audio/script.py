@@ -155,6 +155,8 @@ class _Line:
     role: str = "fixed"
     kind: str = "speech"
     rep: tuple[int, bool] | None = None  # (number, is the last) for a rep count, worded once placed
+    side: str | None = None  # the side a rep count names (sides: alternate)
+    counted: bool = True  # a rep line that says its number (else only its side)
     phase: str | None = None  # the breath phase a rep count starts on, when it is said with it
     droppable: bool = False  # a cue that is left out, rather than growing the part, when it cannot fit
     tied: bool = False  # an author's cue with a moment of its own: said right after what else is due then
@@ -357,7 +359,7 @@ class _Planner:
         extra = self.breath_lines(length, at, marks, {line.offset for line in tied})
         for line in fixed:
             if line.rep is not None:
-                line.text = phrases.rep_line(*line.rep, line.phase)
+                line.text = phrases.rep_line(*line.rep, line.phase, line.side, line.counted)
         # What is due at one moment is said in order: the count or breath word, then the tied cue.
         due = sorted(fixed + [line for line in extra if line.role == "fixed" and line.kind == "speech"] + tied,
                      key=lambda line: (line.offset, line.tied))
@@ -416,11 +418,17 @@ class _Planner:
                       tuple(self.warnings))
 
     def transition(self, texts: list[str], exercise: Exercise | None = None, side: str | None = None,
-                   release: bool = False, countdown: bool = False) -> None:
-        """Join two parts with the pacing's transition pause, releasing a hold that just ended."""
+                   release: bool = False, countdown: bool = False, switch: Duration | None = None) -> None:
+        """Join two parts with the pacing's transition pause, releasing a hold that just ended.
+
+        A `switch` time (changing side or direction) comes whole before any countdown.
+        """
         if release:
             texts = [phrases.say("release")] + texts
         length = samples(self.pacing.transition_seconds)
+        if switch is not None:
+            length = samples(switch.seconds(self.pacing.breath)) + (
+                self.pacing.countdown * SAMPLE_RATE if countdown else 0)
         # A line that filled the part before to its last moment still gets a gap before the next.
         sounds = [cue for cue in self.cues if cue.kind != "pause"]
         lead = max(0, samples(MIN_GAP) - (self.now - sounds[-1].end)) if sounds else 0
@@ -452,6 +460,8 @@ class _Planner:
         sides = exercise.sides or (None,)
         if exercise.sides:
             texts.append(phrases.say("first_side", side=phrases.PHRASES[sides[0]]))
+        if exercise.alternating:
+            texts.append(phrases.say("alternate_sides", side=phrases.PHRASES[exercise.alternating[0]]))
         # A breath to get into position (or, with nothing to count, to do what was said).
         self.sequence(texts, "setup", name, 0 if working else self.breath)
         if working:
@@ -463,7 +473,7 @@ class _Planner:
             if i:
                 switch = phrases.say("switch_side", side=phrases.PHRASES[side])
                 self.transition([switch], exercise, side, release=exercise.hold is not None,
-                                countdown=exercise.reps is None and self.pacing.countdown > 0)
+                                countdown=exercise.reps is None and self.pacing.countdown > 0, switch=exercise.switch)
             self.work(exercise, side)
         if exercise.rests:
             key = "release_and_rest" if exercise.hold else "rest"
@@ -477,22 +487,15 @@ class _Planner:
             self.next_announced = bool(cues) and cues[0].placed
 
     def work(self, exercise: Exercise, side: str | None) -> None:
-        """Play the reps and the hold of one side."""
+        """Play the reps (and again the other way, with reverse), the work and the hold of one side."""
         cues = list(exercise.cues)
         breath = self.pacing.breath
         if exercise.reps is not None:
-            pause = exercise.hold_each.seconds(breath) if exercise.hold_each else 0.0
-            rep = exercise.breaths_per_rep * breath + pause
-            fixed = []
-            if self.pacing.count_reps:
-                last = exercise.reps
-                fixed = [_Line(samples(i * rep), "", rep=(i + 1, i + 1 == last and last > 1))
-                         for i in range(exercise.reps)]
-            # Spread over the whole set, the first on the first rep.
-            lines = [_Line(samples(i * exercise.reps // len(cues) * rep), cue, "cue") for i, cue in enumerate(cues)]
-            length = samples(exercise.reps * rep)
-            self.work_part("reps", exercise, side, length, fixed, lines, self.phase_marks(length, rep, pause), rep)
-            cues = []
+            for direction in range(2 if exercise.reverse else 1):
+                if direction:
+                    self.transition([phrases.say("reverse")], exercise, side, switch=exercise.switch)
+                self.reps(exercise, side, cues)
+                cues = []  # said in the first set
         if exercise.work is not None:
             length = samples(exercise.work.seconds(breath))
             fixed = [_Line(0, self.opening("work", exercise.work))]
@@ -506,6 +509,23 @@ class _Planner:
             fixed = [_Line(0, self.opening("hold", exercise.hold))]
             lines = [_Line(samples(i * breath), cue, "cue") for i, cue in enumerate(cues)]
             self.work_part("hold", exercise, side, length, fixed, lines + self.milestones(length))
+
+    def reps(self, exercise: Exercise, side: str | None, cues: list[str]) -> None:
+        """Play one set of reps: counts (with their sides, if they alternate), cues and breath marks."""
+        breath = self.pacing.breath
+        pause = exercise.hold_each.seconds(breath) if exercise.hold_each else 0.0
+        rep = exercise.breaths_per_rep * breath + pause
+        fixed = []
+        turns = exercise.alternating
+        if self.pacing.count_reps or turns:
+            last = exercise.reps
+            fixed = [_Line(samples(i * rep), "", rep=(i + 1, i + 1 == last and last > 1),
+                           side=turns[i % len(turns)] if turns else None, counted=self.pacing.count_reps)
+                     for i in range(exercise.reps)]
+        # Spread over the whole set, the first on the first rep.
+        lines = [_Line(samples(i * exercise.reps // len(cues) * rep), cue, "cue") for i, cue in enumerate(cues)]
+        length = samples(exercise.reps * rep)
+        self.work_part("reps", exercise, side, length, fixed, lines, self.phase_marks(length, rep, pause), rep)
 
     def opening(self, key: str, amount: Duration) -> str:
         """Announce a hold or timed work; it begins on an inhale, which spoken breath cues say with it.

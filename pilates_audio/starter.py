@@ -90,6 +90,18 @@ sections:
         setup: Lie on your back, legs in tabletop, arms long by your sides.
         work: 10 breaths  # timed movement (seconds or breaths): "Keep going for ...", never "hold"
 
+      - name: Saw
+        setup: Sit tall, legs wide, arms out to the sides.
+        reps: 4
+        sides: alternate  # one set, each rep twisting to the other side, from the left
+
+      - name: Leg circles
+        setup: Lie on your back, one leg to the ceiling.
+        reps: 5
+        reverse: true  # then five the other way
+        sides: both
+        switch: 6s  # the time to change legs or direction (default: the transition)
+
       - name: Side plank
         setup: Lie on your side, propped up on your forearm, legs long.
         cues: Lift your hips and keep them level.

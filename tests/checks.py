@@ -55,7 +55,8 @@ def assert_breath_counts_exact(data: dict, routine: Routine, tolerance: float = 
         seen[part] += 1
     for ex in routine.exercises:
         times = len(ex.sides) or 1
-        assert sum(1 for p in parts(data) if p[0] == "reps" and p[1] == ex.name) == (times if ex.reps else 0)
+        sets = times * (2 if ex.reverse else 1)
+        assert sum(1 for p in parts(data) if p[0] == "reps" and p[1] == ex.name) == (sets if ex.reps else 0)
         assert sum(1 for p in parts(data) if p[0] == "hold" and p[1] == ex.name) == (times if ex.hold else 0)
         assert sum(1 for p in parts(data) if p[0] == "work" and p[1] == ex.name) == (times if ex.work else 0)
 

@@ -25,7 +25,7 @@ def test_new_writes_a_starter_that_passes_check_and_validates(tmp_path):
                              "`pilates-audio render my-routine.yaml`\n")
     path = tmp_path / "my-routine.yaml"
     checked = run_cli("check", "my-routine.yaml", cwd=tmp_path)
-    assert checked.code == 0 and checked.stdout.startswith("my-routine.yaml: ok (6 exercises, about ")
+    assert checked.code == 0 and checked.stdout.startswith("my-routine.yaml: ok (8 exercises, about ")
     document = yaml.load(path.read_text(encoding="utf-8"), Loader=EditorLoader)
     jsonschema.Draft202012Validator(json.loads(schema.SHIPPED.read_text())).validate(document)
     assert routine.load(path).title == "My Routine"
@@ -75,8 +75,8 @@ def test_the_starter_renders(tmp_path):
     spoken = [cue["text"] for cue in script["cues"] if cue["kind"] == "speech"]
     assert spoken[:2] == ["Flow.", " ".join(yaml.safe_load(starter.starter("Flow", None))["intro"].split())]
     assert [c["title"] for c in script["chapters"]] == [
-        "Introduction", "Shoulder rolls", "Spine stretch", "Bridge", "The Hundred", "Side plank", "Child's pose",
-        "Closing"]
+        "Introduction", "Shoulder rolls", "Spine stretch", "Bridge", "The Hundred", "Saw", "Leg circles", "Side plank",
+        "Child's pose", "Closing"]
 
 
 def test_new_never_replaces_a_file_unless_asked(tmp_path):

@@ -75,7 +75,7 @@ def test_unknown_keys_get_a_suggestion(write_routine):
             colour: red
     """,
         "r.yaml:4:5: unknown key 'hodl'; did you mean 'hold'?",
-        "r.yaml:5:5: unknown key 'colour'; exercise keys are: name, setup, cues, reps, breaths_per_rep, hold_each, work, hold, sides, rest",
+        "r.yaml:5:5: unknown key 'colour'; exercise keys are: name, setup, cues, reps, breaths_per_rep, hold_each, work, hold, sides, reverse, switch, rest",
     )
 
 
@@ -154,7 +154,7 @@ def test_bad_values_are_all_reported_at_once(write_routine):
         "r.yaml:4:11: reps must be a whole number, at least 1",
         "r.yaml:5:11: hold: '3 breathz' is not a duration; use seconds (20s), minutes (1m, 1m30s), a number of seconds, or breaths (3 breaths)",
         "r.yaml:6:11: rest: '-2' must be more than zero",
-        "r.yaml:7:12: sides must be both, [left, right] or [right, left]",
+        "r.yaml:7:12: sides must be both, [left, right], [right, left] or alternate",
         "r.yaml:8:22: breaths_per_rep must be a number more than zero",
         "r.yaml:9:16: each cue must be text, not a list",
         "r.yaml:10:11: name is empty; give it some text",

@@ -337,3 +337,32 @@ def test_work_ranges_are_fitted_with_the_rest(write_routine):
     plan, fitted = render.estimated_script(loaded, pacing, low + 20)
     assert fitted.routine.exercises[2].work.amount > 15
     assert any(line.strip().startswith("Side kick: work ") for line in fitted.describe(loaded))
+
+
+def test_sides_alternate_rep_by_rep_reverse_repeats_and_switch_gives_time_before_the_countdown():
+    loaded, plan = estimated(GOLDEN / "sides-reverse-switch.yaml")
+    data = plan.to_json()
+    assert_breath_counts_exact(data, loaded)
+    assert_counts_on_the_breath(data, loaded)
+    saw = [c["text"] for c in data["cues"] if c["exercise"] == "Saw" and c["part"] == "reps" and c["kind"] == "speech"]
+    assert [text for text in saw if "," in text] == ["One, left, inhale.", "Two, right, inhale.",
+                                                     "Three, left, inhale.", "Last one, right, inhale."]
+    circles = [c for c in data["cues"] if c["exercise"] == "Leg circles"]
+    turns = [c for c in circles if c["part"] == "transition" and c.get("text") == "Now reverse the direction."]
+    assert [c["side"] for c in turns] == ["left", "right"]
+    said = [c["text"] for c in circles if c["kind"] == "speech"]
+    assert said.count("Keep the hips still.") == 2  # the first set of each side
+    # Changing side into the plank: 8 s to get there, then the count of three.
+    change = [c for c in data["cues"] if c["exercise"] == "Side plank" and c["part"] == "transition"
+              and c["side"] == "right"]
+    start, end = change[0]["start"], change[-1]["end"]
+    three = next(c for c in change if c.get("text") == "Three.")
+    assert abs(end - start - 11.0) <= 0.002 and three["start"] - start >= 8.0 - 0.002
+    assert plan.warnings == ()
+
+
+def test_uncounted_alternating_reps_still_say_their_side(write_routine):
+    path = write_routine("title: T\nexercises: [{name: Saw, reps: 2, sides: alternate}]\n")
+    _, plan = estimated(path, {"count_reps": False})
+    said = [c.text for c in plan.cues if c.part == "reps" and c.kind == "speech"]
+    assert said[0] == "Left, inhale." and "Right, inhale." in said
