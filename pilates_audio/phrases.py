@@ -30,6 +30,9 @@ PHRASES: dict[str, str] = {
     "release_and_rest": "Release, and rest for {duration}.",
     "release": "And release.",
     "first_side": "Start on the {side} side.",
+    "section": "Section {number}: {name}",
+    "round": "Round {number} of {total}.",
+    "round_chapter": "{name}, round {number}",
     "switch_side": "Now the {side} side.",
     "closing": "That is the end of the session. Well done.",
     "left": "left",
@@ -101,6 +104,17 @@ def breath_cue(phase: str) -> str:
 def countdown(n: int) -> str:
     """Say one number of a countdown."""
     return say("countdown", number=number_words(n).capitalize())
+
+
+def section(number: int, name: str) -> str:
+    """Say a section's number and name: "Section two: Core." """
+    line = say("section", number=number_words(number), name=name)
+    return line if line[-1] in ".!?" else line + "."
+
+
+def round_of(number: int, total: int) -> str:
+    """Say which round of a circuit begins: "Round two of three." """
+    return say("round", number=number_words(number), total=number_words(total))
 
 
 def next_up(name: str) -> str:

@@ -18,7 +18,8 @@ ROUTINE_KEYS = ("title", "description", "instructor", "collection", "cover", "vo
                 "sections", "outro")
 COVER_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 MAX_COVER_BYTES = 5_000_000
-SECTION_KEYS = ("name", "exercises")
+SECTION_KEYS = ("name", "rounds", "exercises")
+MAX_ROUNDS = 20  # a circuit played more often than this is better written as a longer one
 EXERCISE_KEYS = ("name", "setup", "cues", "reps", "breaths_per_rep", "hold_each", "work", "hold", "sides", "reverse",
                  "switch", "rest")
 ALTERNATE = ("left", "right")  # sides: alternate, rep by rep, from the left
@@ -76,6 +77,9 @@ class Exercise:
     switch: Duration | None = None  # time to change side or direction, before any countdown
     rest: Duration | None = None
     section: str | None = None
+    section_number: int = 0  # which section, from 1 (0: the routine has none)
+    round: int = 1  # which round of its section, from 1
+    rounds: int = 1  # how many times its section plays
     # The top of a range (reps: 6-10); reps, hold and rest above hold its low end.
     reps_max: int | None = None
     hold_each_max: Duration | None = None
@@ -580,7 +584,7 @@ class _Checker:
             self.add(node, "sections must be a list of sections, each with a name and exercises")
             return [None]
         exercises: list[Exercise | None] = []
-        for item in node.value:
+        for number, item in enumerate(node.value, 1):
             if not item.is_mapping:
                 self.add(item, "each section must be a mapping with a name and exercises")
                 exercises.append(None)
@@ -595,8 +599,19 @@ class _Checker:
                 self.add(item, "missing required key 'exercises'")
                 exercises.append(None)
                 continue
+            rounds = 1
+            if "rounds" in item.value:
+                rounds = self.positive_int(item.value["rounds"], "rounds") or 1
+                if rounds > MAX_ROUNDS:
+                    self.add(item.value["rounds"], f"rounds must be at most {MAX_ROUNDS}")
+                    rounds = 1
             section_exercises = self.exercise_list(item.value["exercises"], name)
-            exercises.extend(section_exercises if name is not None else [None])
+            if name is None:
+                exercises.append(None)
+                continue
+            # Each round plays the section's exercises again, knowing which round it is.
+            exercises.extend(replace(e, section_number=number, round=r, rounds=rounds) if e is not None else None
+                             for r in range(1, rounds + 1) for e in section_exercises)
         return exercises
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pilates_audio import pacing as pacing_mod
-from pilates_audio.routine import COVER_TYPES, PHASES
+from pilates_audio.routine import COVER_TYPES, MAX_ROUNDS, PHASES
 
 SHIPPED = Path(__file__).with_name("routine.schema.json")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -190,10 +190,16 @@ def build() -> dict[str, Any]:
             }]},
             "section": {
                 "type": "object",
-                "description": "A named group of exercises; its name is spoken before the first.",
+                "description": "A named group of exercises, with a chapter of its own; \"Section two: Core.\" is "
+                               "spoken before the first.",
                 "additionalProperties": False,
                 "required": ["name", "exercises"],
-                "properties": {"name": _text("The section's name."), "exercises": {"$ref": "#/$defs/exercises"}},
+                "properties": {"name": _text("The section's name."),
+                               "rounds": {"type": "integer", "minimum": 1, "maximum": MAX_ROUNDS,
+                                          "default": 1,
+                                          "description": "Play the section this many times (a circuit): \"Round "
+                                                         "two of three.\""},
+                               "exercises": {"$ref": "#/$defs/exercises"}},
             },
             "exercises": {**items, "description": "Exercises, and includes of block files."},
             "exercise": exercise,

@@ -77,6 +77,7 @@ class Chapter:
 
     start: int
     title: str
+    level: int = 0  # 1: an exercise inside a section (a round), listed under the section's chapter
 
 
 @dataclass(frozen=True)
@@ -447,11 +448,11 @@ class _Planner:
 
     def exercise(self, exercise: Exercise, previous: Exercise | None, upcoming: Exercise | None) -> None:
         name = exercise.name
-        self.chapters.append(Chapter(self.now, name))
-        texts = []
-        if exercise.section and (previous is None or previous.section != exercise.section):
-            texts.append(f"{exercise.section}.")
-        texts.append(f"{name}.")
+        self.section(exercise, previous)
+        rounds = exercise.rounds > 1
+        title = phrases.say("round_chapter", name=name, number=str(exercise.round)) if rounds else name
+        self.chapters.append(Chapter(self.now, title, 1 if exercise.section else 0))
+        texts = [f"{name}."]
         if exercise.setup:
             texts.append(exercise.setup)
         working = exercise.working
@@ -485,6 +486,21 @@ class _Planner:
                 cues.append(_Line(length // 2, phrases.next_up(upcoming.name), "cue", droppable=True))
             self.work_part("rest", exercise, None, length, [_Line(0, text)], cues)
             self.next_announced = bool(cues) and cues[0].placed
+
+    def section(self, exercise: Exercise, previous: Exercise | None) -> None:
+        """Begin a section, or a round of one, with its chapter: "Section two: Core. Round one of three." """
+        where = (exercise.section_number, exercise.round)
+        if not exercise.section or (previous is not None and (previous.section_number, previous.round) == where):
+            return
+        said = []
+        if exercise.round == 1:
+            said.append(phrases.section(exercise.section_number, exercise.section))
+        title = exercise.section
+        if exercise.rounds > 1:
+            said.append(phrases.round_of(exercise.round, exercise.rounds))
+            title = phrases.say("round_chapter", name=exercise.section, number=str(exercise.round))
+        self.chapters.append(Chapter(self.now, title))
+        self.sequence(said, "section", None, samples(SENTENCE_GAP))
 
     def work(self, exercise: Exercise, side: str | None) -> None:
         """Play the reps (and again the other way, with reverse), the work and the hold of one side."""

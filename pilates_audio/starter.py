@@ -66,6 +66,7 @@ sections:
         rest: 1 breath  # a duration: 20s, 1m30s, or breaths
 
   - name: Main set
+    # rounds: 2  # play the whole section twice, a circuit ("Round two of two.")
     exercises:
       - name: Spine stretch
         setup: Sit tall with your legs apart and your arms reaching forward.

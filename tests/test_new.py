@@ -58,7 +58,7 @@ def test_the_starter_shows_every_key_of_the_format(tmp_path):
     cues = yaml.load(text, Loader=EditorLoader)["sections"][1]["exercises"][1]["cues"]
     assert {key for cue in cues for key in cue} | set(re.findall(r"(reps|every): ", text)) == set(routine.CUE_KEYS)
     assert set(document["pacing"]) | {"voice", "engine"} == set(pacing.KEYS)  # voice and engine: shown as notes
-    assert {"voice", "engine"} <= commented
+    assert {"voice", "engine", "rounds"} <= commented  # rounds: a section key, shown as a note
     assert "include" in commented  # a block needs a file of the user's own, so it is shown as a note
     values = [exercise.get(key) for section in document["sections"] for exercise in section["exercises"]
               for key in ("reps", "rest")]
@@ -75,8 +75,8 @@ def test_the_starter_renders(tmp_path):
     spoken = [cue["text"] for cue in script["cues"] if cue["kind"] == "speech"]
     assert spoken[:2] == ["Flow.", " ".join(yaml.safe_load(starter.starter("Flow", None))["intro"].split())]
     assert [c["title"] for c in script["chapters"]] == [
-        "Introduction", "Shoulder rolls", "Spine stretch", "Bridge", "The Hundred", "Saw", "Leg circles", "Side plank",
-        "Child's pose", "Closing"]
+        "Introduction", "Warm-up", "Shoulder rolls", "Main set", "Spine stretch", "Bridge", "The Hundred", "Saw",
+        "Leg circles", "Side plank", "Child's pose", "Closing"]
 
 
 def test_new_never_replaces_a_file_unless_asked(tmp_path):

@@ -142,8 +142,38 @@ def test_setup_speaks_the_section_the_name_and_the_setup(write_routine):
               - {name: Circles, reps: 2}
     """)
     _, plan = estimated(path)
-    setup = [c.text for c in plan.cues if c.part == "setup" and c.kind == "speech"]
-    assert setup == ["Warm-up.", "Roll down.", "Stand tall.", "Circles."]
+    said = [c.text for c in plan.cues if c.part in ("section", "setup") and c.kind == "speech"]
+    assert said == ["Section one: Warm-up.", "Roll down.", "Stand tall.", "Circles."]
+    assert [c.title for c in plan.chapters] == ["Introduction", "Warm-up", "Roll down", "Circles", "Closing"]
+    assert [c.level for c in plan.chapters] == [0, 0, 1, 1, 0]
+    section = next(c for c in plan.cues if c.part == "section")
+    assert plan.chapters[1].start == section.start < plan.chapters[2].start
+
+
+def test_a_section_with_rounds_plays_each_round_with_its_chapters(write_routine):
+    path = write_routine("""
+        title: T
+        sections:
+          - name: Warm-up
+            exercises: [{name: Roll down, reps: 2}]
+          - name: Circuit
+            rounds: 3
+            exercises:
+              - {name: Plank, hold: 2 breaths}
+              - {name: Swan, reps: 2}
+    """)
+    loaded, plan = estimated(path)
+    said = [c.text for c in plan.cues if c.part == "section" and c.kind == "speech"]
+    assert said == ["Section one: Warm-up.", "Section two: Circuit.", "Round one of three.", "Round two of three.",
+                    "Round three of three."]
+    titles = [c.title for c in plan.chapters]
+    assert titles == ["Introduction", "Warm-up", "Roll down", "Circuit, round 1", "Plank, round 1", "Swan, round 1",
+                      "Circuit, round 2", "Plank, round 2", "Swan, round 2", "Circuit, round 3", "Plank, round 3",
+                      "Swan, round 3", "Closing"]
+    data = plan.to_json()
+    assert_breath_counts_exact(data, loaded)
+    assert_chapters(data, loaded)
+    assert len(loaded.exercises) == 7
 
 
 def test_script_text_shows_a_timeline_with_the_total():
