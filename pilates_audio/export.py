@@ -80,9 +80,23 @@ def tag_mp3(path: Path, script: Script, routine: Routine, year: int | None = Non
                       desc="Cover", data=routine.cover.read_bytes()))
     ids = [f"chp{i:04d}" for i in range(len(script.chapters))]  # sorted as stored: file order = chapter order
     ends = [c.start for c in script.chapters[1:]] + [script.duration]
-    # Several players show no chapters without a top-level, ordered table of contents.
-    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+    # Several players show no chapters without a top-level, ordered table of contents. A
+    # section is a table of its own under it: its chapter, then its exercises' chapters.
+    top: list[str] = []
+    sections: dict[str, tuple[str, list[str]]] = {}
+    for i, chapter in enumerate(script.chapters):
+        if chapter.level and sections:
+            list(sections.values())[-1][1].append(ids[i])
+        elif i + 1 < len(script.chapters) and script.chapters[i + 1].level:
+            sections[f"toc{i:04d}"] = (chapter.title, [ids[i]])
+            top.append(f"toc{i:04d}")
+        else:
+            top.append(ids[i])
+    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=top,
                   sub_frames=[TIT2(encoding=3, text="Chapters")]))
+    for element_id, (title, children) in sections.items():
+        tags.add(CTOC(element_id=element_id, flags=CTOCFlags.ORDERED, child_element_ids=children,
+                      sub_frames=[TIT2(encoding=3, text=title)]))
     for element_id, chapter, end in zip(ids, script.chapters, ends):
         tags.add(CHAP(element_id=element_id, start_time=milliseconds(chapter.start), end_time=milliseconds(end),
                       sub_frames=[TIT2(encoding=3, text=chapter.title)]))
@@ -116,7 +130,8 @@ def order_chapter_frames(path: Path) -> None:
             return int.from_bytes(frame[after:after + 4], "big")
 
         kinds = [frame[:4] for frame in frames]
-        toc = [frame for frame in frames if frame[:4] == b"CTOC"]
+        # The top-level table first ("toc"), then the sections' in their order ("toc0003", …).
+        toc = sorted((frame for frame in frames if frame[:4] == b"CTOC"), key=lambda frame: frame[10:frame.index(b"\0", 10)])
         chapters = sorted((frame for frame in frames if frame[:4] == b"CHAP"), key=start)
         if not chapters:
             return

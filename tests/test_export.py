@@ -147,3 +147,42 @@ def test_a_bad_cover_is_reported(write_routine, cover, message):
     result = run_cli("check", path)
     assert result.code == 2
     assert result.stderr.splitlines()[0] == f"{path}:2:8: {message}"
+
+
+SECTIONED = """
+title: Circuit
+pacing: {inhale: 1.5s, exhale: 1.5s, transition: 1s}
+sections:
+  - name: Warm-up
+    exercises: [{name: Roll down, reps: 2}]
+  - name: Circuit
+    rounds: 2
+    exercises: [{name: Plank, hold: 1 breath}, {name: Swan, reps: 1}]
+"""
+
+
+def test_sections_are_tables_of_contents_under_the_top_level_one(tmp_path):
+    from mutagen.id3 import ID3, CTOCFlags
+
+    (tmp_path / "circuit.yaml").write_text(SECTIONED, encoding="utf-8")
+    result = run_cli("render", tmp_path / "circuit.yaml", "-o", tmp_path / "out", "-q")
+    assert result.code == 0, result.stderr
+    data = json.loads((tmp_path / "out" / "circuit.json").read_text(encoding="utf-8"))
+    tags = ID3(tmp_path / "out" / "circuit.mp3")
+    chaps = {c.element_id: str(c.sub_frames["TIT2"]) for c in tags.getall("CHAP")}
+    tocs = {t.element_id: t for t in tags.getall("CTOC")}
+    top = tocs.pop("toc")
+    assert top.flags & CTOCFlags.TOP_LEVEL and top.flags & CTOCFlags.ORDERED
+
+    def titles(element_ids):
+        return [chaps.get(i) or [str(tocs[i].sub_frames["TIT2"]), titles(tocs[i].child_element_ids)] for i in element_ids]
+
+    assert titles(top.child_element_ids) == [
+        "Introduction", ["Warm-up", ["Warm-up", "Roll down"]],
+        ["Circuit, round 1", ["Circuit, round 1", "Plank, round 1", "Swan, round 1"]],
+        ["Circuit, round 2", ["Circuit, round 2", "Plank, round 2", "Swan, round 2"]], "Closing"]
+    assert all(not toc.flags & CTOCFlags.TOP_LEVEL and toc.flags & CTOCFlags.ORDERED for toc in tocs.values())
+    # Players that show one level list every chapter, in order, as ffmpeg does.
+    listed = subprocess.run([ffmpeg(), "-v", "error", "-i", str(tmp_path / "out" / "circuit.mp3"), "-f", "ffmetadata",
+                             "-"], capture_output=True, text=True, check=True).stdout
+    assert re.findall(r"^title=(.*)$", listed, re.M)[1:] == [c["title"] for c in data["chapters"]]
