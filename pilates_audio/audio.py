@@ -16,7 +16,7 @@ from typing import Callable
 from pilates_audio import levels, mp3, tools
 from pilates_audio.errors import PilatesAudioError
 from pilates_audio.files import write_atomic
-from pilates_audio.script import SAMPLE_RATE, TONE_SECONDS, Cue, Script, join_slivers
+from pilates_audio.script import SAMPLE_RATE, TONE_LENGTHS, Cue, Script, join_slivers
 from pilates_audio.speech import Speech
 from pilates_audio.tools import FFmpegError, ffmpeg
 
@@ -29,23 +29,24 @@ CHUNK = SAMPLE_RATE * 10  # samples of silence written at a time: memory stays f
 
 
 # Two soft notes a fifth apart: rising for an inhale, falling for an exhale.
-TONE_NOTES = {"inhale": (440.0, 659.25), "exhale": (659.25, 440.0)}
+TONE_NOTES = {"inhale": (440.0, 659.25), "exhale": (659.25, 440.0), "pulse": (880.0,)}
 TONE_LEVEL = -20.0  # dBFS: heard clearly under speech level, never startling
 TONE_FADE = 0.012  # seconds of fade at each note's edges, so notes never click
 
 
 @lru_cache(maxsize=None)
 def tone(name: str) -> bytes:
-    """Synthesize a breath tone as 44.1 kHz mono 16-bit samples, exactly TONE_SECONDS long."""
+    """Synthesize a tone (a breath's two notes, a pulse's one) as 44.1 kHz mono 16-bit samples, as long as planned."""
     tools.pydub()  # imported quietly first
     from pydub import generators
 
-    first, second = TONE_NOTES[name]
-    total = int(round(TONE_SECONDS * SAMPLE_RATE))
-    half = total // 2
-    fade = int(TONE_FADE * SAMPLE_RATE)
+    notes = TONE_NOTES[name]
+    total = int(round(TONE_LENGTHS[name] * SAMPLE_RATE))
+    lengths = [total // len(notes)] * (len(notes) - 1)
+    lengths.append(total - sum(lengths))
+    fade = min(int(TONE_FADE * SAMPLE_RATE), total // (2 * len(notes)))
     data = array.array("h")
-    for freq, count in ((first, half), (second, total - half)):
+    for freq, count in zip(notes, lengths):
         note = generators.Sine(freq, sample_rate=SAMPLE_RATE, bit_depth=16).to_audio_segment(
             duration=count * 1000 / SAMPLE_RATE + 5, volume=TONE_LEVEL
         )

@@ -18,6 +18,9 @@ PHRASES: dict[str, str] = {
     "exhale": "exhale",
     "breath_cue": "{phase}.",
     "countdown": "{number}.",
+    "pulse": "{number}.",
+    "pulse_inhale": "In.",
+    "pulse_exhale": "Out.",
     "halfway": "Halfway.",
     "next_up": "Next up: {name}",
     "hold": "Hold for {duration}.",
@@ -99,6 +102,13 @@ def rep_line(n: int, last: bool, phase: str | None, side: str | None = None, cou
 def breath_cue(phase: str) -> str:
     """Say a breath phase on its own: "Inhale." """
     return say("breath_cue", phase=PHRASES[phase]).capitalize()
+
+
+def pulse(n: int, phase: str) -> str:
+    """Say one pulse of a breath phase: "In." (or "Out.") on the first, then "Two.", "Three."."""
+    if n == 1:
+        return say(f"pulse_{phase}")
+    return say("pulse", number=number_words(n).capitalize())
 
 
 def countdown(n: int) -> str:

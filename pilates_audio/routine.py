@@ -20,8 +20,9 @@ COVER_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 MAX_COVER_BYTES = 5_000_000
 SECTION_KEYS = ("name", "rounds", "exercises")
 MAX_ROUNDS = 20  # a circuit played more often than this is better written as a longer one
-EXERCISE_KEYS = ("name", "setup", "cues", "reps", "breaths_per_rep", "hold_each", "work", "hold", "sides", "reverse",
-                 "switch", "rest")
+EXERCISE_KEYS = ("name", "setup", "cues", "reps", "breaths_per_rep", "hold_each", "work", "hold", "pulses", "sides",
+                 "reverse", "switch", "rest")
+MAX_PULSES = 10  # even counts in one breath phase
 ALTERNATE = ("left", "right")  # sides: alternate, rep by rep, from the left
 SIDE_ORDERS = {("left", "right"), ("right", "left")}
 MAX_INCLUDE_DEPTH = 10
@@ -73,6 +74,7 @@ class Exercise:
     hold: Duration | None = None
     sides: tuple[str, ...] = ()
     alternating: tuple[str, ...] = ()  # sides: alternate: the reps take these sides in turn, in one set
+    pulses: int | None = None  # even counts inside every breath phase (the Hundred: 5)
     reverse: bool = False  # the reps again in the other direction, on each side
     switch: Duration | None = None  # time to change side or direction, before any countdown
     rest: Duration | None = None
@@ -421,6 +423,13 @@ class _Checker:
                     self.add(values["sides"], "sides: alternate needs reps, each on the other side")
             elif not {"reps", "work", "hold"} & set(values):
                 self.add(values["sides"], "sides needs reps, work or a hold to repeat on each side")
+        if "pulses" in values:
+            pulses = self.positive_int(values["pulses"], "pulses")
+            if pulses is not None and not 2 <= pulses <= MAX_PULSES:
+                self.add(values["pulses"], f"pulses must be from 2 to {MAX_PULSES} (counts in each inhale and exhale)")
+            elif pulses is not None and not {"reps", "work", "hold"} & set(values):
+                self.add(values["pulses"], "pulses needs reps, work or a hold to pulse through")
+            fields["pulses"] = pulses
         if "reverse" in values:
             fields["reverse"] = self.flag(values["reverse"], "reverse")
             if "reps" not in values:
@@ -433,7 +442,7 @@ class _Checker:
             fields["switch"] = span[0] if span else None
             if not fields.get("sides") and not fields.get("alternating") and "reverse" not in values:
                 self.add(values["switch"], "switch needs sides or reverse: it is the time to change over")
-        optional = ("section", "reps_max", "hold_each_max", "work_max", "hold_max", "rest_max", "switch")
+        optional = ("section", "reps_max", "hold_each_max", "work_max", "hold_max", "rest_max", "switch", "pulses")
         if any(value is None for key, value in fields.items() if key not in optional) or "name" not in fields:
             return None
         return Exercise(**fields)

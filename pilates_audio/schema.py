@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pilates_audio import pacing as pacing_mod
-from pilates_audio.routine import COVER_TYPES, MAX_ROUNDS, PHASES
+from pilates_audio.routine import COVER_TYPES, MAX_PULSES, MAX_ROUNDS, PHASES
 
 SHIPPED = Path(__file__).with_name("routine.schema.json")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -106,6 +106,9 @@ def build() -> dict[str, Any]:
             "work": {**duration, "description": "Continuous movement for a time (30s, 10 breaths), after the reps "
                                                 "if both are given: breath marks, halfway and \"Last few.\"."},
             "hold": {**duration, "description": "A timed hold, after the reps and work if they are given."},
+            "pulses": {"type": "integer", "minimum": 2, "maximum": MAX_PULSES,
+                       "description": "Even counts inside every inhale and exhale of the reps, work or hold (the "
+                                      "Hundred: 5): \"In, two, three, four, five\", or ticks with tones."},
             "sides": {"enum": ["both", ["left", "right"], ["right", "left"], "alternate"],
                       "description": "Do the reps, work and hold once per side; alternate: one set of reps, each "
                                      "rep on the other side, from the left."},

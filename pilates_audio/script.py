@@ -21,6 +21,10 @@ SENTENCE_GAP = 0.6  # between lines of intro, setup and outro
 MIN_GAP = 0.3  # between lines spoken inside reps, holds and rests
 TAIL = 2.0  # after the last word, so the session does not stop abruptly
 TONE_SECONDS = 0.25  # a breath tone: two short notes
+PULSE_SECONDS = 0.06  # a pulse's tick: one short note
+TONE_LENGTHS = {"inhale": TONE_SECONDS, "exhale": TONE_SECONDS, "pulse": PULSE_SECONDS}
+PULSE_GAP = 0.05  # seconds between pulse words, which follow each other closely
+PULSE_SLACK = 0.03  # seconds a pulse may land from its subdivision
 HALFWAY_FROM = 30.0  # holds and work at least this long get a "halfway"
 LAST_FEW = 5.0  # seconds before the end of timed work that "last few" is said
 LAST_FEW_FROM = 15.0  # work at least this long gets a "last few"
@@ -163,6 +167,7 @@ class _Line:
     tied: bool = False  # an author's cue with a moment of its own: said right after what else is due then
     until: int | None = None  # where a tied cue's phase ends: it should be said by then
     mark: bool = False  # a breath word said before a tied cue: on its moment, or left out
+    pulse: bool = False  # a pulse word, on its even subdivision of a breath phase
     placed: bool = False
     start: int = 0
     length: int = 0
@@ -211,9 +216,8 @@ class _Planner:
               exact: bool = True) -> None:
         """Fill a part of fixed length, placing lines within it; grow it only if they cannot fit."""
         gap = samples(MIN_GAP)
-        tone = samples(TONE_SECONDS)
         for line in lines:
-            line.length = tone if line.kind == "tone" else self.length_of(line.text)
+            line.length = samples(TONE_LENGTHS[line.text]) if line.kind == "tone" else self.length_of(line.text)
         # Tones mark the breath, never late: each at its exact moment. A line due during a
         # tone follows straight after it; a later tone the line is still speaking over is
         # left out, as spoken breath cues give way to counts and announcements.
@@ -221,15 +225,24 @@ class _Planner:
         for line in tones:
             line.start = line.offset
         speech: list[_Line] = []
+        dropped_pulses = 0
         for line in (entry for entry in lines if entry.role == "fixed" and entry.kind != "tone"):
-            line.start = line.offset if not speech else max(line.offset, speech[-1].end + gap)
+            # Pulse words follow each other closely; everything else keeps the usual gap.
+            space = samples(PULSE_GAP) if line.pulse and speech and speech[-1].pulse else gap
+            line.start = line.offset if not speech else max(line.offset, speech[-1].end + space)
             for tone in tones:
                 if tone.start <= line.start < tone.end:
                     line.start = tone.end
             if line.mark and line.start != line.offset:
                 continue  # a breath word is said on its moment or not at all
+            if line.pulse and line.start - line.offset > samples(PULSE_SLACK):
+                dropped_pulses += 1
+                continue  # a pulse is said on its beat or not at all
             tones = [t for t in tones if not (line.start < t.start < line.end + gap)]
             speech.append(line)
+        if dropped_pulses and exact and exercise is not None:
+            self.warnings.append(f"{dropped_pulses} of the pulses in {exercise.name}'s {part} are left out: too "
+                                 "quick to say on their beats at this pace; slow the breath, or use breath_cues: tone")
         # A tied cue that runs out of its phase is said (never cut short), and named once.
         past: dict[str, tuple[str, int]] = {}
         for line in speech:
@@ -357,6 +370,11 @@ class _Planner:
         marks = marks if marks is not None else self.phase_marks(length)
         tied = self.tied_lines(exercise, part, length, marks, rep) if exercise is not None else []
         at = {line.offset: line for line in fixed}
+        if exercise is not None and exercise.pulses and part in ("reps", "work", "hold"):
+            pulses = self.pulse_lines(exercise.pulses, marks, length, at)
+            fixed = fixed + [line for line in pulses if line.kind == "speech"]
+            cues = cues + [line for line in pulses if line.kind == "tone"]
+            at.update((line.offset, line) for line in pulses if line.kind == "speech")
         extra = self.breath_lines(length, at, marks, {line.offset for line in tied})
         for line in fixed:
             if line.rep is not None:
@@ -366,6 +384,30 @@ class _Planner:
                      key=lambda line: (line.offset, line.tied))
         others = [line for line in extra if not (line.role == "fixed" and line.kind == "speech")]
         self.timed(part, exercise, side, length, due + others + cues)
+
+    def pulse_lines(self, count: int, marks: list[tuple[int, str]], length: int, taken: dict[int, _Line]
+                    ) -> list[_Line]:
+        """Return `count` even pulses in every inhale and exhale: words ("In, two, three"), ticks, or none.
+
+        The first pulse of a phase is its breath mark: "In."/"Out." spoken (unless a count
+        is said then), the breath tone itself in tone mode.
+        """
+        mode = self.pacing.breath_cues
+        if mode == "silent":
+            return []
+        ends = [at for at, _ in marks[1:]] + [length]
+        lines = []
+        for (start, phase), end in zip(marks, ends):
+            if phase == "hold":
+                continue  # still at the top of a rep: no pulses
+            for k in range(count):
+                offset = start + (end - start) * k // count
+                if mode == "tone":
+                    if k:
+                        lines.append(_Line(offset, "pulse", kind="tone"))
+                elif k or start not in taken:
+                    lines.append(_Line(offset, phrases.pulse(k + 1, phase), pulse=True))
+        return lines
 
     def tied_lines(self, exercise: Exercise, part: str, length: int, marks: list[tuple[int, str]],
                    rep: float) -> list[_Line]:
@@ -463,6 +505,9 @@ class _Planner:
             texts.append(phrases.say("first_side", side=phrases.PHRASES[sides[0]]))
         if exercise.alternating:
             texts.append(phrases.say("alternate_sides", side=phrases.PHRASES[exercise.alternating[0]]))
+        first = self.announced_first(exercise)
+        if first is not None:
+            texts.append(phrases.say(first, duration=phrases.duration(getattr(exercise, first))))
         # A breath to get into position (or, with nothing to count, to do what was said).
         self.sequence(texts, "setup", name, 0 if working else self.breath)
         if working:
@@ -514,17 +559,29 @@ class _Planner:
                 cues = []  # said in the first set
         if exercise.work is not None:
             length = samples(exercise.work.seconds(breath))
-            fixed = [_Line(0, self.opening("work", exercise.work))]
+            fixed = [] if self.announced_first(exercise) == "work" else [_Line(0, self.opening("work", exercise.work))]
             # Spread over the whole time, the first at the start.
             lines = [_Line(length * i // len(cues), cue, "cue") for i, cue in enumerate(cues)]
-            lines += self.milestones(length, exercise.work)
+            lines += self.milestones(length, exercise.work, bool(exercise.pulses))
             self.work_part("work", exercise, side, length, fixed, lines)
             cues = []
         if exercise.hold is not None:
             length = samples(exercise.hold.seconds(breath))
-            fixed = [_Line(0, self.opening("hold", exercise.hold))]
+            fixed = [] if self.announced_first(exercise) == "hold" else [_Line(0, self.opening("hold", exercise.hold))]
             lines = [_Line(samples(i * breath), cue, "cue") for i, cue in enumerate(cues)]
-            self.work_part("hold", exercise, side, length, fixed, lines + self.milestones(length))
+            self.work_part("hold", exercise, side, length, fixed,
+                           lines + self.milestones(length, droppable=bool(exercise.pulses)))
+
+    @staticmethod
+    def announced_first(exercise: Exercise) -> str | None:
+        """Return the part ("work" or "hold") whose opening is said in the setup, not in the part.
+
+        An exercise with pulses and no reps starts pulsing at once: its first work or hold is
+        announced before it begins, so the first pulses are not talked over.
+        """
+        if not exercise.pulses or exercise.reps is not None:
+            return None
+        return "work" if exercise.work is not None else "hold" if exercise.hold is not None else None
 
     def reps(self, exercise: Exercise, side: str | None, cues: list[str]) -> None:
         """Play one set of reps: counts (with their sides, if they alternate), cues and breath marks."""
@@ -557,12 +614,15 @@ class _Planner:
                 text = longer
         return text
 
-    def milestones(self, length: int, work: Duration | None = None) -> list[_Line]:
-        """Say "Halfway." in a long hold or work, and "Last few." near the end of work."""
+    def milestones(self, length: int, work: Duration | None = None, droppable: bool = False) -> list[_Line]:
+        """Say "Halfway." in a long hold or work, and "Last few." near the end of work.
+
+        Between pulses there may be no room: then they are left out (`droppable`).
+        """
         lines = []
         if self.pacing.halfway and length >= samples(HALFWAY_FROM):
             # As near the middle as the breath marks allow, never pushing one of them.
-            lines.append(_Line(length // 2, phrases.say("halfway"), "cue"))
+            lines.append(_Line(length // 2, phrases.say("halfway"), "cue", droppable=droppable))
         if work is not None and length >= samples(LAST_FEW_FROM):
             # The last breath of work counted in breaths; else the last few seconds.
             before = self.breath if work.in_breaths else samples(LAST_FEW)

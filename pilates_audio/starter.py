@@ -90,6 +90,7 @@ sections:
       - name: The Hundred
         setup: Lie on your back, legs in tabletop, arms long by your sides.
         work: 10 breaths  # timed movement (seconds or breaths): "Keep going for ...", never "hold"
+        pulses: 5  # five even counts in every inhale and exhale: "In, two, three, four, five"
 
       - name: Saw
         setup: Sit tall, legs wide, arms out to the sides.

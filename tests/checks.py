@@ -80,7 +80,9 @@ def assert_counts_on_the_breath(data: dict, routine: Routine, tolerance: float =
         speech = [c for c in run if c["kind"] == "speech"]
         for i in range(ex.reps):
             word = "Last one" if i + 1 == ex.reps and ex.reps > 1 else number_words(i + 1).capitalize()
-            said = [c for c in speech if c["text"].startswith(word + ".") or c["text"].startswith(word + ",")]
+            # With pulses, "Two." is a pulse; the count says its phase ("Two, inhale.") or follows a tone.
+            endings = (",",) if ex.pulses and pacing["breath_cues"] == "voice" else (".", ",")
+            said = [c for c in speech if c["text"].startswith(tuple(word + end for end in endings))]
             assert said, (exercise, word)
             expected = start + i * rep_seconds(ex, breath) + delay
             assert abs(said[0]["start"] - expected) <= tolerance, (exercise, word, said[0]["start"], expected)
@@ -136,6 +138,8 @@ def assert_breath_marks_on_their_phases(data: dict, routine: Routine, tolerance:
         start = run[0]["start"]
         marks = phase_starts(by_exercise[exercise], part, pacing, length)
         for cue in run:
+            if cue["kind"] == "tone" and cue["text"] == "pulse":
+                continue  # see assert_pulses_on_their_subdivisions
             phase = cue["text"] if cue["kind"] == "tone" else {"Inhale.": "inhale", "Exhale.": "exhale",
                                                                "Hold.": "hold"}.get(
                 cue.get("text") if cue["kind"] == "speech" else None)
@@ -182,3 +186,32 @@ def assert_tied_cues_in_their_phases(data: dict, routine: Routine, tolerance: fl
             assert inside, (name, part, cue)
             checked += 1
     assert checked, "no tied cue was found to check"
+
+
+def assert_pulses_on_their_subdivisions(data: dict, routine: Routine, tolerance: float = 0.03) -> None:
+    """Every pulse (a word or a tick) starts on its own even subdivision of its breath phase."""
+    from pilates_audio.phrases import number_words
+
+    pacing = data["pacing"]
+    # Spoken pulses in voice mode (a rep's count is said with its phase then); ticks with tones.
+    words = {"In.", "Out."} | {number_words(n).capitalize() + "." for n in range(2, 11)} \
+        if pacing["breath_cues"] == "voice" else set()
+    by_exercise = {e.name: e for e in routine.exercises}
+    checked = 0
+    for part, name, side, length, run in parts(data):
+        exercise = by_exercise.get(name)
+        if exercise is None or not exercise.pulses or part not in ("reps", "work", "hold"):
+            continue
+        marks = sorted(phase_starts(exercise, part, pacing, length))
+        bounds = [(at, following) for (at, kind), (following, _) in zip(marks, marks[1:] + [(length, "end")])
+                  if kind in ("inhale", "exhale") and at < length]
+        beats = [at + (end - at) * k / exercise.pulses for at, end in bounds for k in range(exercise.pulses)]
+        start = run[0]["start"]
+        for cue in run:
+            pulse = (cue["kind"] == "tone" and cue["text"] == "pulse") or (
+                cue["kind"] == "speech" and cue["text"] in words)
+            if pulse:
+                offset = cue["start"] - start
+                assert any(abs(offset - beat) <= tolerance for beat in beats), (name, part, cue)
+                checked += 1
+    assert checked, "no pulse was found to check"

@@ -396,3 +396,41 @@ def test_uncounted_alternating_reps_still_say_their_side(write_routine):
     _, plan = estimated(path, {"count_reps": False})
     said = [c.text for c in plan.cues if c.part == "reps" and c.kind == "speech"]
     assert said[0] == "Left, inhale." and "Right, inhale." in said
+
+
+@pytest.mark.parametrize("mode", ["voice", "tone", "silent"])
+def test_pulses_land_on_their_even_subdivisions_and_change_no_length(mode):
+    from checks import assert_pulses_on_their_subdivisions
+
+    loaded, plan = estimated(GOLDEN / "pulses.yaml", {"breath_cues": mode})
+    data = plan.to_json()
+    assert_breath_counts_exact(data, loaded)
+    hundred = [c for c in data["cues"] if c["exercise"] == "The Hundred" and c["part"] == "work"]
+    if mode == "silent":
+        assert [c["text"] for c in hundred if c["kind"] != "pause"] == ["Halfway.", "Last few."]
+        return
+    assert_pulses_on_their_subdivisions(data, loaded)
+    if mode == "voice":
+        said = [c["text"] for c in hundred if c["kind"] == "speech"]
+        assert said[:10] == ["In.", "Two.", "Three.", "Four.", "Five.", "Out.", "Two.", "Three.", "Four.", "Five."]
+        assert len(said) == 100  # ten breaths, ten phases of five
+        setup = [c["text"] for c in data["cues"] if c["exercise"] == "The Hundred" and c["part"] == "setup"
+                 and c["kind"] == "speech"]
+        assert "Keep going for ten breaths." in setup  # said before the pulses begin
+    else:
+        ticks = [c for c in hundred if c["kind"] == "tone" and c["text"] == "pulse"]
+        assert len(ticks) == 80  # four between each phase's breath tone and the next
+    assert plan.warnings == ()
+
+
+def test_pulses_too_quick_to_say_are_named(write_routine):
+    path = write_routine("title: T\npacing: {inhale: 2.5s, exhale: 2.5s}\nexercises: [{name: H, work: 2 breaths, pulses: 8}]\n")
+    _, plan = estimated(path)
+    assert len(plan.warnings) == 1
+    assert plan.warnings[0].endswith(" of the pulses in H's work are left out: too quick to say on their beats at "
+                                     "this pace; slow the breath, or use breath_cues: tone")
+    from checks import assert_pulses_on_their_subdivisions
+
+    assert_pulses_on_their_subdivisions(plan.to_json(), routine.load(path))  # those said are on their beats
+    _, ticks = estimated(path, {"breath_cues": "tone"})
+    assert ticks.warnings == ()
