@@ -199,7 +199,10 @@ def heard_at(samples: np.ndarray, reference: np.ndarray, near: float) -> float:
     at = int(round(near * SAMPLE_RATE))
     lags = np.arange(-1323, 1324)
     window = samples[at - 1323: at + 1323 + len(reference)]
-    scores = np.correlate(window, reference, mode="valid")
+    # Normalised by the window's energy at each lag, so a louder sound beside the one
+    # sought (a line straight after a tone) cannot outscore the sound itself.
+    energy = np.convolve(window ** 2, np.ones(len(reference)), mode="valid")
+    scores = np.correlate(window, reference, mode="valid") / np.sqrt(energy + 1e-9)
     return (at + lags[int(np.argmax(scores))]) / SAMPLE_RATE
 
 
