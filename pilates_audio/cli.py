@@ -60,6 +60,9 @@ def pacing_options(command: Callable) -> Callable:
                      help="Say when a hold of 30 s or more is half done (default: on)."),
         click.option("--announce-next/--no-announce-next", "announce_next", default=None,
                      help="Name the next exercise in rests and transitions (default: on)."),
+        click.option("--guidance", type=click.Choice(list(pacing_mod.GUIDANCE)), default=None,
+                     help="How much is said: full, standard (default: no breath words in rests, no next-up "
+                          "just before the exercise) or minimal (names, counts and what is needed to follow)."),
         click.option("--min-phase", "min_phase", callback=_pacing_value("min_phase"), metavar="SECONDS",
                      help="Shortest inhale or exhale --length may choose (default: 2.5s)."),
         click.option("--max-phase", "max_phase", callback=_pacing_value("max_phase"), metavar="SECONDS",

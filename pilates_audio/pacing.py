@@ -17,6 +17,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 DEFAULT_PRESET = "standard"
 BREATH_CUES = ("voice", "tone", "silent")
+GUIDANCE = ("full", "standard", "minimal")  # how much is said besides the author's words
 ENGINES = ("auto", "pyttsx3", "piper")  # auto: piper when a Piper voice is installed, else pyttsx3
 MIN_RATE, MAX_RATE = 60, 450
 MAX_COUNTDOWN = 10
@@ -38,6 +39,7 @@ class Pacing:
     countdown: int = 3
     halfway: bool = True
     announce_next: bool = True
+    guidance: str = "standard"
     min_phase: float = 2.5
     max_phase: float = 8.0
 
@@ -108,6 +110,10 @@ def parse_value(key: str, value: Any) -> Any:
     if key == "engine":
         if value not in ENGINES:
             raise ValueError(f"engine must be one of: {', '.join(ENGINES)}")
+        return value
+    if key == "guidance":
+        if value not in GUIDANCE:
+            raise ValueError(f"guidance must be one of: {', '.join(GUIDANCE)}")
         return value
     if key == "breath_cues":
         if value not in BREATH_CUES:

@@ -78,6 +78,9 @@ def build() -> dict[str, Any]:
                                       "countdown", "Seconds counted down into a hold; 0 turns it off."),
             "halfway": with_default(flag, "halfway", 'Say "Halfway." in holds of 30 seconds or more.'),
             "announce_next": with_default(flag, "announce_next", "Name the next exercise in rests and transitions."),
+            "guidance": {"enum": list(pacing_mod.GUIDANCE), "default": defaults.guidance,
+                         "description": "How much is said: full; standard (no breath words in rests, no next-up "
+                                        "just before the exercise); minimal (names, counts, what is needed to follow)."},
             "min_phase": with_default(seconds, "min_phase", "Shortest inhale or exhale that --length may choose."),
             "max_phase": with_default(seconds, "max_phase", "Longest inhale or exhale that --length may choose."),
         },

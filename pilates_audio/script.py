@@ -197,6 +197,16 @@ class _Planner:
     def breath(self) -> int:
         return samples(self.pacing.breath)
 
+    @property
+    def full(self) -> bool:
+        """Say everything: breath words in rests, next-up in transitions, every side (guidance: full)."""
+        return self.pacing.guidance == "full"
+
+    @property
+    def minimal(self) -> bool:
+        """Say only names, counts and what is needed to follow (guidance: minimal)."""
+        return self.pacing.guidance == "minimal"
+
     def pause(self, length: int, part: str, exercise: str | None, side: str | None = None) -> None:
         if length > 0:
             self.cues.append(Cue(self.now, self.now + length, "pause", part, exercise, side))
@@ -331,13 +341,14 @@ class _Planner:
         return [(offset, phase) for offset, phase in marks if offset < length]
 
     def breath_lines(self, length: int, fixed: dict[int, _Line], marks: list[tuple[int, str]],
-                     tied: set[int] = frozenset()) -> list[_Line]:
+                     tied: set[int] = frozenset(), part: str = "") -> list[_Line]:
         """Add the breath cues of a part: merged into a count, or on their own where free.
 
         Where an author's cue is tied to a phase, its breath word is said first, for sure.
+        Below full guidance, rests are quiet; minimal guidance says no breath words at all.
         """
         mode = self.pacing.breath_cues
-        if mode == "silent":
+        if mode == "silent" or (part == "rest" and not self.full) or (mode == "voice" and self.minimal):
             return []
         lines = []
         for offset, phase in marks:
@@ -375,7 +386,7 @@ class _Planner:
             fixed = fixed + [line for line in pulses if line.kind == "speech"]
             cues = cues + [line for line in pulses if line.kind == "tone"]
             at.update((line.offset, line) for line in pulses if line.kind == "speech")
-        extra = self.breath_lines(length, at, marks, {line.offset for line in tied})
+        extra = self.breath_lines(length, at, marks, {line.offset for line in tied}, part)
         for line in fixed:
             if line.rep is not None:
                 line.text = phrases.rep_line(*line.rep, line.phase, line.side, line.counted)
@@ -412,7 +423,7 @@ class _Planner:
     def tied_lines(self, exercise: Exercise, part: str, length: int, marks: list[tuple[int, str]],
                    rep: float) -> list[_Line]:
         """Return the author's tied cues of a part, each at its phase's start or its rep's start."""
-        if part not in ("reps", "work", "hold"):
+        if part not in ("reps", "work", "hold") or self.minimal:
             return []
         span = samples(rep) if rep else self.breath
         count = -(-length // span)  # reps, or the breaths of a hold, begun in the part
@@ -448,7 +459,8 @@ class _Planner:
         for i, exercise in enumerate(exercises):
             previous = exercises[i - 1] if i else None
             announce = []
-            if self.pacing.announce_next and previous is not None and not self.next_announced:
+            # Below full guidance, the setup that follows at once names the exercise itself.
+            if self.pacing.announce_next and self.full and previous is not None and not self.next_announced:
                 announce = [phrases.next_up(exercise.name)]
             self.next_announced = False
             self.transition(announce, release=_ends_held(previous))
@@ -495,15 +507,15 @@ class _Planner:
         title = phrases.say("round_chapter", name=name, number=str(exercise.round)) if rounds else name
         self.chapters.append(Chapter(self.now, title, 1 if exercise.section else 0))
         texts = [f"{name}."]
-        if exercise.setup:
-            texts.append(exercise.setup)
         working = exercise.working
+        if exercise.setup and not (self.minimal and working):
+            texts.append(exercise.setup)
         if not working:
             texts.extend(exercise.cues)
         sides = exercise.sides or (None,)
         if exercise.sides:
             texts.append(phrases.say("first_side", side=phrases.PHRASES[sides[0]]))
-        if exercise.alternating:
+        if exercise.alternating and not self.minimal:
             texts.append(phrases.say("alternate_sides", side=phrases.PHRASES[exercise.alternating[0]]))
         first = self.announced_first(exercise)
         if first is not None:
@@ -526,8 +538,8 @@ class _Planner:
             text = phrases.say(key, duration=phrases.duration(exercise.rest))
             length = samples(exercise.rest.seconds(self.pacing.breath))
             cues = []
-            if self.pacing.announce_next and upcoming is not None:
-                # Said in the rest if it fits there; else the transition, which may stretch, says it.
+            if self.pacing.announce_next and upcoming is not None and not self.minimal:
+                # Said in the rest if it fits there; else (with full guidance) the transition says it.
                 cues.append(_Line(length // 2, phrases.next_up(upcoming.name), "cue", droppable=True))
             self.work_part("rest", exercise, None, length, [_Line(0, text)], cues)
             self.next_announced = bool(cues) and cues[0].placed
@@ -549,7 +561,7 @@ class _Planner:
 
     def work(self, exercise: Exercise, side: str | None) -> None:
         """Play the reps (and again the other way, with reverse), the work and the hold of one side."""
-        cues = list(exercise.cues)
+        cues = [] if self.minimal else list(exercise.cues)
         breath = self.pacing.breath
         if exercise.reps is not None:
             for direction in range(2 if exercise.reverse else 1):
@@ -590,11 +602,13 @@ class _Planner:
         rep = exercise.breaths_per_rep * breath + pause
         fixed = []
         turns = exercise.alternating
-        if self.pacing.count_reps or turns:
-            last = exercise.reps
-            fixed = [_Line(samples(i * rep), "", rep=(i + 1, i + 1 == last and last > 1),
-                           side=turns[i % len(turns)] if turns else None, counted=self.pacing.count_reps)
-                     for i in range(exercise.reps)]
+        # Alternating sides are named on every rep with full guidance, else on the first of each.
+        named = exercise.reps if self.full else len(turns)
+        for i in range(exercise.reps):
+            turn = turns[i % len(turns)] if turns and i < named else None
+            if self.pacing.count_reps or turn:
+                fixed.append(_Line(samples(i * rep), "", rep=(i + 1, i + 1 == exercise.reps and exercise.reps > 1),
+                                   side=turn, counted=self.pacing.count_reps))
         # Spread over the whole set, the first on the first rep.
         lines = [_Line(samples(i * exercise.reps // len(cues) * rep), cue, "cue") for i, cue in enumerate(cues)]
         length = samples(exercise.reps * rep)
@@ -607,7 +621,7 @@ class _Planner:
         """
         said = phrases.duration(amount)
         text = phrases.say(key, duration=said)
-        if self.pacing.breath_cues == "voice":
+        if self.pacing.breath_cues == "voice" and not self.minimal:
             longer = phrases.say(f"{key}_and_inhale", duration=said)
             self.length_of(text)  # measured too, so both are among the lines a session may say
             if self.length_of(longer) <= samples(self.pacing.inhale - MIN_GAP):
@@ -619,7 +633,9 @@ class _Planner:
 
         Between pulses there may be no room: then they are left out (`droppable`).
         """
-        lines = []
+        lines: list[_Line] = []
+        if self.minimal:
+            return lines
         if self.pacing.halfway and length >= samples(HALFWAY_FROM):
             # As near the middle as the breath marks allow, never pushing one of them.
             lines.append(_Line(length // 2, phrases.say("halfway"), "cue", droppable=droppable))

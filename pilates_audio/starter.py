@@ -43,6 +43,7 @@ pacing:
   countdown: 3  # seconds counted down into a hold; 0 for none
   halfway: true  # say "Halfway." in holds of 30 seconds or more
   announce_next: true  # name the next exercise while you rest
+  guidance: standard  # how much is said: full, standard, or minimal (names and counts)
   min_phase: 3s  # the shortest inhale or exhale --length may choose
   max_phase: 7s  # and the longest
 

@@ -107,9 +107,10 @@ def test_a_rendered_routine_speaks_the_block_in_place(tmp_path):
     assert result.code == 0, result.stderr
     script = json.loads((tmp_path / "out" / "inc.json").read_text())
     chapters = [chapter["title"] for chapter in script["chapters"]]
-    assert chapters == ["Introduction", "Shoulder rolls", "Marching", "Swan", "Shoulder rolls", "Marching", "Closing"]
+    assert chapters == ["Introduction", "Warm-up", "Shoulder rolls", "Marching", "Main", "Swan", "Shoulder rolls",
+                        "Marching", "Closing"]
     spoken = [cue["text"] for cue in script["cues"] if cue["kind"] == "speech"]
-    assert spoken.index("Warm-up.") < spoken.index("Shoulder rolls.") < spoken.index("Main.")
+    assert spoken.index("Section one: Warm-up.") < spoken.index("Shoulder rolls.") < spoken.index("Section two: Main.")
 
 
 def test_watch_rerenders_when_an_included_block_is_saved(tmp_path):

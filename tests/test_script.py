@@ -243,7 +243,7 @@ def test_breath_marks_stay_on_their_phases_and_counts_keep_time(case, mode, phas
 def test_next_up_goes_wherever_it_fits_in_a_rest_or_moves_to_the_transition(write_routine):
     path = write_routine("""
         title: T
-        pacing: {breath_cues: tone, inhale: 2.62s, exhale: 2.62s}
+        pacing: {breath_cues: tone, inhale: 2.62s, exhale: 2.62s, guidance: full}
         exercises:
           - {name: Clam, reps: 2, rest: 10s}
           - {name: Side plank, hold: 20s, rest: 1 breath}
@@ -434,3 +434,29 @@ def test_pulses_too_quick_to_say_are_named(write_routine):
     assert_pulses_on_their_subdivisions(plan.to_json(), routine.load(path))  # those said are on their beats
     _, ticks = estimated(path, {"breath_cues": "tone"})
     assert ticks.warnings == ()
+
+
+LIBRARY = sorted((Path(__file__).resolve().parent.parent / "routines").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda path: path.stem)
+def test_each_guidance_level_says_visibly_less_than_the_one_before(path):
+    plans = {level: estimated(path, {"guidance": level}) for level in ("full", "standard", "minimal")}
+    rates = {}
+    for level, (loaded, plan) in plans.items():
+        spoken = [c for c in plan.cues if c.kind == "speech"]
+        rates[level] = len(spoken) / (plan.duration / SAMPLE_RATE / 60)
+        data = plan.to_json()
+        assert_tiles(data)
+        assert_breath_counts_exact(data, loaded)
+    assert rates["full"] > rates["standard"] > rates["minimal"] and rates["minimal"] < 0.6 * rates["full"], rates
+    _, standard = plans["standard"]
+    assert not [c for c in standard.cues if c.part == "rest" and c.text in ("Inhale.", "Exhale.", "inhale", "exhale")]
+    assert not [c for c in standard.cues if c.part == "transition" and (c.text or "").startswith("Next up")]
+    loaded, minimal = plans["minimal"]
+    said = {c.text for c in minimal.cues if c.kind == "speech"}
+    working = [e for e in loaded.exercises if e.working]
+    assert not said & {e.setup for e in working} and not said & {cue for e in working for cue in e.cues}
+    assert not said & {"Inhale.", "Exhale.", "Halfway."} and not [t for t in said if t.startswith("Next up")]
+    assert {e.name + "." for e in loaded.exercises} <= said  # names, and the counts
+    assert {"One.", "Two."} <= said
