@@ -263,6 +263,14 @@ def pacing_command(routine: Path | None, **kwargs: Any) -> None:
     for key in pacing_mod.KEYS:
         click.echo(f"{key:<{width}}  {_show(pacing, key):<18}  {sources[key]}")
     click.echo(f"{'breath':<{width}}  {pacing.breath:g}s")
+    # Exercises with a pacing of their own: what each sets, and what a flag or pacing file keeps.
+    for exercise in loaded.exercises if loaded is not None else ():
+        if not exercise.pacing or exercise.round > 1:
+            continue
+        own = pacing.for_exercise(exercise.pacing)
+        said = [f"{key} {_show(own, key)}" if key not in pacing.fixed else f"{key} (kept at {_show(pacing, key)} by "
+                f"{sources[key]})" for key, _ in exercise.pacing]
+        click.echo(f"exercise {exercise.name}: {', '.join(said)}")
 
 
 def _show(pacing: pacing_mod.Pacing, key: str) -> str:

@@ -60,7 +60,8 @@ def scaled(pacing: Pacing, scale: float) -> Pacing:
     """Return the pacing with both breath phases scaled, to the hundredth of a second."""
     if scale == 1.0:
         return pacing
-    return replace(pacing, inhale=round(pacing.inhale * scale, 2), exhale=round(pacing.exhale * scale, 2))
+    return replace(pacing, inhale=round(pacing.inhale * scale, 2), exhale=round(pacing.exhale * scale, 2),
+                   tempo=pacing.tempo * scale)
 
 
 def scale_bounds(pacing: Pacing) -> tuple[float, float]:

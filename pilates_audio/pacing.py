@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -17,7 +17,10 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 DEFAULT_PRESET = "standard"
 BREATH_CUES = ("voice", "tone", "silent")
-GUIDANCE = ("full", "standard", "minimal")  # how much is said besides the author's words
+GUIDANCE = ("full", "standard", "minimal")
+# What one exercise's own pacing block may set: its tempo and how it is narrated.
+EXERCISE_KEYS = ("inhale", "exhale", "breath_cues", "count_reps", "countdown", "halfway")
+USER_SOURCES = ("flag", "pacing file")  # settings from these beat an exercise's own  # how much is said besides the author's words
 ENGINES = ("auto", "pyttsx3", "piper")  # auto: piper when a Piper voice is installed, else pyttsx3
 MIN_RATE, MAX_RATE = 60, 450
 MAX_COUNTDOWN = 10
@@ -42,6 +45,18 @@ class Pacing:
     guidance: str = "standard"
     min_phase: float = 2.5
     max_phase: float = 8.0
+    # Not settings, but what an exercise's own pacing needs: the keys the user fixed for
+    # this render (flags, a pacing file), which beat it, and how far --length scaled the breath.
+    fixed: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    tempo: float = field(default=1.0, compare=False, repr=False)
+
+    def for_exercise(self, own: tuple[tuple[str, Any], ...]) -> "Pacing":
+        """Return the pacing of an exercise with its own settings, scaled as the session's breath is."""
+        changes = {key: value for key, value in own if key not in self.fixed}
+        for key in ("inhale", "exhale"):
+            if key in changes:
+                changes[key] = round(changes[key] * self.tempo, 2)
+        return replace(self, **changes) if changes else self
 
     @property
     def breath(self) -> float:
@@ -54,13 +69,13 @@ class Pacing:
 
     def to_json(self) -> dict[str, Any]:
         """Return the settings as the timed script's `pacing` object."""
-        data = {spec.name: getattr(self, spec.name) for spec in fields(self)}
+        data = {key: getattr(self, key) for key in KEYS}
         data["transition"] = round(self.transition_seconds, 3)
         data["breath"] = self.breath
         return data
 
 
-KEYS = tuple(spec.name for spec in fields(Pacing))
+KEYS = tuple(spec.name for spec in fields(Pacing) if spec.name not in ("fixed", "tempo"))
 
 
 @dataclass(frozen=True)
@@ -189,4 +204,5 @@ def resolve(layers: list[Layer]) -> tuple[Pacing, dict[str, str]]:
                 values[key], sources[key] = PRESETS[preset][key], f"preset {preset}"
             else:
                 values[key], sources[key] = getattr(defaults, key), "default"
-    return Pacing(**values), sources
+    fixed = frozenset(key for key, source in sources.items() if source.startswith(USER_SOURCES))
+    return Pacing(**values, fixed=fixed), sources

@@ -21,7 +21,7 @@ MAX_COVER_BYTES = 5_000_000
 SECTION_KEYS = ("name", "rounds", "exercises")
 MAX_ROUNDS = 20  # a circuit played more often than this is better written as a longer one
 EXERCISE_KEYS = ("name", "setup", "cues", "reps", "breaths_per_rep", "hold_each", "work", "hold", "pulses", "sides",
-                 "reverse", "switch", "rest")
+                 "reverse", "switch", "rest", "pacing")
 MAX_PULSES = 10  # even counts in one breath phase
 ALTERNATE = ("left", "right")  # sides: alternate, rep by rep, from the left
 SIDE_ORDERS = {("left", "right"), ("right", "left")}
@@ -77,6 +77,7 @@ class Exercise:
     pulses: int | None = None  # even counts inside every breath phase (the Hundred: 5)
     reverse: bool = False  # the reps again in the other direction, on each side
     switch: Duration | None = None  # time to change side or direction, before any countdown
+    pacing: tuple[tuple[str, Any], ...] = ()  # its own tempo and narration (pacing.EXERCISE_KEYS)
     rest: Duration | None = None
     section: str | None = None
     section_number: int = 0  # which section, from 1 (0: the routine has none)
@@ -423,6 +424,15 @@ class _Checker:
                     self.add(values["sides"], "sides: alternate needs reps, each on the other side")
             elif not {"reps", "work", "hold"} & set(values):
                 self.add(values["sides"], "sides needs reps, work or a hold to repeat on each side")
+        if "pacing" in values:
+            own = self.pacing(values["pacing"])
+            for key in list(own):
+                if key not in pacing_mod.EXERCISE_KEYS:
+                    self.add_at(values["pacing"].key_marks[key],
+                                f"{key} cannot be set for one exercise; set it in the routine's pacing (an exercise "
+                                f"may set {', '.join(pacing_mod.EXERCISE_KEYS)})")
+                    del own[key]
+            fields["pacing"] = tuple(own.items())
         if "pulses" in values:
             pulses = self.positive_int(values["pulses"], "pulses")
             if pulses is not None and not 2 <= pulses <= MAX_PULSES:

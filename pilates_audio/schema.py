@@ -122,6 +122,9 @@ def build() -> dict[str, Any]:
                                       "transition)."},
             "rest": {"anyOf": [{"type": "number", "minimum": 0}, duration],
                      "description": "A rest after the exercise; 0 (or a range from 0, such as 0-2 breaths) for none."},
+            "pacing": {"type": "object", "additionalProperties": False,
+                       "description": "This exercise's own tempo and narration; flags and a pacing file still win.",
+                       "properties": {key: pacing["properties"][key] for key in pacing_mod.EXERCISE_KEYS}},
         },
         "allOf": [
             {"if": {"required": ["breaths_per_rep"]}, "then": {"required": ["reps"]}},

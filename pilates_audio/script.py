@@ -93,6 +93,7 @@ class Script:
     cues: tuple[Cue, ...]
     chapters: tuple[Chapter, ...]
     warnings: tuple[str, ...] = ()
+    own_pacing: tuple[tuple[str, Pacing], ...] = ()  # exercises with a pacing of their own, by name
 
     @property
     def duration(self) -> int:
@@ -104,15 +105,22 @@ class Script:
         return list(dict.fromkeys(cue.text for cue in self.cues if cue.kind == "speech"))
 
     def to_json(self) -> dict[str, Any]:
-        breath = self.pacing.breath
-        return {
+        own = dict(self.own_pacing)
+        data: dict[str, Any] = {
             "version": SCRIPT_VERSION,
             "title": self.title,
             "duration": seconds(self.duration),
             "pacing": self.pacing.to_json(),
-            "chapters": [{"start": seconds(c.start), "title": c.title} for c in self.chapters],
-            "cues": [cue.to_json(breath) for cue in self.cues],
         }
+        if own:
+            # Only what differs from the session's pacing, and the breath it makes.
+            session = data["pacing"]
+            data["exercise_pacing"] = {name: {key: value for key, value in pacing.to_json().items()
+                                              if value != session[key] or key == "breath"}
+                                       for name, pacing in own.items()}
+        data["chapters"] = [{"start": seconds(c.start), "title": c.title} for c in self.chapters]
+        data["cues"] = [cue.to_json(own.get(cue.exercise, self.pacing).breath) for cue in self.cues]
+        return data
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
@@ -188,6 +196,7 @@ class _Planner:
     chapters: list[Chapter] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     next_announced: bool = False  # the last rest already named the exercise that comes next
+    own_pacing: dict[str, Pacing] = field(default_factory=dict)
 
     @property
     def now(self) -> int:
@@ -465,12 +474,18 @@ class _Planner:
             self.next_announced = False
             self.transition(announce, release=_ends_held(previous))
             upcoming = exercises[i + 1] if i + 1 < len(exercises) else None
-            self.exercise(exercise, previous, upcoming)
+            session, self.pacing = self.pacing, self.pacing.for_exercise(exercise.pacing)
+            if self.pacing is not session:
+                self.own_pacing[exercise.name] = self.pacing
+            try:
+                self.exercise(exercise, previous, upcoming)
+            finally:
+                self.pacing = session
         self.transition([], release=_ends_held(exercises[-1]))
         self.chapters.append(Chapter(self.now, phrases.CHAPTERS["outro"]))
         self.sequence([routine.outro or phrases.say("closing")], "outro", None, samples(TAIL))
         return Script(routine.title, self.pacing, tuple(join_slivers(self.cues)), tuple(self.chapters),
-                      tuple(self.warnings))
+                      tuple(self.warnings), tuple(self.own_pacing.items()))
 
     def transition(self, texts: list[str], exercise: Exercise | None = None, side: str | None = None,
                    release: bool = False, countdown: bool = False, switch: Duration | None = None) -> None:

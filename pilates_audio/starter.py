@@ -76,6 +76,7 @@ sections:
           - Build the spine back up to sitting.
         reps: 4-6  # a range: the low end, unless --length asks for more
         breaths_per_rep: 2  # each rep lasts two breaths
+        pacing: {{inhale: 4s, exhale: 6s}}  # this exercise's own tempo (flags still win)
         rest: 2 breaths
 
       - name: Bridge

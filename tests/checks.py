@@ -31,6 +31,11 @@ def parts(data: dict) -> list[tuple[str, str | None, str | None, float, list[dic
     return grouped
 
 
+def pacing_of(data: dict, exercise: str | None) -> dict:
+    """Return the pacing an exercise is played at: the session's, with its own pacing over it."""
+    return {**data["pacing"], **data.get("exercise_pacing", {}).get(exercise, {})}
+
+
 def rep_seconds(exercise, breath: float) -> float:
     """Return how long one rep lasts: its breaths, and its hold at the top."""
     return exercise.breaths_per_rep * breath + (exercise.hold_each.seconds(breath) if exercise.hold_each else 0.0)
@@ -38,13 +43,13 @@ def rep_seconds(exercise, breath: float) -> float:
 
 def assert_breath_counts_exact(data: dict, routine: Routine, tolerance: float = TOLERANCE) -> None:
     """Reps, holds and rests last exactly what the routine and pacing say."""
-    breath = data["pacing"]["inhale"] + data["pacing"]["exhale"]
     by_exercise = {e.name: e for e in routine.exercises}
     seen = {"reps": 0, "work": 0, "hold": 0, "rest": 0}
     for part, exercise, side, length, run in parts(data):
         if part not in seen:
             continue
         ex = by_exercise[exercise]
+        breath = pacing_of(data, exercise)["breath"]
         expected = {
             "reps": (ex.reps or 0) * rep_seconds(ex, breath),
             "work": ex.work.seconds(breath) if ex.work else 0,
@@ -66,15 +71,13 @@ def assert_counts_on_the_breath(data: dict, routine: Routine, tolerance: float =
     from pilates_audio.phrases import number_words
     from pilates_audio.script import TONE_SECONDS
 
-    pacing = data["pacing"]
-    if not pacing["count_reps"]:
-        return
-    breath = pacing["inhale"] + pacing["exhale"]
-    delay = TONE_SECONDS if pacing["breath_cues"] == "tone" else 0.0
     by_exercise = {e.name: e for e in routine.exercises}
     for part, exercise, side, length, run in parts(data):
-        if part != "reps":
+        pacing = pacing_of(data, exercise)
+        if part != "reps" or not pacing["count_reps"]:
             continue
+        breath = pacing["breath"]
+        delay = TONE_SECONDS if pacing["breath_cues"] == "tone" else 0.0
         ex = by_exercise[exercise]
         start = run[0]["start"]
         speech = [c for c in run if c["kind"] == "speech"]
@@ -130,13 +133,12 @@ def phase_starts(exercise, part: str, pacing: dict, length: float) -> list[tuple
 
 def assert_breath_marks_on_their_phases(data: dict, routine: Routine, tolerance: float = TOLERANCE) -> None:
     """Every tone, and every spoken "Inhale."/"Exhale."/"Hold.", starts exactly on its breath phase."""
-    pacing = data["pacing"]
     by_exercise = {e.name: e for e in routine.exercises}
     for part, exercise, side, length, run in parts(data):
         if part not in ("reps", "work", "hold", "rest"):
             continue
         start = run[0]["start"]
-        marks = phase_starts(by_exercise[exercise], part, pacing, length)
+        marks = phase_starts(by_exercise[exercise], part, pacing_of(data, exercise), length)
         for cue in run:
             if cue["kind"] == "tone" and cue["text"] == "pulse":
                 continue  # see assert_pulses_on_their_subdivisions
@@ -167,13 +169,13 @@ def assert_countdowns_keep_time(data: dict, tolerance: float = TOLERANCE) -> Non
 
 def assert_tied_cues_in_their_phases(data: dict, routine: Routine, tolerance: float = TOLERANCE) -> None:
     """Every cue tied to a breath phase is said inside that phase, after what else is due as it begins."""
-    pacing = data["pacing"]
     by_exercise = {e.name: e for e in routine.exercises}
     checked = 0
     for part, name, side, length, run in parts(data):
         exercise = by_exercise.get(name)
         if exercise is None or part not in ("reps", "work", "hold"):
             continue
+        pacing = pacing_of(data, name)
         tied = {cue.text: cue.on for cue in exercise.tied if cue.on}
         marks = sorted(phase_starts(exercise, part, pacing, length)) + [(length, "end")]
         start = run[0]["start"]
@@ -192,16 +194,16 @@ def assert_pulses_on_their_subdivisions(data: dict, routine: Routine, tolerance:
     """Every pulse (a word or a tick) starts on its own even subdivision of its breath phase."""
     from pilates_audio.phrases import number_words
 
-    pacing = data["pacing"]
-    # Spoken pulses in voice mode (a rep's count is said with its phase then); ticks with tones.
-    words = {"In.", "Out."} | {number_words(n).capitalize() + "." for n in range(2, 11)} \
-        if pacing["breath_cues"] == "voice" else set()
     by_exercise = {e.name: e for e in routine.exercises}
     checked = 0
     for part, name, side, length, run in parts(data):
         exercise = by_exercise.get(name)
         if exercise is None or not exercise.pulses or part not in ("reps", "work", "hold"):
             continue
+        pacing = pacing_of(data, name)
+        # Spoken pulses in voice mode (a rep's count is said with its phase then); ticks with tones.
+        words = {"In.", "Out."} | {number_words(n).capitalize() + "." for n in range(2, 11)} \
+            if pacing["breath_cues"] == "voice" else set()
         marks = sorted(phase_starts(exercise, part, pacing, length))
         bounds = [(at, following) for (at, kind), (following, _) in zip(marks, marks[1:] + [(length, "end")])
                   if kind in ("inhale", "exhale") and at < length]

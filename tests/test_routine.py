@@ -75,7 +75,7 @@ def test_unknown_keys_get_a_suggestion(write_routine):
             colour: red
     """,
         "r.yaml:4:5: unknown key 'hodl'; did you mean 'hold'?",
-        "r.yaml:5:5: unknown key 'colour'; exercise keys are: name, setup, cues, reps, breaths_per_rep, hold_each, work, hold, pulses, sides, reverse, switch, rest",
+        "r.yaml:5:5: unknown key 'colour'; exercise keys are: name, setup, cues, reps, breaths_per_rep, hold_each, work, hold, pulses, sides, reverse, switch, rest, pacing",
     )
 
 

@@ -460,3 +460,44 @@ def test_each_guidance_level_says_visibly_less_than_the_one_before(path):
     assert not said & {"Inhale.", "Exhale.", "Halfway."} and not [t for t in said if t.startswith("Next up")]
     assert {e.name + "." for e in loaded.exercises} <= said  # names, and the counts
     assert {"One.", "Two."} <= said
+
+
+def test_an_exercise_keeps_its_own_tempo_unless_a_flag_says_otherwise(write_routine):
+    path = write_routine("""
+        title: T
+        exercises:
+          - {name: Roll up, reps: 3, pacing: {inhale: 3s, exhale: 6s, count_reps: false}}
+          - {name: Swan, reps: 2, rest: 1 breath}
+    """)
+    loaded, plan = estimated(path)
+    data = plan.to_json()
+    assert data["exercise_pacing"] == {"Roll up": {"inhale": 3.0, "exhale": 6.0, "count_reps": False, "breath": 9.0}}
+    assert_breath_counts_exact(data, loaded)
+    assert_counts_on_the_breath(data, loaded)
+    roll = [c for c in plan.cues if c.exercise == "Roll up" and c.part == "reps"]
+    assert (roll[-1].end - roll[0].start) / SAMPLE_RATE == pytest.approx(27.0, abs=0.002)
+    assert not [c for c in roll if c.kind == "speech" and c.text[0].isupper() and "," in c.text]  # uncounted
+    swan = [c for c in plan.cues if c.exercise == "Swan" and c.part == "reps"]
+    assert (swan[-1].end - swan[0].start) / SAMPLE_RATE == pytest.approx(16.0, abs=0.002)  # the session's 4s + 4s
+    _, flagged = estimated(path, {"exhale": 4.5})
+    assert flagged.to_json()["exercise_pacing"]["Roll up"] == {"inhale": 3.0, "count_reps": False, "breath": 7.5}
+    fitted = render.estimated_script(loaded, render.effective_pacing(loaded, {})[0], plan.duration / SAMPLE_RATE + 20)
+    scaled = fitted[0].to_json()
+    assert scaled["exercise_pacing"]["Roll up"]["inhale"] / 3.0 == pytest.approx(scaled["pacing"]["inhale"] / 4.0,
+                                                                                abs=0.01)  # scaled as the session is
+
+
+def test_pacing_lists_each_exercise_with_its_own(write_routine):
+    path = write_routine("title: T\nexercises: [{name: Roll up, reps: 3, pacing: {inhale: 3s, exhale: 6s}}]\n")
+    from conftest import run_cli
+
+    result = run_cli("pacing", path, "--exhale", "5s")
+    assert result.stdout.splitlines()[-1] == "exercise Roll up: inhale 3s, exhale (kept at 5s by flag)"
+
+
+def test_an_exercise_cannot_set_what_belongs_to_the_session(write_routine):
+    path = write_routine("title: T\nexercises: [{name: Roll up, reps: 3, pacing: {rate: 120, inhale: 3s}}]\n")
+    with pytest.raises(Exception) as info:
+        routine.load(path, "r.yaml")
+    assert str(info.value) == ("r.yaml:2:47: rate cannot be set for one exercise; set it in the routine's pacing (an "
+                               "exercise may set inhale, exhale, breath_cues, count_reps, countdown, halfway)")
