@@ -616,11 +616,9 @@ class _Planner:
         pause = exercise.hold_each.seconds(breath) if exercise.hold_each else 0.0
         rep = exercise.breaths_per_rep * breath + pause
         fixed = []
-        turns = exercise.alternating
-        # Alternating sides are named on every rep with full guidance, else on the first of each.
-        named = exercise.reps if self.full else len(turns)
+        turns = exercise.alternating  # each rep names its side, at every guidance level
         for i in range(exercise.reps):
-            turn = turns[i % len(turns)] if turns and i < named else None
+            turn = turns[i % len(turns)] if turns else None
             if self.pacing.count_reps or turn:
                 fixed.append(_Line(samples(i * rep), "", rep=(i + 1, i + 1 == exercise.reps and exercise.reps > 1),
                                    side=turn, counted=self.pacing.count_reps))
