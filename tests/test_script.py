@@ -493,6 +493,10 @@ def test_pacing_lists_each_exercise_with_its_own(write_routine):
 
     result = run_cli("pacing", path, "--exhale", "5s")
     assert result.stdout.splitlines()[-1] == "exercise Roll up: inhale 3s, exhale (kept at 5s by flag)"
+    (path.parent / "mine.yaml").write_text("inhale: 4.5s\n", encoding="utf-8")
+    result = run_cli("pacing", path, "--pacing", path.parent / "mine.yaml")
+    assert result.stdout.splitlines()[-1] == (f"exercise Roll up: inhale (kept at 4.5s by pacing file "
+                                              f"{path.parent / 'mine.yaml'}), exhale 6s")
 
 
 def test_an_exercise_cannot_set_what_belongs_to_the_session(write_routine):
