@@ -360,27 +360,18 @@ class _Checker:
                     good = False
         return TiedCue(**fields) if good else None
 
-    def check_tied(self, cue: TiedCue, values: dict[str, Node]) -> None:
-        """Check that a tied cue has work to be said in: reps for at:, reps or a hold for on:."""
+    def check_tied(self, cue: TiedCue, values: dict[str, Node], top: int | None) -> None:
+        """Check that a tied cue has work to be said in: reps (up to `top`) for at:, reps, work or a hold for on:."""
         where = values["cues"]
         if cue.at is not None:
             if "reps" not in values:
                 self.add(where, f'the cue "{cue.text}" is said at rep {cue.at}, but the exercise has no reps')
                 return
-            span = self.quietly(lambda: self.reps(values["reps"]))
-            top = (span[1] or span[0]) if span else None
             if top is not None and cue.at > top:
                 self.add(where, f'the cue "{cue.text}" is said at rep {cue.at}, past the last rep ({top})')
         elif not {"reps", "work", "hold"} & set(values):
             self.add(where, f'the cue "{cue.text}" is said on each {cue.on}, but the exercise has no reps, work or '
                             "hold to breathe through")
-
-    def quietly(self, check):
-        """Run a check whose problems are reported elsewhere, returning its result alone."""
-        before = len(self.problems)
-        result = check()
-        del self.problems[before:]
-        return result
 
     def exercise(self, node: Node, section: str | None) -> Exercise | None:
         if not node.is_mapping:
@@ -415,7 +406,7 @@ class _Checker:
             if "reps" not in values:
                 self.add(values["hold_each"], "hold_each needs reps (it holds still at the top of each one)")
         for cue in fields.get("tied") or ():
-            self.check_tied(cue, values)
+            self.check_tied(cue, values, fields.get("reps_max") or fields.get("reps"))
         if "sides" in values:
             fields["sides"] = self.sides(values["sides"])
             if fields["sides"] == ("alternate",):
