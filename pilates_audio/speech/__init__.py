@@ -144,9 +144,10 @@ def list_voices(name: str | None = None) -> list[tuple[str, Voice]]:
     found = []
     for setting in SETTINGS[1:] if name is None else (name,):
         chosen = engine(setting)
-        if name is None and chosen.missing():
-            continue
-        if name is not None and chosen.missing():
-            raise VoiceError(chosen.missing())
+        problem = chosen.missing()
+        if problem and name is None:
+            continue  # every engine: those not installed have no voices here
+        if problem:
+            raise VoiceError(problem)
         found += [(setting, voice) for voice in chosen.voices()]
     return found
