@@ -152,8 +152,10 @@ def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: fl
 def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: Path, bitrate: int, loudness: float,
                 target: float | None, sample_exact: bool, max_length: float) -> list[Path]:
     """Render each routine; return the block files they include."""
+    pacing_path = kwargs.get("pacing_file")
     flags, pacing_file = _flags(kwargs)
     loaded = routine_mod.load_all(list(routines))
+    render_mod.check_outputs(loaded, out_dir, pacing_path)  # nothing a render writes may replace an input
     plans = [(r, render_mod.effective_pacing(r, flags, pacing_file)[0]) for r in loaded]
     target = _target(target, flags)
     for routine, pacing in plans:  # refuse a session too long, or a length out of reach, before any work

@@ -33,6 +33,43 @@ class Session:
     fit: fit_mod.Fit | None = None
 
 
+NAME_MAX = 255  # bytes in one file name on the file systems sessions are written to
+
+
+def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | None = None) -> None:
+    """Refuse, before any work, a render whose files would replace an input or one another.
+
+    Inputs are the routine, the blocks it includes, the pacing file and the cover; two
+    routines of the same name would write the same four files; and a name too long for
+    the file system would fail only at the end.
+    """
+    def same(a: Path, b: Path) -> bool:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+    seen: dict[str, Routine] = {}
+    for routine in routines:
+        longest = routine.name + max(OUTPUTS, key=len)
+        if len(os.fsencode(longest)) > NAME_MAX:
+            raise InputError(f"{routine.path}: its name is too long for the files a session is written to "
+                             f"({len(os.fsencode(longest))} bytes as {max(OUTPUTS, key=len)}; the limit is "
+                             f"{NAME_MAX}); rename the routine file")
+        other = seen.get(routine.name)
+        if other is not None:
+            raise InputError(f"{other.path} and {routine.path} would both be written as {out_dir / routine.name}.mp3 "
+                             "(and its .json, .vtt, .chapters.json); render them into different folders with -o, "
+                             "or rename one")
+        seen[routine.name] = routine
+        inputs = [("the routine", Path(routine.path)), *(("the block", path) for path in routine.includes),
+                  *([("the cover", routine.cover)] if routine.cover else []),
+                  *([("the pacing file", pacing_file)] if pacing_file is not None else [])]
+        for suffix in OUTPUTS:
+            output = out_dir / f"{routine.name}{suffix}"
+            for what, source in inputs:
+                if same(source, output):
+                    raise InputError(f"{routine.path}: rendering would write its {suffix} over {what} {source}; "
+                                     "choose another output folder with -o, or rename the file")
+
+
 def effective_pacing(routine: Routine | None, flags: dict, pacing_file: pacing_mod.Layer | None = None
                      ) -> tuple[Pacing, dict[str, str]]:
     """Combine flags, a pacing file, the routine's pacing block, its preset and the defaults."""

@@ -1,0 +1,63 @@
+"""A render never writes over its own inputs, or one session over another, and refuses before any work."""
+
+from __future__ import annotations
+
+import os
+
+from conftest import run_cli
+
+ROUTINE = "title: Mat\nexercises: [{name: Roll up, reps: 2}]\n"
+
+
+def test_a_json_routine_rendered_into_its_own_folder_is_kept(tmp_path):
+    source = tmp_path / "mat.json"
+    source.write_text('{"title": "Mat", "exercises": [{"name": "Roll up", "reps": 2}]}\n', encoding="utf-8")
+    before = source.read_bytes()
+    result = run_cli("render", "mat.json", "-o", ".", cwd=tmp_path)
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == ("error: mat.json: rendering would write its .json over the routine mat.json; choose "
+                             "another output folder with -o, or rename the file\n")
+    assert source.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["mat.json"]
+
+
+def test_an_included_block_and_a_pacing_file_are_inputs_too(tmp_path):
+    (tmp_path / "warm.json").write_text('[{"name": "March", "reps": 2}]\n', encoding="utf-8")
+    (tmp_path / "warm.yaml").write_text("title: Warm\nexercises: [{include: warm.json}]\n", encoding="utf-8")
+    result = run_cli("render", "warm.yaml", "-o", ".", cwd=tmp_path)
+    assert result.code == 2
+    assert result.stderr == ("error: warm.yaml: rendering would write its .json over the block warm.json; choose "
+                             "another output folder with -o, or rename the file\n")
+    (tmp_path / "mat.yaml").write_text(ROUTINE, encoding="utf-8")
+    (tmp_path / "mat.vtt").write_text("inhale: 5s\n", encoding="utf-8")
+    result = run_cli("render", "mat.yaml", "-o", ".", "--pacing", "mat.vtt", cwd=tmp_path)
+    assert result.code == 2
+    assert result.stderr == ("error: mat.yaml: rendering would write its .vtt over the pacing file mat.vtt; choose "
+                             "another output folder with -o, or rename the file\n")
+    assert (tmp_path / "mat.vtt").read_text(encoding="utf-8") == "inhale: 5s\n"
+
+
+def test_two_routines_of_one_name_are_not_rendered_over_each_other(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "session.yaml").write_text(ROUTINE, encoding="utf-8")
+    result = run_cli("render", "a/session.yaml", "b/session.yaml", "-o", "out", cwd=tmp_path)
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == ("error: a/session.yaml and b/session.yaml would both be written as out/session.mp3 (and "
+                             "its .json, .vtt, .chapters.json); render them into different folders with -o, or "
+                             "rename one\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_name_too_long_for_its_files_is_refused_before_any_work(tmp_path):
+    name = "m" * 241  # 241 + len(".chapters.json") = 255 fits; one more does not
+    (tmp_path / f"{name}.yaml").write_text(ROUTINE, encoding="utf-8")
+    result = run_cli("render", f"{name}.yaml", "-o", "out", "-q", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert len(os.listdir(tmp_path / "out")) == 4
+    longer = "m" * 242
+    (tmp_path / f"{longer}.yaml").write_text(ROUTINE, encoding="utf-8")
+    result = run_cli("render", f"{longer}.yaml", "-o", "out2", cwd=tmp_path)
+    assert result.code == 2
+    assert result.stderr == (f"error: {longer}.yaml: its name is too long for the files a session is written to "
+                             "(256 bytes as .chapters.json; the limit is 255); rename the routine file\n")
+    assert not (tmp_path / "out2").exists()
