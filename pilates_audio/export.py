@@ -6,7 +6,8 @@ import datetime
 import json
 from pathlib import Path
 
-from pilates_audio.routine import COVER_TYPES, Routine
+from pilates_audio.errors import InputError
+from pilates_audio.routine import COVER_TYPES, MAX_COVER_BYTES, Routine
 from pilates_audio.script import SAMPLE_RATE, Script
 
 DEFAULT_ARTIST = "pilates-audio"
@@ -62,6 +63,19 @@ def write_file(path: Path, data: bytes) -> None:
         f.write(data)
 
 
+def cover_bytes(path: Path) -> bytes:
+    """Read a cover image, checked again as it is read: a regular file within the size limit."""
+    from pilates_audio.files import NotRegular, read_regular
+
+    try:
+        data, size = read_regular(path, MAX_COVER_BYTES)
+    except NotRegular:
+        raise InputError(f"cover image {path} is not a regular file any more; give a JPEG or PNG file") from None
+    if size > MAX_COVER_BYTES or len(data) > MAX_COVER_BYTES:
+        raise InputError(f"cover image {path} grew past the limit of {MAX_COVER_BYTES:,} bytes while rendering")
+    return data
+
+
 def tag_mp3(path: Path, script: Script, routine: Routine, year: int | None = None) -> None:
     """Write the session's ID3v2.3 tags, chapters and cover into the MP3 at `path`."""
     from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, CTOCFlags, PictureType
@@ -77,7 +91,7 @@ def tag_mp3(path: Path, script: Script, routine: Routine, year: int | None = Non
         tags.add(COMM(encoding=3, lang="eng", desc="", text=routine.description))
     if routine.cover is not None:
         tags.add(APIC(encoding=3, mime=COVER_TYPES[routine.cover.suffix.lower()], type=PictureType.COVER_FRONT,
-                      desc="Cover", data=routine.cover.read_bytes()))
+                      desc="Cover", data=cover_bytes(routine.cover)))
     ids = [f"chp{i:04d}" for i in range(len(script.chapters))]  # sorted as stored: file order = chapter order
     ends = [c.start for c in script.chapters[1:]] + [script.duration]
     # Several players show no chapters without a top-level, ordered table of contents. A

@@ -6,6 +6,7 @@ import errno
 import hashlib
 import os
 import signal
+import stat
 import tempfile
 import threading
 from contextlib import contextmanager, suppress
@@ -24,6 +25,31 @@ class DiskFull(PilatesAudioError):
     def __init__(self, folder: Path):
         super().__init__(f"no space left on the device holding {folder}; free some space and run again")
         self.folder = folder
+
+
+class NotRegular(OSError):
+    """A path that is a pipe, a device or a socket, where a file was expected."""
+
+
+def read_regular(path: Path, limit: int) -> tuple[bytes, int]:
+    """Read a regular file, at most `limit` + 1 bytes; return them and the file's size.
+
+    A pipe, device or socket is refused at once (NotRegular), never read: opening
+    does not wait for a pipe's writer, and /dev/zero never ends.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegular(errno.EINVAL, "not a regular file", str(path))
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1
+            return (handle.read(limit + 1) if info.st_size <= limit else b""), info.st_size
+    finally:
+        if fd >= 0:
+            os.close(fd)
 
 
 def disk_full(exc: BaseException) -> bool:

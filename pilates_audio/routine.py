@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -580,9 +581,14 @@ class _Checker:
             self.add(node, f"cover must be a JPEG or PNG image (.jpg, .jpeg or .png), not '{text}'")
             return None
         try:
-            size = path.stat().st_size
+            info = path.stat()
         except OSError:
             self.add(node, f"cover image '{text}' was not found (paths are relative to the routine file)")
+            return None
+        size = info.st_size
+        if not stat.S_ISREG(info.st_mode):
+            self.add(node, f"cover image '{text}' is not a regular file (a pipe, a device or a folder); give a JPEG "
+                           "or PNG file")
             return None
         if size > MAX_COVER_BYTES:
             self.add(node, f"cover image '{text}' is too large ({size:,} bytes; the limit is {MAX_COVER_BYTES:,})")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import os
 import datetime
 import difflib
 from dataclasses import dataclass, field
@@ -93,11 +92,14 @@ def is_date(value: Any) -> bool:
 
 def load(path: Path, display: str, problems: list[Problem]) -> Node | None:
     """Read `path` as YAML; on failure add problems and return None."""
+    from pilates_audio.files import NotRegular, read_regular
+
     try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            # Never more than the limit allows: a device such as /dev/zero has no end.
-            data = f.read(MAX_FILE_BYTES + 1) if size <= MAX_FILE_BYTES else b""
+        data, size = read_regular(path, MAX_FILE_BYTES)
+    except NotRegular:
+        problems.append(Problem(display, 1, 1, "is not a regular file (a pipe, a device or a socket); give the "
+                                               "path of a YAML file"))
+        return None
     except FileNotFoundError:
         problems.append(Problem(display, 1, 1, "no such file"))
         return None

@@ -144,7 +144,7 @@ def test_an_include_must_name_a_regular_file(tmp_path):
     assert result.stderr == "z.yaml:3:14: include '/dev/zero' is not a regular file\n1 problem found; nothing was written.\n"
 
 
-def test_a_routine_with_no_end_is_refused_after_the_limit(tmp_path):
+def test_a_routine_with_no_end_is_refused_at_once(tmp_path):
     result = run_here(tmp_path, "check", "/dev/zero")
-    assert result.stderr == ("/dev/zero:1:1: file is too large (it goes on past the limit; the limit is 262,144)\n"
-                             "1 problem found; nothing was written.\n")
+    assert result.stderr == ("/dev/zero:1:1: is not a regular file (a pipe, a device or a socket); give the path of "
+                             "a YAML file\n1 problem found; nothing was written.\n")

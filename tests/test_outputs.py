@@ -61,3 +61,30 @@ def test_a_name_too_long_for_its_files_is_refused_before_any_work(tmp_path):
     assert result.stderr == (f"error: {longer}.yaml: its name is too long for the files a session is written to "
                              "(256 bytes as .chapters.json; the limit is 255); rename the routine file\n")
     assert not (tmp_path / "out2").exists()
+
+
+def test_pipes_and_devices_are_refused_at_once_never_read(tmp_path):
+    import time
+
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "mat.yaml").write_text(ROUTINE, encoding="utf-8")
+    (tmp_path / "covered.yaml").write_text("title: C\ncover: zero.png\nexercises: [{name: A, reps: 1}]\n",
+                                           encoding="utf-8")
+    (tmp_path / "zero.png").symlink_to("/dev/zero")
+    (tmp_path / "piped.yaml").write_text("title: P\ncover: fifo.png\nexercises: [{name: A, reps: 1}]\n",
+                                         encoding="utf-8")
+    os.mkfifo(tmp_path / "fifo.png")
+    started = time.monotonic()
+    result = run_cli("check", "fifo", "covered.yaml", "piped.yaml", cwd=tmp_path)
+    assert result.code == 2
+    assert result.stderr == (
+        "covered.yaml:2:8: cover image 'zero.png' is not a regular file (a pipe, a device or a folder); give a JPEG "
+        "or PNG file\n"
+        "fifo:1:1: is not a regular file (a pipe, a device or a socket); give the path of a YAML file\n"
+        "piped.yaml:2:8: cover image 'fifo.png' is not a regular file (a pipe, a device or a folder); give a JPEG or "
+        "PNG file\n"
+        "3 problems found; nothing was written.\n")
+    result = run_cli("render", "mat.yaml", "--pacing", "fifo", "-o", "out", cwd=tmp_path)
+    assert result.code == 2 and result.stderr.startswith("fifo:1:1: is not a regular file")
+    assert time.monotonic() - started < 20  # answered, not waiting for a writer
+    assert not (tmp_path / "out").exists()
