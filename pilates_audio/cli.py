@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -426,6 +427,7 @@ class _Progress:
 
 def run(args: list[str] | None = None) -> int:
     """Run the command line, turning every failure into one message; return the exit status."""
+    files.stop_on_signals()
     try:
         # Not cli.main(): it prints a bare newline on Ctrl-C, and the message here is the one line.
         with cli.make_context("pilates-audio", list(sys.argv[1:] if args is None else args)) as ctx:
@@ -435,11 +437,11 @@ def run(args: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, click.exceptions.Abort) as exc:
         # In a terminal the line starts after the ^C the terminal echoed.
         start = "\n" if sys.stderr.isatty() else ""
         click.echo(f"{start}interrupted; nothing half-written was left behind", err=True)
-        return 130
+        return 128 + getattr(exc, "signum", signal.SIGINT)  # 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP
     except BrokenPipeError:
         # The reader went away (`pilates-audio voices | head`): nothing to say to it.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -112,20 +112,44 @@ def _umask() -> int:
     return mask
 
 
+STOPPING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class Stopped(KeyboardInterrupt):
+    """The run was told to stop by a signal (Ctrl-C, SIGTERM, SIGHUP): cleaned up like Ctrl-C."""
+
+    def __init__(self, signum: int = signal.SIGINT):
+        super().__init__()
+        self.signum = signum
+
+
+def stop_on_signals() -> None:
+    """Stop on SIGTERM and SIGHUP as on Ctrl-C: an exception that every clean-up sees."""
+
+    def stop(number: int, frame: object) -> None:
+        raise Stopped(number)
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # signals reach the main thread only; a run in another thread keeps them as they are
+    for number in STOPPING[1:]:
+        signal.signal(number, stop)
+
+
 @contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """Hold back Ctrl-C for a moment (files renamed into place, a small file written), then deliver it."""
+    """Hold back Ctrl-C (and SIGTERM, SIGHUP) for a moment (files renamed into place, a small file written)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    previous = {number: signal.signal(number, lambda number, frame: caught.append(number)) for number in STOPPING}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     if caught:
-        raise KeyboardInterrupt
+        raise Stopped(caught[0])
 
 
 @contextmanager

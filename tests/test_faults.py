@@ -106,6 +106,26 @@ def test_ctrl_c_at_any_moment_exits_130_and_the_next_run_completes(tmp_path, aft
     assert all(path.stat().st_ino == inode for path, inode in kept.items())
 
 
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_stop_a_render_as_ctrl_c_does(tmp_path, name):
+    number = getattr(signal, name)
+    routine = fresh_routine(tmp_path, exercises=30, hold="40s")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pilates_audio", "render", str(routine), "-o", str(out), "-q", "--sample-exact"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                               text=True, start_new_session=True)
+    time.sleep(1.5)
+    os.killpg(process.pid, number)  # as a service manager or a closed terminal does, to the whole group
+    stdout, stderr = process.communicate(timeout=60)
+    assert (process.returncode, stdout, stderr) == (128 + number, "", INTERRUPTED)
+    assert listing(out) == []
+    time.sleep(0.5)  # let the workers finish stopping
+    assert_cache_whole(Path(os.environ["PILATES_AUDIO_CACHE"]))
+    again = run_cli(*command[3:])
+    assert again.code == 0, again.stderr
+    assert_session_whole(out, "fault")
+
+
 # --- a full disk -------------------------------------------------------------------
 
 

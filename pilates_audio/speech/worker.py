@@ -44,6 +44,8 @@ def main() -> None:
         channel.flush()
 
     from pilates_audio import files, speech
+
+    files.stop_on_signals()  # a worker told to stop cleans up as on Ctrl-C
     from pilates_audio.speech import clips
     from pilates_audio.speech.base import VOICES_HINT, BadVoice, SpeechError, UnknownVoice
 
