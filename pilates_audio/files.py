@@ -15,7 +15,9 @@ from typing import Callable, Iterator
 
 from pilates_audio.errors import PilatesAudioError
 
-TEMP_PREFIX = ".pilates-audio-"
+TEMP_PREFIX = ".pilates-audio-"  # then the process id and a dash: a later run can tell whose it was
+STALE_AFTER = 24 * 3600.0  # seconds after which any temporary file counts as left behind
+SWEEP_EVERY = 3600.0  # seconds between sweeps of the whole cache
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
@@ -25,6 +27,60 @@ class DiskFull(PilatesAudioError):
     def __init__(self, folder: Path):
         super().__init__(f"no space left on the device holding {folder}; free some space and run again")
         self.folder = folder
+
+
+def temp_prefix() -> str:
+    """Name temporary files after this process, so one it leaves behind can be swept later."""
+    return f"{TEMP_PREFIX}{os.getpid()}-"
+
+
+def _left_behind(path: Path, now: float) -> bool:
+    """Tell whether a temporary file belongs to no running process (or is over a day old)."""
+    owner = path.name[len(TEMP_PREFIX):].split("-", 1)[0]
+    try:
+        if now - path.lstat().st_mtime > STALE_AFTER:
+            return True
+        if not owner.isdigit():
+            return False  # named before runs said whose they were: left to age
+        os.kill(int(owner), 0)
+    except ProcessLookupError:
+        return True  # its run is gone (Ctrl-C in another terminal, kill -9, a power cut)
+    except OSError:
+        return False  # another user's process, or it vanished meanwhile: leave it be
+    return False
+
+
+def sweep(folder: Path, deep: bool = False) -> int:
+    """Remove temporary files that runs no longer running left in `folder` (and below, if `deep`); count them."""
+    import time
+
+    now = time.time()
+    found = folder.rglob(f"{TEMP_PREFIX}*") if deep else folder.glob(f"{TEMP_PREFIX}*")
+    removed = 0
+    for path in found:
+        if path.is_file() and not path.is_symlink() and _left_behind(path, now):
+            with suppress(OSError):
+                path.unlink()
+                removed += 1
+    return removed
+
+
+def sweep_cache(cache: Path) -> None:
+    """Sweep the cache of what interrupted runs left, at most once an hour (it can hold many files)."""
+    import time
+
+    stamp = cache / ".swept"
+    try:
+        if time.time() - stamp.stat().st_mtime < SWEEP_EVERY:
+            return
+    except OSError:
+        pass
+    try:
+        sweep(cache, deep=True)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+    except OSError:
+        pass  # a read-only or missing cache has nothing of ours to sweep
 
 
 class NotRegular(OSError):
@@ -75,7 +131,7 @@ def atomic_outputs(paths: list[Path]) -> Iterator[list[Path]]:
         try:
             for path in paths:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=path.suffix, dir=path.parent)
+                fd, name = tempfile.mkstemp(prefix=temp_prefix(), suffix=path.suffix, dir=path.parent)
                 os.close(fd)
                 temps.append(Path(name))
                 # mkstemp makes the file private; outputs get the usual permissions instead.
@@ -205,7 +261,7 @@ def _create(path: Path, data: bytes, sync: bool) -> bool:
 
 
 def _create_held(path: Path, data: bytes, sync: bool) -> bool:
-    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=temp_prefix(), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -8,7 +8,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from pilates_audio import audio, export, fit as fit_mod, mp3, pacing as pacing_mod, script as script_mod, speech, tools
+from pilates_audio import audio, export, files, fit as fit_mod, mp3, pacing as pacing_mod, script as script_mod, speech
+from pilates_audio import tools
 from pilates_audio.errors import InputError
 from pilates_audio.files import atomic_outputs, cache_dir
 from pilates_audio.pacing import Pacing
@@ -172,6 +173,9 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     fast = fast_path(bitrate, sample_exact)
     if not fast:
         tools.working_ffmpeg()  # fail before any speech work if there is no ffmpeg that works
+    # What interrupted runs left (kill -9, a power cut) goes before this run adds its own.
+    files.sweep(out_dir)
+    files.sweep_cache(cache_dir())
     voices = voices_for(pacing)
     sounds = audio.Sounds(voices, cache=cache_dir())
     script, fitted = exact_script(routine, pacing, voices,

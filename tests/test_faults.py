@@ -53,7 +53,7 @@ def listing(folder: Path) -> list[str]:
 def assert_cache_whole(cache: Path) -> None:
     """Every cache entry is whole (its checks pass) and no temporary file is left."""
     for path in cache.rglob("*"):
-        if path.is_dir() or path.parent.name == "locks":
+        if path.is_dir() or path.parent.name == "locks" or path.name == ".swept":
             continue
         assert not path.name.startswith(TEMP_PREFIX), f"temporary file left: {path}"
         data = path.read_bytes()
@@ -124,6 +124,24 @@ def test_sigterm_and_sighup_stop_a_render_as_ctrl_c_does(tmp_path, name):
     again = run_cli(*command[3:])
     assert again.code == 0, again.stderr
     assert_session_whole(out, "fault")
+
+
+def test_temporary_files_of_runs_that_are_gone_are_swept_by_the_next(tmp_path):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id no process has any more
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    (cache / "clips" / "ab").mkdir(parents=True)
+    out.mkdir()
+    left = [out / f"{TEMP_PREFIX}{gone.pid}-x1.mp3", cache / "clips" / "ab" / f"{TEMP_PREFIX}{gone.pid}-x2.tmp"]
+    alive = [out / f"{TEMP_PREFIX}{os.getpid()}-x3.json"]  # this test's own: a run still going
+    old = cache / "clips" / "ab" / f"{TEMP_PREFIX}x4.tmp"  # no owner named, and two days old
+    for path in left + alive + [old]:
+        path.write_bytes(b"half")
+    os.utime(old, (time.time() - 2 * 86400,) * 2)
+    result = run_cli("render", fresh_routine(tmp_path), "-o", out, "-q", env={"PILATES_AUDIO_CACHE": str(cache)})
+    assert result.code == 0, result.stderr
+    assert [path.exists() for path in left + [old]] == [False, False, False]
+    assert all(path.exists() for path in alive)
 
 
 # --- a full disk -------------------------------------------------------------------
