@@ -202,6 +202,9 @@ def _watch(paths: list[Path], pacing_file: Path | None, run: Callable[[], list[P
             except PilatesAudioError as exc:
                 # A half-typed routine is normal while editing: report it and keep watching.
                 exc.show()
+            except OSError as exc:
+                # So is a folder made read-only, or a disk filled, for a moment: say so and watch on.
+                _show_os_error(exc)
             while stamps() == seen:
                 time.sleep(WATCH_INTERVAL)
             # Let an editor finish writing before reading the file.
@@ -434,6 +437,13 @@ def run(args: list[str] | None = None) -> int:
             cli.invoke(ctx)
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except click.UsageError as exc:
+        # click's own usage errors read as the tool's do: one line, with where to find help.
+        where = exc.ctx.command_path if exc.ctx is not None else "pilates-audio"
+        message = exc.format_message()
+        message = message[:-1] if message.endswith(".") else message
+        click.echo(f"error: {message} (see `{where} --help`)", err=True)
+        return exc.exit_code
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
@@ -447,12 +457,17 @@ def run(args: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141  # as a shell reports a program ended by SIGPIPE
     except OSError as exc:
-        if files.disk_full(exc):
-            files.DiskFull(Path(exc.filename).parent if exc.filename else Path("the output folder")).show()
-        else:
-            click.echo(f"error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), err=True)
+        _show_os_error(exc)
         return 1
     return 0
+
+
+def _show_os_error(exc: OSError) -> None:
+    """Say what the operating system refused, in one line."""
+    if files.disk_full(exc):
+        files.DiskFull(Path(exc.filename).parent if exc.filename else Path("the output folder")).show()
+    else:
+        click.echo(f"error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), err=True)
 
 
 def main() -> None:

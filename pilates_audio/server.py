@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from pilates_audio import feed
-from pilates_audio.errors import PilatesAudioError
+from pilates_audio.errors import InputError, PilatesAudioError
 from pilates_audio.units import format_clock
 
 TYPES = {
@@ -268,7 +268,7 @@ def lan_address() -> str | None:
 def make_server(folder: Path, host: str, port: int) -> ThreadingHTTPServer:
     """Bind a server for `folder`; raise a clear error if the address cannot be had."""
     if not folder.is_dir():
-        raise PilatesAudioError(f"{folder} is not a folder")
+        raise InputError(f"{folder} is not a folder")  # exit 2, as feed and render say it
     handler = type("FolderHandler", (Handler,), {"folder": folder.resolve()})
     try:
         server = ThreadingHTTPServer((host, port), handler)

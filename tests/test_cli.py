@@ -119,3 +119,19 @@ def test_voices_of_one_engine():
 
 def test_the_module_runs_like_the_command():
     assert run_cli("--version", cwd=ROOT).code == 0
+
+
+def test_a_missing_folder_is_exit_2_for_every_command(tmp_path):
+    missing = tmp_path / "nope"
+    for args in (["feed", missing, "--base-url", "http://127.0.0.1:8000/"], ["serve", missing, "--port", "0"]):
+        result = run_cli(*args)
+        assert (result.code, result.stderr) == (2, f"error: {missing} is not a folder\n"), args
+
+
+def test_click_usage_errors_read_as_the_tools_own():
+    result = run_cli("rendr")
+    assert (result.code, result.stderr) == (2, "error: No such command 'rendr'. Did you mean 'render'? "
+                                               "(see `pilates-audio --help`)\n")
+    result = run_cli("render")
+    assert (result.code, result.stderr) == (2, "error: Missing argument 'ROUTINES...' "
+                                               "(see `pilates-audio render --help`)\n")

@@ -262,9 +262,9 @@ def test_a_bitrate_that_mp3_does_not_have_is_refused(tmp_path):
     source.write_text(SESSION, encoding="utf-8")
     result = run_cli("render", source, "-o", tmp_path, "--bitrate", "100")
     assert result.code == 2
-    assert result.stderr.endswith(
-        "Invalid value for '--bitrate': 100 is not an MP3 bitrate; use one of 32, 40, 48, 56, 64, 80, 96, 112, "
-        "128, 160, 192, 224, 256 or 320\n")
+    assert result.stderr == (
+        "error: Invalid value for '--bitrate': 100 is not an MP3 bitrate; use one of 32, 40, 48, 56, 64, 80, 96, "
+        "112, 128, 160, 192, 224, 256 or 320 (see `pilates-audio render --help`)\n")
     assert not list(tmp_path.glob("*.mp3"))
 
 

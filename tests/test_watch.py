@@ -63,3 +63,35 @@ def test_watch_rerenders_on_save_and_survives_a_broken_file(tmp_path: Path):
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "watched.chapters.json", "watched.json", "watched.mp3", "watched.vtt"]
+
+
+def test_watch_reports_an_os_error_and_watches_on(tmp_path: Path):
+    import shutil
+
+    source = tmp_path / "watched.yaml"
+    source.write_text(ROUTINE.format(inhale="1s"))
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pilates_audio", "render", str(source), "-o", str(out), "--watch", "-q"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+    )
+    stdout, stderr = queue.Queue(), queue.Queue()
+    threading.Thread(target=lines_of, args=(process.stdout, stdout), daemon=True).start()
+    threading.Thread(target=lines_of, args=(process.stderr, stderr), daemon=True).start()
+    try:
+        assert next_line(stdout).startswith(f"{out / 'watched.mp3'}\t")
+        shutil.rmtree(out)
+        out.write_text("a file where the output folder was")  # the next render cannot write there
+        time.sleep(0.05)
+        source.write_text(ROUTINE.format(inhale="2s"))
+        message = next_line(stderr)
+        assert message.startswith("error: ") and str(out) in message, message
+        assert process.poll() is None  # still watching
+        out.unlink()
+        time.sleep(0.05)
+        source.write_text(ROUTINE.format(inhale="3s"))
+        assert next_line(stdout).startswith(f"{out / 'watched.mp3'}\t")
+    finally:
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=30)
+    assert code == 0
