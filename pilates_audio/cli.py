@@ -302,7 +302,14 @@ def _show(pacing: pacing_mod.Pacing, key: str) -> str:
 def feed(folder: Path, base_url: str, title: str) -> None:
     """Write FOLDER/feed.xml: a podcast feed of the sessions in FOLDER."""
     path, count = feed_mod.write_feed(folder, base_url, title)
+    _warn_unreadable(folder)
     click.echo(f"{path}\t{count} session{'s' if count != 1 else ''}")
+
+
+def _warn_unreadable(folder: Path) -> None:
+    """Say which sessions are left out of the page and the feed because their names are not UTF-8."""
+    for name in feed_mod.unreadable_names(folder):
+        click.echo(f"warning: {folder / name} is left out: its file name is not UTF-8; rename it", err=True)
 
 
 @cli.command()
@@ -316,6 +323,7 @@ def serve(folder: Path, host: str, port: int) -> None:
     from pilates_audio import server as server_mod
 
     http = server_mod.make_server(folder, host, port)
+    _warn_unreadable(folder)
     addresses = server_mod.urls(http, host)
     click.echo(f"serving {folder} at {addresses[0]}")
     if len(addresses) > 1:

@@ -37,14 +37,32 @@ class Episode:
     has_transcript: bool
 
 
+def unreadable_names(folder: Path) -> list[str]:
+    """Return the sessions in `folder` whose file names are not UTF-8, as they can be shown."""
+    return [mp3.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            for mp3 in sorted(folder.glob("*.mp3")) if not _utf8(mp3.name)]
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the file system gave that are not UTF-8
+        return False
+    return True
+
+
 def episodes(folder: Path) -> list[Episode]:
-    """Return the sessions in `folder` (each an MP3 with its timed script beside it), newest first."""
+    """Return the sessions in `folder` (each an MP3 with its timed script beside it), newest first.
+
+    A session whose file name is not UTF-8 cannot be named in a page or a feed: it is
+    left out (see `unreadable_names`).
+    """
     from mutagen.id3 import ID3, ID3NoHeaderError
 
     found = []
     for mp3 in sorted(folder.glob("*.mp3")):
         script = mp3.with_suffix(".json")
-        if mp3.name.startswith(".") or not script.is_file():
+        if mp3.name.startswith(".") or not _utf8(mp3.name) or not script.is_file():
             continue
         try:
             data = json.loads(script.read_text(encoding="utf-8"))

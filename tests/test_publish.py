@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import os
 import socket
 import subprocess
 import sys
@@ -189,3 +190,26 @@ def test_serving_beyond_this_machine_prints_the_address_for_a_phone(folder):
         process.wait(timeout=10)
     assert first.startswith(f"serving {folder} at http://127.0.0.1:")
     assert second.startswith("on a phone on the same network, open http://") or second.startswith("podcast feed:")
+
+
+def test_a_session_whose_name_is_not_utf8_is_left_out_with_a_warning(folder, tmp_path):
+    import shutil
+
+    session = next(folder.glob("*.mp3")).stem
+    for suffix in (".mp3", ".json"):
+        shutil.copy(folder / f"{session}{suffix}", tmp_path / f"{session}{suffix}")
+        shutil.copy(folder / f"{session}{suffix}", os.path.join(os.fsencode(tmp_path), b"bad\xff" + suffix.encode()))
+    result = run_cli("feed", tmp_path, "--base-url", "http://127.0.0.1:8000/")
+    assert (result.code, result.stdout) == (0, f"{tmp_path / 'feed.xml'}\t1 session\n")
+    assert result.stderr == f"warning: {tmp_path}/bad\\xff.mp3 is left out: its file name is not UTF-8; rename it\n"
+    process = subprocess.Popen([sys.executable, "-m", "pilates_audio", "serve", str(tmp_path), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    try:
+        line = process.stdout.readline()
+        port = int(line.rsplit(":", 1)[1].strip().strip("/"))
+        for path in ("/", "/feed.xml"):
+            status, _, body = get(("127.0.0.1", port), path)
+            assert status == 200 and session.encode() in body, path
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
