@@ -37,6 +37,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: players make many range requests while seeking
     default_request_version = "HTTP/1.0"  # so even a garbled request gets a status line back
     folder: Path  # set on the subclass made for each server
+    hosts: frozenset[str] = frozenset()  # the host names it answers for (see answers_for)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
         pass  # a quiet server: requests are not news
@@ -91,6 +92,11 @@ class Handler(BaseHTTPRequestHandler):
         return f"http://{host}/" if _HOST.match(host) else None
 
     def _route(self, body: bool) -> None:
+        host = self.headers.get("Host")
+        if host is not None and _host_name(host) not in self.hosts and not _loopback(_host_name(host)):
+            # A page a browser reached by another name (DNS rebinding) gets nothing from here.
+            self._plain(HTTPStatus.MISDIRECTED_REQUEST, "this server does not answer for that host name\n", body)
+            return
         raw = urlsplit(self.path).path
         name = _safe_name(raw)
         if name is None:
@@ -265,11 +271,39 @@ def lan_address() -> str | None:
     return usable[0] if usable else None
 
 
+WILDCARDS = ("0.0.0.0", "", "::")
+
+
+def answers_for(host: str) -> frozenset[str]:
+    """Return the host names a server bound to `host` answers for: this machine's, and its LAN address if wider."""
+    names = {"localhost", "::1"}
+    if host in WILDCARDS:
+        lan = lan_address()
+        names |= {lan} if lan else set()
+    else:
+        names.add(host.lower())
+    return frozenset(names)
+
+
+def _host_name(header: str) -> str:
+    """Return the name in a Host header, without its port or an IPv6 address's brackets."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].split("]", 1)[0]
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+def _loopback(name: str) -> bool:
+    """Tell whether a name is an address of this machine's loopback (127.0.0.0/8)."""
+    parts = name.split(".")
+    return len(parts) == 4 and parts[0] == "127" and all(part.isdigit() and int(part) < 256 for part in parts)
+
+
 def make_server(folder: Path, host: str, port: int) -> ThreadingHTTPServer:
     """Bind a server for `folder`; raise a clear error if the address cannot be had."""
     if not folder.is_dir():
         raise InputError(f"{folder} is not a folder")  # exit 2, as feed and render say it
-    handler = type("FolderHandler", (Handler,), {"folder": folder.resolve()})
+    handler = type("FolderHandler", (Handler,), {"folder": folder.resolve(), "hosts": answers_for(host)})
     try:
         server = ThreadingHTTPServer((host, port), handler)
     except OSError as exc:
@@ -283,9 +317,9 @@ def make_server(folder: Path, host: str, port: int) -> ThreadingHTTPServer:
 def urls(server: ThreadingHTTPServer, host: str) -> list[str]:
     """Return the addresses to open: this machine's, and the LAN one when listening beyond it."""
     port = server.server_address[1]
-    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    shown = "127.0.0.1" if host in WILDCARDS else host
     result = [f"http://{shown}:{port}/"]
-    if host in ("0.0.0.0", "", "::"):
+    if host in WILDCARDS:
         lan = lan_address()
         if lan:
             result.append(f"http://{lan}:{port}/")
