@@ -9,6 +9,7 @@ import signal
 import stat
 import tempfile
 import threading
+import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Callable, Iterator
@@ -52,8 +53,6 @@ def _left_behind(path: Path, now: float) -> bool:
 
 def sweep(folder: Path, deep: bool = False) -> int:
     """Remove temporary files that runs no longer running left in `folder` (and below, if `deep`); count them."""
-    import time
-
     now = time.time()
     found = folder.rglob(f"{TEMP_PREFIX}*") if deep else folder.glob(f"{TEMP_PREFIX}*")
     removed = 0
@@ -67,8 +66,6 @@ def sweep(folder: Path, deep: bool = False) -> int:
 
 def sweep_cache(cache: Path) -> None:
     """Sweep the cache of what interrupted runs left, at most once an hour (it can hold many files)."""
-    import time
-
     stamp = cache / ".swept"
     try:
         if time.time() - stamp.stat().st_mtime < SWEEP_EVERY:
