@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from pilates_audio import levels, mp3, tools
+from pilates_audio import cache as cache_mod, levels, mp3, tools
 from pilates_audio.errors import PilatesAudioError
 from pilates_audio.files import write_atomic
 from pilates_audio.script import SAMPLE_RATE, TONE_LENGTHS, Cue, Script, join_slivers
@@ -132,17 +132,22 @@ class Sounds:
             return None
         data = json.dumps([LEVEL_FORMAT, kind, self.identity(key), gain, self.ceiling])
         name = hashlib.sha256(data.encode("utf-8")).hexdigest()
-        return self.cache / "levels" / name[:2] / name
+        return self.cache / "levels" / self.voices.folder / name[:2] / name
 
     def was_used(self, key: Key, gain: float) -> bool:
         """Tell whether a session used this sound at this gain before."""
         note = self._note(key, gain, "used")
-        return note is not None and note.exists()
+        if note is None or not note.exists():
+            return False
+        cache_mod.used(note)
+        return True
 
     def mark_used(self, key: Key, gain: float) -> None:
         """Note that a session used this sound at this gain, so a re-render prefers it."""
         note = self._note(key, gain, "used")
-        if note is not None:
+        if note is not None and note.exists():
+            cache_mod.used(note)
+        elif note is not None:
             self._unwritten.append((note, b"1\n"))
 
     def kept(self, pairs: list[tuple[Key, float]]) -> dict[tuple[Key, float], float]:
@@ -171,17 +176,26 @@ class Sounds:
         """Write the levels worked out in this run to the cache (done while pieces are encoded)."""
         while self._unwritten:
             note, data = self._unwritten.pop()
-            note.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(note, data, sync=False)
+            try:
+                note.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(note, data, sync=False)
+            except OSError as exc:
+                if not cache_mod.unwritable(exc):
+                    raise
+                continue  # a read-only cache: the note is worked out again next time
+            cache_mod.stored(len(data))
 
     def _read_note(self, key: Key, gain: float) -> float | None:
         note = self._note(key, gain)
         if note is None:
             return None
         try:
-            return decode_note(note.read_bytes())
+            value = decode_note(note.read_bytes())
         except OSError:
             return None
+        if value is not None:
+            cache_mod.used(note)
+        return value
 
 
 def _step(value: float) -> float:
@@ -371,16 +385,20 @@ class PieceStore:
         layout_ = [[offset, self.sounds.identity(key), self.gains[key]] for offset, key in piece.sounds]
         data = json.dumps([LEVEL_FORMAT, self.kbps, mp3.QUALITY, self.sounds.ceiling, layout_])
         name = hashlib.sha256(data.encode("utf-8")).hexdigest()
-        return self.sounds.cache / "pieces" / name[:2] / f"{name}.frames"
+        return self.sounds.cache / "pieces" / self.sounds.voices.folder / name[:2] / f"{name}.frames"
 
     def load(self, piece: Piece) -> bytes | None:
         """Return the piece's frames from the cache, or None if they are missing or damaged."""
+        path = self.path(piece)
         try:
-            data = self.path(piece).read_bytes()
+            data = path.read_bytes()
         except OSError:
             return None
         entry = decode_piece(data)
-        return entry[1] if entry is not None and entry[0] == piece.frames else None
+        if entry is None or entry[0] != piece.frames:
+            return None
+        cache_mod.used(path)
+        return entry[1]
 
     def encode(self, piece: Piece) -> bytes:
         """Level, join and encode a piece's sounds, and keep the frames in the cache."""
@@ -390,9 +408,15 @@ class PieceStore:
             samples[offset * 2: offset * 2 + len(data)] = data
         frames = b"".join(mp3.encode(bytes(samples), self.kbps))
         path = self.path(piece)
-        path.parent.mkdir(parents=True, exist_ok=True)
         header = _PIECE_HEADER.pack(PIECE_MAGIC, piece.frames, len(frames), hashlib.sha256(frames).digest())
-        write_atomic(path, header + frames, sync=False)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, header + frames, sync=False)
+        except OSError as exc:
+            if not cache_mod.unwritable(exc):
+                raise
+            return frames  # a read-only cache: encoded again next time
+        cache_mod.stored(len(header) + len(frames))
         return frames
 
 

@@ -12,7 +12,7 @@ from typing import Any, Callable
 import click
 
 from pilates_audio import __version__, audio, pacing as pacing_mod, render as render_mod, routine as routine_mod
-from pilates_audio import feed as feed_mod, files, fit as fit_mod, mp3, speech
+from pilates_audio import cache as cache_mod, feed as feed_mod, files, fit as fit_mod, mp3, speech
 from pilates_audio.errors import InputError, PilatesAudioError
 from pilates_audio.script import SAMPLE_RATE
 from pilates_audio.units import format_clock, parse_duration
@@ -390,6 +390,64 @@ def voices(engine_name: str | None, download: str | None) -> None:
     for engine, voice in speech.list_voices(engine_name):
         fields = (engine, voice.id, voice.name, ", ".join(voice.languages), voice.quality, voice.source)
         click.echo("\t".join(field or "-" for field in fields))
+
+
+KIND_NAMES = {"clips": "spoken lines", "pieces": "encoded audio", "levels": "loudness notes",
+              "models": "voice model checksums"}
+
+
+def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    try:
+        return None if value is None else cache_mod.parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _age(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    try:
+        return None if value is None else cache_mod.parse_age(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@cli.group("cache", invoke_without_command=True)
+@click.pass_context
+def cache_command(ctx: click.Context) -> None:
+    """Show where the cache is and what it holds, by kind and by voice (see `cache prune`)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    bound = cache_mod.limit()
+    found = cache_mod.usage()
+    width = max(len(share.voice) for share in found.voices) if found.voices else 0
+    click.echo(f"cache: {found.root}")
+    click.echo(f"holds: {cache_mod.format_size(found.total)} in {found.entries:,} "
+               f"entr{'y' if found.entries == 1 else 'ies'}; "
+               + (f"pruned to {cache_mod.format_size(bound)} after each render ({cache_mod.MAX_ENV})" if bound
+                  else f"no bound ({cache_mod.MAX_ENV}=0)"))
+    for kind, size in found.kinds:
+        click.echo(f"  {kind:<7} {cache_mod.format_size(size):>8}  {KIND_NAMES[kind]}")
+    if found.voices:
+        click.echo("by voice:")
+    for share in found.voices:
+        click.echo(f"  {share.engine:<7} {share.voice:<{width}}  {cache_mod.format_size(share.size):>8}")
+
+
+@cache_command.command("prune")
+@click.option("--max-size", callback=_size, metavar="SIZE",
+              help="Remove the least recently used entries until the cache holds at most SIZE (such as 500MB or "
+                   "1GB; 0 empties it). Default: PILATES_AUDIO_CACHE_MAX, else 2GB.")
+@click.option("--older-than", callback=_age, metavar="AGE",
+              help="Remove entries not used for longer than AGE (such as 30d, 12h or 2w).")
+def prune_command(max_size: int | None, older_than: float | None) -> None:
+    """Remove what was used least recently; entries a running render uses are kept."""
+    if max_size is None and older_than is None:
+        max_size = cache_mod.limit()
+    done = cache_mod.prune(max_size=max_size, older_than=older_than)
+    click.echo(f"removed {done.removed:,} entr{'y' if done.removed == 1 else 'ies'} "
+               f"({cache_mod.format_size(done.freed)}); the cache holds {cache_mod.format_size(done.left)}")
+    if done.held:
+        click.echo(f"kept {done.held:,} entr{'y' if done.held == 1 else 'ies'} in use by a render still running",
+                   err=True)
 
 
 def _report(routine: routine_mod.Routine, fitted: Any, warnings: tuple[str, ...]) -> None:

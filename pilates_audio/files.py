@@ -19,6 +19,7 @@ from pilates_audio.errors import PilatesAudioError
 TEMP_PREFIX = ".pilates-audio-"  # then the process id and a dash: a later run can tell whose it was
 STALE_AFTER = 24 * 3600.0  # seconds after which any temporary file counts as left behind
 SWEEP_EVERY = 3600.0  # seconds between sweeps of the whole cache
+CACHE_VARIABLE = "PILATES_AUDIO_CACHE"  # where the cache is, if not in the user cache folder
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
@@ -300,7 +301,7 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
 
 def cache_dir() -> Path:
     """Return the clip cache folder: $PILATES_AUDIO_CACHE, else the user cache folder."""
-    override = os.environ.get("PILATES_AUDIO_CACHE")
+    override = os.environ.get(CACHE_VARIABLE)
     if override:
         return Path(override).expanduser()
     import platformdirs

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from pilates_audio import audio, export, files, fit as fit_mod, mp3, pacing as pacing_mod, script as script_mod, speech
-from pilates_audio import tools
+from pilates_audio import cache as cache_mod, tools
 from pilates_audio.errors import InputError
 from pilates_audio.files import atomic_outputs, cache_dir
 from pilates_audio.pacing import Pacing
@@ -171,6 +171,7 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     pass instead, every sound on its planned sample.
     """
     fast = fast_path(bitrate, sample_exact)
+    cache_mod.limit()  # a bad PILATES_AUDIO_CACHE_MAX is said before any work
     if not fast:
         tools.working_ffmpeg()  # fail before any speech work if there is no ffmpeg that works
     # What interrupted runs left (kill -9, a power cut) goes before this run adds its own.
@@ -202,4 +203,5 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
         export.write_file(temps[".json"], export.script_json(script))
         export.write_file(temps[".vtt"], export.transcript_vtt(script))
         export.write_file(temps[".chapters.json"], export.chapters_json(script))
+    cache_mod.after_render(cache_dir())
     return Session(paths[".mp3"], paths[".json"], script.duration / script_mod.SAMPLE_RATE, script.warnings, fitted)

@@ -83,10 +83,10 @@ def test_an_engines_clips_are_trimmed_faded_and_about_as_long_as_estimated(name,
 def test_an_engines_clips_are_cached_under_its_identity(name, clips, tmp_path):
     voices = clips(name)
     assert voices.identity.startswith(f"{name}/")
-    again = speech.Speech(None, 155, cache=voices.cache.parent, engine=name)
+    again = speech.Speech(None, 155, cache=voices.root, engine=name)
     assert again.missing(LINES) == []
     assert again.info(LINES[0]) == voices.info(LINES[0])
-    assert speech.Speech(None, 200, cache=voices.cache.parent, engine=name).missing(LINES) == LINES
+    assert speech.Speech(None, 200, cache=voices.root, engine=name).missing(LINES) == LINES
 
 
 @pytest.mark.parametrize("name", ENGINES)

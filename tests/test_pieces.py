@@ -236,10 +236,10 @@ def test_a_pacing_change_reuses_every_encoded_piece(tmp_path, clip_cache):
     source = tmp_path / "two.yaml"
     source.write_text(SESSION, encoding="utf-8")
     assert run_cli("render", source, "-o", tmp_path, "-q").code == 0
-    before = set(clip_cache.glob("pieces/*/*"))
+    before = set(clip_cache.glob("pieces/*/*/*"))
     for inhale in ("2.2s", "2.6s"):
         assert run_cli("render", source, "-o", tmp_path, "-q", "--inhale", inhale).code == 0
-    assert set(clip_cache.glob("pieces/*/*")) == before  # the same sounds at the same levels
+    assert set(clip_cache.glob("pieces/*/*/*")) == before  # the same sounds at the same levels
 
 
 def test_a_damaged_piece_is_encoded_again(tmp_path, clip_cache):
@@ -248,7 +248,7 @@ def test_a_damaged_piece_is_encoded_again(tmp_path, clip_cache):
     own = {"PILATES_AUDIO_CACHE": str(tmp_path / "cache")}  # every piece in it is this session's
     shutil.copytree(clip_cache / "clips", tmp_path / "cache" / "clips")
     assert run_cli("render", source, "-o", tmp_path / "a", "-q", env=own).code == 0
-    entries = sorted((tmp_path / "cache").glob("pieces/*/*"), key=lambda p: p.stat().st_size)
+    entries = sorted((tmp_path / "cache").glob("pieces/*/*/*"), key=lambda p: p.stat().st_size)
     entries[-1].write_bytes(entries[-1].read_bytes()[:-50])  # truncated
     entries[-2].write_bytes(b"garbage")
     assert run_cli("render", source, "-o", tmp_path / "b", "-q", env=own).code == 0

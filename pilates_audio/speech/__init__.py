@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
+from pilates_audio import cache as cache_mod
 from pilates_audio.files import cache_dir
 from pilates_audio.pacing import ENGINES as ENGINES_SETTING
 from pilates_audio.speech import clips, pool
@@ -70,9 +71,13 @@ class Speech:
         self.engine = choose(engine, voice) if isinstance(engine, str) else engine
         self.voice = self.engine.resolve(voice)  # an unknown voice is named before any work
         self.rate = rate
-        self.cache = (cache or cache_dir()) / "clips"
+        self.root = cache or cache_dir()
         self.workers = workers or cores()
         self.identity = self.engine.identity(self.voice)
+        # One folder per voice in each kind of cache, so `pilates-audio cache` can say what each holds.
+        self.folder = cache_mod.voice_folder(self.engine.name, self.voice, self.identity)
+        self.cache = self.root / "clips" / self.folder
+        cache_mod.hold(self.root)
         # Only lengths and profiles stay in memory; audio is read back when needed,
         # so memory does not grow with the number of lines.
         self._clips: dict[str, ClipInfo] = {}
@@ -91,10 +96,12 @@ class Speech:
         for text in dict.fromkeys(lines):
             if text in self._clips:
                 continue
-            clip = clips.load(self.path(text))
+            path = self.path(text)
+            clip = clips.load(path)
             if clip is None:
                 todo.append(text)
             else:
+                cache_mod.used(path)
                 self._clips[text] = clips.info(clip)
         return todo
 
@@ -108,10 +115,12 @@ class Speech:
         todo = self.missing(lines)
         if not todo:
             return
+        cache_mod.note_voice(self.cache, self.engine.name, self.voice, self.identity)
         loaded = len(self._clips)
         lock = threading.Lock()
 
         def done(text: str, info: ClipInfo) -> None:
+            cache_mod.stored(clips.entry_size(info))
             with lock:
                 self._clips[text] = info
                 if progress:

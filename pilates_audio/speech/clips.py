@@ -47,6 +47,11 @@ class ClipInfo:
     digest: str
 
 
+def entry_size(info: ClipInfo) -> int:
+    """Return the bytes a clip's cache entry takes."""
+    return _HEADER.size + info.length * 2 + len(info.steps)
+
+
 def clip_digest(clip: Clip) -> str:
     """Return the sha256 of what a cache entry stores of a clip: its identity."""
     return hashlib.sha256(clip.pcm + clip.steps).hexdigest()

@@ -112,6 +112,7 @@ def _digest(model: str, size: int, mtime: int, config_size: int, config_mtime: i
 
 def model_digest(model: Path) -> str:
     """Return the sha256 of a model and its config, remembered in the cache by size and time."""
+    from pilates_audio import cache
     from pilates_audio.files import cache_dir, write_atomic
 
     model_info, config_info = model.stat(), Path(f"{model}.json").stat()
@@ -120,6 +121,7 @@ def model_digest(model: Path) -> str:
     try:
         known = note.read_bytes()
         if re.fullmatch(rb"[0-9a-f]{64}\n", known):
+            cache.used(note)
             return known[:64].decode("ascii")
     except OSError:
         pass

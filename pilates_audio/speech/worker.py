@@ -43,7 +43,8 @@ def main() -> None:
         channel.write(json.dumps(message) + "\n")
         channel.flush()
 
-    from pilates_audio import files, speech
+    from pilates_audio import cache, files, speech
+    from pilates_audio.files import CACHE_VARIABLE
 
     files.stop_on_signals()  # a worker told to stop cleans up as on Ctrl-C
     from pilates_audio.speech import clips
@@ -78,6 +79,13 @@ def main() -> None:
             answer({"ok": False, "error": str(exc), "retry": False, "disk_full": str(exc.folder)})
         except SpeechError as exc:
             answer({"ok": False, "error": str(exc), "retry": exc.retry})
+        except OSError as exc:
+            if not cache.unwritable(exc):
+                raise
+            root = Path(request["out"]).parents[3]  # <cache>/clips/<voice>/<shard>/<clip>
+            answer({"ok": False, "error": f"the cache {root} cannot be written ({exc.strerror}) and lacks this "
+                                          f"speech; set {CACHE_VARIABLE} to a folder you can write to",
+                    "retry": False})
         except Exception as exc:
             answer({"ok": False, "error": f"{type(exc).__name__}: {exc}", "retry": True,
                     "detail": traceback.format_exc()})

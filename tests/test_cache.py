@@ -1,0 +1,237 @@
+"""The cache in bounds: what it holds, pruning by size and age, renders in progress, read-only caches."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+
+from pilates_audio import cache
+from pilates_audio.files import TEMP_PREFIX
+
+ROUTINE = """
+title: {title}
+pacing: {{inhale: 1s, exhale: 1s, transition: 1s, rate: {rate}}}
+exercises:
+  - {{name: {title} Lift, reps: 2}}
+  - {{name: {title} Reach, hold: 1 breath}}
+"""
+
+
+def routine(folder: Path, title: str, rate: int = 160) -> Path:
+    path = folder / f"{title.lower()}-{rate}.yaml"
+    path.write_text(ROUTINE.format(title=title, rate=rate), encoding="utf-8")
+    return path
+
+
+def own(root: Path, **more: str) -> dict:
+    """Environment for runs with a cache of their own at `root`."""
+    return {"PILATES_AUDIO_CACHE": str(root), **more}
+
+
+def files_in(root: Path) -> dict[Path, tuple[int, int]]:
+    """Every entry in a cache folder, with its inode and size (what is neither an entry nor a note is left out)."""
+    found = {}
+    for kind in cache.KINDS:
+        for path in (root / kind).rglob("*"):
+            if path.is_file() and path.name != cache.ABOUT and not path.name.startswith(TEMP_PREFIX):
+                info = path.stat()
+                found[path] = (info.st_ino, info.st_size)
+    return found
+
+
+def render(source: Path, out: Path, root: Path, **env: str) -> None:
+    result = run_cli("render", source, "-o", out, "-q", env=own(root, **env))
+    assert result.code == 0, result.stderr
+
+
+def test_sizes_and_ages_are_read_as_people_write_them():
+    assert [cache.parse_size(text) for text in ("0", "1000", "500MB", "2G", "1.5 GB", "1GiB", "100kb")] == [
+        0, 1000, 500 * 10**6, 2 * 10**9, 15 * 10**8, 2**30, 10**5]
+    assert [cache.parse_age(text) for text in ("30d", "12h", "2w", "90min", "45s", "1.5 d")] == [
+        30 * 86400, 12 * 3600, 14 * 86400, 5400, 45, 1.5 * 86400]
+    assert [cache.format_size(size) for size in (0, 999, 1000, 22_300_000, 2 * 10**9, 345 * 10**9)] == [
+        "0 B", "999 B", "1.0 KB", "22.3 MB", "2.0 GB", "345 GB"]
+    for bad, parse in (("lots", cache.parse_size), ("5x", cache.parse_size), ("3", cache.parse_age),
+                       ("2 fortnights", cache.parse_age)):
+        with pytest.raises(ValueError):
+            parse(bad)
+
+
+def test_cache_shows_where_it_is_and_what_each_kind_and_voice_holds(tmp_path):
+    root = tmp_path / "cache"
+    render(routine(tmp_path, "Alpha"), tmp_path / "out", root)
+    result = run_cli("cache", env=own(root))
+    assert result.code == 0, result.stderr
+    entries = files_in(root)
+    total = sum(size for _, size in entries.values())
+    by_kind = {kind: sum(size for path, (_, size) in entries.items() if path.parts[len(root.parts)] == kind)
+               for kind in cache.KINDS}
+    voice = next((root / "clips").iterdir()).name
+    assert voice.startswith("pyttsx3-default-")
+    assert result.stdout.splitlines() == [
+        f"cache: {root}",
+        f"holds: {cache.format_size(total)} in {len(entries):,} entries; pruned to 2.0 GB after each render "
+        f"(PILATES_AUDIO_CACHE_MAX)",
+        f"  clips   {cache.format_size(by_kind['clips']):>8}  spoken lines",
+        f"  pieces  {cache.format_size(by_kind['pieces']):>8}  encoded audio",
+        f"  levels  {cache.format_size(by_kind['levels']):>8}  loudness notes",
+        f"  models  {cache.format_size(0):>8}  voice model checksums",
+        "by voice:",
+        f"  pyttsx3 default  {cache.format_size(by_kind['clips'] + by_kind['pieces'] + by_kind['levels']):>8}",
+    ]
+    assert by_kind["clips"] > 0 and by_kind["pieces"] > 0 and by_kind["levels"] > 0
+    unbounded = run_cli("cache", env=own(root, PILATES_AUDIO_CACHE_MAX="0"))
+    assert unbounded.stdout.splitlines()[1].endswith("entries; no bound (PILATES_AUDIO_CACHE_MAX=0)")
+
+
+def test_prune_to_a_size_keeps_what_the_latest_render_used(tmp_path):
+    root = tmp_path / "cache"
+    alpha, beta = routine(tmp_path, "Alpha"), routine(tmp_path, "Beta")
+    render(alpha, tmp_path / "a", root)
+    render(beta, tmp_path / "b", root)
+    time.sleep(0.05)
+    start = time.time()
+    render(alpha, tmp_path / "a", root)  # uses its entries again: they are now the most recent
+    entries = files_in(root)
+    recent = {path for path in entries if path.stat().st_mtime >= start}
+    keep = sum(entries[path][1] for path in recent)
+    assert len(recent) < len(entries)  # Beta's own lines, at least, were not used again
+
+    result = run_cli("cache", "prune", "--max-size", str(keep), env=own(root))
+    assert result.code == 0, result.stderr
+    gone = len(entries) - len(recent)
+    assert result.stdout == (f"removed {gone:,} entries ({cache.format_size(sum(entries[p][1] for p in entries) - keep)})"
+                             f"; the cache holds {cache.format_size(keep)}\n")
+    assert set(files_in(root)) == recent
+    # Everything Alpha needs is still there: rendering it again makes nothing new.
+    render(alpha, tmp_path / "a", root)
+    assert {path: inode for path, (inode, _) in files_in(root).items()} == {
+        path: entries[path][0] for path in recent}
+
+
+def test_prune_by_age_removes_what_was_not_used_for_that_long(tmp_path):
+    root = tmp_path / "cache"
+    render(routine(tmp_path, "Alpha"), tmp_path / "out", root)
+    entries = sorted(files_in(root))
+    old = entries[::2]
+    for path in old:
+        os.utime(path, (time.time() - 40 * 86400,) * 2)
+    result = run_cli("cache", "prune", "--older-than", "30d", env=own(root))
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith(f"removed {len(old)} entries (")
+    assert sorted(files_in(root)) == entries[1::2]
+
+    bad = run_cli("cache", "prune", "--older-than", "3", env=own(root))
+    assert (bad.code, bad.stdout) == (2, "")
+    assert bad.stderr == ("error: Invalid value for '--older-than': '3' is not an age; give a number with s, min, h, "
+                          "d or w (such as 30d or 12h) (see `pilates-audio cache prune --help`)\n")
+
+
+def test_entries_a_running_render_uses_are_never_pruned(tmp_path):
+    root = tmp_path / "cache"
+    render(routine(tmp_path, "Alpha"), tmp_path / "out", root)
+    entries = sorted(files_in(root))
+    for path in entries:
+        os.utime(path, (time.time() - 60,) * 2)
+    # A render in another process: it holds the cache, then uses some entries.
+    running = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pilates_audio import cache; cache.hold(); print('held', "
+                               "flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, **own(root)})
+    try:
+        assert running.stdout.readline() == "held\n"
+        used = entries[:3]
+        freed = cache.format_size(sum(path.stat().st_size for path in used))
+        for path in used:
+            cache.used(path)
+        result = run_cli("cache", "prune", "--max-size", "0", env=own(root))
+        assert result.code == 0, result.stderr
+        assert result.stdout.startswith(f"removed {len(entries) - 3} entries (")
+        assert result.stderr == "kept 3 entries in use by a render still running\n"
+        assert sorted(files_in(root)) == used
+    finally:
+        running.kill()
+        running.wait()
+    # Once it has gone, even by kill -9, its entries are free and its mark is cleared.
+    result = run_cli("cache", "prune", "--max-size", "0", env=own(root))
+    assert result.stdout == f"removed 3 entries ({freed}); the cache holds 0 B\n"
+    assert (result.stderr, files_in(root)) == ("", {})
+    assert list((root / cache.RUNS).glob("run-*")) == []
+
+
+def test_the_cache_stays_under_its_bound_across_many_renders(tmp_path):
+    root = tmp_path / "cache"
+    render(routine(tmp_path, "Alpha", 150), tmp_path / "out", root, PILATES_AUDIO_CACHE_MAX="0")
+    one = sum(size for _, size in files_in(root).values())
+    shutil.rmtree(root)
+    bound = int(one * 2.5)  # room for two renders' worth, not three
+    rates = (140, 150, 160, 170, 180, 190)
+    for rate in rates:  # each rate is new speech
+        render(routine(tmp_path, "Alpha", rate), tmp_path / "out", root, PILATES_AUDIO_CACHE_MAX=str(bound))
+        assert sum(size for _, size in files_in(root).values()) <= bound
+    # The latest render's entries are kept: it renders again from the cache alone.
+    before = files_in(root)
+    render(routine(tmp_path, "Alpha", rates[-1]), tmp_path / "out", root, PILATES_AUDIO_CACHE_MAX=str(bound))
+    assert files_in(root) == before
+
+
+def test_a_bad_bound_is_refused_before_any_work(tmp_path):
+    root = tmp_path / "cache"
+    message = ("error: PILATES_AUDIO_CACHE_MAX: 'lots' is not a size; give bytes or a number with KB, MB, GB or TB "
+               "(such as 500MB or 2GB), or 0 for no bound\n")
+    result = run_cli("render", routine(tmp_path, "Alpha"), "-o", tmp_path / "out",
+                     env=own(root, PILATES_AUDIO_CACHE_MAX="lots"))
+    assert (result.code, result.stdout, result.stderr) == (2, "", message)
+    assert not (tmp_path / "out").exists() and files_in(root) == {}
+    shown = run_cli("cache", env=own(root, PILATES_AUDIO_CACHE_MAX="lots"))
+    assert (shown.code, shown.stderr) == (2, message)
+
+
+def read_only(root: Path) -> list[str]:
+    """Return a command prefix that runs with `root` read-only, as a mount or permissions make it."""
+    if os.geteuid() != 0:
+        for path in [root, *root.rglob("*")]:
+            path.chmod(path.stat().st_mode & ~0o222)
+        return []
+    # Root writes anywhere it likes; a read-only bind mount in a namespace of its own stops it.
+    prefix = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
+              'mount --bind -o ro "$0" "$0" && exec "$@"', str(root)]
+    probe = subprocess.run([*prefix, "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("running as root where no read-only mount can be made")
+    return prefix
+
+
+def test_a_read_only_cache_with_every_entry_still_renders(tmp_path):
+    root = tmp_path / "cache"
+    source = routine(tmp_path, "Alpha")
+    render(source, tmp_path / "a", root)
+    before = files_in(root)
+    command = [sys.executable, "-m", "pilates_audio", "render", str(source), "-o", str(tmp_path / "b"), "-q"]
+    prefix = read_only(root)
+    try:
+        done = subprocess.run([*prefix, *command], capture_output=True, text=True, env={**os.environ, **own(root)},
+                              stdin=subprocess.DEVNULL, timeout=300)
+        assert (done.returncode, done.stderr) == (0, "")
+        assert (tmp_path / "b" / "alpha-160.mp3").read_bytes() == (tmp_path / "a" / "alpha-160.mp3").read_bytes()
+
+        # Speech it lacks cannot be kept: said plainly, and nothing is written.
+        other = routine(tmp_path, "Gamma")
+        done = subprocess.run([*prefix, *command[:4], str(other), *command[5:]], capture_output=True, text=True,
+                              env={**os.environ, **own(root)}, stdin=subprocess.DEVNULL, timeout=300)
+        assert done.returncode == 1
+        assert done.stderr.startswith(f"error: the cache {root} cannot be written (")
+        assert ") and lacks this speech; set PILATES_AUDIO_CACHE to a folder you can write to (while speaking " \
+               in done.stderr
+        assert not list((tmp_path / "b").glob("gamma*"))
+    finally:
+        for path in [root, *root.rglob("*")]:
+            path.chmod(path.stat().st_mode | 0o200)
+    assert files_in(root) == before
