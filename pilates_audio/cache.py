@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pilates_audio.errors import InputError
-from pilates_audio.files import TEMP_PREFIX, cache_dir, write_atomic
+from pilates_audio.files import CACHE_VARIABLE, TEMP_PREFIX, cache_dir, write_atomic
 
 KINDS = ("clips", "pieces", "levels", "models")  # the folders that hold entries; `locks` holds none
 VOICED = ("clips", "pieces", "levels")  # kinds kept in a folder per voice
@@ -106,6 +106,14 @@ def format_size(size: float) -> str:
             value = size / factor
             return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
     return f"{int(size)} B"
+
+
+def check() -> int | None:
+    """Check the cache's settings before any work: a folder that is one, a bound that reads; return the bound."""
+    root = cache_dir()
+    if root.exists() and not root.is_dir():
+        raise InputError(f"the cache {root} is not a folder; set {CACHE_VARIABLE} to a folder")
+    return limit()
 
 
 def limit() -> int | None:

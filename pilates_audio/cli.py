@@ -414,9 +414,9 @@ def _age(ctx: click.Context, param: click.Parameter, value: str | None) -> float
 @click.pass_context
 def cache_command(ctx: click.Context) -> None:
     """Show where the cache is and what it holds, by kind and by voice (see `cache prune`)."""
+    bound = cache_mod.check()
     if ctx.invoked_subcommand is not None:
         return
-    bound = cache_mod.limit()
     found = cache_mod.usage()
     width = max(len(share.voice) for share in found.voices) if found.voices else 0
     click.echo(f"cache: {found.root}")

@@ -147,6 +147,7 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
 
 def voices_for(pacing: Pacing) -> speech.Speech:
     """Return the clips of a session's engine, voice and rate."""
+    cache_mod.check()
     return speech.Speech(pacing.voice, pacing.rate, engine=pacing.engine)
 
 
@@ -171,7 +172,7 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     pass instead, every sound on its planned sample.
     """
     fast = fast_path(bitrate, sample_exact)
-    cache_mod.limit()  # a bad PILATES_AUDIO_CACHE_MAX is said before any work
+    cache_mod.check()  # a cache that is a file, or a bad PILATES_AUDIO_CACHE_MAX, is said before any work
     if not fast:
         tools.working_ffmpeg()  # fail before any speech work if there is no ffmpeg that works
     # What interrupted runs left (kill -9, a power cut) goes before this run adds its own.

@@ -194,6 +194,18 @@ def test_a_bad_bound_is_refused_before_any_work(tmp_path):
     assert (shown.code, shown.stderr) == (2, message)
 
 
+def test_a_cache_that_is_a_file_is_refused_before_any_work(tmp_path):
+    root = tmp_path / "cache"
+    root.write_text("not a folder")
+    message = f"error: the cache {root} is not a folder; set PILATES_AUDIO_CACHE to a folder\n"
+    source = routine(tmp_path, "Alpha")
+    for args in (["render", source, "-o", tmp_path / "out"], ["script", source, "--exact"], ["cache"],
+                 ["cache", "prune"]):
+        result = run_cli(*args, env=own(root))
+        assert (result.code, result.stdout, result.stderr) == (2, "", message), args
+    assert not (tmp_path / "out").exists() and root.read_text() == "not a folder"
+
+
 def read_only(root: Path) -> list[str]:
     """Return a command prefix that runs with `root` read-only, as a mount or permissions make it."""
     if os.geteuid() != 0:

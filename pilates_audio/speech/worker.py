@@ -79,14 +79,13 @@ def main() -> None:
             answer({"ok": False, "error": str(exc), "retry": False, "disk_full": str(exc.folder)})
         except SpeechError as exc:
             answer({"ok": False, "error": str(exc), "retry": exc.retry})
-        except OSError as exc:
-            if not cache.unwritable(exc):
-                raise
-            root = Path(request["out"]).parents[3]  # <cache>/clips/<voice>/<shard>/<clip>
-            answer({"ok": False, "error": f"the cache {root} cannot be written ({exc.strerror}) and lacks this "
-                                          f"speech; set {CACHE_VARIABLE} to a folder you can write to",
-                    "retry": False})
         except Exception as exc:
+            if isinstance(exc, OSError) and cache.unwritable(exc):
+                root = Path(request["out"]).parents[3]  # <cache>/clips/<voice>/<shard>/<clip>
+                answer({"ok": False, "error": f"the cache {root} cannot be written ({exc.strerror}) and lacks this "
+                                              f"speech; set {CACHE_VARIABLE} to a folder you can write to",
+                        "retry": False})
+                continue
             answer({"ok": False, "error": f"{type(exc).__name__}: {exc}", "retry": True,
                     "detail": traceback.format_exc()})
 
