@@ -247,3 +247,31 @@ def test_a_read_only_cache_with_every_entry_still_renders(tmp_path):
         for path in [root, *root.rglob("*")]:
             path.chmod(path.stat().st_mode | 0o200)
     assert files_in(root) == before
+
+
+def test_pruning_while_a_render_runs_leaves_it_whole(tmp_path):
+    import json
+
+    import audiocheck
+
+    root = tmp_path / "cache"
+    source = tmp_path / "long.yaml"
+    source.write_text(
+        "title: Long\npacing: {inhale: 2s, exhale: 2s, transition: 2s}\nexercises:\n"
+        + "".join(f"  - {{name: Move number {n}, reps: 3, cues: [Keep the neck long in move {n}.]}}\n" for n in range(12)),
+        encoding="utf-8")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pilates_audio", "render", str(source), "-o", str(out), "-q"]
+    rendering = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 stdin=subprocess.DEVNULL, env={**os.environ, **own(root)})
+    held = 0
+    while rendering.poll() is None:
+        result = run_cli("cache", "prune", "--max-size", "0", env=own(root))
+        assert result.code == 0, result.stderr
+        held += bool(result.stderr)
+        time.sleep(0.2)
+    stdout, stderr = rendering.communicate()
+    assert (rendering.returncode, stderr) == (0, ""), stderr
+    assert held  # the prunes met the render's entries and kept them
+    data = json.loads((out / "long.json").read_text())
+    assert abs(len(audiocheck.load(out / "long.mp3")) / 2 / 44100 - data["duration"]) < 0.002
