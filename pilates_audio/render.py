@@ -71,10 +71,10 @@ def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | No
                                      "choose another output folder with -o, or rename the file")
 
 
-def effective_pacing(routine: Routine | None, flags: dict, pacing_file: pacing_mod.Layer | None = None
-                     ) -> tuple[Pacing, dict[str, str]]:
-    """Combine flags, a pacing file, the routine's pacing block, its preset and the defaults."""
-    layers = [pacing_mod.Layer("flag", {k: v for k, v in flags.items() if v is not None})]
+def effective_pacing(routine: Routine | None, flags: dict, pacing_file: pacing_mod.Layer | None = None,
+                     given_by: str = "flag") -> tuple[Pacing, dict[str, str]]:
+    """Combine settings given (as flags, or in the studio), a pacing file, the routine's pacing, its preset, defaults."""
+    layers = [pacing_mod.Layer(given_by, {k: v for k, v in flags.items() if v is not None})]
     if pacing_file is not None:
         layers.append(pacing_file)
     if routine is not None:

@@ -660,7 +660,19 @@ def check_file(path: Path, display: str | None = None, blocks: bool = True
     """Load and check a routine file, or (with `blocks`) a block file; return it (or None) and its problems."""
     display = display if display is not None else str(path)
     problems: list[Problem] = []
-    root = yamlsrc.load(path, display, problems)
+    return _check_root(yamlsrc.load(path, display, problems), path, display, blocks, problems)
+
+
+def check_data(data: bytes, path: Path, display: str | None = None, blocks: bool = True
+               ) -> tuple[Routine | Block | None, list[Problem]]:
+    """Check text as if it were the file at `path` (its includes and cover relative to it), unsaved."""
+    display = display if display is not None else str(path)
+    problems: list[Problem] = []
+    return _check_root(yamlsrc.parse(data, display, problems), path, display, blocks, problems)
+
+
+def _check_root(root: Node | None, path: Path, display: str, blocks: bool, problems: list[Problem]
+                ) -> tuple[Routine | Block | None, list[Problem]]:
     if root is None:
         return None, problems
     checker = _Checker(display, problems, path.parent, (_resolved(path),))

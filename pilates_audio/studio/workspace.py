@@ -1,0 +1,209 @@
+"""The studio's work on a folder of routines: list, read, save, check, estimate and render, by name.
+
+Everything here is what the studio's API does, without HTTP: names are checked to
+stay inside the folder, saves never overwrite a file that changed since it was read,
+and renders of one routine never run two at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pilates_audio import pacing as pacing_mod, render as render_mod, routine as routine_mod
+from pilates_audio.errors import InputError, PilatesAudioError, Problem, ValidationError
+from pilates_audio.files import read_regular, write_atomic, write_new
+from pilates_audio.yamlsrc import MAX_FILE_BYTES
+
+SUFFIXES = (".yaml", ".yml")
+MAX_DEPTH = 4  # folders below the studio's folder that are listed (blocks/, say)
+
+
+class NotFound(InputError):
+    """A name that is not a routine or block in the folder."""
+
+
+class BadName(InputError):
+    """A name that is not a plain relative path inside the folder."""
+
+
+class Conflict(PilatesAudioError):
+    """The file changed on disk since the version the save was based on."""
+
+    def __init__(self, name: str, current: str | None):
+        super().__init__(f"{name} changed on disk since it was opened; reload it (your text is kept in the editor) "
+                         "and save again" if current is not None else f"{name} already exists; open it instead")
+        self.current = current
+
+
+class Superseded(PilatesAudioError):
+    """A render asked for while another of the same routine ran, and a newer one came after it."""
+
+    def __init__(self, name: str):
+        super().__init__(f"a newer render of {name} was asked for; this one was dropped")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A routine or block file's text and the version it was read at."""
+
+    name: str
+    text: str
+    version: str
+
+
+def version_of(data: bytes) -> str:
+    """Return the version of a file's bytes: what a save must be based on."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+class Workspace:
+    """One folder of routines, and where their sessions are rendered."""
+
+    def __init__(self, folder: Path, output: Path | None = None):
+        self.folder = folder.resolve()
+        self.output = output if output is not None else self.folder / "output"
+        self._renders: dict[str, tuple[threading.Lock, list[int]]] = {}  # per routine: its lock, the newest ticket
+        self._guard = threading.Lock()
+
+    # --- names ------------------------------------------------------------------------
+
+    def path(self, name: str, must_exist: bool = True) -> Path:
+        """Return the file a name means, refusing anything but a YAML file inside the folder."""
+        pure = PurePosixPath(name)
+        if (not name or "\\" in name or "\x00" in name or pure.is_absolute() or any(
+                part in ("", ".", "..") or part.startswith(".") for part in name.split("/"))
+                or len(pure.parts) > MAX_DEPTH + 1):
+            raise BadName(f"'{name}' is not a routine name; give a path inside the folder, such as mat.yaml or "
+                          "blocks/warm-up.yaml")
+        if pure.suffix.lower() not in SUFFIXES:
+            raise BadName(f"'{name}' is not a YAML file name (.yaml or .yml)")
+        path = self.folder.joinpath(*pure.parts)
+        # Links are followed only where they stay inside the folder.
+        real = Path(os.path.realpath(path))
+        if real != self.folder and self.folder not in real.parents:
+            raise BadName(f"'{name}' leads out of the folder")
+        if must_exist and not path.is_file():
+            raise NotFound(f"no routine named '{name}' in {self.folder}")
+        return path
+
+    def names(self) -> list[str]:
+        """Return every routine and block file in the folder (and folders below it), by name."""
+        found = []
+        for root, folders, files in os.walk(self.folder):
+            depth = len(Path(root).relative_to(self.folder).parts)
+            # Hidden folders, the output folder and deep trees are not the user's routines.
+            folders[:] = sorted(f for f in folders if not f.startswith(".") and depth < MAX_DEPTH
+                                and Path(root, f).resolve() != self.output.resolve())
+            for file in sorted(files):
+                if Path(file).suffix.lower() in SUFFIXES and not file.startswith("."):
+                    name = Path(root, file).relative_to(self.folder).as_posix()
+                    try:
+                        self.path(name)
+                    except InputError:
+                        continue  # a link out of the folder, say
+                    found.append(name)
+        return found
+
+    # --- files ------------------------------------------------------------------------
+
+    def read(self, name: str) -> Document:
+        """Return a file's text and version."""
+        data = self._bytes(self.path(name))
+        return Document(name, data.decode("utf-8", "replace"), version_of(data))
+
+    def _bytes(self, path: Path) -> bytes:
+        try:
+            data, size = read_regular(path, MAX_FILE_BYTES)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"{path}: file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+        return data
+
+    def save(self, name: str, text: str, version: str | None) -> Document:
+        """Write a file whole, if it is still at `version` (None: a new file that must not exist yet)."""
+        data = text.encode("utf-8")
+        if len(data) > MAX_FILE_BYTES:
+            raise InputError(f"{name}: the text is too large ({len(data):,} bytes; the limit is {MAX_FILE_BYTES:,})")
+        path = self.path(name, must_exist=version is not None)
+        with self._guard:  # two saves of one file at once: the second sees the first's version
+            if version is None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if not write_new(path, data):
+                    raise Conflict(name, None)
+            else:
+                current = version_of(self._bytes(path))
+                if current != version:
+                    raise Conflict(name, current)
+                write_atomic(path, data)
+        return Document(name, text, version_of(data))
+
+    # --- checking and planning --------------------------------------------------------
+
+    def check(self, name: str, text: str | None = None) -> tuple[Any, list[Problem]]:
+        """Check a file's text (or, with None, the file as saved); return the routine or block and the problems."""
+        path = self.path(name, must_exist=text is None)
+        data = self._bytes(path) if text is None else text.encode("utf-8")
+        return routine_mod.check_data(data, path, name)
+
+    def pacing(self, routine: routine_mod.Routine | None, settings: dict[str, Any]
+               ) -> tuple[pacing_mod.Pacing, dict[str, str]]:
+        """Return the effective pacing for settings given as a person types them, and where each came from."""
+        flags: dict[str, Any] = {}
+        problems = []
+        for key, value in settings.items():
+            if key not in pacing_mod.KEYS and key != "preset":
+                problems.append(f"unknown pacing setting '{key}'")
+                continue
+            if value is None or value == "":
+                continue
+            try:
+                flags[key] = value if key == "preset" else pacing_mod.parse_value(key, value)
+            except ValueError as exc:
+                problems.append(f"{key}: {exc}")
+        if problems:
+            raise InputError("; ".join(problems))
+        return render_mod.effective_pacing(routine, flags, given_by="studio")
+
+    def estimate(self, name: str, text: str | None = None, settings: dict[str, Any] | None = None,
+                 length: float | None = None) -> dict[str, Any]:
+        """Plan a routine on estimates (no synthesis): its script, length, warnings and pacing."""
+        checked, problems = self.check(name, text)
+        if problems:
+            raise ValidationError(problems)
+        if not isinstance(checked, routine_mod.Routine):
+            raise InputError(f"{name} is a block (a list of exercises): it is planned as part of a routine that "
+                             "includes it")
+        pacing, sources = self.pacing(checked, settings or {})
+        script, _ = render_mod.planned(checked, pacing, length)
+        return {"script": script.to_json(), "duration": script.to_json()["duration"], "warnings": list(script.warnings),
+                "pacing": {key: {"value": pacing.to_json().get(key), "source": sources[key]}
+                           for key in pacing_mod.KEYS}}
+
+    # --- rendering --------------------------------------------------------------------
+
+    def render(self, name: str, settings: dict[str, Any] | None = None, length: float | None = None
+               ) -> render_mod.Session:
+        """Render a saved routine into the output folder, one render of a routine at a time.
+
+        A render asked for while another of the same routine runs waits for it; if a
+        newer one is asked for meanwhile, only the newest runs (Superseded).
+        """
+        path = self.path(name)
+        with self._guard:
+            lock, newest = self._renders.setdefault(name, (threading.Lock(), [0]))
+            newest[0] += 1
+            ticket = newest[0]
+        with lock:
+            if newest[0] != ticket:
+                raise Superseded(name)
+            routine = routine_mod.load(path)
+            pacing, _ = self.pacing(routine, settings or {})
+            render_mod.check_outputs([routine], self.output)
+            return render_mod.render(routine, pacing, self.output, target=length)
+
