@@ -5,9 +5,13 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
+import os
+import stat
+import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 from urllib.parse import quote
 
 from pilates_audio.errors import InputError
@@ -35,6 +39,7 @@ class Episode:
     guid: str
     has_chapters: bool
     has_transcript: bool
+    chapters: tuple[tuple[float, str], ...] = ()  # (start in seconds, title), for the page
 
 
 def unreadable_names(folder: Path) -> list[str]:
@@ -57,36 +62,167 @@ def episodes(folder: Path) -> list[Episode]:
     A session whose file name is not UTF-8 cannot be named in a page or a feed: it is
     left out (see `unreadable_names`).
     """
-    from mutagen.id3 import ID3, ID3NoHeaderError
+    return Index(folder).episodes()
 
+
+HASH_CHUNK = 1024 * 1024  # bytes read at a time: hashing a long session never holds it in memory
+Stamp = tuple[int, int, int]  # size, mtime_ns, inode: what says a file is the one read before
+
+
+def _stamp(info: os.stat_result) -> Stamp:
+    return info.st_size, info.st_mtime_ns, info.st_ino
+
+
+@dataclass(frozen=True)
+class _Audio:
+    """What the MP3 itself says: read and hashed once per version of the file."""
+
+    stamp: Stamp
+    modified: float
+    description: str
+    author: str
+    digest: str
+
+
+class Index:
+    """The sessions of one folder, kept between requests and re-read only where a file changed.
+
+    A file counts as changed when its size, modification time or inode does (an atomic
+    rename gives a new inode), so a page or feed with hundreds of sessions costs a
+    listing and a stat per file, not a read of every MP3.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._lock = threading.Lock()
+        self._audio: dict[str, _Audio] = {}
+        self._sidecars: dict[tuple[str, str], tuple[Stamp, object]] = {}
+        self._episodes: list[Episode] = []
+        self._seen: object = None
+        self.reads = 0  # MP3s read and hashed so far (the tests count them)
+
+    def episodes(self) -> list[Episode]:
+        """Return the folder's sessions as they are now, newest first."""
+        with self._lock:
+            files = self._listing()
+            if files != self._seen:
+                self._episodes = self._build(files)
+                self._seen = files
+            return self._episodes
+
+    def _listing(self) -> dict[str, Stamp]:
+        """Stat every file of the folder that could belong to a session."""
+        found = {}
+        with os.scandir(self.folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") or not _utf8(entry.name):
+                    continue
+                try:
+                    info = entry.stat()
+                except OSError:
+                    continue  # gone meanwhile
+                if stat.S_ISREG(info.st_mode):
+                    found[entry.name] = _stamp(info)
+        return found
+
+    def _build(self, files: dict[str, Stamp]) -> list[Episode]:
+        found = []
+        names = sorted(name[:-4] for name in files if name.endswith(".mp3"))
+        for name in names:
+            script = self._sidecar(files, f"{name}.json", _read_script)
+            if script is None:
+                continue  # not one of ours, or being written: leave it out
+            audio = self._read_audio(name, files[f"{name}.mp3"])
+            if audio is None:
+                continue
+            title, duration = script
+            found.append(Episode(
+                name=name, mp3=self.folder / f"{name}.mp3", title=title, duration=duration, size=audio.stamp[0],
+                modified=audio.modified, description=audio.description, author=audio.author,
+                # A re-rendered session is new audio: podcast apps fetch it as a new episode.
+                guid=f"{name}-{audio.digest}",
+                has_chapters=f"{name}.chapters.json" in files,
+                has_transcript=f"{name}.vtt" in files,
+                chapters=self._sidecar(files, f"{name}.chapters.json", _read_chapters) or (),
+            ))
+        # Forget what belonged to files that are gone.
+        self._audio = {name: audio for name, audio in self._audio.items() if f"{name}.mp3" in files}
+        self._sidecars = {key: value for key, value in self._sidecars.items() if key[0] in files}
+        return sorted(found, key=lambda e: (-e.modified, e.name))
+
+    def _sidecar(self, files: dict[str, Stamp], name: str, read: Callable[[bytes], object]) -> object:
+        """Return what a small file beside a session says, read again only when it changed."""
+        stamp = files.get(name)
+        if stamp is None:
+            return None
+        key = (name, read.__name__)
+        known = self._sidecars.get(key)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        try:
+            with open(self.folder / name, "rb") as f:
+                stamp = _stamp(os.fstat(f.fileno()))
+                value = read(f.read()) if stamp[0] <= MAX_SIDECAR_BYTES else None
+        except OSError:
+            return None
+        self._sidecars[key] = (stamp, value)
+        return value
+
+    def _read_audio(self, name: str, stamp: Stamp) -> _Audio | None:
+        known = self._audio.get(name)
+        if known is not None and known.stamp == stamp:
+            return known
+        from mutagen import MutagenError
+        from mutagen.id3 import ID3
+
+        try:
+            with open(self.folder / f"{name}.mp3", "rb") as f:
+                # Tags, size and hash all come from the one version of the file opened.
+                info = os.fstat(f.fileno())
+                digest = hashlib.sha256()
+                while chunk := f.read(HASH_CHUNK):
+                    digest.update(chunk)
+                self.reads += 1
+                try:
+                    f.seek(0)
+                    tags = ID3(f)
+                    comments = tags.getall("COMM")
+                    description = str(comments[0].text[0]) if comments else ""
+                    author = str(tags["TPE1"]) if "TPE1" in tags else ""
+                except (MutagenError, OSError, IndexError):
+                    description, author = "", ""
+        except OSError:
+            return None
+        audio = _Audio(_stamp(info), info.st_mtime, description, author, digest.hexdigest()[:16])
+        self._audio[name] = audio
+        return audio
+
+
+MAX_SIDECAR_BYTES = 16 * 1024 * 1024  # a timed script or chapters file larger than this is not one of ours
+
+
+def _read_script(data: bytes) -> tuple[str, float] | None:
+    """Return a timed script's title and duration, or None if it is not one."""
+    try:
+        script = json.loads(data.decode("utf-8"))
+        return str(script["title"]), float(script["duration"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _read_chapters(data: bytes) -> tuple[tuple[float, str], ...]:
+    """Return a chapters file's (start, title) pairs, leaving out any that are malformed."""
+    try:
+        chapters = json.loads(data.decode("utf-8")).get("chapters", [])
+    except (ValueError, AttributeError):
+        return ()
     found = []
-    for mp3 in sorted(folder.glob("*.mp3")):
-        script = mp3.with_suffix(".json")
-        if mp3.name.startswith(".") or not _utf8(mp3.name) or not script.is_file():
+    for chapter in chapters if isinstance(chapters, list) else ():
+        try:
+            found.append((float(chapter.get("startTime", 0)), str(chapter.get("title", ""))))
+        except (AttributeError, TypeError, ValueError):
             continue
-        try:
-            data = json.loads(script.read_text(encoding="utf-8"))
-            title, duration = str(data["title"]), float(data["duration"])
-        except (OSError, ValueError, KeyError, TypeError):
-            continue  # not one of ours, or being written: leave it out
-        try:
-            tags = ID3(mp3)
-            comments = tags.getall("COMM")
-            description = str(comments[0].text[0]) if comments else ""
-            author = str(tags["TPE1"]) if "TPE1" in tags else ""
-        except (ID3NoHeaderError, OSError):
-            description, author = "", ""
-        info = mp3.stat()
-        digest = hashlib.sha256(mp3.read_bytes()).hexdigest()[:16]
-        found.append(Episode(
-            name=mp3.stem, mp3=mp3, title=title, duration=duration, size=info.st_size, modified=info.st_mtime,
-            description=description, author=author,
-            # A re-rendered session is new audio: podcast apps fetch it as a new episode.
-            guid=f"{mp3.stem}-{digest}",
-            has_chapters=(folder / f"{mp3.stem}.chapters.json").is_file(),
-            has_transcript=(folder / f"{mp3.stem}.vtt").is_file(),
-        ))
-    return sorted(found, key=lambda e: (-e.modified, e.name))
+    return tuple(found)
 
 
 def _duration(seconds: float) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import posixpath
 import re
 import socket
@@ -37,6 +36,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: players make many range requests while seeking
     default_request_version = "HTTP/1.0"  # so even a garbled request gets a status line back
     folder: Path  # set on the subclass made for each server
+    index: feed.Index  # the folder's sessions, kept between requests
     hosts: frozenset[str] = frozenset()  # the host names it answers for (see answers_for)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
@@ -103,14 +103,14 @@ class Handler(BaseHTTPRequestHandler):
             self._plain(HTTPStatus.BAD_REQUEST, "bad path\n", body)
             return
         if name == "":
-            self._send(page(self.folder).encode("utf-8"), "text/html; charset=utf-8", body)
+            self._send(page(self.index.episodes()).encode("utf-8"), "text/html; charset=utf-8", body)
             return
         if name == feed.FEED_NAME:
             base = self._base_url()
             if base is None:
                 self._plain(HTTPStatus.BAD_REQUEST, "bad Host header\n", body)
                 return
-            self._send(feed.feed_xml(feed.episodes(self.folder), base), TYPES[".xml"], body)
+            self._send(feed.feed_xml(self.index.episodes(), base), TYPES[".xml"], body)
             return
         path = _inside(self.folder, name)
         if path is None:
@@ -187,21 +187,14 @@ def _inside(folder: Path, name: str) -> Path | None:
     return real
 
 
-def page(folder: Path) -> str:
+def page(episodes: list[feed.Episode]) -> str:
     """Return the HTML page: each session with a player and chapters that seek."""
     sessions = []
-    for episode in feed.episodes(folder):
-        chapters_path = folder / f"{episode.name}.chapters.json"
-        chapters = []
-        try:
-            chapters = json.loads(chapters_path.read_text(encoding="utf-8")).get("chapters", [])
-        except (OSError, ValueError, AttributeError):
-            pass
+    for episode in episodes:
         items = "".join(
-            f'<li><button type="button" class="chapter" data-start="{float(c.get("startTime", 0)):.3f}">'
-            f'<span class="time">{format_clock(float(c.get("startTime", 0)))}</span> '
-            f"{html.escape(str(c.get('title', '')))}</button></li>"
-            for c in chapters
+            f'<li><button type="button" class="chapter" data-start="{start:.3f}">'
+            f'<span class="time">{format_clock(start)}</span> {html.escape(title)}</button></li>'
+            for start, title in episode.chapters
         )
         mp3 = quote(episode.mp3.name)
         sessions.append(
@@ -303,7 +296,8 @@ def make_server(folder: Path, host: str, port: int) -> ThreadingHTTPServer:
     """Bind a server for `folder`; raise a clear error if the address cannot be had."""
     if not folder.is_dir():
         raise InputError(f"{folder} is not a folder")  # exit 2, as feed and render say it
-    handler = type("FolderHandler", (Handler,), {"folder": folder.resolve(), "hosts": answers_for(host)})
+    handler = type("FolderHandler", (Handler,), {"folder": folder.resolve(), "hosts": answers_for(host),
+                                                  "index": feed.Index(folder.resolve())})
     try:
         server = ThreadingHTTPServer((host, port), handler)
     except OSError as exc:

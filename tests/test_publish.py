@@ -222,3 +222,51 @@ def test_a_session_whose_name_is_not_utf8_is_left_out_with_a_warning(folder, tmp
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _copy_session(source: Path, name: str, into: Path) -> None:
+    import shutil
+
+    session = next(source.glob("*.mp3")).stem
+    for suffix in (".mp3", ".json", ".chapters.json", ".vtt"):
+        shutil.copy(source / f"{session}{suffix}", into / f"{name}{suffix}")
+
+
+def test_the_index_reads_an_mp3_again_only_when_it_changes(folder, tmp_path):
+    import hashlib
+
+    from pilates_audio import feed
+
+    for name in ("one", "two"):
+        _copy_session(folder, name, tmp_path)
+    index = feed.Index(tmp_path)
+    first = {e.name: e.guid for e in index.episodes()}
+    data = (tmp_path / "two.mp3").read_bytes()
+    assert first["two"] == f"two-{hashlib.sha256(data).hexdigest()[:16]}"  # as the feed has always said
+    assert index.reads == 2
+    for _ in range(3):
+        assert {e.name: e.guid for e in index.episodes()} == first
+    assert index.reads == 2  # a page or feed asked for again reads no MP3
+    (tmp_path / "new.mp3").write_bytes(data + b"\0" * 417)
+    os.replace(tmp_path / "new.mp3", tmp_path / "two.mp3")  # as a re-render replaces it
+    again = {e.name: e.guid for e in index.episodes()}
+    assert index.reads == 3 and again["one"] == first["one"] and again["two"] != first["two"]
+    assert [e.chapters[0] for e in index.episodes()] == [(0.0, "Introduction")] * 2
+
+
+def test_hashing_a_long_session_holds_little_of_it_in_memory(folder, tmp_path):
+    import tracemalloc
+
+    from pilates_audio import feed
+
+    _copy_session(folder, "long", tmp_path)
+    with open(tmp_path / "long.mp3", "ab") as f:
+        f.truncate(64 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        (episode,) = feed.Index(tmp_path).episodes()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert episode.size == 64 * 1024 * 1024
+    assert peak < 8 * 1024 * 1024, peak
