@@ -332,11 +332,9 @@ def serve(folder: Path, host: str, port: int) -> None:
         click.echo(f"on a phone on the same network, open {addresses[0]}")
     click.echo(f"podcast feed: {addresses[-1]}feed.xml  (Ctrl-C to stop)")
     try:
-        http.serve_forever(poll_interval=0.2)
+        http.run()
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
-    finally:
-        http.server_close()
 
 
 @cli.command()

@@ -97,7 +97,7 @@ def get(server, path: str, method: str = "GET", headers: dict | None = None) -> 
     response = connection.getresponse()
     body = response.read()
     connection.close()
-    return response.status, dict(response.getheaders()), body
+    return response.status, response.headers, body  # header names are case-insensitive
 
 
 def test_the_page_lists_sessions_with_players_and_chapters(server):
