@@ -15,6 +15,7 @@ from typing import Callable
 from urllib.parse import quote
 
 from pilates_audio.errors import InputError
+from pilates_audio.export import COVERS
 from pilates_audio.files import write_atomic
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -40,6 +41,7 @@ class Episode:
     has_chapters: bool
     has_transcript: bool
     chapters: tuple[tuple[float, str], ...] = ()  # (start in seconds, title), for the page
+    cover: str | None = None  # the file name of the session's cover image beside it
 
 
 def unreadable_names(folder: Path) -> list[str]:
@@ -144,6 +146,7 @@ class Index:
                 has_chapters=f"{name}.chapters.json" in files,
                 has_transcript=f"{name}.vtt" in files,
                 chapters=self._sidecar(files, f"{name}.chapters.json", _read_chapters) or (),
+                cover=next((name + suffix for suffix in COVERS if name + suffix in files), None),
             ))
         # Forget what belonged to files that are gone.
         self._audio = {name: audio for name, audio in self._audio.items() if f"{name}.mp3" in files}
@@ -270,6 +273,8 @@ def feed_xml(items: list[Episode], base_url: str, title: str = DEFAULT_TITLE) ->
                 type="application/json+chapters")
         if episode.has_transcript:
             add(item, f"{{{PODCAST}}}transcript", url=base + quote(f"{episode.name}.vtt"), type="text/vtt")
+        if episode.cover:
+            add(item, f"{{{ITUNES}}}image", href=base + quote(episode.cover))
     ET.indent(rss)
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
 

@@ -280,7 +280,9 @@ def page(episodes: list[feed.Episode]) -> str:
             f"<h2>{html.escape(episode.title)}</h2>"
             f'<p class="meta">{format_clock(episode.duration)}'
             + (f" · {html.escape(episode.description)}" if episode.description else "")
-            + f'</p><audio controls preload="metadata" src="{mp3}"></audio>'
+            + '</p><div class="player">'
+            + (f'<img class="cover" src="{quote(episode.cover)}" alt="" width="64" height="64">' if episode.cover else "")
+            + f'<audio controls preload="metadata" src="{mp3}"></audio></div>'
             f'<ol class="chapters">{items}</ol>'
             f'<p class="links"><a href="{mp3}" download>Download MP3</a></p></section>'
         )
@@ -302,7 +304,9 @@ PAGE = """<!doctype html>
               box-shadow: 0 1px 3px rgba(0,0,0,0.1); }}
   h2 {{ margin: 0 0 0.25rem; font-size: 1.2rem; }}
   .meta {{ margin: 0 0 0.75rem; color: #666; }}
-  audio {{ width: 100%; }}
+  .player {{ display: flex; align-items: center; gap: 0.75rem; }}
+  audio {{ flex: 1; min-width: 0; width: 100%; }}
+  .cover {{ flex: none; width: 4rem; height: 4rem; object-fit: cover; border-radius: 0.5rem; }}
   .chapters {{ list-style: none; padding: 0; margin: 0.75rem 0 0; }}
   .chapter {{ display: block; width: 100%; text-align: left; font: inherit; padding: 0.7rem 0.5rem;
               border: 0; border-top: 1px solid #eee; background: none; cursor: pointer; }}

@@ -20,6 +20,7 @@ ROUTINE = """
 title: Feed & Serve
 description: A short session <for> the feed.
 instructor: Sam Lee
+cover: art.png
 pacing: {inhale: 1s, exhale: 1s, transition: 1s}
 exercises:
   - {name: Lift, reps: 2}
@@ -30,7 +31,10 @@ exercises:
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("publish")
+    from test_export import tiny_png
+
     (base / "feed-and-serve.yaml").write_text(ROUTINE, encoding="utf-8")
+    (base / "art.png").write_bytes(tiny_png())
     out = base / "out"
     assert run_cli("render", base / "feed-and-serve.yaml", "-o", out, "-q").code == 0
     (base / "secret.txt").write_text("outside the folder")
@@ -66,6 +70,7 @@ def test_the_feed_lists_each_session_with_everything_a_podcast_app_needs(folder)
     guid = item.find("guid")
     assert guid.get("isPermaLink") == "false" and guid.text.startswith("feed-and-serve-")
     assert item.findtext("pubDate").endswith("GMT")
+    assert item.find(f"{ITUNES}image").get("href") == "http://192.168.1.20:8000/feed-and-serve.cover.png"
 
 
 def test_the_feed_needs_an_http_address(folder):
@@ -106,6 +111,8 @@ def test_the_page_lists_sessions_with_players_and_chapters(server):
     page = body.decode()
     assert "<h2>Feed &amp; Serve</h2>" in page
     assert '<audio controls preload="metadata" src="feed-and-serve.mp3">' in page
+    assert '<img class="cover" src="feed-and-serve.cover.png" alt="" width="64" height="64">' in page
+    assert get(server, "/feed-and-serve.cover.png")[1]["Content-Type"] == "image/png"
     assert 'data-start="0.000"' in page and "</span> Lift</button>" in page
     assert '<meta name="viewport"' in page and 'href="feed.xml"' in page
 
