@@ -22,7 +22,81 @@ ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_NAME = "feed.xml"
+SETTINGS_NAME = "feed.yaml"  # the channel's title, author, description and image, in the folder
 DEFAULT_TITLE = "Pilates sessions"
+DEFAULT_AUTHOR = "pilates-audio"
+DEFAULT_DESCRIPTION = "Guided Pilates sessions made with pilates-audio."
+CHANNEL_KEYS = ("title", "author", "description", "image")
+IMAGE_TYPES = (".jpg", ".jpeg", ".png")
+
+
+@dataclass(frozen=True)
+class Channel:
+    """What the feed and the page say of the whole folder."""
+
+    title: str = DEFAULT_TITLE
+    author: str = DEFAULT_AUTHOR
+    description: str = DEFAULT_DESCRIPTION
+    image: str | None = None  # a file name in the folder, or an http(s) address
+
+
+def _image_problem(value: str, folder: Path) -> str | None:
+    """Say what is wrong with a channel image (a file in the folder or an address), if anything."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return None
+    if "/" in value or "\\" in value or value.startswith(".") or Path(value).suffix.lower() not in IMAGE_TYPES:
+        return (f"must be a JPEG or PNG file in the folder (.jpg, .jpeg or .png) or an http:// or https:// address, "
+                f"not '{value}'")
+    if not (folder / value).is_file():
+        return f"'{value}' is not a file in {folder}"
+    return None
+
+
+def channel_file(folder: Path) -> dict[str, str]:
+    """Read the folder's feed.yaml, if it has one: the channel settings it gives."""
+    from pilates_audio import yamlsrc
+    from pilates_audio.errors import Problem, ValidationError
+
+    path = folder / SETTINGS_NAME
+    if not path.exists():
+        return {}
+    display = str(path)
+    problems: list[Problem] = []
+    root = yamlsrc.load(path, display, problems)
+    values: dict[str, str] = {}
+    if root is not None and not root.is_mapping:
+        problems.append(Problem(display, root.line, root.column,
+                                "must be a mapping of title, author, description and image, such as "
+                                "{title: Morning Mat, author: Sam Lee}"))
+    elif root is not None:
+        yamlsrc.check_keys(root, CHANNEL_KEYS, SETTINGS_NAME, display, problems)
+        for key, node in root.value.items():
+            if key not in CHANNEL_KEYS:
+                continue
+            if not isinstance(node.value, str) or node.is_mapping or node.is_list:
+                problems.append(Problem(display, node.line, node.column,
+                                        f"{key} must be text, not {yamlsrc.kind(node)}"))
+            elif not node.value.strip():
+                problems.append(Problem(display, node.line, node.column, f"{key} must not be empty"))
+            elif key == "image" and (problem := _image_problem(node.value, folder)):
+                problems.append(Problem(display, node.line, node.column, f"image {problem}"))
+            else:
+                values[key] = node.value.strip()
+    if problems:
+        raise ValidationError(problems)
+    return values
+
+
+def channel(folder: Path, options: dict[str, str | None] | None = None) -> Channel:
+    """Return the channel settings: options given, then the folder's feed.yaml, then the defaults."""
+    chosen = {key: value for key, value in (options or {}).items() if value is not None}
+    image = chosen.get("image")
+    if image is not None and (problem := _image_problem(image, folder)):
+        raise InputError(f"--image {problem}")
+    return Channel(**{**channel_file(folder), **chosen})
 
 
 @dataclass(frozen=True)
@@ -233,9 +307,11 @@ def _duration(seconds: float) -> str:
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
-def feed_xml(items: list[Episode], base_url: str, title: str = DEFAULT_TITLE) -> bytes:
+def feed_xml(items: list[Episode], base_url: str, settings: Channel = Channel()) -> bytes:
     """Return an RSS 2.0 podcast feed (iTunes and Podcasting 2.0 namespaces) for the sessions."""
     base = base_url.rstrip("/") + "/"
+    image = channel_image(items, settings)
+    image_url = None if image is None else image if "/" in image else base + quote(image)
     ET.register_namespace("itunes", ITUNES)
     ET.register_namespace("podcast", PODCAST)
     ET.register_namespace("atom", ATOM)
@@ -248,12 +324,18 @@ def feed_xml(items: list[Episode], base_url: str, title: str = DEFAULT_TITLE) ->
             element.text = text
         return element
 
-    add(channel, "title", title)
+    add(channel, "title", settings.title)
     add(channel, "link", base)
-    add(channel, "description", "Guided Pilates sessions made with pilates-audio.")
+    add(channel, "description", settings.description)
     add(channel, "language", "en")
     add(channel, f"{{{ATOM}}}link", href=base + FEED_NAME, rel="self", type="application/rss+xml")
-    add(channel, f"{{{ITUNES}}}author", "pilates-audio")
+    if image_url is not None:
+        picture = add(channel, "image")
+        add(picture, "url", image_url)
+        add(picture, "title", settings.title)
+        add(picture, "link", base)
+        add(channel, f"{{{ITUNES}}}image", href=image_url)
+    add(channel, f"{{{ITUNES}}}author", settings.author)
     add(channel, f"{{{ITUNES}}}explicit", "false")
     # iTunes names a category in a `text` attribute.
     category = ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": "Health & Fitness"})
@@ -290,11 +372,18 @@ def check_base_url(url: str) -> str:
     return url
 
 
-def write_feed(folder: Path, base_url: str, title: str = DEFAULT_TITLE) -> tuple[Path, int]:
+def channel_image(items: list[Episode], settings: Channel) -> str | None:
+    """Return the channel's image: the one chosen, else the newest session's cover, if any has one."""
+    return settings.image or next((episode.cover for episode in items if episode.cover), None)
+
+
+def write_feed(folder: Path, base_url: str, options: dict[str, str | None] | None = None) -> tuple[Path, int]:
     """Write `folder/feed.xml` for the sessions in `folder`; return its path and the episode count."""
     if not folder.is_dir():
         raise InputError(f"{folder} is not a folder")
+    base_url = check_base_url(base_url)
+    settings = channel(folder, options)
     items = episodes(folder)
     path = folder / FEED_NAME
-    write_atomic(path, feed_xml(items, check_base_url(base_url), title))
+    write_atomic(path, feed_xml(items, base_url, settings))
     return path, len(items)

@@ -24,6 +24,7 @@ from typing import AsyncIterator
 from urllib.parse import quote, unquote
 
 import anyio.to_thread
+import click
 import h11
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -31,7 +32,7 @@ from starlette.responses import Response, StreamingResponse
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from pilates_audio import feed
-from pilates_audio.errors import InputError, PilatesAudioError
+from pilates_audio.errors import InputError, PilatesAudioError, ValidationError
 from pilates_audio.units import format_clock
 
 TYPES = {
@@ -72,7 +73,8 @@ class Site:
         self.folder = folder.resolve()
         self.hosts = hosts
         self.index = feed.Index(self.folder)
-        self._page: tuple[object, bytes, str] | None = None  # (episodes it shows, body, etag)
+        self.channel = _ChannelFile(self.folder)
+        self._page: tuple[object, bytes, str] | None = None  # (what it shows, body, etag)
 
     async def __call__(self, scope: dict, receive, send) -> None:
         if scope["type"] != "http":
@@ -97,21 +99,50 @@ class Site:
             return _plain(400, "bad path\n")
         if name == "":
             episodes = await anyio.to_thread.run_sync(self.index.episodes)
-            if self._page is None or self._page[0] is not episodes:
-                body = page(episodes).encode("utf-8")
-                self._page = (episodes, body, _content_tag(body))
+            settings = self.channel.current()
+            if self._page is None or self._page[0] != (id(episodes), settings):
+                body = page(episodes, settings).encode("utf-8")
+                self._page = ((id(episodes), settings), body, _content_tag(body))
             return _generated(request.headers, self._page[1], self._page[2], "text/html; charset=utf-8")
         if name == feed.FEED_NAME:
             base = f"http://{host}/" if host is not None and _HOST.match(host) else None
             if base is None:
                 return _plain(400, "bad Host header\n")
             episodes = await anyio.to_thread.run_sync(self.index.episodes)
-            body = feed.feed_xml(episodes, base)
+            body = feed.feed_xml(episodes, base, self.channel.current())
             return _generated(request.headers, body, _content_tag(body), TYPES[".xml"])
         opened = _open(self.folder, name)
         if opened is None:
             return _plain(404, "not found\n")
         return _file(request, opened, TYPES[Path(name).suffix.lower()])
+
+
+class _ChannelFile:
+    """The folder's feed.yaml, read again when it changes; while it has problems, the last good one counts."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.stamp = self._stamp()
+        self.settings = feed.channel(folder)  # problems at the start are refused, as `feed` refuses them
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            info = os.stat(self.folder / feed.SETTINGS_NAME)
+        except OSError:
+            return None
+        return info.st_size, info.st_mtime_ns, info.st_ino
+
+    def current(self) -> feed.Channel:
+        stamp = self._stamp()
+        if stamp != self.stamp:
+            self.stamp = stamp
+            try:
+                self.settings = feed.channel(self.folder)
+            except ValidationError as exc:
+                for problem in exc.problems:
+                    click.echo(f"warning: {problem}", err=True)
+                click.echo(f"warning: {self.folder / feed.SETTINGS_NAME} is not used until it is fixed", err=True)
+        return self.settings
 
 
 def _content_tag(body: bytes) -> str:
@@ -265,7 +296,7 @@ def _safe_name(raw: str) -> str | None:
     return "" if name in ("", ".") else name
 
 
-def page(episodes: list[feed.Episode]) -> str:
+def page(episodes: list[feed.Episode], settings: feed.Channel = feed.Channel()) -> str:
     """Return the HTML page: each session with a player and chapters that seek."""
     sessions = []
     for episode in episodes:
@@ -287,7 +318,8 @@ def page(episodes: list[feed.Episode]) -> str:
             f'<p class="links"><a href="{mp3}" download>Download MP3</a></p></section>'
         )
     body = "".join(sessions) or "<p>No sessions here yet: render one into this folder.</p>"
-    return PAGE.format(body=body, feed=feed.FEED_NAME)
+    return PAGE.format(body=body, feed=feed.FEED_NAME, title=html.escape(settings.title),
+                       description=html.escape(settings.description))
 
 
 PAGE = """<!doctype html>
@@ -295,11 +327,12 @@ PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Pilates sessions</title>
+<title>{title}</title>
 <style>
   body {{ font-family: system-ui, sans-serif; margin: 0 auto; max-width: 40rem; padding: 1rem; line-height: 1.4;
          color: #222; background: #fafaf7; }}
-  h1 {{ font-size: 1.5rem; }}
+  h1 {{ font-size: 1.5rem; margin-bottom: 0.25rem; }}
+  .intro {{ margin: 0; color: #666; }}
   .session {{ background: #fff; border-radius: 0.75rem; padding: 1rem; margin: 1rem 0;
               box-shadow: 0 1px 3px rgba(0,0,0,0.1); }}
   h2 {{ margin: 0 0 0.25rem; font-size: 1.2rem; }}
@@ -316,7 +349,8 @@ PAGE = """<!doctype html>
 </style>
 </head>
 <body>
-<h1>Pilates sessions</h1>
+<h1>{title}</h1>
+<p class="intro">{description}</p>
 {body}
 <p class="hint">To get every session on your phone, subscribe to <a href="{feed}">this podcast feed</a>
 in any podcast app (look for "add by URL").</p>

@@ -277,3 +277,103 @@ def test_hashing_a_long_session_holds_little_of_it_in_memory(folder, tmp_path):
         tracemalloc.stop()
     assert episode.size == 64 * 1024 * 1024
     assert peak < 8 * 1024 * 1024, peak
+
+
+# The channel: options, feed.yaml, defaults
+
+
+def test_the_channel_takes_options_over_feed_yaml_over_defaults(folder, tmp_path):
+    import shutil
+
+    _copy_session(folder, "mat", tmp_path)
+    shutil.copy(folder / "feed-and-serve.cover.png", tmp_path / "mat.cover.png")
+    shutil.copy(folder / "feed-and-serve.cover.png", tmp_path / "show.png")
+
+    def channel(*options: str):
+        result = run_cli("feed", tmp_path, "--base-url", "http://127.0.0.1:8000/", *options)
+        assert (result.code, result.stderr) == (0, ""), result.stderr
+        found = ET.parse(tmp_path / "feed.xml").getroot().find("channel")
+        return (found.findtext("title"), found.findtext(f"{ITUNES}author"), found.findtext("description"),
+                found.find(f"{ITUNES}image").get("href"), found.findtext("image/url"))
+
+    assert channel() == ("Pilates sessions", "pilates-audio", "Guided Pilates sessions made with pilates-audio.",
+                         "http://127.0.0.1:8000/mat.cover.png", "http://127.0.0.1:8000/mat.cover.png")
+    (tmp_path / "feed.yaml").write_text("title: Morning Mat\nauthor: Sam Lee\ndescription: Short & slow.\n"
+                                        "image: show.png\n", encoding="utf-8")
+    assert channel() == ("Morning Mat", "Sam Lee", "Short & slow.", "http://127.0.0.1:8000/show.png",
+                         "http://127.0.0.1:8000/show.png")
+    assert channel("--title", "Evening Mat", "--author", "Ana", "--description", "Gentle.", "--image",
+                   "https://example.org/art.jpg") == ("Evening Mat", "Ana", "Gentle.", "https://example.org/art.jpg",
+                                                      "https://example.org/art.jpg")
+    assert channel("--author", "Ana")[:2] == ("Morning Mat", "Ana")
+
+
+@pytest.mark.parametrize("text, messages", [
+    ("- title\n", ["1:1: must be a mapping of title, author, description and image, such as "
+                   "{title: Morning Mat, author: Sam Lee}"]),
+    ("titel: Mat\ncolour: red\n", ["1:1: unknown key 'titel'; did you mean 'title'?",
+                                   "2:1: unknown key 'colour'; feed.yaml keys are: title, author, description, image"]),
+    ("title: 2024\nauthor: [Sam]\ndescription: ''\n", ["1:8: title must be text, not a number",
+                                                       "2:9: author must be text, not a list",
+                                                       "3:14: description must not be empty"]),
+    ("image: art.gif\n", ["1:8: image must be a JPEG or PNG file in the folder (.jpg, .jpeg or .png) or an http:// "
+                          "or https:// address, not 'art.gif'"]),
+    ("image: ../art.png\n", ["1:8: image must be a JPEG or PNG file in the folder (.jpg, .jpeg or .png) or an "
+                             "http:// or https:// address, not '../art.png'"]),
+    ("title: [unclosed\n", ["1:8: invalid YAML: this '[' list is never closed with ']'"]),
+])
+def test_a_bad_feed_yaml_is_refused_with_every_problem_and_where_it_is(tmp_path, text, messages):
+    (tmp_path / "feed.yaml").write_text(text, encoding="utf-8")
+    result = run_cli("feed", tmp_path, "--base-url", "http://127.0.0.1:8000/")
+    count = len(messages)
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == "".join(f"{tmp_path / 'feed.yaml'}:{m}\n" for m in messages) + (
+        f"{count} problem{'s' if count != 1 else ''} found; nothing was written.\n")
+    assert not (tmp_path / "feed.xml").exists()
+
+
+def test_an_image_that_is_not_in_the_folder_is_named(tmp_path):
+    (tmp_path / "feed.yaml").write_text("image: art.png\n", encoding="utf-8")
+    result = run_cli("feed", tmp_path, "--base-url", "http://127.0.0.1:8000/")
+    assert (result.code, result.stderr) == (2, f"{tmp_path / 'feed.yaml'}:1:8: image 'art.png' is not a file in "
+                                               f"{tmp_path}\n1 problem found; nothing was written.\n")
+    for image, message in [("art.png", f"'art.png' is not a file in {tmp_path}"),
+                           ("ftp://example.org/a.png", "must be a JPEG or PNG file in the folder (.jpg, .jpeg or .png) "
+                                                       "or an http:// or https:// address, not 'ftp://example.org/a.png'")]:
+        result = run_cli("feed", tmp_path, "--base-url", "http://127.0.0.1:8000/", "--image", image)
+        assert (result.code, result.stderr) == (2, f"error: --image {message}\n")
+
+
+def test_serve_takes_the_page_title_and_the_channel_from_feed_yaml_as_it_changes(folder, tmp_path):
+    import time
+
+    _copy_session(folder, "mat", tmp_path)
+    settings = tmp_path / "feed.yaml"
+    settings.write_text("title: Morning <Mat>\ndescription: Short & slow.\n", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "pilates_audio", "serve", str(tmp_path), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    try:
+        address = ("127.0.0.1", int(process.stdout.readline().rsplit(":", 1)[1].strip().strip("/")))
+        page = get(address, "/")[2].decode()
+        assert "<title>Morning &lt;Mat&gt;</title>" in page and "<h1>Morning &lt;Mat&gt;</h1>" in page
+        assert '<p class="intro">Short &amp; slow.</p>' in page
+        settings.write_text("title: Evening Mat\nauthor: Ana\n", encoding="utf-8")
+        assert "<h1>Evening Mat</h1>" in get(address, "/")[2].decode()
+        channel = ET.fromstring(get(address, "/feed.xml")[2]).find("channel")
+        assert (channel.findtext("title"), channel.findtext(f"{ITUNES}author")) == ("Evening Mat", "Ana")
+        time.sleep(0.01)
+        settings.write_text("title: [broken\n", encoding="utf-8")
+        assert "<h1>Evening Mat</h1>" in get(address, "/")[2].decode()  # the last good settings, until fixed
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert process.stderr.read() == (f"warning: {settings}:1:8: invalid YAML: this '[' list is never closed with ']'\n"
+                                     f"warning: {settings} is not used until it is fixed\nstopped\n")
+
+
+def test_serve_refuses_a_bad_feed_yaml_at_the_start(tmp_path):
+    (tmp_path / "feed.yaml").write_text("titel: Mat\n", encoding="utf-8")
+    result = run_cli("serve", tmp_path, "--port", "0")
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == (f"{tmp_path / 'feed.yaml'}:1:1: unknown key 'titel'; did you mean 'title'?\n"
+                             "1 problem found; nothing was written.\n")
