@@ -74,7 +74,8 @@ class Site:
         self.hosts = hosts
         self.index = feed.Index(self.folder)
         self.channel = _ChannelFile(self.folder)
-        self._page: tuple[object, bytes, str] | None = None  # (what it shows, body, etag)
+        # The page, and the feed for each address it was asked by: (episodes, settings, body, etag).
+        self._made_for: dict[str, tuple[list, feed.Channel, bytes, str]] = {}
 
     async def __call__(self, scope: dict, receive, send) -> None:
         if scope["type"] != "http":
@@ -85,6 +86,18 @@ class Site:
         except Exception:  # never a traceback to the client or the terminal
             response = _plain(500, "internal error\n")
         await response(scope, receive, send)
+
+    def _made(self, key: str, episodes: list, make) -> tuple[bytes, str]:
+        """Return the page or a feed as made for these episodes and settings, making it only if they changed."""
+        settings = self.channel.current()
+        made = self._made_for.get(key)
+        # The list itself is kept and compared: the index gives a new one when anything changed.
+        if made is None or made[0] is not episodes or made[1] != settings:
+            if len(self._made_for) >= 16:
+                self._made_for.clear()  # feeds asked for by many names: start again rather than grow
+            body = make(settings)
+            made = self._made_for[key] = (episodes, settings, body, _content_tag(body))
+        return made[2], made[3]
 
     async def answer(self, request: Request) -> Response:
         """Return the response to one request."""
@@ -99,18 +112,15 @@ class Site:
             return _plain(400, "bad path\n")
         if name == "":
             episodes = await anyio.to_thread.run_sync(self.index.episodes)
-            settings = self.channel.current()
-            if self._page is None or self._page[0] != (id(episodes), settings):
-                body = page(episodes, settings).encode("utf-8")
-                self._page = ((id(episodes), settings), body, _content_tag(body))
-            return _generated(request.headers, self._page[1], self._page[2], "text/html; charset=utf-8")
+            body, etag = self._made("page", episodes, lambda settings: page(episodes, settings).encode("utf-8"))
+            return _generated(request.headers, body, etag, "text/html; charset=utf-8")
         if name == feed.FEED_NAME:
             base = f"http://{host}/" if host is not None and _HOST.match(host) else None
             if base is None:
                 return _plain(400, "bad Host header\n")
             episodes = await anyio.to_thread.run_sync(self.index.episodes)
-            body = feed.feed_xml(episodes, base, self.channel.current())
-            return _generated(request.headers, body, _content_tag(body), TYPES[".xml"])
+            body, etag = self._made(base, episodes, lambda settings: feed.feed_xml(episodes, base, settings))
+            return _generated(request.headers, body, etag, TYPES[".xml"])
         opened = _open(self.folder, name)
         if opened is None:
             return _plain(404, "not found\n")

@@ -143,6 +143,18 @@ def test_the_page_and_the_feed_are_not_sent_again_to_a_client_that_has_them(fold
             assert get(address, path, {"If-None-Match": headers["ETag"]})[:2][0] == 304, path
 
 
+def test_the_page_and_the_feed_follow_a_re_rendered_session(folder):
+    import json
+
+    with in_thread(folder) as server:
+        address = ("127.0.0.1", server.port)
+        assert b"<h2>Serve Me</h2>" in get(address, "/")[2] and b"<title>Serve Me</title>" in get(address, "/feed.xml")[2]
+        script = json.loads((folder / "serve-me.json").read_text(encoding="utf-8"))
+        replace(folder / "serve-me.json", json.dumps({**script, "title": "Served Again"}).encode())
+        assert b"<h2>Served Again</h2>" in get(address, "/")[2]
+        assert b"<title>Served Again</title>" in get(address, "/feed.xml")[2]
+
+
 def test_if_range_sends_the_range_only_for_the_same_version(folder):
     data = (folder / "serve-me.mp3").read_bytes()
     with in_thread(folder) as server:
