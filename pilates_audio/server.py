@@ -452,6 +452,10 @@ class _Connection(H11Protocol):
             self._headers_in()
 
     def on_response_complete(self) -> None:
+        if self.conn.their_state is h11.SEND_BODY and not self.transport.is_closing():
+            # Still sending a body nothing here reads (every answer is to GET or HEAD): a
+            # trickle of it would keep the connection open without any timeout.
+            self.transport.close()
         super().on_response_complete()
         if self.conn.their_state is h11.IDLE:
             self._await_headers()  # the next request's headers are due in time too

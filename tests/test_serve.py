@@ -277,6 +277,25 @@ def test_a_kept_alive_connection_is_closed_when_idle_and_a_stall_in_the_next_req
             assert time.monotonic() - started < 2.0
 
 
+def test_a_body_sent_a_trickle_at_a_time_does_not_hold_the_connection(folder):
+    with in_thread(folder, header_timeout=0.5, keep_alive=1) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+            raw.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000\r\n\r\nx")
+            started = time.monotonic()
+            reply = b""
+            while True:
+                try:
+                    raw.sendall(b"x")
+                    data = raw.recv(65536)
+                except OSError:
+                    break
+                if not data:
+                    break
+                reply += data
+                time.sleep(0.2)
+            assert reply.startswith(b"HTTP/1.1 405") and time.monotonic() - started < 3.0
+
+
 def test_methods_other_than_get_and_head_are_refused_with_what_is_allowed(folder):
     with in_thread(folder) as server:
         status, headers, body = get(("127.0.0.1", server.port), "/serve-me.mp3", method="PUT")
