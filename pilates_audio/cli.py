@@ -298,10 +298,17 @@ def _show(pacing: pacing_mod.Pacing, key: str) -> str:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--base-url", required=True, metavar="URL",
               help="Where the folder is served from, e.g. http://192.168.1.20:8000/ (see `serve`).")
-@click.option("--title", default=feed_mod.DEFAULT_TITLE, show_default=True, help="The podcast's title.")
-def feed(folder: Path, base_url: str, title: str) -> None:
-    """Write FOLDER/feed.xml: a podcast feed of the sessions in FOLDER."""
-    path, count = feed_mod.write_feed(folder, base_url, title)
+@click.option("--title", help=f"The podcast's title (default: feed.yaml's, else '{feed_mod.DEFAULT_TITLE}').")
+@click.option("--author", help=f"Who makes it (default: feed.yaml's, else '{feed_mod.DEFAULT_AUTHOR}').")
+@click.option("--description", help="What it is (default: feed.yaml's, else a line about pilates-audio).")
+@click.option("--image", metavar="FILE|URL",
+              help="The podcast's artwork: a .jpg or .png in FOLDER, or an address (default: feed.yaml's, else the "
+                   "newest session's cover).")
+def feed(folder: Path, base_url: str, title: str | None, author: str | None, description: str | None,
+         image: str | None) -> None:
+    """Write FOLDER/feed.xml: a podcast feed of the sessions in FOLDER (channel settings from FOLDER/feed.yaml)."""
+    options = {"title": title, "author": author, "description": description, "image": image}
+    path, count = feed_mod.write_feed(folder, base_url, options)
     _warn_unreadable(folder)
     click.echo(f"{path}\t{count} session{'s' if count != 1 else ''}")
 
@@ -332,11 +339,9 @@ def serve(folder: Path, host: str, port: int) -> None:
         click.echo(f"on a phone on the same network, open {addresses[0]}")
     click.echo(f"podcast feed: {addresses[-1]}feed.xml  (Ctrl-C to stop)")
     try:
-        http.serve_forever(poll_interval=0.2)
+        http.run()
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
-    finally:
-        http.server_close()
 
 
 @cli.command()

@@ -14,6 +14,7 @@ DEFAULT_ARTIST = "pilates-audio"
 DEFAULT_ALBUM = "Pilates sessions"
 GENRE = "Fitness"
 CHAPTERS_VERSION = "1.2.0"  # the Podcasting 2.0 JSON chapters format
+COVERS = tuple(f".cover{suffix}" for suffix in COVER_TYPES)  # a session's cover beside it, of the routine's type
 
 
 def milliseconds(count: int) -> int:
@@ -76,8 +77,8 @@ def cover_bytes(path: Path) -> bytes:
     return data
 
 
-def tag_mp3(path: Path, script: Script, routine: Routine, year: int | None = None) -> None:
-    """Write the session's ID3v2.3 tags, chapters and cover into the MP3 at `path`."""
+def tag_mp3(path: Path, script: Script, routine: Routine, year: int | None = None, cover: bytes | None = None) -> None:
+    """Write the session's ID3v2.3 tags, chapters and cover (read from the routine's, unless given) into the MP3."""
     from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, CTOCFlags, PictureType
 
     tags = ID3()
@@ -91,7 +92,7 @@ def tag_mp3(path: Path, script: Script, routine: Routine, year: int | None = Non
         tags.add(COMM(encoding=3, lang="eng", desc="", text=routine.description))
     if routine.cover is not None:
         tags.add(APIC(encoding=3, mime=COVER_TYPES[routine.cover.suffix.lower()], type=PictureType.COVER_FRONT,
-                      desc="Cover", data=cover_bytes(routine.cover)))
+                      desc="Cover", data=cover if cover is not None else cover_bytes(routine.cover)))
     ids = [f"chp{i:04d}" for i in range(len(script.chapters))]  # sorted as stored: file order = chapter order
     ends = [c.start for c in script.chapters[1:]] + [script.duration]
     # Several players show no chapters without a top-level, ordered table of contents. A

@@ -117,11 +117,12 @@ def disk_full(exc: BaseException) -> bool:
 
 
 @contextmanager
-def atomic_outputs(paths: list[Path]) -> Iterator[list[Path]]:
+def atomic_outputs(paths: list[Path], remove: list[Path] | tuple[Path, ...] = ()) -> Iterator[list[Path]]:
     """Yield temporary paths beside `paths` that replace them together, once all are written.
 
     A failed or interrupted run leaves the old files (or none) and no temporary ones;
-    two runs finishing at once each replace the whole set, never half of it.
+    two runs finishing at once each replace the whole set, never half of it. Files in
+    `remove` (of an older set, no longer part of it) go in the same step.
     """
     temps: list[Path] = []
     folder = paths[0].parent
@@ -141,12 +142,15 @@ def atomic_outputs(paths: list[Path]) -> Iterator[list[Path]]:
             if disk_full(exc):
                 raise DiskFull(folder) from exc
             raise
-        if len(paths) == 1:
+        if len(paths) == 1 and not remove:
             os.replace(temps[0], paths[0])  # atomic on its own
         else:
             with _folder_lock(folder), _interrupts_held():
                 for tmp, path in zip(temps, paths):
                     os.replace(tmp, path)
+                for path in remove:
+                    with suppress(OSError):
+                        path.unlink()
     finally:
         # After the renames there is nothing left to remove; after a failure, the temporaries.
         for tmp in temps:

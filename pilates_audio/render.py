@@ -13,6 +13,7 @@ from pilates_audio import cache as cache_mod, tools
 from pilates_audio.errors import InputError
 from pilates_audio.files import atomic_outputs, cache_dir
 from pilates_audio.pacing import Pacing
+from pilates_audio.export import COVERS
 from pilates_audio.routine import Routine
 from pilates_audio.script import Script
 from pilates_audio.units import format_clock
@@ -63,12 +64,17 @@ def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | No
         inputs = [("the routine", Path(routine.path)), *(("the block", path) for path in routine.includes),
                   *([("the cover", routine.cover)] if routine.cover else []),
                   *([("the pacing file", pacing_file)] if pacing_file is not None else [])]
-        for suffix in OUTPUTS:
+        for suffix in OUTPUTS + COVERS:  # a cover of another type is removed: never one of these either
             output = out_dir / f"{routine.name}{suffix}"
             for what, source in inputs:
                 if same(source, output):
                     raise InputError(f"{routine.path}: rendering would write its {suffix} over {what} {source}; "
                                      "choose another output folder with -o, or rename the file")
+
+
+def cover_output(routine: Routine) -> str | None:
+    """Return the suffix of the cover image written beside a session (".cover.png"), if the routine has one."""
+    return f".cover{routine.cover.suffix.lower()}" if routine.cover is not None else None
 
 
 def effective_pacing(routine: Routine | None, flags: dict, pacing_file: pacing_mod.Layer | None = None,
@@ -188,19 +194,27 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     if fast:
         script, pieces = audio.layout(script)
     paths = {suffix: out_dir / f"{routine.name}{suffix}" for suffix in OUTPUTS}
+    cover = export.cover_bytes(routine.cover) if routine.cover is not None else None
+    cover_suffix = cover_output(routine)
+    if cover_suffix is not None:
+        paths[cover_suffix] = out_dir / f"{routine.name}{cover_suffix}"
+    # A cover the routine no longer has (or had as another type) goes with the set it belonged to.
+    stale = [out_dir / f"{routine.name}{suffix}" for suffix in COVERS if suffix != cover_suffix]
     out_dir.mkdir(parents=True, exist_ok=True)
     encoding = (lambda done, total: progress("encoding", done, total)) if progress else None
 
     # Every file is finished under a temporary name and then all are moved into place
     # together, so an interrupted or failed run never leaves half a session behind.
-    with atomic_outputs(list(paths.values())) as written:
+    with atomic_outputs(list(paths.values()), remove=stale) as written:
         temps = dict(zip(paths, written))
         if fast:
             audio.assemble(script, pieces, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
         else:
             audio.encode(script, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
             sounds.write_notes()
-        export.tag_mp3(temps[".mp3"], script, routine if fitted is None else fitted.routine)
+        export.tag_mp3(temps[".mp3"], script, routine if fitted is None else fitted.routine, cover=cover)
+        if cover_suffix is not None:
+            export.write_file(temps[cover_suffix], cover)
         export.write_file(temps[".json"], export.script_json(script))
         export.write_file(temps[".vtt"], export.transcript_vtt(script))
         export.write_file(temps[".chapters.json"], export.chapters_json(script))

@@ -1,19 +1,38 @@
-"""Serve a folder of sessions read-only: a phone-friendly page, the files, and the feed."""
+"""Serve a folder of sessions read-only: a phone-friendly page, the files, and the feed.
+
+Built on uvicorn (HTTP parsing by h11, timeouts, a connection limit) and Starlette's
+requests and responses. Every file is answered from the descriptor opened for it, so
+a session re-rendered meanwhile is never mixed into an answer.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import email.utils
+import hashlib
 import html
-import json
+import logging
+import os
 import posixpath
 import re
 import socket
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import stat
+import time
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from typing import AsyncIterator
+from urllib.parse import quote, unquote
+
+import anyio.to_thread
+import click
+import h11
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from pilates_audio import feed
-from pilates_audio.errors import InputError, PilatesAudioError
+from pilates_audio.errors import InputError, PilatesAudioError, ValidationError
 from pilates_audio.units import format_clock
 
 TYPES = {
@@ -25,136 +44,251 @@ TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
 }
-CHUNK = 64 * 1024
+CHUNK = 64 * 1024  # bytes read and sent at a time: memory stays flat whatever the file's size
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-class Handler(BaseHTTPRequestHandler):
-    """Answer GET and HEAD for the page, the feed and the files of one folder."""
+@dataclass(frozen=True)
+class Limits:
+    """What one client may take of the server, so that none can hold it."""
 
-    server_version = "pilates-audio"
-    protocol_version = "HTTP/1.1"  # keep-alive: players make many range requests while seeking
-    default_request_version = "HTTP/1.0"  # so even a garbled request gets a status line back
-    folder: Path  # set on the subclass made for each server
-    hosts: frozenset[str] = frozenset()  # the host names it answers for (see answers_for)
+    header_timeout: float = 10.0  # seconds to send a request's headers, from connecting or the last answer
+    keep_alive: int = 5  # seconds an idle connection stays open between requests
+    connections: int = 1000  # open at once; past this a request is answered 503 (fewer if descriptors are short)
+    backlog: int = 1024  # connections the system queues before the server accepts them
+    header_bytes: int = 16 * 1024  # the largest request head
+    shutdown: int = 1  # seconds downloads get to finish when the server is stopped
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
-        pass  # a quiet server: requests are not news
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
-        self._answer(body=True)
+def _plain(status: int, text: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(text, status_code=status, headers=headers, media_type="text/plain; charset=utf-8")
 
-    def do_HEAD(self) -> None:  # noqa: N802
-        self._answer(body=False)
 
-    def _refuse(self) -> None:
-        self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
-        self.send_header("Allow", "GET, HEAD")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+class Site:
+    """The ASGI application: the page, the feed and the files of one folder, read-only."""
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse  # noqa: N815
+    def __init__(self, folder: Path, hosts: frozenset[str]):
+        self.folder = folder.resolve()
+        self.hosts = hosts
+        self.index = feed.Index(self.folder)
+        self.channel = _ChannelFile(self.folder)
+        # The page, and the feed for each address it was asked by: (episodes, settings, body, etag).
+        self._made_for: dict[str, tuple[list, feed.Channel, bytes, str]] = {}
 
-    def _answer(self, body: bool) -> None:
+    async def __call__(self, scope: dict, receive, send) -> None:
+        if scope["type"] != "http":
+            return  # no lifespan or websocket here
+        request = Request(scope, receive)
         try:
-            self._route(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the player moved on (a seek closes the old request): nothing to say
+            response = await self.answer(request)
         except Exception:  # never a traceback to the client or the terminal
-            try:
-                self._plain(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error\n", body)
-            except OSError:
-                pass
+            response = _plain(500, "internal error\n")
+        await response(scope, receive, send)
 
-    def _plain(self, status: HTTPStatus, text: str, body: bool, extra: dict | None = None) -> None:
-        data = text.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        for key, value in (extra or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        if body:
-            self.wfile.write(data)
+    def _made(self, key: str, episodes: list, make) -> tuple[bytes, str]:
+        """Return the page or a feed as made for these episodes and settings, making it only if they changed."""
+        settings = self.channel.current()
+        made = self._made_for.get(key)
+        # The list itself is kept and compared: the index gives a new one when anything changed.
+        if made is None or made[0] is not episodes or made[1] != settings:
+            if len(self._made_for) >= 16:
+                self._made_for.clear()  # feeds asked for by many names: start again rather than grow
+            body = make(settings)
+            made = self._made_for[key] = (episodes, settings, body, _content_tag(body))
+        return made[2], made[3]
 
-    def _send(self, data: bytes, content_type: str, body: bool) -> None:
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-cache")
-        self.end_headers()
-        if body:
-            self.wfile.write(data)
-
-    def _base_url(self) -> str | None:
-        host = self.headers.get("Host", "")
-        return f"http://{host}/" if _HOST.match(host) else None
-
-    def _route(self, body: bool) -> None:
-        host = self.headers.get("Host")
+    async def answer(self, request: Request) -> Response:
+        """Return the response to one request."""
+        if request.method not in ("GET", "HEAD"):
+            return Response(status_code=405, headers={"Allow": "GET, HEAD", "Content-Length": "0"})
+        host = request.headers.get("host")
         if host is not None and _host_name(host) not in self.hosts and not _loopback(_host_name(host)):
             # A page a browser reached by another name (DNS rebinding) gets nothing from here.
-            self._plain(HTTPStatus.MISDIRECTED_REQUEST, "this server does not answer for that host name\n", body)
-            return
-        raw = urlsplit(self.path).path
-        name = _safe_name(raw)
+            return _plain(421, "this server does not answer for that host name\n")
+        name = _safe_name(request.scope["raw_path"].decode("latin-1"))
         if name is None:
-            self._plain(HTTPStatus.BAD_REQUEST, "bad path\n", body)
-            return
+            return _plain(400, "bad path\n")
         if name == "":
-            self._send(page(self.folder).encode("utf-8"), "text/html; charset=utf-8", body)
-            return
+            episodes = await anyio.to_thread.run_sync(self.index.episodes)
+            body, etag = self._made("page", episodes, lambda settings: page(episodes, settings).encode("utf-8"))
+            return _generated(request.headers, body, etag, "text/html; charset=utf-8")
         if name == feed.FEED_NAME:
-            base = self._base_url()
+            base = f"http://{host}/" if host is not None and _HOST.match(host) else None
             if base is None:
-                self._plain(HTTPStatus.BAD_REQUEST, "bad Host header\n", body)
-                return
-            self._send(feed.feed_xml(feed.episodes(self.folder), base), TYPES[".xml"], body)
-            return
-        path = _inside(self.folder, name)
-        if path is None:
-            self._plain(HTTPStatus.NOT_FOUND, "not found\n", body)
-            return
-        self._file(path, body)
+                return _plain(400, "bad Host header\n")
+            episodes = await anyio.to_thread.run_sync(self.index.episodes)
+            body, etag = self._made(base, episodes, lambda settings: feed.feed_xml(episodes, base, settings))
+            return _generated(request.headers, body, etag, TYPES[".xml"])
+        opened = _open(self.folder, name)
+        if opened is None:
+            return _plain(404, "not found\n")
+        return _file(request, opened, TYPES[Path(name).suffix.lower()])
 
-    def _file(self, path: Path, body: bool) -> None:
-        size = path.stat().st_size
-        start, end = 0, size - 1
-        status = HTTPStatus.OK
-        wanted = self.headers.get("Range")
-        if wanted:
-            match = _RANGE.match(wanted.strip())
-            if match and (match[1] or match[2]):
-                if match[1]:
-                    start = int(match[1])
-                    end = min(int(match[2]), size - 1) if match[2] else size - 1
-                else:  # the last N bytes
-                    start = max(0, size - int(match[2]))
-                if start >= size or start > end:
-                    self._plain(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE, "range not satisfiable\n", body,
-                                {"Content-Range": f"bytes */{size}"})
-                    return
-                status = HTTPStatus.PARTIAL_CONTENT
-            # Anything else (several ranges, other units) is answered with the whole file.
-        self.send_response(status)
-        self.send_header("Content-Type", TYPES[path.suffix.lower()])
-        self.send_header("Accept-Ranges", "bytes")
-        self.send_header("Content-Length", str(end - start + 1))
-        if status == HTTPStatus.PARTIAL_CONTENT:
-            self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
-        self.end_headers()
-        if not body:
-            return
-        with open(path, "rb") as f:
-            f.seek(start)
-            remaining = end - start + 1
-            while remaining > 0:
-                data = f.read(min(CHUNK, remaining))
-                if not data:
-                    break
-                self.wfile.write(data)
-                remaining -= len(data)
+
+class _ChannelFile:
+    """The folder's feed.yaml, read again when it changes; while it has problems, the last good one counts."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.stamp = self._stamp()
+        self.settings = feed.channel(folder)  # problems at the start are refused, as `feed` refuses them
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            info = os.stat(self.folder / feed.SETTINGS_NAME)
+        except OSError:
+            return None
+        return info.st_size, info.st_mtime_ns, info.st_ino
+
+    def current(self) -> feed.Channel:
+        stamp = self._stamp()
+        if stamp != self.stamp:
+            self.stamp = stamp
+            try:
+                self.settings = feed.channel(self.folder)
+            except ValidationError as exc:
+                for problem in exc.problems:
+                    click.echo(f"warning: {problem}", err=True)
+                click.echo(f"warning: {self.folder / feed.SETTINGS_NAME} is not used until it is fixed", err=True)
+        return self.settings
+
+
+def _content_tag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _generated(headers: Headers, body: bytes, etag: str, content_type: str) -> Response:
+    """Answer with a page or feed made here, or 304 if the client has these bytes already."""
+    if _matches_any(headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
+    return Response(body, headers={"ETag": etag, "Cache-Control": "no-cache"}, media_type=content_type)
+
+
+def _open(folder: Path, name: str) -> int | None:
+    """Open a served file, or return None unless it is a plain file of ours directly inside the folder."""
+    if "/" in name or name.startswith(".") or Path(name).suffix.lower() not in TYPES:
+        return None
+    try:
+        # Never through a link (O_NOFOLLOW), never waiting on a pipe (O_NONBLOCK).
+        fd = os.open(folder / name, _OPEN_FLAGS)
+    except OSError:
+        return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode) or (not hasattr(os, "O_NOFOLLOW") and (folder / name).is_symlink()):
+        os.close(fd)
+        return None
+    return fd
+
+
+def _file(request: Request, fd: int, content_type: str) -> Response:
+    """Answer with the file open at `fd`: whole, a byte range, or 304, all from that one version of it.
+
+    Outputs are replaced by renaming, so the opened file stays one whole version even
+    if a re-render replaces it meanwhile; its size, time and validators come from it.
+    """
+    info = os.fstat(fd)
+    size = info.st_size
+    etag = f'"{size:x}-{info.st_mtime_ns:x}-{info.st_ino:x}"'
+    headers = {"ETag": etag, "Accept-Ranges": "bytes", "Cache-Control": "no-cache"}
+    # A time is a validator only once its second is over: two versions written within
+    # one second would share it, and a resumed download would join them.
+    settled = time.time() - info.st_mtime >= 1.0
+    if settled:
+        headers["Last-Modified"] = email.utils.formatdate(info.st_mtime, usegmt=True)
+    asked = request.headers
+    if _not_modified(asked, etag, int(info.st_mtime) if settled else None):
+        os.close(fd)
+        return Response(status_code=304, headers=headers)
+    start, end, status = 0, size - 1, 200
+    wanted = asked.get("range")
+    if wanted and _if_range_holds(asked.get("if-range"), etag, int(info.st_mtime) if settled else None):
+        match = _RANGE.match(wanted.strip())
+        if match and (match[1] or match[2]):
+            if match[1]:
+                start = int(match[1])
+                end = min(int(match[2]), size - 1) if match[2] else size - 1
+            else:  # the last N bytes
+                start = max(0, size - int(match[2]))
+            if start >= size or start > end:
+                os.close(fd)
+                return _plain(416, "range not satisfiable\n", {"Content-Range": f"bytes */{size}"})
+            status = 206
+            headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        # Anything else (several ranges, other units) is answered with the whole file.
+    headers["Content-Type"] = content_type
+    headers["Content-Length"] = str(end - start + 1)
+    return _FileStream(fd, start, end - start + 1, status, headers, body=request.method == "GET")
+
+
+def _tags(header: str) -> list[str]:
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
+
+
+def _matches_any(header: str | None, etag: str) -> bool:
+    """Tell whether an If-None-Match header names this entity tag (weak comparison, as it asks)."""
+    if header is None:
+        return False
+    plain = etag.removeprefix("W/")
+    return any(tag == "*" or tag.removeprefix("W/") == plain for tag in _tags(header))
+
+
+def _date(header: str) -> int | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(header)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return int(parsed.timestamp()) if parsed.tzinfo is not None else None
+
+
+def _not_modified(headers: Headers, etag: str, modified: int | None) -> bool:
+    """Tell whether the client's copy is this version: If-None-Match, else If-Modified-Since."""
+    if "if-none-match" in headers:
+        return _matches_any(headers["if-none-match"], etag)
+    since = _date(headers.get("if-modified-since", ""))
+    return modified is not None and since is not None and modified <= since
+
+
+def _if_range_holds(header: str | None, etag: str, modified: int | None) -> bool:
+    """Tell whether a range may be sent: no If-Range, or one naming exactly this version."""
+    if header is None:
+        return True
+    header = header.strip()
+    if header.startswith('"'):
+        return header == etag  # a strong comparison: a weak tag never allows a range
+    if header.startswith("W/"):
+        return False
+    return modified is not None and _date(header) == modified
+
+
+class _FileStream(StreamingResponse):
+    """Send `length` bytes from `start` of an open file, a chunk at a time; close it when done."""
+
+    def __init__(self, fd: int, start: int, length: int, status: int, headers: dict[str, str], body: bool):
+        self.file = os.fdopen(fd, "rb", buffering=0)
+        super().__init__(self._chunks(start, length) if body else _nothing(), status_code=status, headers=headers)
+
+    async def _chunks(self, start: int, length: int) -> AsyncIterator[bytes]:
+        await anyio.to_thread.run_sync(self.file.seek, start)
+        while length > 0:
+            data = await anyio.to_thread.run_sync(self.file.read, min(CHUNK, length))
+            if not data:
+                # Cut short in place (not by a re-render, which renames): end the answer
+                # rather than pad it, so the client sees a broken download, not a wrong one.
+                raise ConnectionAbortedError("the file was cut short while it was sent")
+            length -= len(data)
+            yield data
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.file.close()
+
+
+async def _nothing() -> AsyncIterator[bytes]:
+    return
+    yield b""  # an async generator that yields nothing
 
 
 def _safe_name(raw: str) -> str | None:
@@ -172,36 +306,14 @@ def _safe_name(raw: str) -> str | None:
     return "" if name in ("", ".") else name
 
 
-def _inside(folder: Path, name: str) -> Path | None:
-    """Return the served file for a name, or None unless it is a plain file of ours inside the folder."""
-    if "/" in name or name.startswith(".") or Path(name).suffix.lower() not in TYPES:
-        return None
-    path = folder / name
-    try:
-        real = path.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    # resolve() follows links: what it finds must still be a file directly inside the folder.
-    if real.parent != folder.resolve() or not real.is_file() or path.is_symlink():
-        return None
-    return real
-
-
-def page(folder: Path) -> str:
+def page(episodes: list[feed.Episode], settings: feed.Channel = feed.Channel()) -> str:
     """Return the HTML page: each session with a player and chapters that seek."""
     sessions = []
-    for episode in feed.episodes(folder):
-        chapters_path = folder / f"{episode.name}.chapters.json"
-        chapters = []
-        try:
-            chapters = json.loads(chapters_path.read_text(encoding="utf-8")).get("chapters", [])
-        except (OSError, ValueError, AttributeError):
-            pass
+    for episode in episodes:
         items = "".join(
-            f'<li><button type="button" class="chapter" data-start="{float(c.get("startTime", 0)):.3f}">'
-            f'<span class="time">{format_clock(float(c.get("startTime", 0)))}</span> '
-            f"{html.escape(str(c.get('title', '')))}</button></li>"
-            for c in chapters
+            f'<li><button type="button" class="chapter" data-start="{start:.3f}">'
+            f'<span class="time">{format_clock(start)}</span> {html.escape(title)}</button></li>'
+            for start, title in episode.chapters
         )
         mp3 = quote(episode.mp3.name)
         sessions.append(
@@ -209,12 +321,15 @@ def page(folder: Path) -> str:
             f"<h2>{html.escape(episode.title)}</h2>"
             f'<p class="meta">{format_clock(episode.duration)}'
             + (f" · {html.escape(episode.description)}" if episode.description else "")
-            + f'</p><audio controls preload="metadata" src="{mp3}"></audio>'
+            + '</p><div class="player">'
+            + (f'<img class="cover" src="{quote(episode.cover)}" alt="" width="64" height="64">' if episode.cover else "")
+            + f'<audio controls preload="metadata" src="{mp3}"></audio></div>'
             f'<ol class="chapters">{items}</ol>'
             f'<p class="links"><a href="{mp3}" download>Download MP3</a></p></section>'
         )
     body = "".join(sessions) or "<p>No sessions here yet: render one into this folder.</p>"
-    return PAGE.format(body=body, feed=feed.FEED_NAME)
+    return PAGE.format(body=body, feed=feed.FEED_NAME, title=html.escape(settings.title),
+                       description=html.escape(settings.description))
 
 
 PAGE = """<!doctype html>
@@ -222,16 +337,19 @@ PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Pilates sessions</title>
+<title>{title}</title>
 <style>
   body {{ font-family: system-ui, sans-serif; margin: 0 auto; max-width: 40rem; padding: 1rem; line-height: 1.4;
          color: #222; background: #fafaf7; }}
-  h1 {{ font-size: 1.5rem; }}
+  h1 {{ font-size: 1.5rem; margin-bottom: 0.25rem; }}
+  .intro {{ margin: 0; color: #666; }}
   .session {{ background: #fff; border-radius: 0.75rem; padding: 1rem; margin: 1rem 0;
               box-shadow: 0 1px 3px rgba(0,0,0,0.1); }}
   h2 {{ margin: 0 0 0.25rem; font-size: 1.2rem; }}
   .meta {{ margin: 0 0 0.75rem; color: #666; }}
-  audio {{ width: 100%; }}
+  .player {{ display: flex; align-items: center; gap: 0.75rem; }}
+  audio {{ flex: 1; min-width: 0; width: 100%; }}
+  .cover {{ flex: none; width: 4rem; height: 4rem; object-fit: cover; border-radius: 0.5rem; }}
   .chapters {{ list-style: none; padding: 0; margin: 0.75rem 0 0; }}
   .chapter {{ display: block; width: 100%; text-align: left; font: inherit; padding: 0.7rem 0.5rem;
               border: 0; border-top: 1px solid #eee; background: none; cursor: pointer; }}
@@ -241,7 +359,8 @@ PAGE = """<!doctype html>
 </style>
 </head>
 <body>
-<h1>Pilates sessions</h1>
+<h1>{title}</h1>
+<p class="intro">{description}</p>
 {body}
 <p class="hint">To get every session on your phone, subscribe to <a href="{feed}">this podcast feed</a>
 in any podcast app (look for "add by URL").</p>
@@ -299,24 +418,128 @@ def _loopback(name: str) -> bool:
     return len(parts) == 4 and parts[0] == "127" and all(part.isdigit() and int(part) < 256 for part in parts)
 
 
-def make_server(folder: Path, host: str, port: int) -> ThreadingHTTPServer:
-    """Bind a server for `folder`; raise a clear error if the address cannot be had."""
-    if not folder.is_dir():
-        raise InputError(f"{folder} is not a folder")  # exit 2, as feed and render say it
-    handler = type("FolderHandler", (Handler,), {"folder": folder.resolve(), "hosts": answers_for(host)})
+class _Connection(H11Protocol):
+    """uvicorn's HTTP/1.1 connection, closed if a request's headers take longer than `header_timeout`.
+
+    uvicorn times out only idle keep-alive connections; a client that sends its headers
+    a byte at a time (or never) would otherwise hold its socket for ever.
+    """
+
+    header_timeout = Limits.header_timeout
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._header_timer: asyncio.TimerHandle | None = None
+        super().connection_made(transport)
+        self._await_headers()
+
+    def _await_headers(self) -> None:
+        if self._header_timer is None and not self.transport.is_closing():
+            self._header_timer = self.loop.call_later(self.header_timeout, self._headers_late)
+
+    def _headers_late(self) -> None:
+        self._header_timer = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.transport.close()
+
+    def _headers_in(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        if self.conn.their_state is not h11.IDLE:
+            self._headers_in()
+
+    def on_response_complete(self) -> None:
+        if self.conn.their_state is h11.SEND_BODY and not self.transport.is_closing():
+            # Still sending a body nothing here reads (every answer is to GET or HEAD): a
+            # trickle of it would keep the connection open without any timeout.
+            self.transport.close()
+        super().on_response_complete()
+        if self.conn.their_state is h11.IDLE:
+            self._await_headers()  # the next request's headers are due in time too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._headers_in()
+        super().connection_lost(exc)
+
+
+def _descriptor_budget(wanted: int) -> int:
+    """Return how many connections the process's file descriptors allow, raising the soft limit if it can."""
     try:
-        server = ThreadingHTTPServer((host, port), handler)
-    except OSError as exc:
-        if exc.errno in (98, 48, 10048):  # address in use (Linux, macOS, Windows)
-            raise PilatesAudioError(f"port {port} on {host} is already in use; choose another with --port") from None
-        raise PilatesAudioError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
-    server.daemon_threads = True
-    return server
+        import resource
+    except ImportError:  # Windows: no such limit to read
+        return wanted
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    goal = 2 * wanted + 64
+    if soft != resource.RLIM_INFINITY and soft < goal and (hard == resource.RLIM_INFINITY or hard > soft):
+        soft = goal if hard == resource.RLIM_INFINITY else min(goal, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        except (ValueError, OSError):
+            soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    # Each connection may hold its socket and a file it sends; some are kept for the rest.
+    return max(1, min(wanted, (soft - 32) // 2))
 
 
-def urls(server: ThreadingHTTPServer, host: str) -> list[str]:
+class Server:
+    """A bound server for one folder: `port` is known at once, `run` serves until stopped."""
+
+    def __init__(self, folder: Path, host: str, port: int, limits: Limits = Limits()):
+        import uvicorn
+
+        if not folder.is_dir():
+            raise InputError(f"{folder} is not a folder")  # exit 2, as feed and render say it
+        self.site = Site(folder, answers_for(host))
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        try:
+            self.socket = socket.create_server((host, port), family=family, backlog=limits.backlog)
+        except OSError as exc:
+            if exc.errno in (98, 48, 10048):  # address in use (Linux, macOS, Windows)
+                raise PilatesAudioError(f"port {port} on {host} is already in use; choose another with --port") from None
+            raise PilatesAudioError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+        self.port: int = self.socket.getsockname()[1]
+        protocol = type("Connection", (_Connection,), {"header_timeout": limits.header_timeout})
+        config = uvicorn.Config(
+            self.site, http=protocol, ws="none", lifespan="off", log_config=None, access_log=False,
+            proxy_headers=False, server_header=False, headers=[("server", "pilates-audio")],
+            limit_concurrency=_descriptor_budget(limits.connections), backlog=limits.backlog,
+            timeout_keep_alive=limits.keep_alive, h11_max_incomplete_event_size=limits.header_bytes,
+            timeout_graceful_shutdown=limits.shutdown)
+        self.uvicorn = uvicorn.Server(config)
+
+    def run(self) -> None:
+        """Serve until Ctrl-C or SIGTERM (raised again here as KeyboardInterrupt once connections are closed)."""
+        _quiet()
+        try:
+            asyncio.run(self.uvicorn.serve(sockets=[self.socket]))
+        finally:
+            self.socket.close()
+
+    def stop(self) -> None:
+        """Ask a server running in another thread to stop."""
+        self.uvicorn.should_exit = True
+
+
+def _quiet() -> None:
+    """Keep uvicorn's and asyncio's log lines (a client's broken request, a full descriptor table) off the terminal."""
+    for name in ("uvicorn", "asyncio"):
+        logger = logging.getLogger(name)
+        logger.handlers = [logging.NullHandler()]
+        logger.propagate = False
+
+
+def make_server(folder: Path, host: str, port: int, limits: Limits = Limits()) -> Server:
+    """Bind a server for `folder`; raise a clear error if the address cannot be had."""
+    return Server(folder, host, port, limits)
+
+
+def urls(server: Server, host: str) -> list[str]:
     """Return the addresses to open: this machine's, and the LAN one when listening beyond it."""
-    port = server.server_address[1]
+    port = server.port
     shown = "127.0.0.1" if host in WILDCARDS else host
     result = [f"http://{shown}:{port}/"]
     if host in WILDCARDS:

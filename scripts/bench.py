@@ -50,7 +50,12 @@ def main() -> None:
     parser.add_argument("--long-minutes", type=float, default=180, help="length of the long session (0: skip)")
     parser.add_argument("--skip-naive", action="store_true", help="leave out the slow naive pydub peer")
     parser.add_argument("--skip-piper", action="store_true", help="leave out the Piper rows")
+    parser.add_argument("--skip-serve", action="store_true", help="leave out the serve rows")
+    parser.add_argument("--serve-only", action="store_true", help="only the serve rows (no renders but a tiny one)")
     args = parser.parse_args()
+    if args.serve_only:
+        bench_serve(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs)
+        return
 
     work = Path(tempfile.mkdtemp(prefix="pilates-audio-bench-"))
     cli = [sys.executable, "-m", "pilates_audio"]
@@ -133,6 +138,100 @@ def main() -> None:
     print(f"script, 6,800 reps / 3,400 reps: {seconds['script, 6,800 reps'] / seconds['script, 3,400 reps']:.2f} "
           "(linear: about 2; the start-up of the process is in both)")
     json.dump(rows, open(work / "results.json", "w"))
+    if not args.skip_serve:
+        bench_serve(work, args.runs)
+
+
+SESSIONS = 200  # sessions in the served folder
+CLIENTS = 200  # clients at once in the load run
+LOAD_SECONDS = 10.0
+
+
+def bench_serve(work: Path, runs: int) -> None:
+    """Time serve on loopback: the page of 200 sessions, and 200 clients at once for ten seconds."""
+    import http.client
+    import shutil
+    import threading
+    import time
+
+    source = work / "serve-src"
+    source.mkdir(exist_ok=True)
+    (source / "one.yaml").write_text("title: One\npacing: {inhale: 1s, exhale: 1s}\nexercises: [{name: Lift, reps: 2}]\n")
+    env = dict(os.environ, PILATES_AUDIO_CACHE=str(work / "cache-serve"), PILATES_AUDIO_ENGINE="pyttsx3")
+    subprocess.run([sys.executable, "-m", "pilates_audio", "render", str(source / "one.yaml"), "-o", str(source), "-q"],
+                   env=env, check=True, stdout=subprocess.DEVNULL)
+    folder = work / "served"
+    folder.mkdir(exist_ok=True)
+    for i in range(SESSIONS):
+        for suffix in (".mp3", ".json", ".chapters.json", ".vtt"):
+            shutil.copy(source / f"one{suffix}", folder / f"session-{i:03d}{suffix}")
+    size = (folder / "session-000.mp3").stat().st_size
+
+    def get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request("GET", path, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    page_ms: list[float] = []
+    first_ms: list[float] = []
+    load: list[tuple[float, int, int]] = []
+    for _ in range(runs):
+        process = subprocess.Popen([sys.executable, "-m", "pilates_audio", "serve", str(folder), "--port", "0"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        try:
+            port = int(process.stdout.readline().rsplit(":", 1)[1].strip().strip("/"))
+            timings = []
+            for _ in range(21):
+                started = time.perf_counter()
+                status, body = get(port, "/")
+                timings.append((time.perf_counter() - started) * 1000)
+                assert status == 200 and body.count(b'class="session"') == SESSIONS
+            first_ms.append(timings[0])
+            page_ms.append(statistics.median(timings[1:]))
+
+            answered, failed = [], []
+            stop = time.monotonic() + LOAD_SECONDS
+
+            def client(number: int) -> None:
+                kinds = [("/", None), ("/feed.xml", None), ("/session-007.mp3", "bytes=1000-1999"),
+                         (f"/session-{number % SESSIONS:03d}.mp3", None)]
+                turn = number
+                while time.monotonic() < stop:
+                    path, wanted = kinds[turn % len(kinds)]
+                    turn += 1
+                    try:
+                        status, body = get(port, path, {"Range": wanted} if wanted else None)
+                        ok = status == (206 if wanted else 200) and (len(body) == (1000 if wanted else size)
+                                                                     or not path.endswith(".mp3"))
+                    except Exception:
+                        ok = False
+                    (answered if ok else failed).append(1)
+
+            started = time.monotonic()
+            threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            load.append((len(answered) / (time.monotonic() - started), len(answered), len(failed)))
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+        print(f"  page {page_ms[-1]:.1f} ms (first {first_ms[-1]:.0f} ms); {load[-1][0]:.0f} answers/s, "
+              f"{load[-1][2]} failed", file=sys.stderr, flush=True)
+
+    print(f"\nserve, {SESSIONS} sessions, {runs} runs each (median); {os.cpu_count()} cores\n")
+    print("| what | figure |")
+    print("| --- | ---: |")
+    print(f"| page, first request (index built) | {statistics.median(first_ms):.0f} ms |")
+    print(f"| page, after the first (median of 20) | {statistics.median(page_ms):.1f} ms (target < 100 ms) |")
+    rate = statistics.median(r[0] for r in load)
+    print(f"| {CLIENTS} clients at once for {LOAD_SECONDS:g} s (page, feed, ranges, whole MP3s) | {rate:.0f} answers/s, "
+          f"{sum(r[2] for r in load)} of {sum(r[1] + r[2] for r in load)} unanswered |")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.skipif(
 
 ROUTINE = """
 title: Browser Session
+cover: art.png
 pacing: {inhale: 2s, exhale: 2s, transition: 1s}
 exercises:
   - {name: Lift, reps: 3}
@@ -61,7 +62,10 @@ class DevTools:
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     base = tmp_path_factory.mktemp("browser")
+    from test_export import tiny_png
+
     (base / "browser.yaml").write_text(ROUTINE, encoding="utf-8")
+    (base / "art.png").write_bytes(tiny_png())
     out = base / "out"
     assert run_cli("render", base / "browser.yaml", "-o", out, "-q").code == 0
     server = subprocess.Popen([sys.executable, "-m", "pilates_audio", "serve", str(out), "--port", "0"],
@@ -125,6 +129,9 @@ def test_the_page_fits_a_phone_screen(page, tmp_path):
 
     tools, _ = page
     assert tools.js("document.documentElement.scrollWidth <= window.innerWidth")
+    tools.until("document.querySelector('img.cover').complete")
+    assert tools.js("document.querySelector('img.cover').naturalWidth") == 2  # the session's cover, loaded
+    assert tools.js("document.querySelector('audio').getBoundingClientRect().width") > 200
     # Kept in pytest's temporary folder, to look at when the page changes.
     shot = base64.b64decode(tools.call("Page.captureScreenshot", format="png")["data"])
     assert shot.startswith(b"\x89PNG")

@@ -50,9 +50,29 @@ def session(tmp_path_factory):
     return out, json.loads((out / "tagged.json").read_text(encoding="utf-8"))
 
 
-def test_render_writes_the_four_files(session):
+def test_render_writes_the_four_files_and_the_cover(session):
     out, _ = session
-    assert sorted(p.name for p in out.iterdir()) == ["tagged.chapters.json", "tagged.json", "tagged.mp3", "tagged.vtt"]
+    assert sorted(p.name for p in out.iterdir()) == ["tagged.chapters.json", "tagged.cover.png", "tagged.json",
+                                                     "tagged.mp3", "tagged.vtt"]
+    assert (out / "tagged.cover.png").read_bytes() == tiny_png()
+
+
+def test_a_cover_dropped_or_changed_in_type_leaves_no_old_cover_beside_the_session(tmp_path):
+    (tmp_path / "art.jpg").write_bytes(b"\xff\xd8\xff\xe0 not much of a JPEG")
+    (tmp_path / "art.png").write_bytes(tiny_png())
+    routine = tmp_path / "mat.yaml"
+    out = tmp_path / "out"
+
+    def render(cover: str) -> list[str]:
+        routine.write_text(f"title: Mat\n{cover}pacing: {{inhale: 1s, exhale: 1s}}\nexercises: [{{name: A, reps: 1}}]\n",
+                           encoding="utf-8")
+        assert run_cli("render", routine, "-o", out, "-q").code == 0
+        return sorted(p.name for p in out.glob("mat.cover.*"))
+
+    assert render("cover: art.png\n") == ["mat.cover.png"]
+    assert render("cover: art.jpg\n") == ["mat.cover.jpg"]
+    assert (out / "mat.cover.jpg").read_bytes() == (tmp_path / "art.jpg").read_bytes()
+    assert render("") == []
 
 
 def test_id3_tags(session):

@@ -36,6 +36,20 @@ def test_an_included_block_and_a_pacing_file_are_inputs_too(tmp_path):
     assert (tmp_path / "mat.vtt").read_text(encoding="utf-8") == "inhale: 5s\n"
 
 
+def test_the_cover_is_an_input_too_whatever_its_type(tmp_path):
+    from test_export import tiny_png
+
+    for cover in ("mat.cover.png", "mat.cover.jpeg"):
+        (tmp_path / cover).write_bytes(tiny_png())
+        (tmp_path / "mat.yaml").write_text(f"title: Mat\ncover: {cover}\nexercises: [{{name: A, reps: 1}}]\n",
+                                           encoding="utf-8")
+        result = run_cli("render", "mat.yaml", "-o", ".", cwd=tmp_path)
+        assert result.code == 2
+        assert result.stderr == (f"error: mat.yaml: rendering would write its {cover[3:]} over the cover {cover}; "
+                                 "choose another output folder with -o, or rename the file\n")
+        assert (tmp_path / cover).read_bytes() == tiny_png()
+
+
 def test_two_routines_of_one_name_are_not_rendered_over_each_other(tmp_path):
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()

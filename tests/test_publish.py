@@ -20,6 +20,7 @@ ROUTINE = """
 title: Feed & Serve
 description: A short session <for> the feed.
 instructor: Sam Lee
+cover: art.png
 pacing: {inhale: 1s, exhale: 1s, transition: 1s}
 exercises:
   - {name: Lift, reps: 2}
@@ -30,7 +31,10 @@ exercises:
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("publish")
+    from test_export import tiny_png
+
     (base / "feed-and-serve.yaml").write_text(ROUTINE, encoding="utf-8")
+    (base / "art.png").write_bytes(tiny_png())
     out = base / "out"
     assert run_cli("render", base / "feed-and-serve.yaml", "-o", out, "-q").code == 0
     (base / "secret.txt").write_text("outside the folder")
@@ -66,6 +70,7 @@ def test_the_feed_lists_each_session_with_everything_a_podcast_app_needs(folder)
     guid = item.find("guid")
     assert guid.get("isPermaLink") == "false" and guid.text.startswith("feed-and-serve-")
     assert item.findtext("pubDate").endswith("GMT")
+    assert item.find(f"{ITUNES}image").get("href") == "http://192.168.1.20:8000/feed-and-serve.cover.png"
 
 
 def test_the_feed_needs_an_http_address(folder):
@@ -97,7 +102,7 @@ def get(server, path: str, method: str = "GET", headers: dict | None = None) -> 
     response = connection.getresponse()
     body = response.read()
     connection.close()
-    return response.status, dict(response.getheaders()), body
+    return response.status, response.headers, body  # header names are case-insensitive
 
 
 def test_the_page_lists_sessions_with_players_and_chapters(server):
@@ -106,6 +111,8 @@ def test_the_page_lists_sessions_with_players_and_chapters(server):
     page = body.decode()
     assert "<h2>Feed &amp; Serve</h2>" in page
     assert '<audio controls preload="metadata" src="feed-and-serve.mp3">' in page
+    assert '<img class="cover" src="feed-and-serve.cover.png" alt="" width="64" height="64">' in page
+    assert get(server, "/feed-and-serve.cover.png")[1]["Content-Type"] == "image/png"
     assert 'data-start="0.000"' in page and "</span> Lift</button>" in page
     assert '<meta name="viewport"' in page and 'href="feed.xml"' in page
 
@@ -222,3 +229,151 @@ def test_a_session_whose_name_is_not_utf8_is_left_out_with_a_warning(folder, tmp
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _copy_session(source: Path, name: str, into: Path) -> None:
+    import shutil
+
+    session = next(source.glob("*.mp3")).stem
+    for suffix in (".mp3", ".json", ".chapters.json", ".vtt"):
+        shutil.copy(source / f"{session}{suffix}", into / f"{name}{suffix}")
+
+
+def test_the_index_reads_an_mp3_again_only_when_it_changes(folder, tmp_path):
+    import hashlib
+
+    from pilates_audio import feed
+
+    for name in ("one", "two"):
+        _copy_session(folder, name, tmp_path)
+    index = feed.Index(tmp_path)
+    first = {e.name: e.guid for e in index.episodes()}
+    data = (tmp_path / "two.mp3").read_bytes()
+    assert first["two"] == f"two-{hashlib.sha256(data).hexdigest()[:16]}"  # as the feed has always said
+    assert index.reads == 2
+    for _ in range(3):
+        assert {e.name: e.guid for e in index.episodes()} == first
+    assert index.reads == 2  # a page or feed asked for again reads no MP3
+    (tmp_path / "new.mp3").write_bytes(data + b"\0" * 417)
+    os.replace(tmp_path / "new.mp3", tmp_path / "two.mp3")  # as a re-render replaces it
+    again = {e.name: e.guid for e in index.episodes()}
+    assert index.reads == 3 and again["one"] == first["one"] and again["two"] != first["two"]
+    assert [e.chapters[0] for e in index.episodes()] == [(0.0, "Introduction")] * 2
+
+
+def test_hashing_a_long_session_holds_little_of_it_in_memory(folder, tmp_path):
+    import tracemalloc
+
+    from pilates_audio import feed
+
+    _copy_session(folder, "long", tmp_path)
+    with open(tmp_path / "long.mp3", "ab") as f:
+        f.truncate(64 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        (episode,) = feed.Index(tmp_path).episodes()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert episode.size == 64 * 1024 * 1024
+    assert peak < 8 * 1024 * 1024, peak
+
+
+# The channel: options, feed.yaml, defaults
+
+
+def test_the_channel_takes_options_over_feed_yaml_over_defaults(folder, tmp_path):
+    import shutil
+
+    _copy_session(folder, "mat", tmp_path)
+    shutil.copy(folder / "feed-and-serve.cover.png", tmp_path / "mat.cover.png")
+    shutil.copy(folder / "feed-and-serve.cover.png", tmp_path / "show.png")
+
+    def channel(*options: str):
+        result = run_cli("feed", tmp_path, "--base-url", "http://127.0.0.1:8000/", *options)
+        assert (result.code, result.stderr) == (0, ""), result.stderr
+        found = ET.parse(tmp_path / "feed.xml").getroot().find("channel")
+        return (found.findtext("title"), found.findtext(f"{ITUNES}author"), found.findtext("description"),
+                found.find(f"{ITUNES}image").get("href"), found.findtext("image/url"))
+
+    assert channel() == ("Pilates sessions", "pilates-audio", "Guided Pilates sessions made with pilates-audio.",
+                         "http://127.0.0.1:8000/mat.cover.png", "http://127.0.0.1:8000/mat.cover.png")
+    (tmp_path / "feed.yaml").write_text("title: Morning Mat\nauthor: Sam Lee\ndescription: Short & slow.\n"
+                                        "image: show.png\n", encoding="utf-8")
+    assert channel() == ("Morning Mat", "Sam Lee", "Short & slow.", "http://127.0.0.1:8000/show.png",
+                         "http://127.0.0.1:8000/show.png")
+    assert channel("--title", "Evening Mat", "--author", "Ana", "--description", "Gentle.", "--image",
+                   "https://example.org/art.jpg") == ("Evening Mat", "Ana", "Gentle.", "https://example.org/art.jpg",
+                                                      "https://example.org/art.jpg")
+    assert channel("--author", "Ana")[:2] == ("Morning Mat", "Ana")
+
+
+@pytest.mark.parametrize("text, messages", [
+    ("- title\n", ["1:1: must be a mapping of title, author, description and image, such as "
+                   "{title: Morning Mat, author: Sam Lee}"]),
+    ("titel: Mat\ncolour: red\n", ["1:1: unknown key 'titel'; did you mean 'title'?",
+                                   "2:1: unknown key 'colour'; feed.yaml keys are: title, author, description, image"]),
+    ("title: 2024\nauthor: [Sam]\ndescription: ''\n", ["1:8: title must be text, not a number",
+                                                       "2:9: author must be text, not a list",
+                                                       "3:14: description must not be empty"]),
+    ("image: art.gif\n", ["1:8: image must be a JPEG or PNG file in the folder (.jpg, .jpeg or .png) or an http:// "
+                          "or https:// address, not 'art.gif'"]),
+    ("image: ../art.png\n", ["1:8: image must be a JPEG or PNG file in the folder (.jpg, .jpeg or .png) or an "
+                             "http:// or https:// address, not '../art.png'"]),
+    ("title: [unclosed\n", ["1:8: invalid YAML: this '[' list is never closed with ']'"]),
+])
+def test_a_bad_feed_yaml_is_refused_with_every_problem_and_where_it_is(tmp_path, text, messages):
+    (tmp_path / "feed.yaml").write_text(text, encoding="utf-8")
+    result = run_cli("feed", tmp_path, "--base-url", "http://127.0.0.1:8000/")
+    count = len(messages)
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == "".join(f"{tmp_path / 'feed.yaml'}:{m}\n" for m in messages) + (
+        f"{count} problem{'s' if count != 1 else ''} found; nothing was written.\n")
+    assert not (tmp_path / "feed.xml").exists()
+
+
+def test_an_image_that_is_not_in_the_folder_is_named(tmp_path):
+    (tmp_path / "feed.yaml").write_text("image: art.png\n", encoding="utf-8")
+    result = run_cli("feed", tmp_path, "--base-url", "http://127.0.0.1:8000/")
+    assert (result.code, result.stderr) == (2, f"{tmp_path / 'feed.yaml'}:1:8: image 'art.png' is not a file in "
+                                               f"{tmp_path}\n1 problem found; nothing was written.\n")
+    for image, message in [("art.png", f"'art.png' is not a file in {tmp_path}"),
+                           ("ftp://example.org/a.png", "must be a JPEG or PNG file in the folder (.jpg, .jpeg or .png) "
+                                                       "or an http:// or https:// address, not 'ftp://example.org/a.png'")]:
+        result = run_cli("feed", tmp_path, "--base-url", "http://127.0.0.1:8000/", "--image", image)
+        assert (result.code, result.stderr) == (2, f"error: --image {message}\n")
+
+
+def test_serve_takes_the_page_title_and_the_channel_from_feed_yaml_as_it_changes(folder, tmp_path):
+    import time
+
+    _copy_session(folder, "mat", tmp_path)
+    settings = tmp_path / "feed.yaml"
+    settings.write_text("title: Morning <Mat>\ndescription: Short & slow.\n", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "pilates_audio", "serve", str(tmp_path), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    try:
+        address = ("127.0.0.1", int(process.stdout.readline().rsplit(":", 1)[1].strip().strip("/")))
+        page = get(address, "/")[2].decode()
+        assert "<title>Morning &lt;Mat&gt;</title>" in page and "<h1>Morning &lt;Mat&gt;</h1>" in page
+        assert '<p class="intro">Short &amp; slow.</p>' in page
+        settings.write_text("title: Evening Mat\nauthor: Ana\n", encoding="utf-8")
+        assert "<h1>Evening Mat</h1>" in get(address, "/")[2].decode()
+        channel = ET.fromstring(get(address, "/feed.xml")[2]).find("channel")
+        assert (channel.findtext("title"), channel.findtext(f"{ITUNES}author")) == ("Evening Mat", "Ana")
+        time.sleep(0.01)
+        settings.write_text("title: [broken\n", encoding="utf-8")
+        assert "<h1>Evening Mat</h1>" in get(address, "/")[2].decode()  # the last good settings, until fixed
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert process.stderr.read() == (f"warning: {settings}:1:8: invalid YAML: this '[' list is never closed with ']'\n"
+                                     f"warning: {settings} is not used until it is fixed\nstopped\n")
+
+
+def test_serve_refuses_a_bad_feed_yaml_at_the_start(tmp_path):
+    (tmp_path / "feed.yaml").write_text("titel: Mat\n", encoding="utf-8")
+    result = run_cli("serve", tmp_path, "--port", "0")
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == (f"{tmp_path / 'feed.yaml'}:1:1: unknown key 'titel'; did you mean 'title'?\n"
+                             "1 problem found; nothing was written.\n")
