@@ -18,6 +18,7 @@ from pilates_audio.script import SAMPLE_RATE
 from pilates_audio.units import format_clock, parse_duration
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+STUDIO_PORT = 8700
 
 
 def _pacing_value(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -340,6 +341,39 @@ def serve(folder: Path, host: str, port: int) -> None:
     click.echo(f"podcast feed: {addresses[-1]}feed.xml  (Ctrl-C to stop)")
     try:
         http.run()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+@cli.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where sessions are rendered (default: FOLDER/output).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; another than this machine's needs --allow-network.")
+@click.option("--allow-network", is_flag=True,
+              help="Let --host be an address a phone on the same network can reach (the studio can change files).")
+@click.option("--port", type=click.IntRange(0, 65535), default=STUDIO_PORT, show_default=True,
+              help="Port to listen on (0 picks a free one).")
+@click.option("--open/--no-open", "open_browser", default=None,
+              help="Open the page in the browser (default: open, unless CI is set or there is no display).")
+def studio(folder: Path | None, out_dir: Path | None, host: str, allow_network: bool, port: int,
+           open_browser: bool | None) -> None:
+    """Write routines, tweak their pacing and hear the result, in the browser (see docs/studio.md)."""
+    from pilates_audio.studio import app as studio_app
+
+    folder = folder if folder is not None else (Path("routines") if Path("routines").is_dir() else Path("."))
+    running = studio_app.start(folder, out_dir, host, port, allow_network)
+    click.echo(f"studio for {folder} at {running.address}")
+    if running.phone_address:
+        click.echo(f"on a phone on the same network, open {running.phone_address}")
+    click.echo("(Ctrl-C to stop)")
+    if open_browser if open_browser is not None else studio_app.can_open_browser():
+        import webbrowser
+
+        webbrowser.open(running.address)
+    try:
+        running.server.run()
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
 

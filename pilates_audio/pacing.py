@@ -17,10 +17,10 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 DEFAULT_PRESET = "standard"
 BREATH_CUES = ("voice", "tone", "silent")
-GUIDANCE = ("full", "standard", "minimal")
+GUIDANCE = ("full", "standard", "minimal")  # how much is said besides the author's words
 # What one exercise's own pacing block may set: its tempo and how it is narrated.
 EXERCISE_KEYS = ("inhale", "exhale", "breath_cues", "count_reps", "countdown", "halfway")
-USER_SOURCES = ("flag", "pacing file")  # settings from these beat an exercise's own  # how much is said besides the author's words
+USER_SOURCES = ("flag", "pacing file", "studio")  # settings from these beat an exercise's own
 ENGINES = ("auto", "pyttsx3", "piper")  # auto: piper when a Piper voice is installed, else pyttsx3
 MIN_RATE, MAX_RATE = 60, 450
 MAX_COUNTDOWN = 10

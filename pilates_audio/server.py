@@ -104,8 +104,7 @@ class Site:
         if request.method not in ("GET", "HEAD"):
             return Response(status_code=405, headers={"Allow": "GET, HEAD", "Content-Length": "0"})
         host = request.headers.get("host")
-        if host is not None and _host_name(host) not in self.hosts and not _loopback(_host_name(host)):
-            # A page a browser reached by another name (DNS rebinding) gets nothing from here.
+        if not host_allowed(host, self.hosts):
             return _plain(421, "this server does not answer for that host name\n")
         name = _safe_name(request.scope["raw_path"].decode("latin-1"))
         if name is None:
@@ -115,7 +114,9 @@ class Site:
             body, etag = self._made("page", episodes, lambda settings: page(episodes, settings).encode("utf-8"))
             return _generated(request.headers, body, etag, "text/html; charset=utf-8")
         if name == feed.FEED_NAME:
-            base = f"http://{host}/" if host is not None and _HOST.match(host) else None
+            # Mounted under a path (the studio's /sessions), the feed's links say so.
+            base = f"http://{host}{request.scope.get('root_path', '')}/" if host is not None and _HOST.match(host) \
+                else None
             if base is None:
                 return _plain(400, "bad Host header\n")
             episodes = await anyio.to_thread.run_sync(self.index.episodes)
@@ -412,6 +413,17 @@ def _host_name(header: str) -> str:
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
+def host_allowed(header: str | None, hosts: frozenset[str]) -> bool:
+    """Tell whether a request's Host header names this server (no header: a plain HTTP/1.0 client)."""
+    # A page a browser reached by another name (DNS rebinding) gets nothing from here.
+    return header is None or _host_name(header) in hosts or _loopback(_host_name(header))
+
+
+def is_loopback(host: str) -> bool:
+    """Tell whether an address to listen on is reachable from this machine only."""
+    return host.lower() in ("localhost", "::1") or _loopback(host)
+
+
 def _loopback(name: str) -> bool:
     """Tell whether a name is an address of this machine's loopback (127.0.0.0/8)."""
     parts = name.split(".")
@@ -486,14 +498,12 @@ def _descriptor_budget(wanted: int) -> int:
 
 
 class Server:
-    """A bound server for one folder: `port` is known at once, `run` serves until stopped."""
+    """A bound server for an ASGI app (a folder's Site, the studio): `port` is known at once, `run` serves."""
 
-    def __init__(self, folder: Path, host: str, port: int, limits: Limits = Limits()):
+    def __init__(self, app: object, host: str, port: int, limits: Limits = Limits()):
         import uvicorn
 
-        if not folder.is_dir():
-            raise InputError(f"{folder} is not a folder")  # exit 2, as feed and render say it
-        self.site = Site(folder, answers_for(host))
+        self.app = app
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         try:
             self.socket = socket.create_server((host, port), family=family, backlog=limits.backlog)
@@ -504,7 +514,7 @@ class Server:
         self.port: int = self.socket.getsockname()[1]
         protocol = type("Connection", (_Connection,), {"header_timeout": limits.header_timeout})
         config = uvicorn.Config(
-            self.site, http=protocol, ws="none", lifespan="off", log_config=None, access_log=False,
+            self.app, http=protocol, ws="none", lifespan="off", log_config=None, access_log=False,
             proxy_headers=False, server_header=False, headers=[("server", "pilates-audio")],
             limit_concurrency=_descriptor_budget(limits.connections), backlog=limits.backlog,
             timeout_keep_alive=limits.keep_alive, h11_max_incomplete_event_size=limits.header_bytes,
@@ -534,7 +544,9 @@ def _quiet() -> None:
 
 def make_server(folder: Path, host: str, port: int, limits: Limits = Limits()) -> Server:
     """Bind a server for `folder`; raise a clear error if the address cannot be had."""
-    return Server(folder, host, port, limits)
+    if not folder.is_dir():
+        raise InputError(f"{folder} is not a folder")  # exit 2, as feed and render say it
+    return Server(Site(folder, answers_for(host)), host, port, limits)
 
 
 def urls(server: Server, host: str) -> list[str]:

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
-import time
-import urllib.request
+
 import pytest
+from browser import browser, needs_browser
 from conftest import run_cli
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-BROWSER = next((found for name in BROWSERS if (found := shutil.which(name))), None)
-pytestmark = pytest.mark.skipif(
-    BROWSER is None, reason="no Chromium on this machine: install Debian's chromium package to run the browser test")
+pytestmark = needs_browser
 
 ROUTINE = """
 title: Browser Session
@@ -25,38 +21,6 @@ exercises:
   - {name: Reach, hold: 3 breaths}
   - {name: Roll, reps: 2}
 """
-
-
-class DevTools:
-    """Just enough of the Chrome DevTools Protocol to drive one page."""
-
-    def __init__(self, url: str):
-        import websocket
-
-        self.socket = websocket.create_connection(url, timeout=30)
-        self.counter = 0
-
-    def call(self, method: str, **params: object) -> dict:
-        self.counter += 1
-        self.socket.send(json.dumps({"id": self.counter, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.socket.recv())
-            if message.get("id") == self.counter:
-                assert "error" not in message, message
-                return message["result"]
-
-    def js(self, expression: str, wait: bool = False) -> object:
-        result = self.call("Runtime.evaluate", expression=expression, awaitPromise=wait, returnByValue=True)
-        return result["result"].get("value")
-
-    def until(self, expression: str, timeout: float = 15.0) -> object:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            value = self.js(expression)
-            if value:
-                return value
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {expression}")
 
 
 @pytest.fixture(scope="module")
@@ -71,29 +35,13 @@ def page(tmp_path_factory):
     server = subprocess.Popen([sys.executable, "-m", "pilates_audio", "serve", str(out), "--port", "0"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, stdin=subprocess.DEVNULL)
     address = server.stdout.readline().split(" at ")[1].strip()
-    profile = base / "profile"
-    browser = subprocess.Popen(
-        [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={profile}", "--remote-debugging-port=0", "--window-size=420,900",
-         "--autoplay-policy=no-user-gesture-required", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.time() + 30
-        while not (port_file.exists() and port_file.read_text().strip()):
-            assert time.time() < deadline, "Chromium did not start"
-            time.sleep(0.1)
-        port = port_file.read_text().split()[0]
-        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
-        tools = DevTools(next(t for t in targets if t["type"] == "page")["webSocketDebuggerUrl"])
-        tools.call("Page.navigate", url=address)
-        tools.until("document.readyState === 'complete' && document.querySelectorAll('.chapter').length > 0")
-        yield tools, out
+        with browser(base / "profile") as tools:
+            tools.call("Page.navigate", url=address)
+            tools.until("document.readyState === 'complete' && document.querySelectorAll('.chapter').length > 0")
+            yield tools, out
     finally:
-        browser.terminate()
         server.terminate()
-        browser.wait(timeout=10)
         server.wait(timeout=10)
 
 

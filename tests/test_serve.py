@@ -75,7 +75,7 @@ def in_thread(folder: Path, **limits):
     """Run a server in this process with the given limits; yield it."""
     from pilates_audio import server as server_mod
 
-    server = server_mod.Server(folder, "127.0.0.1", 0, server_mod.Limits(**limits))
+    server = server_mod.make_server(folder, "127.0.0.1", 0, server_mod.Limits(**limits))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 10

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pilates_audio import pacing as pacing_mod, render as render_mod, routine as routine_mod
+from pilates_audio import fit as fit_mod, pacing as pacing_mod, render as render_mod, routine as routine_mod
 from pilates_audio.errors import InputError, PilatesAudioError, Problem, ValidationError
 from pilates_audio.files import read_regular, write_atomic, write_new
 from pilates_audio.yamlsrc import MAX_FILE_BYTES
@@ -157,13 +157,13 @@ class Workspace:
         flags: dict[str, Any] = {}
         problems = []
         for key, value in settings.items():
-            if key not in pacing_mod.KEYS and key != "preset":
+            if key not in pacing_mod.KEYS:
                 problems.append(f"unknown pacing setting '{key}'")
                 continue
             if value is None or value == "":
                 continue
             try:
-                flags[key] = value if key == "preset" else pacing_mod.parse_value(key, value)
+                flags[key] = pacing_mod.parse_value(key, value)
             except ValueError as exc:
                 problems.append(f"{key}: {exc}")
         if problems:
@@ -180,10 +180,13 @@ class Workspace:
             raise InputError(f"{name} is a block (a list of exercises): it is planned as part of a routine that "
                              "includes it")
         pacing, sources = self.pacing(checked, settings or {})
-        script, _ = render_mod.planned(checked, pacing, length)
-        return {"script": script.to_json(), "duration": script.to_json()["duration"], "warnings": list(script.warnings),
-                "pacing": {key: {"value": pacing.to_json().get(key), "source": sources[key]}
-                           for key in pacing_mod.KEYS}}
+        script, _ = render_mod.planned(checked, pacing, _target(length, settings or {}))
+        data = script.to_json()
+        values = pacing.to_json()
+        if values["engine"] != data["pacing"]["engine"]:
+            values["engine"] = f"{values['engine']} ({data['pacing']['engine']})"  # auto, and what it chose
+        return {"script": data, "duration": data["duration"], "warnings": list(script.warnings),
+                "pacing": {key: {"value": values[key], "source": sources[key]} for key in pacing_mod.KEYS}}
 
     # --- rendering --------------------------------------------------------------------
 
@@ -205,5 +208,11 @@ class Workspace:
             routine = routine_mod.load(path)
             pacing, _ = self.pacing(routine, settings or {})
             render_mod.check_outputs([routine], self.output)
-            return render_mod.render(routine, pacing, self.output, target=length)
+            return render_mod.render(routine, pacing, self.output, target=_target(length, settings or {}))
 
+
+def _target(length: float | None, settings: dict[str, Any]) -> fit_mod.Target | None:
+    """Return a target length; an inhale or exhale set in the studio is kept as it is, as a flag's is."""
+    if length is None:
+        return None
+    return fit_mod.Target(length, keep_breath=any(settings.get(key) not in (None, "") for key in fit_mod.BREATH_FLAGS))

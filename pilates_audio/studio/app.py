@@ -1,0 +1,338 @@
+"""The studio's web app: the page, its JSON API under /api/, and the rendered sessions under /sessions/."""
+
+from __future__ import annotations
+
+import hmac
+import html
+import json
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from pilates_audio import pacing as pacing_mod, speech, starter
+from pilates_audio.errors import InputError, PilatesAudioError, ValidationError
+from pilates_audio.studio.workspace import BadName, Conflict, NotFound, Superseded, Workspace
+
+TOKEN_HEADER = "X-Studio-Token"
+MAX_BODY = 2 * 1024 * 1024  # bytes in one API request: a routine is at most 1 MB, as text in JSON
+STATIC = {"studio.js": "text/javascript; charset=utf-8", "studio.css": "text/css; charset=utf-8"}
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class Forbidden(PilatesAudioError):
+    """A request without the run's token or from another origin."""
+
+
+class Studio:
+    """One studio run: its workspace, its token, and the host names it answers for."""
+
+    def __init__(self, workspace: Workspace, hosts: frozenset[str], token: str | None = None,
+                 token_in_address: bool = False):
+        self.workspace = workspace
+        self.phone_address: str | None = None  # the address a phone on the network opens, when it can
+        self.hosts = hosts
+        self.token = token or secrets.token_urlsafe(24)
+        # Listening beyond this machine, the page itself is given only to who has the printed address.
+        self.token_in_address = token_in_address
+        self.sessions = _sessions_app(workspace.output, hosts)
+        self.routes: dict[tuple[str, str], Handler] = {
+            ("GET", "/api/routines"): self.list_routines,
+            ("POST", "/api/check"): self.check,
+            ("POST", "/api/estimate"): self.estimate,
+            ("POST", "/api/render"): self.render,
+            ("POST", "/api/new"): self.new,
+            ("GET", "/api/voices"): self.voices,
+            ("GET", "/api/settings"): self.settings,
+            ("GET", "/api/address"): self.address,
+        }
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        path = scope["path"]
+        if path == "/sessions":  # the page's links are relative to the folder
+            await Response(status_code=308, headers={"Location": "/sessions/"})(scope, receive, send)
+            return
+        if path.startswith("/sessions/"):
+            raw = scope.get("raw_path") or path.encode("utf-8")
+            inner = dict(scope, path=path[len("/sessions"):] or "/", raw_path=raw[len(b"/sessions"):] or b"/",
+                         root_path=scope.get("root_path", "") + "/sessions")
+            await self.sessions(inner, receive, send)
+            return
+        request = Request(scope, receive)
+        response = await self.answer(request)
+        await response(scope, receive, send)
+
+    async def answer(self, request: Request) -> Response:
+        from pilates_audio import server
+
+        if not server.host_allowed(request.headers.get("host"), self.hosts):
+            return JSONResponse({"error": "this server does not answer for that host name"}, 421)
+        path = request.url.path
+        try:
+            if path == "/":
+                return self.page(request)
+            if path.startswith("/static/"):
+                return _static(path[len("/static/"):])
+            if path.startswith("/api/"):
+                return await self.api(request)
+            return JSONResponse({"error": "not found"}, 404)
+        except Forbidden as exc:
+            return JSONResponse({"error": exc.message}, 403)
+        except NotFound as exc:
+            return JSONResponse({"error": exc.message}, 404)
+
+    def page(self, request: Request) -> Response:
+        if self.token_in_address and not hmac.compare_digest(request.query_params.get("token", ""), self.token):
+            raise Forbidden("open the address the studio printed: it holds this run's key")
+        body = resources.files("pilates_audio.studio").joinpath("studio.html").read_text(encoding="utf-8")
+        body = body.replace("{{token}}", html.escape(self.token))
+        return Response(body, media_type="text/html; charset=utf-8",
+                        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+                                 "Content-Security-Policy": "default-src 'self'; media-src 'self' blob:; "
+                                                            "img-src 'self' data:; frame-ancestors 'none'"})
+
+    # --- the API ---------------------------------------------------------------------
+
+    async def api(self, request: Request) -> Response:
+        self.authorize(request)
+        path, method = request.url.path, request.method
+        try:
+            if path.startswith("/api/routines/"):
+                name = path[len("/api/routines/"):]
+                if method == "GET":
+                    return await self.read(name)
+                if method == "PUT":
+                    return await self.save(name, await _body(request))
+                return JSONResponse({"error": "use GET or PUT"}, 405, headers={"Allow": "GET, PUT"})
+            handler = self.routes.get((method, path))
+            if handler is None:
+                known = {m for m, p in self.routes if p == path}
+                if known:
+                    return JSONResponse({"error": f"use {' or '.join(sorted(known))}"}, 405,
+                                        headers={"Allow": ", ".join(sorted(known))})
+                return JSONResponse({"error": "no such API path"}, 404)
+            return await handler(request)
+        except Conflict as exc:
+            return JSONResponse({"error": exc.message, "current": exc.current}, 409)
+        except Superseded as exc:
+            return JSONResponse({"error": exc.message}, 409)
+        except ValidationError as exc:
+            return JSONResponse({"error": exc.message, "problems": _problems(exc.problems)}, 422)
+        except (NotFound, BadName) as exc:
+            return JSONResponse({"error": exc.message}, 404 if isinstance(exc, NotFound) else 400)
+        except InputError as exc:
+            return JSONResponse({"error": exc.message}, 400)
+        except PilatesAudioError as exc:
+            return JSONResponse({"error": exc.message}, 500)
+
+    def authorize(self, request: Request) -> None:
+        """Refuse a request without this run's token, or one that changes something from another origin."""
+        if not hmac.compare_digest(request.headers.get(TOKEN_HEADER, ""), self.token):
+            raise Forbidden(f"this request needs the {TOKEN_HEADER} header the studio's page sends")
+        if request.method not in ("GET", "HEAD"):
+            origin = request.headers.get("origin")
+            if origin is None or origin != f"{request.url.scheme}://{request.headers.get('host', '')}":
+                raise Forbidden("this request must come from the studio's own page (its Origin did not match)")
+
+    async def list_routines(self, request: Request) -> Response:
+        return JSONResponse({"routines": await run_in_threadpool(self._listing)})
+
+    def _listing(self) -> list[dict[str, Any]]:
+        found = []
+        for name in self.workspace.names():
+            entry: dict[str, Any] = {"name": name}
+            try:
+                checked, problems = self.workspace.check(name)
+            except InputError as exc:
+                entry.update(kind="unknown", problems=[{"line": 1, "column": 1, "message": exc.message}])
+                found.append(entry)
+                continue
+            entry["problems"] = _problems(problems)
+            entry["kind"] = "routine" if checked is None or hasattr(checked, "title") else "block"
+            if checked is not None and entry["kind"] == "routine":
+                entry["title"] = checked.title
+                try:
+                    entry["duration"] = self.workspace.estimate(name)["duration"]
+                except PilatesAudioError as exc:
+                    entry["problems"] = [{"line": 1, "column": 1, "message": exc.message}]
+            found.append(entry)
+        return found
+
+    async def read(self, name: str) -> Response:
+        document = await run_in_threadpool(self.workspace.read, name)
+        return JSONResponse({"name": document.name, "text": document.text, "version": document.version})
+
+    async def save(self, name: str, body: dict[str, Any]) -> Response:
+        text, version = _field(body, "text", str), _field(body, "version", str, required=False)
+        document = await run_in_threadpool(self.workspace.save, name, text, version)
+        return JSONResponse({"name": document.name, "version": document.version})
+
+    async def check(self, request: Request) -> Response:
+        body = await _body(request)
+        name, text = _field(body, "name", str), _field(body, "text", str)
+        checked, problems = await run_in_threadpool(self.workspace.check, name, text)
+        kind = "routine" if checked is None or hasattr(checked, "title") else "block"
+        return JSONResponse({"kind": kind, "problems": _problems(problems)})
+
+    async def estimate(self, request: Request) -> Response:
+        body = await _body(request)
+        name, text = _field(body, "name", str), _field(body, "text", str, required=False)
+        settings, length = _settings(body), _length(body)
+        return JSONResponse(await run_in_threadpool(self.workspace.estimate, name, text, settings, length))
+
+    async def render(self, request: Request) -> Response:
+        body = await _body(request)
+        name, settings, length = _field(body, "name", str), _settings(body), _length(body)
+        session = await run_in_threadpool(self.workspace.render, name, settings, length)
+        stem = session.mp3.stem
+        version = int(session.mp3.stat().st_mtime_ns)
+        return JSONResponse({"mp3": f"/sessions/{stem}.mp3?v={version}", "script": f"/sessions/{stem}.json?v={version}",
+                             "duration": session.duration, "warnings": list(session.warnings)})
+
+    async def new(self, request: Request) -> Response:
+        body = await _body(request)
+        title = _field(body, "title", str)
+        name = _field(body, "name", str, required=False) or starter.file_name(title)
+        path = self.workspace.path(name, must_exist=False)
+        text = await run_in_threadpool(starter.starter, title, path)
+        document = await run_in_threadpool(self.workspace.save, name, text, None)
+        return JSONResponse({"name": document.name, "text": document.text, "version": document.version})
+
+    async def voices(self, request: Request) -> Response:
+        found = await run_in_threadpool(_voices)
+        return JSONResponse({"voices": found})
+
+    async def settings(self, request: Request) -> Response:
+        return JSONResponse(_pacing_settings())
+
+    async def address(self, request: Request) -> Response:
+        if self.phone_address is None:
+            return JSONResponse({"lan": None, "qr": None})
+        return JSONResponse({"lan": self.phone_address, "qr": qr_code(self.phone_address)})
+
+
+def qr_code(text: str) -> str:
+    """Return a QR code of `text` as an SVG data URI, for a phone's camera."""
+    import segno
+
+    return segno.make(text, error="m").svg_data_uri(scale=1, border=2)
+
+
+def _sessions_app(output: Path, hosts: frozenset[str]) -> Any:
+    from pilates_audio import server
+
+    return server.Site(output, hosts)
+
+
+def _static(name: str) -> Response:
+    if name not in STATIC:
+        raise NotFound("not found")
+    data = resources.files("pilates_audio.studio").joinpath(name).read_bytes()
+    return Response(data, media_type=STATIC[name], headers={"Cache-Control": "no-cache"})
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    data = b""
+    async for chunk in request.stream():
+        data += chunk
+        if len(data) > MAX_BODY:
+            raise InputError(f"the request is too large (the limit is {MAX_BODY:,} bytes)")
+    try:
+        body = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise InputError("the request's body must be JSON") from None
+    if not isinstance(body, dict):
+        raise InputError("the request's body must be a JSON object")
+    return body
+
+
+def _field(body: dict[str, Any], key: str, kind: type, required: bool = True) -> Any:
+    value = body.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, kind):
+        raise InputError(f"'{key}' must be {'text' if kind is str else kind.__name__}")
+    return value
+
+
+def _settings(body: dict[str, Any]) -> dict[str, Any]:
+    value = body.get("pacing") or {}
+    if not isinstance(value, dict):
+        raise InputError("'pacing' must be an object of pacing settings")
+    return value
+
+
+def _length(body: dict[str, Any]) -> float | None:
+    from pilates_audio.units import parse_duration
+
+    value = body.get("length")
+    if value in (None, ""):
+        return None
+    try:
+        return parse_duration(value, breaths_allowed=False).amount
+    except ValueError as exc:
+        raise InputError(f"length: {exc}") from None
+
+
+def _problems(problems: list) -> list[dict[str, Any]]:
+    return [{"line": p.line, "column": p.column, "message": p.message, "text": str(p)} for p in problems]
+
+
+def _voices() -> list[dict[str, Any]]:
+    found = []
+    for engine, voice in speech.list_voices():
+        found.append({"engine": engine, "id": voice.id, "name": voice.name, "languages": list(voice.languages),
+                      "quality": voice.quality})
+    return found
+
+
+def _pacing_settings() -> dict[str, Any]:
+    """Describe every pacing setting the page shows a control for."""
+    return {"keys": list(pacing_mod.KEYS), "presets": list(pacing_mod.PRESETS), "engines": list(pacing_mod.ENGINES),
+            "breath_cues": list(pacing_mod.BREATH_CUES), "guidance": list(pacing_mod.GUIDANCE),
+            "max_countdown": pacing_mod.MAX_COUNTDOWN}
+
+
+@dataclass(frozen=True)
+class Running:
+    """A studio bound to its port: where to open it, and the server to run."""
+
+    studio: Studio
+    server: Any
+    address: str
+    phone_address: str | None
+
+
+def start(folder: Path, output: Path | None, host: str, port: int, allow_network: bool) -> Running:
+    """Bind the studio for `folder`, refusing an address beyond this machine unless allowed."""
+    from pilates_audio import server
+
+    if not folder.is_dir():
+        raise InputError(f"{folder} is not a folder")
+    if not server.is_loopback(host) and not allow_network:
+        raise InputError(f"--host {host} lets other machines reach the studio, which can change your files; add "
+                         "--allow-network to allow it")
+    studio = Studio(Workspace(folder, output), server.answers_for(host), token_in_address=not server.is_loopback(host))
+    bound = server.Server(studio, host, port)
+    addresses = server.urls(bound, host)
+    key = f"?token={studio.token}" if studio.token_in_address else ""
+    studio.phone_address = addresses[-1] + key if not server.is_loopback(host) else None
+    return Running(studio, bound, addresses[0] + key, studio.phone_address)
+
+
+def can_open_browser() -> bool:
+    """Tell whether a browser can be opened here: not under CI, and with a display where one is needed."""
+    if os.environ.get("CI"):
+        return False
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True

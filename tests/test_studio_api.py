@@ -1,0 +1,250 @@
+"""The studio's API over real HTTP on 127.0.0.1: its key, origins, names, concurrent saves, renders; the command."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from conftest import run_cli
+
+import audiocheck
+from pilates_audio.studio import app as studio_app
+
+MAT = """\
+title: Studio Mat
+pacing: {inhale: 1s, exhale: 1s, transition: 1s}
+exercises:
+  - {name: Lift, reps: 2}
+  - include: blocks/end.yaml
+"""
+BLOCK = "- {name: Reach, hold: 1 breath}\n"
+
+
+@pytest.fixture
+def studio(tmp_path):
+    """A studio for a small folder, served in this process; yield (port, studio, folder)."""
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "mat.yaml").write_text(MAT, encoding="utf-8")
+    (tmp_path / "blocks" / "end.yaml").write_text(BLOCK, encoding="utf-8")
+    running = studio_app.start(tmp_path, None, "127.0.0.1", 0, allow_network=False)
+    thread = threading.Thread(target=running.server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 10
+    while not running.server.uvicorn.started:
+        assert time.time() < deadline, "the studio did not start"
+        time.sleep(0.01)
+    try:
+        yield running.server.port, running.studio, tmp_path
+    finally:
+        running.server.stop()
+        thread.join(10)
+
+
+def call(port: int, method: str, path: str, body: object = None, token: str | None = None,
+         origin: str | None = "same", host: str | None = None) -> tuple[int, dict | bytes, dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Host": host or f"127.0.0.1:{port}"}
+    if token is not None:
+        headers["X-Studio-Token"] = token
+    if origin == "same":
+        headers["Origin"] = f"http://127.0.0.1:{port}"
+    elif origin is not None:
+        headers["Origin"] = origin
+    data = None if body is None else json.dumps(body).encode("utf-8")
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+    connection.request(method, path, body=data, headers=headers)
+    response = connection.getresponse()
+    raw = response.read()
+    connection.close()
+    kind = response.getheader("content-type", "")
+    return response.status, (json.loads(raw) if kind.startswith("application/json") else raw), dict(
+        (k.lower(), v) for k, v in response.getheaders())
+
+
+def test_the_page_carries_the_runs_key_and_the_api_wants_it(studio):
+    port, running, _ = studio
+    status, page, headers = call(port, "GET", "/")
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert f'<meta name="studio-token" content="{running.token}">'.encode() in page
+    assert call(port, "GET", "/static/studio.js")[0] == 200
+    assert call(port, "GET", "/static/../app.py")[0] == 404
+    needs = "this request needs the X-Studio-Token header the studio's page sends"
+    for method, path, body in (("GET", "/api/routines", None), ("GET", "/api/routines/mat.yaml", None),
+                               ("POST", "/api/check", {"name": "mat.yaml", "text": MAT}),
+                               ("PUT", "/api/routines/mat.yaml", {"text": "x", "version": None})):
+        assert call(port, method, path, body)[:2] == (403, {"error": needs})
+        assert call(port, method, path, body, token="wrong")[:2] == (403, {"error": needs})
+    assert call(port, "GET", "/api/routines", token=running.token)[0] == 200
+
+
+@pytest.mark.parametrize("origin", [None, "http://evil.example", "http://127.0.0.1:1", "null"])
+def test_what_changes_files_or_starts_work_must_come_from_the_page_itself(studio, origin):
+    port, running, folder = studio
+    refused = "this request must come from the studio's own page (its Origin did not match)"
+    for method, path, body in (("PUT", "/api/routines/mat.yaml", {"text": "title: x\n", "version": None}),
+                               ("POST", "/api/new", {"title": "Sneaky"}),
+                               ("POST", "/api/render", {"name": "mat.yaml"}),
+                               ("POST", "/api/estimate", {"name": "mat.yaml"})):
+        assert call(port, method, path, body, token=running.token, origin=origin)[:2] == (403, {"error": refused})
+    assert (folder / "mat.yaml").read_text() == MAT and not (folder / "sneaky.yaml").exists()
+    assert not (folder / "output").exists()
+
+
+def test_another_host_name_is_not_answered(studio):
+    port, running, _ = studio
+    assert call(port, "GET", "/", host="evil.example")[0] == 421
+    status, body, _ = call(port, "GET", "/api/routines", token=running.token, host="rebound.example:80")
+    assert (status, body) == (421, {"error": "this server does not answer for that host name"})
+
+
+@pytest.mark.parametrize("path, status, message", [
+    ("/api/routines/..%2F..%2Fetc%2Fpasswd.yaml", 400, "'../../etc/passwd.yaml' is not a routine name; give a path "
+                                                       "inside the folder, such as mat.yaml or blocks/warm-up.yaml"),
+    ("/api/routines/%2Fetc%2Fx.yaml", 400, "'/etc/x.yaml' is not a routine name; give a path inside the folder, "
+                                            "such as mat.yaml or blocks/warm-up.yaml"),
+    ("/api/routines/out.yaml", 400, "'out.yaml' leads out of the folder"),
+    ("/api/routines/mat.txt", 400, "'mat.txt' is not a YAML file name (.yaml or .yml)"),
+    ("/api/routines/gone.yaml", 404, None),
+])
+def test_names_are_paths_inside_the_folder_only(studio, path, status, message):
+    port, running, folder = studio
+    os.symlink(folder.parent / "elsewhere.yaml", folder / "out.yaml")
+    (folder.parent / "elsewhere.yaml").write_text(MAT)
+    got = call(port, "GET", path, token=running.token)
+    assert got[0] == status
+    assert got[1] == {"error": message or f"no routine named 'gone.yaml' in {folder.resolve()}"}
+    saved = call(port, "PUT", path, {"text": "title: x\n", "version": None}, token=running.token)
+    assert saved[0] in (400, 404) if status == 400 else saved[0] == 200
+    assert (folder.parent / "elsewhere.yaml").read_text() == MAT
+
+
+def test_concurrent_saves_of_one_version_let_one_through_and_lose_nothing(studio):
+    port, running, folder = studio
+    version = call(port, "GET", "/api/routines/mat.yaml", token=running.token)[1]["version"]
+    answers: dict[int, tuple[int, dict]] = {}
+
+    def save(n: int) -> None:
+        status, body, _ = call(port, "PUT", "/api/routines/mat.yaml",
+                               {"text": MAT.replace("Lift", f"Lift {n}"), "version": version}, token=running.token)
+        answers[n] = (status, body)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    winners = [n for n, (status, _) in answers.items() if status == 200]
+    assert len(winners) == 1
+    assert (folder / "mat.yaml").read_text() == MAT.replace("Lift", f"Lift {winners[0]}")
+    current = answers[winners[0]][1]["version"]
+    for n, (status, body) in answers.items():
+        if n != winners[0]:
+            assert (status, body) == (409, {"error": "mat.yaml changed on disk since it was opened; reload it (your "
+                                                     "text is kept in the editor) and save again",
+                                            "current": current})
+
+
+def test_unsaved_text_is_checked_and_planned_with_the_clis_messages(studio):
+    port, running, _ = studio
+    status, body, _ = call(port, "POST", "/api/check", {"name": "mat.yaml", "text": MAT.replace("reps: 2", "reps: 0")},
+                           token=running.token)
+    assert (status, body) == (200, {"kind": "routine", "problems": [
+        {"line": 4, "column": 24, "message": "reps must be a whole number, at least 1",
+         "text": "mat.yaml:4:24: reps must be a whole number, at least 1"}]})
+    status, body, _ = call(port, "POST", "/api/estimate", {"name": "mat.yaml", "text": "title: [\n"},
+                           token=running.token)
+    assert status == 422 and body["problems"][0]["text"].startswith("mat.yaml:2:1: invalid YAML")
+    status, plain, _ = call(port, "POST", "/api/estimate", {"name": "mat.yaml"}, token=running.token)
+    status, slow, _ = call(port, "POST", "/api/estimate", {"name": "mat.yaml", "pacing": {"inhale": "3s"}},
+                           token=running.token)
+    assert status == 200 and slow["duration"] > plain["duration"]
+    assert slow["pacing"]["inhale"] == {"value": 3.0, "source": "studio"}
+    status, fitted, _ = call(port, "POST", "/api/estimate", {"name": "mat.yaml", "length": "1h"}, token=running.token)
+    assert status == 400 and "1:00:00" in fitted["error"]
+    bad = call(port, "POST", "/api/estimate", {"name": "mat.yaml", "pacing": {"rate": "fast"}}, token=running.token)
+    assert bad[0] == 400 and bad[1]["error"].startswith("rate: ")
+    assert call(port, "POST", "/api/estimate", [1, 2], token=running.token)[1] == {
+        "error": "the request's body must be a JSON object"}
+
+
+def test_a_new_routine_comes_from_the_starter_and_never_replaces_a_file(studio):
+    port, running, folder = studio
+    status, body, _ = call(port, "POST", "/api/new", {"title": "Morning Flow"}, token=running.token)
+    assert status == 200 and body["name"] == "morning-flow.yaml"
+    assert (folder / "morning-flow.yaml").read_text() == body["text"]
+    assert run_cli("check", folder / "morning-flow.yaml").code == 0
+    again = call(port, "POST", "/api/new", {"title": "Morning Flow"}, token=running.token)
+    assert again[:2] == (409, {"error": "morning-flow.yaml already exists; open it instead", "current": None})
+
+
+def test_a_render_is_written_into_the_output_folder_and_served(studio):
+    port, running, folder = studio
+    status, body, _ = call(port, "POST", "/api/render", {"name": "mat.yaml", "pacing": {"inhale": "2s"}},
+                           token=running.token)
+    assert status == 200, body
+    assert body["mp3"].startswith("/sessions/mat.mp3?v=")
+    script = json.loads((folder / "output" / "mat.json").read_text())
+    assert script["pacing"]["inhale"] == 2.0 and abs(script["duration"] - body["duration"]) < 0.001
+    status, mp3, headers = call(port, "GET", body["mp3"])
+    assert status == 200 and headers["content-type"] == "audio/mpeg"
+    (folder / "copy.mp3").write_bytes(mp3)
+    assert abs(len(audiocheck.load(folder / "copy.mp3")) / 2 / 44100 - body["duration"]) < 0.002
+    assert call(port, "GET", "/sessions/")[0] == 200
+    feed = call(port, "GET", "/sessions/feed.xml")[1]
+    assert f'url="http://127.0.0.1:{port}/sessions/mat.mp3"'.encode() in feed
+    assert call(port, "GET", "/sessions")[2]["location"] == "/sessions/"
+
+
+def test_listening_beyond_this_machine_needs_the_key_in_the_address(tmp_path):
+    from pilates_audio import server
+    from pilates_audio.studio.workspace import Workspace
+
+    (tmp_path / "mat.yaml").write_text(MAT)
+    studio = studio_app.Studio(Workspace(tmp_path), server.answers_for("127.0.0.1"), token_in_address=True)
+    bound = server.Server(studio, "127.0.0.1", 0)
+    thread = threading.Thread(target=bound.run, daemon=True)
+    thread.start()
+    while not bound.uvicorn.started:
+        time.sleep(0.01)
+    try:
+        status, body, _ = call(bound.port, "GET", "/")
+        assert (status, body) == (403, {"error": "open the address the studio printed: it holds this run's key"})
+        assert call(bound.port, "GET", f"/?token={studio.token}")[0] == 200
+    finally:
+        bound.stop()
+        thread.join(10)
+
+
+def test_the_command_refuses_the_network_unless_allowed(tmp_path):
+    result = run_cli("studio", tmp_path, "--host", "0.0.0.0", "--no-open")
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == ("error: --host 0.0.0.0 lets other machines reach the studio, which can change your "
+                             "files; add --allow-network to allow it\n")
+    missing = run_cli("studio", tmp_path / "nowhere", "--no-open")
+    assert (missing.code, missing.stderr) == (2, f"error: {tmp_path / 'nowhere'} is not a folder\n")
+
+
+def test_the_command_prints_its_address_and_ctrl_c_stops_it_with_status_0(tmp_path):
+    (tmp_path / "routines").mkdir()
+    (tmp_path / "routines" / "mat.yaml").write_text(MAT)
+    process = subprocess.Popen([sys.executable, "-m", "pilates_audio", "studio", "--port", "0"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+                               env={**os.environ, "CI": "true"})
+    try:
+        first = process.stdout.readline()
+        assert first.startswith("studio for routines at http://127.0.0.1:")
+        assert process.stdout.readline() == "(Ctrl-C to stop)\n"
+        port = int(first.rsplit(":", 1)[1].strip().strip("/"))
+        assert call(port, "GET", "/")[0] == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=20)
+    assert (process.returncode, stdout, stderr) == (0, "", "stopped\n")

@@ -1,0 +1,139 @@
+"""The studio in a real browser: write, see a mistake at its line, fix it, pace, render, play, seek, save, reload."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from browser import browser, needs_browser
+
+pytestmark = needs_browser
+
+MAT = """\
+title: Studio Mat
+pacing: {inhale: 2s, exhale: 2s, transition: 1s}
+exercises:
+  - {name: Lift, reps: 3}
+  - {name: Reach, hold: 3 breaths}
+  - {name: Roll, reps: 2}
+"""
+
+
+@pytest.fixture
+def studio(tmp_path):
+    """Run `pilates-audio studio` on a folder of one routine and open it in Chromium; yield (tools, folder)."""
+    folder = tmp_path / "routines"
+    folder.mkdir()
+    (folder / "mat.yaml").write_text(MAT, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "pilates_audio", "studio", str(folder), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+                               env={**os.environ, "CI": "true"})
+    try:
+        address = process.stdout.readline().split(" at ")[1].strip()
+        with browser(tmp_path / "profile", 1280, 900) as tools:
+            tools.call("Page.navigate", url=address)
+            tools.until("document.querySelector('#total').textContent.length > 0")
+            yield tools, folder
+            assert tools.errors() == []
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def total(tools) -> str:
+    return tools.js("document.querySelector('#total').textContent")
+
+
+def put_cursor_after(tools, text: str) -> None:
+    tools.js(f"""(() => {{
+        const editor = document.querySelector('#text');
+        const at = editor.value.indexOf({json.dumps(text)}) + {len(text)};
+        editor.focus();
+        editor.setSelectionRange(at, at);
+    }})()""")
+
+
+def test_a_mistake_is_shown_at_its_line_then_fixed_paced_rendered_played_and_saved(studio, tmp_path):
+    tools, folder = studio
+    assert tools.js("document.querySelector('#text').value") == MAT
+    assert tools.js("document.querySelector('#routines').selectedOptions[0].textContent").startswith("Studio Mat · ")
+
+    # A mistake, typed: the message comes at its line and column, and the line is marked.
+    put_cursor_after(tools, "reps: 3")
+    tools.type("x")
+    tools.until("document.querySelectorAll('#problems li').length === 1")
+    assert tools.js("document.querySelector('#problems li').textContent") == (
+        "4:24: reps must be a whole number, at least 1")
+    assert tools.js("document.querySelector('#gutter .bad').textContent") == "4"
+    assert tools.js("document.querySelector('#save').disabled") is False  # unsaved changes are flagged
+    tools.key("Backspace", 8)
+    tools.until("document.querySelectorAll('#problems li').length === 0")
+
+    # The inhale control moves the total.
+    before = total(tools)
+    tools.click("#pacing input[name=inhale]")
+    tools.type("4")
+    tools.until(f"document.querySelector('#total').textContent !== {json.dumps(before)}")
+    assert tools.js("document.querySelector('#from-inhale').textContent") == "4 · from studio"
+
+    # Render (the text is unchanged from the file, so nothing needs saving) and play.
+    tools.click("#render")
+    tools.until("document.querySelector('#render-status').textContent.startsWith('Rendered')", timeout=120)
+    assert json.loads((folder / "output" / "mat.json").read_text())["pacing"]["inhale"] == 4.0
+    assert tools.js("document.querySelector('#player').play().then(() => 'playing', e => String(e))", wait=True) \
+        == "playing"
+    tools.until("document.querySelector('#player').currentTime > 1.0")
+
+    # A chapter click seeks, and the chapter is shown as the one playing.
+    chapters = json.loads((folder / "output" / "mat.json").read_text())["chapters"]
+    roll = next(c for c in chapters if c["title"] == "Roll")
+    index = chapters.index(roll)
+    tools.click(f"#chapters li:nth-child({index + 1}) button")
+    tools.until(f"Math.abs(document.querySelector('#player').currentTime - {roll['start']}) < 1.5")
+    tools.until(f"document.querySelector('#player').currentTime > {roll['start']} + 0.3")
+    tools.until("(document.querySelector('#chapters .now') || {}).textContent?.endsWith('Roll')")
+
+    # Save an edit, and what a reload shows is what is on disk.
+    put_cursor_after(tools, "title: Studio Mat")
+    tools.type(" Two")
+    tools.until("document.querySelector('#save').disabled === false")
+    tools.click("#save")
+    tools.until("document.querySelector('#save').disabled === true")
+    assert (folder / "mat.yaml").read_text() == MAT.replace("Studio Mat", "Studio Mat Two")
+    tools.call("Page.reload")
+    time.sleep(0.5)
+    tools.until("document.querySelector('#text').value.includes('Studio Mat Two')")
+    assert tools.js("document.querySelector('#text').value") == (folder / "mat.yaml").read_text()
+
+
+def test_a_save_over_a_file_changed_on_disk_is_refused_and_the_text_kept(studio):
+    tools, folder = studio
+    (folder / "mat.yaml").write_text(MAT.replace("Lift", "Lift from elsewhere"), encoding="utf-8")
+    put_cursor_after(tools, "title: Studio Mat")
+    tools.type("!")
+    tools.click("#save")
+    tools.until("document.querySelector('#status').textContent.includes('changed on disk')")
+    assert tools.js("document.querySelector('#status').textContent") == (
+        "mat.yaml changed on disk since it was opened; reload it (your text is kept in the editor) and save again")
+    assert tools.js("document.querySelector('#text').value") == MAT.replace("Studio Mat", "Studio Mat!")
+    assert (folder / "mat.yaml").read_text() == MAT.replace("Lift", "Lift from elsewhere")
+    # The refused save is the only thing the console has to say.
+    assert [error for error in tools.errors() if "409 (Conflict)" not in error] == []
+    tools.events.clear()
+
+
+def test_the_studio_fits_a_phone_screen(studio, tmp_path):
+    tools, _ = studio
+    tools.call("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=2, mobile=True)
+    tools.call("Page.reload")
+    time.sleep(0.5)
+    tools.until("document.querySelector('#total').textContent.length > 0")
+    assert tools.js("document.documentElement.scrollWidth <= window.innerWidth")
+    shot = base64.b64decode(tools.call("Page.captureScreenshot", format="png")["data"])
+    assert shot.startswith(b"\x89PNG")
+    (tmp_path / "studio-phone.png").write_bytes(shot)  # kept in pytest's temporary folder, to look at
