@@ -75,6 +75,24 @@ def scale_bounds(pacing: Pacing) -> tuple[float, float]:
     return low, high
 
 
+def _total(routine: Routine, pacing: Pacing, fill: float, scale: float, length_of: LengthOf, cap: float) -> float:
+    """Return the session's length with its ranges `fill` of the way up and the breath scaled by `scale`."""
+    chosen, paced = routine.choose(fill), scaled(pacing, scale)
+    # Far over the cap, the quick bound says as much as a plan would (and a range
+    # up to a million reps is never laid out).
+    shortest = minimum_seconds(chosen, paced)
+    if shortest > cap:
+        return shortest
+    return plan(chosen, paced, length_of).duration / SAMPLE_RATE
+
+
+def reach(routine: Routine, pacing: Pacing, length_of: LengthOf, keep_breath: bool = False,
+          cap: float = float("inf")) -> tuple[float, float]:
+    """Return the shortest and longest the routine lasts with its ranges and the breath within its bounds."""
+    low, high = (1.0, 1.0) if keep_breath else scale_bounds(pacing)
+    return _total(routine, pacing, 0.0, low, length_of, cap), _total(routine, pacing, 1.0, high, length_of, cap)
+
+
 def fit(routine: Routine, pacing: Pacing, goal: Target | float, length_of: LengthOf, fill: float | None = None) -> Fit:
     """Choose values inside the ranges and a breath length so the session lasts the target.
 
@@ -92,16 +110,10 @@ def fit(routine: Routine, pacing: Pacing, goal: Target | float, length_of: Lengt
     slack = tolerance(target)
 
     def total(f: float, scale: float) -> float:
-        chosen, paced = routine.choose(f), scaled(pacing, scale)
-        # Far over the target, the quick bound says as much as a plan would (and a range
-        # up to a million reps is never laid out).
-        shortest = minimum_seconds(chosen, paced)
-        if shortest > 2 * target + 600:
-            return shortest
-        return plan(chosen, paced, length_of).duration / SAMPLE_RATE
+        return _total(routine, pacing, f, scale, length_of, 2 * target + 600)
 
     if fill is None:
-        shortest, longest = total(0.0, low_scale), total(1.0, high_scale)
+        shortest, longest = reach(routine, pacing, length_of, goal.keep_breath, 2 * target + 600)
         if not shortest - slack <= target <= longest + slack:
             raise InputError(
                 f"--length {format_clock(target)} is out of reach: this routine lasts from "

@@ -98,14 +98,25 @@ def effective_pacing(routine: Routine | None, flags: dict, pacing_file: pacing_m
 def estimated_script(routine: Routine, pacing: Pacing, target: fit_mod.Target | float | None = None
                      ) -> tuple[Script, fit_mod.Fit | None]:
     """Plan a session with estimated speech lengths: instant, no synthesis."""
-    engine = speech.choose(pacing.engine, pacing.voice)
-    engine.resolve(pacing.voice)  # an unknown voice is named even where nothing is spoken
-    pacing = replace(pacing, engine=engine.name)  # the script says which engine speaks
-    estimate = lambda text: engine.estimate(text, pacing.rate)  # noqa: E731
+    pacing, estimate = _estimator(pacing)
     fitted = fit_mod.fit(routine, pacing, target, estimate) if target is not None else None
     if fitted is not None:
         routine, pacing = fitted.routine, fitted.pacing
     return script_mod.plan(routine, pacing, estimate), fitted
+
+
+def _estimator(pacing: Pacing) -> tuple[Pacing, Callable[[str], int]]:
+    """Return the pacing naming the engine that will speak, and that engine's estimate of a line's length."""
+    engine = speech.choose(pacing.engine, pacing.voice)
+    engine.resolve(pacing.voice)  # an unknown voice is named even where nothing is spoken
+    pacing = replace(pacing, engine=engine.name)  # the script says which engine speaks
+    return pacing, lambda text: engine.estimate(text, pacing.rate)
+
+
+def reach(routine: Routine, pacing: Pacing, keep_breath: bool = False) -> tuple[float, float]:
+    """Return the shortest and longest `--length` can make of a routine, on estimates."""
+    pacing, estimate = _estimator(pacing)
+    return fit_mod.reach(routine, pacing, estimate, keep_breath, cap=2 * MAX_LENGTH)
 
 
 def planned(routine: Routine, pacing: Pacing, target: fit_mod.Target | float | None = None, max_length: float = MAX_LENGTH

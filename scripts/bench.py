@@ -52,9 +52,14 @@ def main() -> None:
     parser.add_argument("--skip-piper", action="store_true", help="leave out the Piper rows")
     parser.add_argument("--skip-serve", action="store_true", help="leave out the serve rows")
     parser.add_argument("--serve-only", action="store_true", help="only the serve rows (no renders but a tiny one)")
+    parser.add_argument("--skip-studio", action="store_true", help="leave out the studio rows")
+    parser.add_argument("--studio-only", action="store_true", help="only the studio rows")
     args = parser.parse_args()
     if args.serve_only:
         bench_serve(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs)
+        return
+    if args.studio_only:
+        bench_studio(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs, args.skip_piper)
         return
 
     work = Path(tempfile.mkdtemp(prefix="pilates-audio-bench-"))
@@ -140,6 +145,8 @@ def main() -> None:
     json.dump(rows, open(work / "results.json", "w"))
     if not args.skip_serve:
         bench_serve(work, args.runs)
+    if not args.skip_studio:
+        bench_studio(work, args.runs, args.skip_piper)
 
 
 SESSIONS = 200  # sessions in the served folder
@@ -232,6 +239,61 @@ def bench_serve(work: Path, runs: int) -> None:
     rate = statistics.median(r[0] for r in load)
     print(f"| {CLIENTS} clients at once for {LOAD_SECONDS:g} s (page, feed, ranges, whole MP3s) | {rate:.0f} answers/s, "
           f"{sum(r[2] for r in load)} of {sum(r[1] + r[2] for r in load)} unanswered |")
+
+
+STUDIO_ROUTINE = "upper-back-pain-relief.yaml"  # the 20-minute library routine
+
+
+def bench_studio(work: Path, runs: int, skip_piper: bool) -> None:
+    """Time the studio's estimate and its re-render after a pacing change, against the CLI's re-render, same run."""
+    import http.client
+    import shutil
+    import statistics
+    import threading
+    import time
+
+    from pilates_audio.studio import app as studio_app
+
+    folder = work / "studio"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "routines", folder, dirs_exist_ok=True)
+    print(f"\nstudio, {STUDIO_ROUTINE} (about 20 minutes), warm cache; {os.cpu_count()} cores\n")
+    print("| engine | estimate (median of 15) | studio re-render after inhale (median) | CLI re-render after --inhale "
+          "(median) | CLI / studio |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for engine in ("pyttsx3",) + (() if skip_piper else ("piper",)):
+        os.environ["PILATES_AUDIO_CACHE"] = str(work / f"cache-studio-{engine}")
+        running = studio_app.start(folder, work / f"studio-out-{engine}", "127.0.0.1", 0, allow_network=False)
+        thread = threading.Thread(target=running.server.run, daemon=True)
+        thread.start()
+        while not running.server.uvicorn.started:
+            time.sleep(0.01)
+        headers = {"X-Studio-Token": running.studio.token, "Origin": f"http://127.0.0.1:{running.server.port}",
+                   "Content-Type": "application/json"}
+
+        def post(path: str, body: dict) -> float:
+            connection = http.client.HTTPConnection("127.0.0.1", running.server.port, timeout=600)
+            start = time.perf_counter()
+            connection.request("POST", path, json.dumps(body), headers)
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200, response.status
+            return time.perf_counter() - start
+
+        post("/api/render", {"name": STUDIO_ROUTINE, "pacing": {"engine": engine}})  # fills the cache
+        estimates = [post("/api/estimate", {"name": STUDIO_ROUTINE, "pacing": {"engine": engine, "inhale": f"{4 + n / 4}s"}})
+                     for n in range(15)]
+        studio, cli = [], []
+        for n in range(max(runs, 5)):
+            inhale = f"{4.5 + n / 4}s"
+            studio.append(post("/api/render", {"name": STUDIO_ROUTINE, "pacing": {"engine": engine, "inhale": inhale}}))
+            cli.append(measure([sys.executable, "-m", "pilates_audio", "render", str(folder / STUDIO_ROUTINE), "-o",
+                                str(work / f"cli-out-{engine}"), "-q", "--engine", engine, "--inhale", inhale],
+                               dict(os.environ))[0])
+        running.server.stop()
+        thread.join(10)
+        print(f"| {engine} | {statistics.median(estimates) * 1000:.0f} ms | {statistics.median(studio):.2f} s "
+              f"(target < 0.5 s) | {statistics.median(cli):.2f} s | "
+              f"{statistics.median(c / s for c, s in zip(cli, studio)):.1f}× |", flush=True)
 
 
 if __name__ == "__main__":

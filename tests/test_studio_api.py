@@ -167,8 +167,14 @@ def test_unsaved_text_is_checked_and_planned_with_the_clis_messages(studio):
                            token=running.token)
     assert status == 200 and slow["duration"] > plain["duration"]
     assert slow["pacing"]["inhale"] == {"value": 3.0, "source": "studio"}
+    shortest, longest = plain["reach"]
+    assert shortest < longest  # the breath may move between its bounds (2.5 s to 8 s a phase)
+    assert slow["reach"][0] == slow["reach"][1] == slow["duration"]  # a breath set in the studio is kept
     status, fitted, _ = call(port, "POST", "/api/estimate", {"name": "mat.yaml", "length": "1h"}, token=running.token)
-    assert status == 400 and "1:00:00" in fitted["error"]
+    assert status == 400 and fitted["error"].startswith("--length 1:00:00 is out of reach: this routine lasts from ")
+    from pilates_audio.units import format_clock
+
+    assert f"{format_clock(shortest)} to {format_clock(longest)}" in fitted["error"]
     bad = call(port, "POST", "/api/estimate", {"name": "mat.yaml", "pacing": {"rate": "fast"}}, token=running.token)
     assert bad[0] == 400 and bad[1]["error"].startswith("rate: ")
     assert call(port, "POST", "/api/estimate", [1, 2], token=running.token)[1] == {

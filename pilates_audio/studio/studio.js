@@ -285,6 +285,8 @@
     timelinePanel.classList.remove("stale");
     state.script = data.script;
     $("total").textContent = clock(data.duration);
+    $("length-note").textContent = data.reach[0] === data.reach[1] ? "it lasts " + clock(data.reach[0]) + " as written"
+      : "it can last " + clock(data.reach[0]) + " to " + clock(data.reach[1]);
     showPacing(data.pacing);
     showTimeline(data.script, data.warnings);
     fillVoices();

@@ -185,7 +185,10 @@ class Workspace:
         values = pacing.to_json()
         if values["engine"] != data["pacing"]["engine"]:
             values["engine"] = f"{values['engine']} ({data['pacing']['engine']})"  # auto, and what it chose
+        keep = _target(1.0, settings or {}).keep_breath  # type: ignore[union-attr]
+        shortest, longest = render_mod.reach(checked, pacing, keep)
         return {"script": data, "duration": data["duration"], "warnings": list(script.warnings),
+                "reach": [round(shortest, 3), round(longest, 3)],
                 "pacing": {key: {"value": values[key], "source": sources[key]} for key in pacing_mod.KEYS}}
 
     # --- rendering --------------------------------------------------------------------
