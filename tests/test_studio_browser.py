@@ -137,3 +137,24 @@ def test_the_studio_fits_a_phone_screen(studio, tmp_path):
     shot = base64.b64decode(tools.call("Page.captureScreenshot", format="png")["data"])
     assert shot.startswith(b"\x89PNG")
     (tmp_path / "studio-phone.png").write_bytes(shot)  # kept in pytest's temporary folder, to look at
+
+
+def test_keys_that_fit_where_the_caret_is_are_offered_and_explained(studio):
+    tools, _ = studio
+    put_cursor_after(tools, "{name: Roll, reps: 2}")
+    tools.type("\n    ho")
+    tools.until("document.querySelectorAll('#keys button').length > 0")
+    offered = tools.js("[...document.querySelectorAll('#keys button')].map(b => b.textContent)")
+    assert offered == ["hold", "hold_each"]  # an exercise's keys, from the schema
+    tools.click("#keys button")
+    tools.until("document.querySelector('#text').value.includes('\\n    hold: ')")
+    tools.type("2 breaths")
+    tools.until("document.querySelector('#hint').textContent.startsWith('hold: ')")
+    # A key under a one-line mapping is not YAML: said at once.
+    tools.until("document.querySelectorAll('#problems li').length === 1")
+    # In the pacing block, its own keys.
+    put_cursor_after(tools, "transition: 1s")
+    tools.type(", co")
+    tools.until("document.querySelectorAll('#keys button').length > 0")
+    assert tools.js("[...document.querySelectorAll('#keys button')].map(b => b.textContent)") == [
+        "count_reps", "countdown"]

@@ -52,6 +52,7 @@ class Studio:
             ("GET", "/api/voices"): self.voices,
             ("GET", "/api/settings"): self.settings,
             ("GET", "/api/address"): self.address,
+            ("GET", "/api/schema"): self.schema,
         }
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
@@ -213,6 +214,11 @@ class Studio:
 
     async def settings(self, request: Request) -> Response:
         return JSONResponse(_pacing_settings())
+
+    async def schema(self, request: Request) -> Response:
+        from pilates_audio.schema import SHIPPED
+
+        return Response(SHIPPED.read_bytes(), media_type="application/json")
 
     async def address(self, request: Request) -> Response:
         if self.phone_address is None:

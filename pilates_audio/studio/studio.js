@@ -164,6 +164,76 @@
     numberLines();
   }
 
+  // --- help from the routine format (its JSON Schema) --------------------------------
+
+  let format = null; // key -> description, for each kind of mapping a routine has
+  const CONTEXTS = { pacing: "pacing", exercises: "exercise", sections: "section", cues: "cue" };
+
+  function learnFormat(schema) {
+    const defs = schema.$defs;
+    const describe = (node) => node.description || (node.$ref ? describe(defs[node.$ref.split("/").pop()]) : "");
+    const keys = (properties) => Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, describe(v)]));
+    const cue = defs.cue.anyOf.find((option) => option.properties);
+    format = {
+      routine: keys(defs.routine.properties), pacing: keys(defs.pacing.properties),
+      exercise: Object.assign(keys(defs.exercise.properties), keys(defs.include.properties)),
+      section: keys(defs.section.properties), cue: cue ? keys(cue.properties) : {},
+    };
+  }
+
+  function keyColumn(line) {
+    const lead = line.match(/^(\s*)(- )?/);
+    return lead[1].length + (lead[2] ? 2 : 0);
+  }
+
+  // Which kind of mapping the caret is in: the nearest key above it, less indented, that opens one.
+  function contextAt(lines, row, before) {
+    const flow = before.match(/([A-Za-z_]+):\s*\{[^{}]*$/); // inside `pacing: {inhale: 4s, |`
+    if (flow) return CONTEXTS[flow[1]] || "routine";
+    let column = keyColumn(lines[row]);
+    for (let i = row - 1; i >= 0; i--) {
+      const line = lines[i];
+      if (!line.trim() || line.trim().startsWith("#") || keyColumn(line) >= column) continue;
+      const key = line.match(/^\s*(?:- )?([A-Za-z_]+):\s*(?:#.*)?$/);
+      if (key) return CONTEXTS[key[1]] || "routine";
+      column = keyColumn(line); // a key with its value on the line: keep climbing from there
+    }
+    return column === 0 ? "routine" : "exercise"; // a block file is a list of exercises
+  }
+
+  function assist() {
+    if (!format) return;
+    const at = text.selectionStart;
+    const lines = text.value.slice(0, at).split("\n");
+    const row = lines.length - 1, before = lines[row];
+    const all = text.value.split("\n");
+    const keys = format[contextAt(all, row, before)] || {};
+    // The key the caret is on, for its description (what hovering gives in other editors).
+    const current = (all[row].match(/^\s*(?:- )?\{?\s*([A-Za-z_]+):/) || before.match(/([A-Za-z_]+):[^:,{}]*$/)
+                     || [])[1];
+    $("hint").textContent = current && keys[current] ? current + ": " + keys[current] : "";
+    const typing = before.match(/(?:^\s*(?:- )?|[{,]\s*)([A-Za-z_]*)$/);
+    const box = $("keys");
+    box.textContent = "";
+    if (!typing || document.activeElement !== text) return;
+    const word = typing[1];
+    const fits = Object.keys(keys).filter((key) => key.startsWith(word) && key !== word).sort();
+    for (const key of fits.slice(0, 12)) {
+      const button = element("button", { type: "button", text: key, title: keys[key] });
+      button.addEventListener("mousedown", (event) => { // before the editor loses the caret
+        event.preventDefault();
+        complete(word, key);
+      });
+      box.appendChild(button);
+    }
+  }
+
+  function complete(word, key) {
+    const at = text.selectionStart;
+    text.setRangeText(key + ": ", at - word.length, at, "end");
+    text.dispatchEvent(new Event("input"));
+  }
+
   // --- pacing ---------------------------------------------------------------------
 
   function buildPacing(choices) {
@@ -408,9 +478,20 @@
 
   // --- wiring ---------------------------------------------------------------------
 
-  text.addEventListener("input", () => { numberLines(); showDirty(); schedule(); });
+  text.addEventListener("input", () => { numberLines(); showDirty(); schedule(); assist(); });
+  text.addEventListener("click", assist);
+  text.addEventListener("keyup", (event) => { if (event.key.startsWith("Arrow")) assist(); });
+  text.addEventListener("blur", () => { $("keys").textContent = ""; });
   text.addEventListener("scroll", () => { gutter.scrollTop = text.scrollTop; });
   text.addEventListener("keydown", (event) => {
+    if (event.key === " " && event.ctrlKey) { // the first key that fits
+      const first = $("keys").querySelector("button");
+      if (first) {
+        event.preventDefault();
+        first.dispatchEvent(new MouseEvent("mousedown"));
+      }
+      return;
+    }
     if (event.key === "Tab" && !event.shiftKey) { // two spaces, as YAML wants
       event.preventDefault();
       text.setRangeText("  ", text.selectionStart, text.selectionEnd, "end");
@@ -437,7 +518,9 @@
   player.addEventListener("timeupdate", follow);
 
   (async function start() {
-    const [settings, voices] = await Promise.all([api("GET", "/api/settings"), api("GET", "/api/voices")]);
+    const [settings, voices, schema] = await Promise.all([api("GET", "/api/settings"), api("GET", "/api/voices"),
+                                                         api("GET", "/api/schema")]);
+    if (schema.ok) learnFormat(schema.data);
     state.voices = voices.ok ? voices.data.voices : [];
     buildPacing(settings.data);
     await loadList();
