@@ -194,3 +194,50 @@ def test_renders_of_one_routine_never_run_two_at_a_time(folder, monkeypatch):
     import json
 
     assert json.loads((folder / "out" / "mat.json").read_text())["pacing"]["inhale"] == 3.0  # the newest won
+
+
+@pytest.mark.parametrize("before, after", [
+    ("title: A\npacing: {inhale: 1s, exhale: 1s}\nexercises: []\n",
+     "title: A\npacing: {inhale: 5s, exhale: 1s, rate: 150}\nexercises: []\n"),
+    ("# kept\ntitle: A  # kept too\npacing:\n  preset: gentle\n  inhale: 4s\n\nexercises: []\n",
+     "# kept\ntitle: A  # kept too\npacing:\n  preset: gentle\n  inhale: 5s\n  rate: 150\n\nexercises: []\n"),
+    ("title: A\nexercises: []\n", "title: A\npacing: {inhale: 5s, rate: 150}\nexercises: []\n"),
+    ("title: >-\n  A long\n  title\nexercises: []\n",
+     "title: >-\n  A long\n  title\npacing: {inhale: 5s, rate: 150}\nexercises: []\n"),
+])
+def test_the_studios_pacing_is_written_into_the_routines_pacing_block(before, after):
+    from pilates_audio.studio.workspace import with_pacing
+
+    assert with_pacing(before, {"inhale": "5s", "rate": 150, "exhale": ""}) == after
+
+
+def test_pacing_is_written_only_into_a_routine_that_reads(folder):
+    from pilates_audio.studio.workspace import with_pacing
+
+    for text, message in (("title: [", "the routine must be valid YAML before pacing is written into it"),
+                          (BLOCK, "pacing is written into a routine (a mapping with a title), not a block")):
+        with pytest.raises(InputError) as caught:
+            with_pacing(text, {"inhale": "5s"})
+        assert caught.value.message == message
+    with pytest.raises(InputError) as caught:
+        with_pacing(MAT, {"inhale": ""})
+    assert caught.value.message == "nothing is set in the studio's pacing panel to write"
+
+
+def test_a_pacing_file_is_saved_beside_the_routine_and_used_by_render(folder):
+    from conftest import run_cli
+
+    space = Workspace(folder)
+    assert space.save_pacing("mat.yaml", {"inhale": "2s", "count_reps": False}) == "mat.pacing.yaml"
+    assert (folder / "mat.pacing.yaml").read_text() == "inhale: 2s\ncount_reps: false\n"
+    assert "mat.pacing.yaml" not in space.names()  # not a routine
+    with pytest.raises(Conflict) as caught:
+        space.save_pacing("mat.yaml", {"inhale": "3s"})
+    assert caught.value.message == "mat.pacing.yaml already exists; open it instead"
+    space.save_pacing("mat.yaml", {"inhale": "3s"}, replace=True)
+    assert (folder / "mat.pacing.yaml").read_text() == "inhale: 3s\n"
+    shown = run_cli("pacing", folder / "mat.yaml", "--pacing", folder / "mat.pacing.yaml")
+    assert shown.code == 0 and "inhale" in shown.stdout and f"pacing file {folder / 'mat.pacing.yaml'}" in shown.stdout
+    with pytest.raises(InputError) as caught:
+        space.save_pacing("mat.yaml", {"rate": "fast"})
+    assert caught.value.message.startswith("rate: ")

@@ -92,9 +92,12 @@ def test_what_changes_files_or_starts_work_must_come_from_the_page_itself(studio
     for method, path, body in (("PUT", "/api/routines/mat.yaml", {"text": "title: x\n", "version": None}),
                                ("POST", "/api/new", {"title": "Sneaky"}),
                                ("POST", "/api/render", {"name": "mat.yaml"}),
-                               ("POST", "/api/estimate", {"name": "mat.yaml"})):
+                               ("POST", "/api/estimate", {"name": "mat.yaml"}),
+                               ("POST", "/api/pacing-file", {"name": "mat.yaml", "pacing": {"inhale": "3s"}}),
+                               ("POST", "/api/write-pacing", {"text": MAT, "pacing": {"inhale": "3s"}})):
         assert call(port, method, path, body, token=running.token, origin=origin)[:2] == (403, {"error": refused})
     assert (folder / "mat.yaml").read_text() == MAT and not (folder / "sneaky.yaml").exists()
+    assert not (folder / "mat.pacing.yaml").exists()
     assert not (folder / "output").exists()
 
 
@@ -254,3 +257,17 @@ def test_the_command_prints_its_address_and_ctrl_c_stops_it_with_status_0(tmp_pa
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=20)
     assert (process.returncode, stdout, stderr) == (0, "", "stopped\n")
+
+
+def test_pacing_goes_into_a_pacing_file_or_the_routines_text(studio):
+    port, running, folder = studio
+    status, body, _ = call(port, "POST", "/api/pacing-file", {"name": "mat.yaml", "pacing": {"rate": 150}},
+                           token=running.token)
+    assert (status, body) == (200, {"name": "mat.pacing.yaml"})
+    assert (folder / "mat.pacing.yaml").read_text() == "rate: 150\n"
+    again = call(port, "POST", "/api/pacing-file", {"name": "mat.yaml", "pacing": {"rate": 160}}, token=running.token)
+    assert again[:2] == (409, {"error": "mat.pacing.yaml already exists; open it instead", "current": None})
+    status, body, _ = call(port, "POST", "/api/write-pacing", {"text": MAT, "pacing": {"rate": 150}},
+                           token=running.token)
+    assert (status, body) == (200, {"text": MAT.replace("transition: 1s}", "transition: 1s, rate: 150}")})
+    assert (folder / "mat.yaml").read_text() == MAT  # the text comes back to the editor; nothing is saved

@@ -158,3 +158,18 @@ def test_keys_that_fit_where_the_caret_is_are_offered_and_explained(studio):
     tools.until("document.querySelectorAll('#keys button').length > 0")
     assert tools.js("[...document.querySelectorAll('#keys button')].map(b => b.textContent)") == [
         "count_reps", "countdown"]
+
+
+def test_pacing_set_in_the_panel_can_be_written_into_the_routine(studio):
+    tools, folder = studio
+    tools.click("#pacing input[name=inhale]")
+    tools.type("3")
+    tools.until("document.querySelector('#from-inhale').textContent === '3 · from studio'")
+    tools.click("#write-pacing")
+    tools.until("document.querySelector('#text').value.includes('inhale: 3s')")
+    assert tools.js("document.querySelector('#text').value") == MAT.replace("inhale: 2s", "inhale: 3s")
+    tools.until("document.querySelector('#from-inhale').textContent === '3 · from routine'")
+    assert tools.js("document.querySelector('#pacing input[name=inhale]').value") == ""
+    tools.click("#save")
+    tools.until("document.querySelector('#save').disabled === true")
+    assert (folder / "mat.yaml").read_text() == MAT.replace("inhale: 2s", "inhale: 3s")

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 
 from pilates_audio import pacing as pacing_mod, speech, starter
 from pilates_audio.errors import InputError, PilatesAudioError, ValidationError
-from pilates_audio.studio.workspace import BadName, Conflict, NotFound, Superseded, Workspace
+from pilates_audio.studio.workspace import BadName, Conflict, NotFound, Superseded, Workspace, with_pacing
 
 TOKEN_HEADER = "X-Studio-Token"
 MAX_BODY = 2 * 1024 * 1024  # bytes in one API request: a routine is at most 1 MB, as text in JSON
@@ -53,6 +53,8 @@ class Studio:
             ("GET", "/api/settings"): self.settings,
             ("GET", "/api/address"): self.address,
             ("GET", "/api/schema"): self.schema,
+            ("POST", "/api/pacing-file"): self.pacing_file,
+            ("POST", "/api/write-pacing"): self.write_pacing,
         }
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
@@ -214,6 +216,16 @@ class Studio:
 
     async def settings(self, request: Request) -> Response:
         return JSONResponse(_pacing_settings())
+
+    async def pacing_file(self, request: Request) -> Response:
+        body = await _body(request)
+        name, settings = _field(body, "name", str), _settings(body)
+        written = await run_in_threadpool(self.workspace.save_pacing, name, settings, body.get("replace") is True)
+        return JSONResponse({"name": written})
+
+    async def write_pacing(self, request: Request) -> Response:
+        body = await _body(request)
+        return JSONResponse({"text": with_pacing(_field(body, "text", str), _settings(body))})
 
     async def schema(self, request: Request) -> Response:
         from pilates_audio.schema import SHIPPED

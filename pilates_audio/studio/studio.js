@@ -292,6 +292,37 @@
     schedule();
   }
 
+  function clearSettings() {
+    state.settings = {};
+    for (const control of $("pacing").elements) control.value = "";
+  }
+
+  async function writePacing() {
+    const { ok, data } = await api("POST", "/api/write-pacing", { text: text.value, pacing: state.settings });
+    if (!ok) return pacingSays(data.error, true);
+    text.value = data.text; // an edit like any other: saved with Save
+    clearSettings();
+    text.dispatchEvent(new Event("input"));
+    pacingSays("Written into the routine's pacing; save to keep it");
+  }
+
+  async function savePacingFile(replace) {
+    const { ok, status, data } = await api("POST", "/api/pacing-file",
+                                           { name: state.name, pacing: state.settings, replace: !!replace });
+    if (status === 409 && !replace) {
+      if (confirm(data.error.replace("open it instead", "replace it?"))) return savePacingFile(true);
+      return;
+    }
+    if (!ok) return pacingSays(data.error, true);
+    pacingSays("Saved " + data.name + " (render with --pacing " + data.name + ")");
+  }
+
+  function pacingSays(message, bad) {
+    const note = $("pacing-status");
+    note.textContent = message;
+    note.classList.toggle("bad", !!bad);
+  }
+
   function showPacing(pacing) {
     const form = $("pacing");
     for (const [key, entry] of Object.entries(pacing)) {
@@ -514,6 +545,8 @@
   $("save").addEventListener("click", save);
   $("new").addEventListener("click", create);
   $("render").addEventListener("click", render);
+  $("write-pacing").addEventListener("click", writePacing);
+  $("pacing-file").addEventListener("click", () => savePacingFile(false));
   $("length").addEventListener("change", (event) => { state.length = event.target.value.trim(); plan(); });
   player.addEventListener("timeupdate", follow);
 

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import yaml
+
 from pilates_audio import fit as fit_mod, pacing as pacing_mod, render as render_mod, routine as routine_mod
 from pilates_audio.errors import InputError, PilatesAudioError, Problem, ValidationError
 from pilates_audio.files import read_regular, write_atomic, write_new
 from pilates_audio.yamlsrc import MAX_FILE_BYTES
 
 SUFFIXES = (".yaml", ".yml")
+PACING_SUFFIX = ".pacing.yaml"  # a pacing file the studio saves beside its routine: not a routine itself
 MAX_DEPTH = 4  # folders below the studio's folder that are listed (blocks/, say)
 
 
@@ -100,7 +103,8 @@ class Workspace:
             folders[:] = sorted(f for f in folders if not f.startswith(".") and depth < MAX_DEPTH
                                 and Path(root, f).resolve() != self.output.resolve())
             for file in sorted(files):
-                if Path(file).suffix.lower() in SUFFIXES and not file.startswith("."):
+                if Path(file).suffix.lower() in SUFFIXES and not file.startswith(".") \
+                        and not file.lower().endswith(PACING_SUFFIX):
                     name = Path(root, file).relative_to(self.folder).as_posix()
                     try:
                         self.path(name)
@@ -142,6 +146,25 @@ class Workspace:
                     raise Conflict(name, current)
                 write_atomic(path, data)
         return Document(name, text, version_of(data))
+
+    # --- pacing kept in files -----------------------------------------------------------
+
+    def save_pacing(self, name: str, settings: dict[str, Any], replace: bool = False) -> str:
+        """Write the studio's settings as a pacing file beside a routine (`mat.pacing.yaml`); return its name."""
+        self.pacing(None, settings)  # refuse what the command line would refuse
+        chosen = {key: value for key, value in settings.items() if value not in (None, "")}
+        if not chosen:
+            raise InputError("nothing is set in the studio's pacing panel to save")
+        self.path(name)
+        target = PurePosixPath(name).with_suffix("").as_posix() + PACING_SUFFIX
+        data = yaml.safe_dump(chosen, sort_keys=False, allow_unicode=True).encode("utf-8")
+        path = self.path(target, must_exist=False)
+        with self._guard:
+            if replace:
+                write_atomic(path, data)
+            elif not write_new(path, data):
+                raise Conflict(target, None)
+        return target
 
     # --- checking and planning --------------------------------------------------------
 
@@ -219,3 +242,38 @@ def _target(length: float | None, settings: dict[str, Any]) -> fit_mod.Target | 
     if length is None:
         return None
     return fit_mod.Target(length, keep_breath=any(settings.get(key) not in (None, "") for key in fit_mod.BREATH_FLAGS))
+
+
+def with_pacing(text: str, settings: dict[str, Any]) -> str:
+    """Return a routine's text with settings written into its pacing block (made after the title if it has none)."""
+    chosen = {key: value for key, value in settings.items() if value not in (None, "")}
+    if not chosen:
+        raise InputError("nothing is set in the studio's pacing panel to write")
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        raise InputError("the routine must be valid YAML before pacing is written into it") from None
+    if not isinstance(root, yaml.MappingNode):
+        raise InputError("pacing is written into a routine (a mapping with a title), not a block")
+    nodes = {key.value: (key, value) for key, value in root.value if isinstance(key, yaml.ScalarNode)}
+    if "pacing" not in nodes:
+        flow = yaml.safe_dump(chosen, default_flow_style=True, sort_keys=False, allow_unicode=True, width=10**6)
+        after = nodes["title"][1].end_mark.index if "title" in nodes else len(text.rstrip("\n"))
+        if after > 0 and text[after - 1] == "\n":  # a title of several lines ends where the next line starts
+            return text[:after] + "pacing: " + flow.strip() + "\n" + text[after:]
+        line_end = text.find("\n", after)
+        line_end = len(text) if line_end < 0 else line_end
+        return text[:line_end] + "\npacing: " + flow.strip() + text[line_end:]
+    value = nodes["pacing"][1]
+    start, end = value.start_mark.index, value.end_mark.index
+    existing = yaml.safe_load(text).get("pacing") if isinstance(value, yaml.MappingNode) else None
+    merged = {**(existing or {}), **chosen}
+    if value.flow_style or not isinstance(value, yaml.MappingNode) or not existing:
+        written = yaml.safe_dump(merged, default_flow_style=True, sort_keys=False, allow_unicode=True, width=10**6)
+        return text[:start] + written.strip() + text[end:]
+    indent = " " * value.start_mark.column
+    lines = yaml.safe_dump(merged, default_flow_style=False, sort_keys=False, allow_unicode=True).splitlines()
+    block = ("\n" + indent).join(lines)
+    tail = text[start:end]
+    trailing = tail[len(tail.rstrip()):]  # the newlines the block ended with, kept
+    return text[:start] + block + trailing + text[end:]
