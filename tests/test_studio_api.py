@@ -227,6 +227,11 @@ def test_listening_beyond_this_machine_needs_the_key_in_the_address(tmp_path):
         status, body, _ = call(bound.port, "GET", "/")
         assert (status, body) == (403, {"error": "open the address the studio printed: it holds this run's key"})
         assert call(bound.port, "GET", f"/?token={studio.token}")[0] == 200
+        # The phone's address, and a QR code of it, for the page to show.
+        studio.phone_address = f"http://192.0.2.7:8700/?token={studio.token}"
+        status, body, _ = call(bound.port, "GET", "/api/address", token=studio.token)
+        assert status == 200 and body["lan"] == studio.phone_address
+        assert body["qr"].startswith("data:image/svg+xml") and body["qr"] != studio_app.qr_code("http://192.0.2.7/")
     finally:
         bound.stop()
         thread.join(10)

@@ -173,3 +173,29 @@ def test_pacing_set_in_the_panel_can_be_written_into_the_routine(studio):
     tools.click("#save")
     tools.until("document.querySelector('#save').disabled === true")
     assert (folder / "mat.yaml").read_text() == MAT.replace("inhale: 2s", "inhale: 3s")
+
+
+def test_after_a_pacing_change_the_player_picks_up_at_the_same_exercise_and_offset(studio):
+    tools, folder = studio
+    tools.click("#render")
+    tools.until("document.querySelector('#render-status').textContent.startsWith('Rendered')", timeout=120)
+    first = json.loads((folder / "output" / "mat.json").read_text())["chapters"]
+    reach = next(c for c in first if c["title"] == "Reach")
+    tools.js(f"document.querySelector('#player').currentTime = {reach['start'] + 1.5}")
+    assert tools.js("document.querySelector('#player').play().then(() => 'playing', e => String(e))", wait=True) \
+        == "playing"
+    tools.until(f"document.querySelector('#player').currentTime > {reach['start'] + 1.6}")
+    tools.js("document.querySelector('#player').pause()")
+    offset = tools.js("document.querySelector('#player').currentTime") - reach["start"]
+
+    tools.click("#pacing input[name=inhale]")
+    tools.type("4")
+    tools.until("document.querySelector('#from-inhale').textContent === '4 · from studio'")
+    tools.click("#render")
+    tools.until(f"document.querySelector('#render-status').textContent.startsWith('Rendered') && "
+                f"document.querySelector('#player').src.includes('v=') && "
+                f"document.querySelector('#player').readyState >= 1", timeout=120)
+    second = json.loads((folder / "output" / "mat.json").read_text())["chapters"]
+    moved = next(c for c in second if c["title"] == "Reach")
+    assert moved["start"] != reach["start"]  # the slower breath moved it
+    tools.until(f"Math.abs(document.querySelector('#player').currentTime - {moved['start'] + offset}) < 0.3")
