@@ -150,9 +150,12 @@ def test_an_estimate_gives_the_timeline_and_where_each_setting_came_from(folder)
                                     "routine that includes it")
 
 
-def test_renders_of_one_routine_never_run_two_at_a_time(folder, monkeypatch):
+@pytest.mark.parametrize("second_name", ["mat.yaml", "sub/mat.yaml"])  # another routine of the same name too
+def test_renders_of_one_sessions_files_never_run_two_at_a_time(folder, monkeypatch, second_name):
     from pilates_audio import render as render_mod
 
+    (folder / "sub").mkdir()
+    (folder / "sub" / "mat.yaml").write_text(MAT.replace("blocks/", "../blocks/"), encoding="utf-8")
     space = Workspace(folder, folder / "out")
     running, most = [0], [0]
     entered, release = threading.Event(), threading.Event()
@@ -173,7 +176,7 @@ def test_renders_of_one_routine_never_run_two_at_a_time(folder, monkeypatch):
 
     def ask(label: str, inhale: str) -> None:
         try:
-            outcomes[label] = space.render("mat.yaml", {"inhale": inhale})
+            outcomes[label] = space.render(second_name if label == "second" else "mat.yaml", {"inhale": inhale})
         except Superseded as exc:
             outcomes[label] = exc.message
 
@@ -189,7 +192,7 @@ def test_renders_of_one_routine_never_run_two_at_a_time(folder, monkeypatch):
     for thread in [first, *waiting]:
         thread.join(120)
     assert most[0] == 1
-    assert outcomes["second"] == "a newer render of mat.yaml was asked for; this one was dropped"
+    assert outcomes["second"] == f"a newer render of {second_name} was asked for; this one was dropped"
     assert outcomes["first"].mp3 == outcomes["third"].mp3 == folder / "out" / "mat.mp3"
     import json
 

@@ -192,9 +192,9 @@ def test_after_a_pacing_change_the_player_picks_up_at_the_same_exercise_and_offs
     tools.type("4")
     tools.until("document.querySelector('#from-inhale').textContent === '4 · from studio'")
     tools.click("#render")
-    tools.until(f"document.querySelector('#render-status').textContent.startsWith('Rendered') && "
-                f"document.querySelector('#player').src.includes('v=') && "
-                f"document.querySelector('#player').readyState >= 1", timeout=120)
+    tools.until("document.querySelector('#render-status').textContent.startsWith('Rendered') && "
+                "document.querySelector('#player').src.includes('v=') && "
+                "document.querySelector('#player').readyState >= 1", timeout=120)
     second = json.loads((folder / "output" / "mat.json").read_text())["chapters"]
     moved = next(c for c in second if c["title"] == "Reach")
     assert moved["start"] != reach["start"]  # the slower breath moved it

@@ -24,7 +24,12 @@
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
     }
-    const response = await fetch(path, options);
+    let response;
+    try {
+      response = await fetch(path, options);
+    } catch (e) { // the studio was stopped, or the network dropped
+      return { status: 0, ok: false, data: { error: "the studio does not answer: is `pilates-audio studio` still running?" } };
+    }
     let data = {};
     try { data = await response.json(); } catch (e) { data = { error: "the studio answered " + response.status }; }
     return { status: response.status, ok: response.ok, data };
@@ -55,18 +60,29 @@
 
   // --- routines -------------------------------------------------------------------
 
-  async function loadList(select) {
+  async function refreshList() { // titles, lengths and problems as saved now
     const { ok, data } = await api("GET", "/api/routines");
-    if (!ok) return say(data.error, true);
+    if (ok) fillList(data.routines);
+  }
+
+  function fillList(routines) {
     const list = $("routines");
     list.textContent = "";
-    for (const routine of data.routines) {
+    for (const routine of routines) {
       const label = routine.kind === "block" ? routine.name + " (block)"
         : (routine.title || routine.name) + (routine.duration ? " · " + clock(routine.duration) : "")
           + (routine.problems.length ? " · " + routine.problems.length + " problem" +
              (routine.problems.length === 1 ? "" : "s") : "");
       list.appendChild(element("option", { value: routine.name, text: label }));
     }
+    if (state.name !== null) list.value = state.name;
+  }
+
+  async function loadList(select) {
+    const { ok, data } = await api("GET", "/api/routines");
+    if (!ok) return say(data.error, true);
+    const list = $("routines");
+    fillList(data.routines);
     const wanted = select || decodeURIComponent(location.hash.slice(1)) || (data.routines[0] || {}).name;
     if (wanted) {
       list.value = wanted;
@@ -110,6 +126,7 @@
     $("save").textContent = "Save";
     showDirty();
     say("Saved " + state.name);
+    refreshList();
     return true;
   }
 
@@ -409,7 +426,8 @@
       const what = cue.kind === "pause" ? "· " + cue.breaths + " breath" + (cue.breaths === 1 ? "" : "s")
         : cue.kind === "speech" ? cue.text : "♪ " + cue.text;
       list.appendChild(element("li", { class: cue.kind === "pause" ? "pause" : "", "data-start": cue.start }, [
-        element("span", { class: "at", text: clock(cue.start) }), element("span", { text: what }),
+        element("span", { class: "at", text: clock(cue.start) }),
+        element("span", {}, [element("span", { class: "part", text: cue.part }), document.createTextNode(what)]),
       ]));
     }
     const warned = $("warnings");

@@ -44,7 +44,7 @@ class Conflict(PilatesAudioError):
 
 
 class Superseded(PilatesAudioError):
-    """A render asked for while another of the same routine ran, and a newer one came after it."""
+    """A render asked for while another of the same session ran, and a newer one came after it."""
 
     def __init__(self, name: str):
         super().__init__(f"a newer render of {name} was asked for; this one was dropped")
@@ -70,7 +70,7 @@ class Workspace:
     def __init__(self, folder: Path, output: Path | None = None):
         self.folder = folder.resolve()
         self.output = output if output is not None else self.folder / "output"
-        self._renders: dict[str, tuple[threading.Lock, list[int]]] = {}  # per routine: its lock, the newest ticket
+        self._renders: dict[str, tuple[threading.Lock, list[int]]] = {}  # per output name: a lock, the newest ticket
         self._guard = threading.Lock()
 
     # --- names ------------------------------------------------------------------------
@@ -218,14 +218,15 @@ class Workspace:
 
     def render(self, name: str, settings: dict[str, Any] | None = None, length: float | None = None
                ) -> render_mod.Session:
-        """Render a saved routine into the output folder, one render of a routine at a time.
+        """Render a saved routine into the output folder, one render of a session's files at a time.
 
-        A render asked for while another of the same routine runs waits for it; if a
+        A render asked for while another writing the same files runs waits for it; if a
         newer one is asked for meanwhile, only the newest runs (Superseded).
         """
         path = self.path(name)
+        output = PurePosixPath(name).stem  # what its files are named: two routines of one name share them
         with self._guard:
-            lock, newest = self._renders.setdefault(name, (threading.Lock(), [0]))
+            lock, newest = self._renders.setdefault(output, (threading.Lock(), [0]))
             newest[0] += 1
             ticket = newest[0]
         with lock:
