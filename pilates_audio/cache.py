@@ -13,10 +13,12 @@ import errno
 import json
 import os
 import re
+import threading
 import time
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from pilates_audio.errors import InputError
 from pilates_audio.files import CACHE_VARIABLE, TEMP_PREFIX, cache_dir, write_atomic
@@ -36,6 +38,8 @@ _AGES = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|min|m|h|d|w)\s*$", re.IGNORECASE)
 _added = 0  # bytes this process stored in the cache since its last check of the bound
+_active = 0  # renders of this process under way (the studio renders several sessions at once)
+_counting = threading.Lock()  # guards the two counts above: renders store from several threads
 _run: tuple[Path, object] | None = None  # this process's run file and its open, locked handle
 
 
@@ -163,7 +167,21 @@ def unwritable(exc: OSError) -> bool:
 def stored(size: int) -> None:
     """Count bytes this process stored in the cache, for the check of the bound after a render."""
     global _added
-    _added += size
+    with _counting:
+        _added += size
+
+
+@contextmanager
+def rendering() -> Iterator[None]:
+    """Mark a render of this process under way: the bound is checked when none is."""
+    global _active
+    with _counting:
+        _active += 1
+    try:
+        yield
+    finally:
+        with _counting:
+            _active -= 1
 
 
 def entries(root: Path | None = None) -> list[Entry]:
@@ -327,7 +345,10 @@ def after_render(root: Path | None = None) -> Pruned | None:
     global _added
     bound = limit()
     root = root or cache_dir()
-    added, _added = _added, 0
+    with _counting:
+        if _active:
+            return None  # another render of this process still uses its entries; the last one checks
+        added, _added = _added, 0
     if bound is None:
         return None
     note = root / USAGE

@@ -156,7 +156,8 @@ def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: 
     """Render each routine; return the block files they include."""
     pacing_path = kwargs.get("pacing_file")
     flags, pacing_file = _flags(kwargs)
-    loaded = routine_mod.load_all(list(routines))
+    # A routine named twice (`render a.yaml ./a.yaml`) is rendered once.
+    loaded = routine_mod.load_all(list({os.path.realpath(path): path for path in routines}.values()))
     render_mod.check_outputs(loaded, out_dir, pacing_path)  # nothing a render writes may replace an input
     plans = [(r, render_mod.effective_pacing(r, flags, pacing_file)[0]) for r in loaded]
     target = _target(target, flags)
@@ -252,6 +253,7 @@ def check(routines: tuple[Path, ...], max_length: float | None) -> None:
         if isinstance(loaded, routine_mod.Block):
             click.echo(f"{loaded.path}: ok (a block of {count} exercise{'s' if count != 1 else ''})")
             continue
+        render_mod.check_name(loaded)  # a name its session's files cannot have
         pacing, _ = render_mod.effective_pacing(loaded, {})
         plan, _ = render_mod.planned(loaded, pacing, max_length=max_length or render_mod.MAX_LENGTH)
         length = format_clock(plan.duration / SAMPLE_RATE)

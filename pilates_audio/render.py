@@ -38,38 +38,65 @@ class Session:
 NAME_MAX = 255  # bytes in one file name on the file systems sessions are written to
 
 
+def check_name(routine: Routine) -> None:
+    """Refuse a routine whose name is too long for the files a session is written to (it would fail at the end)."""
+    longest = routine.name + max(OUTPUTS + COVERS, key=len)
+    if len(os.fsencode(longest)) > NAME_MAX:
+        raise InputError(f"{routine.path}: its name is too long for the files a session is written to "
+                         f"({len(os.fsencode(longest))} bytes as {max(OUTPUTS + COVERS, key=len)}; the limit is "
+                         f"{NAME_MAX}); rename the routine file")
+
+
 def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | None = None) -> None:
     """Refuse, before any work, a render whose files would replace an input or one another.
 
-    Inputs are the routine, the blocks it includes, the pacing file and the cover; two
-    routines of the same name would write the same four files; and a name too long for
-    the file system would fail only at the end.
+    Inputs are every routine's file, the blocks each includes, its cover and the pacing
+    file; outputs are every session's files (and the covers a render removes). Two
+    sessions must not write one file (`a.yaml` and `a.chapters.yaml` both write
+    `a.chapters.json`); a name too long, or a folder where a file goes, would fail only
+    at the end; the output folder must be one that can be made.
     """
-    def same(a: Path, b: Path) -> bool:
-        return os.path.realpath(a) == os.path.realpath(b)
+    def real(path: Path) -> str:
+        return os.path.realpath(path)
 
-    seen: dict[str, Routine] = {}
+    inputs: dict[str, tuple[str, Path]] = {}
     for routine in routines:
-        longest = routine.name + max(OUTPUTS, key=len)
-        if len(os.fsencode(longest)) > NAME_MAX:
-            raise InputError(f"{routine.path}: its name is too long for the files a session is written to "
-                             f"({len(os.fsencode(longest))} bytes as {max(OUTPUTS, key=len)}; the limit is "
-                             f"{NAME_MAX}); rename the routine file")
-        other = seen.get(routine.name)
-        if other is not None:
-            raise InputError(f"{other.path} and {routine.path} would both be written as {out_dir / routine.name}.mp3 "
-                             "(and its .json, .vtt, .chapters.json); render them into different folders with -o, "
-                             "or rename one")
-        seen[routine.name] = routine
-        inputs = [("the routine", Path(routine.path)), *(("the block", path) for path in routine.includes),
-                  *([("the cover", routine.cover)] if routine.cover else []),
-                  *([("the pacing file", pacing_file)] if pacing_file is not None else [])]
+        check_name(routine)
+        for what, source in [("the routine", Path(routine.path)), *(("the block", path) for path in routine.includes),
+                             *([("the cover", routine.cover)] if routine.cover else []),
+                             *([("the pacing file", pacing_file)] if pacing_file is not None else [])]:
+            inputs.setdefault(real(source), (what, source))
+    _check_folder(out_dir)
+    written: dict[str, Routine] = {}
+    for routine in routines:
         for suffix in OUTPUTS + COVERS:  # a cover of another type is removed: never one of these either
             output = out_dir / f"{routine.name}{suffix}"
-            for what, source in inputs:
-                if same(source, output):
-                    raise InputError(f"{routine.path}: rendering would write its {suffix} over {what} {source}; "
-                                     "choose another output folder with -o, or rename the file")
+            if real(output) in inputs:
+                what, source = inputs[real(output)]
+                raise InputError(f"{routine.path}: rendering would write its {suffix} over {what} {source}; "
+                                 "choose another output folder with -o, or rename the file")
+            other = written.get(real(output))
+            if other is not None and other is not routine:
+                both = (f"would both be written as {out_dir / routine.name}.mp3 (and its .json, .vtt, .chapters.json)"
+                        if other.name == routine.name else f"would both write {output}")
+                raise InputError(f"{other.path} and {routine.path} {both}; render them into different folders with "
+                                 "-o, or rename one")
+            written[real(output)] = routine
+            if output.is_dir():
+                raise InputError(f"{output} is a folder, where {routine.path} writes its {suffix}; move it away or "
+                                 "choose another output folder with -o")
+
+
+def _check_folder(folder: Path) -> None:
+    """Refuse an output folder that cannot be made or written in, before any work."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise InputError(f"{existing} is not a folder, so {folder} cannot be made; choose another output folder "
+                         "with -o")
+    if existing.exists() and not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"{existing} cannot be written in; choose another output folder with -o")
 
 
 def cover_output(routine: Routine) -> str | None:
@@ -188,6 +215,16 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     beside it says where each one is. `sample_exact` encodes the whole session in one
     pass instead, every sound on its planned sample.
     """
+    with cache_mod.rendering():  # entries it uses are not pruned by another render of this process meanwhile
+        session = _write(routine, pacing, out_dir, bitrate, progress, target, loudness, sample_exact)
+    cache_mod.after_render(cache_dir())
+    return session
+
+
+def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
+           progress: Progress | None = None, target: fit_mod.Target | float | None = None,
+           loudness: float = audio.DEFAULT_LOUDNESS, sample_exact: bool = False) -> Session:
+    """Plan, speak, level and write one session (see `render`)."""
     fast = fast_path(bitrate, sample_exact)
     cache_mod.check()  # a cache that is a file, or a bad PILATES_AUDIO_CACHE_MAX, is said before any work
     if not fast:
@@ -229,5 +266,4 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
         export.write_file(temps[".json"], export.script_json(script))
         export.write_file(temps[".vtt"], export.transcript_vtt(script))
         export.write_file(temps[".chapters.json"], export.chapters_json(script))
-    cache_mod.after_render(cache_dir())
     return Session(paths[".mp3"], paths[".json"], script.duration / script_mod.SAMPLE_RATE, script.warnings, fitted)

@@ -102,3 +102,67 @@ def test_pipes_and_devices_are_refused_at_once_never_read(tmp_path):
     assert result.code == 2 and result.stderr.startswith("fifo:1:1: is not a regular file")
     assert time.monotonic() - started < 20  # answered, not waiting for a writer
     assert not (tmp_path / "out").exists()
+
+
+def test_one_routines_files_never_replace_or_remove_another_routines_inputs(tmp_path):
+    (tmp_path / "x" / "out").mkdir(parents=True)
+    (tmp_path / "x" / "a.yaml").write_text(ROUTINE, encoding="utf-8")
+    block = "[{name: Reach, hold: 1 breath}]\n"  # a block written as JSON, kept where a's script goes
+    (tmp_path / "x" / "out" / "a.json").write_text(block, encoding="utf-8")
+    (tmp_path / "x" / "y.yaml").write_text("title: Y\nexercises:\n  - include: out/a.json\n", encoding="utf-8")
+    result = run_cli("render", "x/a.yaml", "x/y.yaml", "-o", "x/out", cwd=tmp_path)
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == ("error: x/a.yaml: rendering would write its .json over the block x/out/a.json; choose "
+                             "another output folder with -o, or rename the file\n")
+    assert (tmp_path / "x" / "out" / "a.json").read_text() == block
+    # A cover another routine uses is never removed as a leftover of a's.
+    from test_export import tiny_png
+
+    (tmp_path / "x" / "out" / "a.json").unlink()
+    (tmp_path / "x" / "out" / "a.cover.png").write_bytes(tiny_png())
+    (tmp_path / "x" / "y.yaml").write_text("title: Y\ncover: out/a.cover.png\nexercises: [{name: A, reps: 1}]\n",
+                                           encoding="utf-8")
+    result = run_cli("render", "x/a.yaml", "x/y.yaml", "-o", "x/out", cwd=tmp_path)
+    assert result.code == 2
+    assert result.stderr == ("error: x/a.yaml: rendering would write its .cover.png over the cover x/out/a.cover.png; "
+                             "choose another output folder with -o, or rename the file\n")
+    assert (tmp_path / "x" / "out" / "a.cover.png").read_bytes() == tiny_png()
+
+
+def test_two_sessions_that_would_write_one_file_are_refused(tmp_path):
+    (tmp_path / "a.yaml").write_text(ROUTINE, encoding="utf-8")
+    (tmp_path / "a.chapters.yaml").write_text(ROUTINE, encoding="utf-8")
+    result = run_cli("render", "a.yaml", "a.chapters.yaml", "-o", "out", cwd=tmp_path)
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == ("error: a.yaml and a.chapters.yaml would both write out/a.chapters.json; render them "
+                             "into different folders with -o, or rename one\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_routine_named_twice_is_rendered_once(tmp_path):
+    (tmp_path / "a.yaml").write_text(ROUTINE, encoding="utf-8")
+    result = run_cli("render", "a.yaml", "./a.yaml", "-o", "out", "-q", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert result.stdout.count("\n") == 1 and result.stdout.startswith("out/a.mp3\t")
+
+
+def test_an_output_folder_that_cannot_be_made_or_a_folder_in_a_files_place_is_refused_at_once(tmp_path):
+    (tmp_path / "a.yaml").write_text(ROUTINE, encoding="utf-8")
+    (tmp_path / "afile").write_text("a file")
+    result = run_cli("render", "a.yaml", "-o", "afile/sub", cwd=tmp_path)
+    assert (result.code, result.stderr) == (2, "error: afile is not a folder, so afile/sub cannot be made; choose "
+                                               "another output folder with -o\n")
+    (tmp_path / "out" / "a.vtt").mkdir(parents=True)
+    result = run_cli("render", "a.yaml", "-o", "out", cwd=tmp_path)
+    assert (result.code, result.stderr) == (2, "error: out/a.vtt is a folder, where a.yaml writes its .vtt; move it "
+                                               "away or choose another output folder with -o\n")
+    assert sorted(os.listdir(tmp_path / "out")) == ["a.vtt"]
+
+
+def test_check_refuses_a_name_render_would_refuse(tmp_path):
+    longer = "m" * 242
+    (tmp_path / f"{longer}.yaml").write_text(ROUTINE, encoding="utf-8")
+    result = run_cli("check", f"{longer}.yaml", cwd=tmp_path)
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == (f"error: {longer}.yaml: its name is too long for the files a session is written to "
+                             "(256 bytes as .chapters.json; the limit is 255); rename the routine file\n")
