@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from pilates_audio.errors import InputError
+from pilates_audio.errors import InputError, PilatesAudioError
 from pilates_audio.files import CACHE_VARIABLE, TEMP_PREFIX, cache_dir, write_atomic
 
 KINDS = ("clips", "pieces", "levels", "models")  # the folders that hold entries; `locks` holds none
@@ -115,8 +115,12 @@ def format_size(size: float) -> str:
 def check() -> int | None:
     """Check the cache's settings before any work: a folder that is one, a bound that reads; return the bound."""
     root = cache_dir()
-    if root.exists() and not root.is_dir():
-        raise InputError(f"the cache {root} is not a folder; set {CACHE_VARIABLE} to a folder")
+    existing = root
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent  # a cache not made yet is made under its nearest existing folder
+    if existing.exists() and not existing.is_dir():
+        raise InputError(f"the cache {root} is not a folder" + (f" ({existing} is a file)" if existing != root else "")
+                         + f"; set {CACHE_VARIABLE} to a folder")
     return limit()
 
 
@@ -326,7 +330,11 @@ def prune(root: Path | None = None, max_size: int | None = None, older_than: flo
             entry.path.unlink()
         except FileNotFoundError:
             pass  # another prune got there first
-        except OSError:
+        except OSError as exc:
+            if unwritable(exc):
+                raise PilatesAudioError(f"the cache {root} cannot be written ({exc.strerror}), so nothing can be "
+                                        f"removed from it; prune it where it can be written, or set {CACHE_VARIABLE} "
+                                        "to another folder") from None
             continue
         removed += 1
         freed += entry.size

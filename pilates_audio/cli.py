@@ -237,6 +237,7 @@ def script(routine: Path, as_json: bool, exact: bool, sample_exact: bool, quiet:
         with _Progress(loaded.name, quiet) as progress:
             plan, fitted = render_mod.exact_script(loaded, pacing, render_mod.voices_for(pacing),
                                                    lambda done, total: progress("speaking", done, total), target)
+        cache_mod.after_render()  # what it spoke counts against the cache's bound as a render's does
         plan = render_mod.placed(plan, sample_exact=sample_exact)
     click.echo(plan.dumps() if as_json else plan.to_text(), nl=False)
     if not quiet:

@@ -170,6 +170,9 @@ def speakable(text: str) -> str:
     return " ".join(_CONTROL.sub(" ", _MARKUP.sub(" ", text)).split())
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 class _Includes:
     """What one check has read through includes: parsed blocks, the files, and the count so far."""
 
@@ -204,6 +207,11 @@ class _Checker:
         if isinstance(value, str) and not yamlsrc.is_date(value):
             if not value.strip():
                 self.add(node, f"{key} is empty; give it some text")
+                return None
+            half = _SURROGATE.search(value)
+            if half:  # "\udc80" in quotes: half of a character, which no file name, tag or voice can hold
+                self.add(node, f"{key} holds U+{ord(half[0]):04X}, half of a character that is not text on its "
+                               "own; remove it")
                 return None
             text = speakable(value) if spoken else " ".join(_CONTROL.sub(" ", value).split())
             if not text:

@@ -204,6 +204,9 @@ def test_a_cache_that_is_a_file_is_refused_before_any_work(tmp_path):
         result = run_cli(*args, env=own(root))
         assert (result.code, result.stdout, result.stderr) == (2, "", message), args
     assert not (tmp_path / "out").exists() and root.read_text() == "not a folder"
+    under = run_cli("render", source, "-o", tmp_path / "out", env=own(root / "sub"))
+    assert (under.code, under.stderr) == (2, f"error: the cache {root / 'sub'} is not a folder ({root} is a file); "
+                                             "set PILATES_AUDIO_CACHE to a folder\n")
 
 
 def read_only(root: Path) -> list[str]:
@@ -243,6 +246,14 @@ def test_a_read_only_cache_with_every_entry_still_renders(tmp_path):
         assert ") and lacks this speech; set PILATES_AUDIO_CACHE to a folder you can write to (while speaking " \
                in done.stderr
         assert not list((tmp_path / "b").glob("gamma*"))
+
+        # Nothing can be pruned from it, and that is said.
+        done = subprocess.run([*prefix, sys.executable, "-m", "pilates_audio", "cache", "prune", "--max-size", "0"],
+                              capture_output=True, text=True, env={**os.environ, **own(root)}, timeout=60)
+        assert (done.returncode, done.stdout) == (1, "")
+        assert done.stderr.startswith(f"error: the cache {root} cannot be written (")
+        assert done.stderr.endswith("), so nothing can be removed from it; prune it where it can be written, or set "
+                                    "PILATES_AUDIO_CACHE to another folder\n")
     finally:
         for path in [root, *root.rglob("*")]:
             path.chmod(path.stat().st_mode | 0o200)
@@ -275,3 +286,14 @@ def test_pruning_while_a_render_runs_leaves_it_whole(tmp_path):
     assert held  # the prunes met the render's entries and kept them
     data = json.loads((out / "long.json").read_text())
     assert abs(len(audiocheck.load(out / "long.mp3")) / 2 / 44100 - data["duration"]) < 0.002
+
+
+def test_speech_made_by_script_exact_counts_against_the_bound_too(tmp_path):
+    root = tmp_path / "cache"
+    render(routine(tmp_path, "Alpha", 150), tmp_path / "out", root, PILATES_AUDIO_CACHE_MAX="0")
+    bound = int(sum(size for _, size in files_in(root).values()) * 1.5)
+    for rate in (120, 130, 140):
+        result = run_cli("script", routine(tmp_path, "Alpha", rate), "--exact", "-q",
+                         env=own(root, PILATES_AUDIO_CACHE_MAX=str(bound)))
+        assert result.code == 0, result.stderr
+        assert sum(size for _, size in files_in(root).values()) <= bound

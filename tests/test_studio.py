@@ -150,12 +150,9 @@ def test_an_estimate_gives_the_timeline_and_where_each_setting_came_from(folder)
                                     "routine that includes it")
 
 
-@pytest.mark.parametrize("second_name", ["mat.yaml", "sub/mat.yaml"])  # another routine of the same name too
-def test_renders_of_one_sessions_files_never_run_two_at_a_time(folder, monkeypatch, second_name):
+def test_renders_of_one_sessions_files_never_run_two_at_a_time(folder, monkeypatch):
     from pilates_audio import render as render_mod
 
-    (folder / "sub").mkdir()
-    (folder / "sub" / "mat.yaml").write_text(MAT.replace("blocks/", "../blocks/"), encoding="utf-8")
     space = Workspace(folder, folder / "out")
     running, most = [0], [0]
     entered, release = threading.Event(), threading.Event()
@@ -176,7 +173,7 @@ def test_renders_of_one_sessions_files_never_run_two_at_a_time(folder, monkeypat
 
     def ask(label: str, inhale: str) -> None:
         try:
-            outcomes[label] = space.render(second_name if label == "second" else "mat.yaml", {"inhale": inhale})
+            outcomes[label] = space.render("mat.yaml", {"inhale": inhale})
         except Superseded as exc:
             outcomes[label] = exc.message
 
@@ -192,7 +189,7 @@ def test_renders_of_one_sessions_files_never_run_two_at_a_time(folder, monkeypat
     for thread in [first, *waiting]:
         thread.join(120)
     assert most[0] == 1
-    assert outcomes["second"] == f"a newer render of {second_name} was asked for; this one was dropped"
+    assert outcomes["second"] == "a newer render of mat.yaml was asked for; this one was dropped"
     assert outcomes["first"].mp3 == outcomes["third"].mp3 == folder / "out" / "mat.mp3"
     import json
 
@@ -244,3 +241,17 @@ def test_a_pacing_file_is_saved_beside_the_routine_and_used_by_render(folder):
     with pytest.raises(InputError) as caught:
         space.save_pacing("mat.yaml", {"rate": "fast"})
     assert caught.value.message.startswith("rate: ")
+
+
+def test_a_routine_whose_session_another_routine_writes_is_not_rendered(folder):
+    (folder / "sub").mkdir()
+    (folder / "sub" / "mat.yaml").write_text(MAT.replace("blocks/", "../blocks/"), encoding="utf-8")
+    space = Workspace(folder, folder / "out")
+    with pytest.raises(InputError) as caught:
+        space.render("sub/mat.yaml")
+    assert caught.value.message == (f"mat.yaml and sub/mat.yaml would both be written as {folder / 'out' / 'mat'}.mp3 "
+                                    "(and its .json, .vtt, .chapters.json); rename one")
+    assert not (folder / "out").exists()
+    (folder / "blocks" / "mat.yaml").write_text(BLOCK)  # a block of that name is never rendered: no clash
+    (folder / "sub" / "mat.yaml").unlink()
+    assert space.render("mat.yaml").mp3 == folder / "out" / "mat.mp3"

@@ -147,6 +147,16 @@ class Workspace:
                 write_atomic(path, data)
         return Document(name, text, version_of(data))
 
+    def _no_twin(self, name: str) -> None:
+        """Refuse to render a routine whose session another routine of the folder (of the same name) also writes."""
+        stem = PurePosixPath(name).stem
+        for other in self.names():
+            if other != name and PurePosixPath(other).stem == stem:
+                checked, _ = self.check(other)
+                if not isinstance(checked, routine_mod.Block):  # blocks are never rendered
+                    raise InputError(f"{other} and {name} would both be written as {self.output / stem}.mp3 (and its "
+                                     ".json, .vtt, .chapters.json); rename one")
+
     # --- pacing kept in files -----------------------------------------------------------
 
     def save_pacing(self, name: str, settings: dict[str, Any], replace: bool = False) -> str:
@@ -233,6 +243,7 @@ class Workspace:
             if newest[0] != ticket:
                 raise Superseded(name)
             routine = routine_mod.load(path)
+            self._no_twin(name)
             pacing, _ = self.pacing(routine, settings or {})
             render_mod.check_outputs([routine], self.output)
             return render_mod.render(routine, pacing, self.output, target=_target(length, settings or {}))
