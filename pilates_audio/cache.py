@@ -248,6 +248,7 @@ def hold(root: Path | None = None) -> None:
         if _run is None or not _run[0].exists():
             folder = root / RUNS
             folder.mkdir(parents=True, exist_ok=True)
+            _running_since(root)  # the marks of runs that ended without clearing theirs (kill -9) go first
             path = folder / f"run-{os.getpid()}"
             handle = open(path, "a+b")
             _lock(handle)

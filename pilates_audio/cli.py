@@ -345,7 +345,8 @@ def serve(folder: Path, host: str, port: int) -> None:
     try:
         http.run()
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        pass  # the signal that stopped it, raised again once connections were closed
+    click.echo("stopped", err=True)  # also where the signal was ignored (started in the background)
 
 
 @cli.command()
@@ -378,7 +379,8 @@ def studio(folder: Path | None, out_dir: Path | None, host: str, allow_network: 
     try:
         running.server.run()
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        pass
+    click.echo("stopped", err=True)
 
 
 @cli.command()

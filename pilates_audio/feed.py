@@ -15,7 +15,7 @@ from typing import Callable
 from urllib.parse import quote
 
 from pilates_audio.errors import InputError
-from pilates_audio.export import COVERS
+from pilates_audio.export import COVERS, DEFAULT_ARTIST
 from pilates_audio.files import write_atomic
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -266,6 +266,8 @@ class Index:
                     comments = tags.getall("COMM")
                     description = str(comments[0].text[0]) if comments else ""
                     author = str(tags["TPE1"]) if "TPE1" in tags else ""
+                    if author == DEFAULT_ARTIST:
+                        author = ""  # no instructor named: the channel's author stands for every episode
                 except (MutagenError, OSError, IndexError):
                     description, author = "", ""
         except OSError:

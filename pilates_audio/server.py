@@ -50,6 +50,15 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
+HEAD_BYTES = 16 * 1024  # the largest request head (line and headers) answered; larger ones get 431
+
+
+def head_too_large(scope: dict, limit: int = HEAD_BYTES) -> bool:
+    """Tell whether a request's line and headers pass the limit (h11 holds back only heads still incomplete)."""
+    size = len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+    return size + sum(len(name) + len(value) + 4 for name, value in scope.get("headers", [])) > limit
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one client may take of the server, so that none can hold it."""
@@ -58,7 +67,7 @@ class Limits:
     keep_alive: int = 5  # seconds an idle connection stays open between requests
     connections: int = 1000  # open at once; past this a request is answered 503 (fewer if descriptors are short)
     backlog: int = 1024  # connections the system queues before the server accepts them
-    header_bytes: int = 16 * 1024  # the largest request head
+    header_bytes: int = HEAD_BYTES  # the largest request head
     shutdown: int = 1  # seconds downloads get to finish when the server is stopped
 
 
@@ -101,6 +110,8 @@ class Site:
 
     async def answer(self, request: Request) -> Response:
         """Return the response to one request."""
+        if head_too_large(request.scope):
+            return _plain(431, "request header fields too large\n", {"Connection": "close"})
         if request.method not in ("GET", "HEAD"):
             return Response(status_code=405, headers={"Allow": "GET, HEAD", "Content-Length": "0"})
         host = request.headers.get("host")
@@ -205,7 +216,9 @@ def _file(request: Request, fd: int, content_type: str) -> Response:
     wanted = asked.get("range")
     if wanted and _if_range_holds(asked.get("if-range"), etag, int(info.st_mtime) if settled else None):
         match = _RANGE.match(wanted.strip())
-        if match and (match[1] or match[2]):
+        # A range that ends before it starts is not a range at all: the whole file, as for one not understood.
+        backwards = match is not None and bool(match[1] and match[2]) and int(match[2]) < int(match[1])
+        if match and (match[1] or match[2]) and not backwards:
             if match[1]:
                 start = int(match[1])
                 end = min(int(match[2]), size - 1) if match[2] else size - 1

@@ -164,6 +164,16 @@ def test_entries_a_running_render_uses_are_never_pruned(tmp_path):
     assert result.stdout == f"removed 3 entries ({freed}); the cache holds 0 B\n"
     assert (result.stderr, files_in(root)) == ("", {})
     assert list((root / cache.RUNS).glob("run-*")) == []
+    # A render's mark left by kill -9 is cleared by the next run that uses the cache, prune or not.
+    killed = subprocess.Popen([sys.executable, "-c", "import time; from pilates_audio import cache; cache.hold(); "
+                                                     "print('held', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True, env={**os.environ, **own(root)})
+    assert killed.stdout.readline() == "held\n"
+    killed.kill()
+    killed.wait()
+    assert [p.name for p in (root / cache.RUNS).glob("run-*")] == [f"run-{killed.pid}"]
+    render(routine(tmp_path, "Alpha"), tmp_path / "out2", root)
+    assert list((root / cache.RUNS).glob("run-*")) == []
 
 
 def test_the_cache_stays_under_its_bound_across_many_renders(tmp_path):

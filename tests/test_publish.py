@@ -132,6 +132,14 @@ def test_mp3s_are_served_whole_and_in_byte_ranges(server, folder):
     assert status == 416 and headers["Content-Range"] == f"bytes */{len(data)}"
     status, headers, body = get(server, "/feed-and-serve.mp3", method="HEAD")
     assert status == 200 and body == b"" and headers["Content-Length"] == str(len(data))
+    status, _, body = get(server, "/feed-and-serve.mp3", headers={"Range": "bytes=10-5"})  # not a range: ignored
+    assert status == 200 and body == data
+
+
+def test_a_request_head_past_16_kib_is_refused(server):
+    status, _, body = get(server, "/", headers={"X-Padding": "x" * 17000})
+    assert (status, body) == (431, b"request header fields too large\n")
+    assert get(server, "/", headers={"X-Padding": "x" * 8000})[0] == 200
 
 
 def test_sidecars_and_the_feed_are_served_with_urls_from_the_request(server):
@@ -377,3 +385,18 @@ def test_serve_refuses_a_bad_feed_yaml_at_the_start(tmp_path):
     assert (result.code, result.stdout) == (2, "")
     assert result.stderr == (f"{tmp_path / 'feed.yaml'}:1:1: unknown key 'titel'; did you mean 'title'?\n"
                              "1 problem found; nothing was written.\n")
+
+
+def test_an_episode_names_its_own_author_only_when_the_routine_has_an_instructor(folder, tmp_path):
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("title: Plain\nexercises: [{name: Lift, reps: 1}]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("render", plain, "-o", out, "-q").code == 0
+    for name in ("feed-and-serve.mp3", "feed-and-serve.json"):
+        (out / name).write_bytes((folder / name).read_bytes())
+    (out / "feed.yaml").write_text("author: Ana\n")
+    assert run_cli("feed", out, "--base-url", "http://example.org/").code == 0
+    channel = ET.parse(out / "feed.xml").getroot().find("channel")
+    assert channel.findtext(f"{ITUNES}author") == "Ana"
+    authors = {item.findtext("title"): item.findtext(f"{ITUNES}author") for item in channel.iter("item")}
+    assert authors == {"Plain": None, "Feed & Serve": "Sam Lee"}

@@ -77,6 +77,8 @@ class Studio:
     async def answer(self, request: Request) -> Response:
         from pilates_audio import server
 
+        if server.head_too_large(request.scope):
+            return JSONResponse({"error": "request header fields too large"}, 431, headers={"Connection": "close"})
         if not server.host_allowed(request.headers.get("host"), self.hosts):
             return JSONResponse({"error": "this server does not answer for that host name"}, 421)
         path = request.url.path
