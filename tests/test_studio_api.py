@@ -13,18 +13,10 @@ import time
 
 import pytest
 from conftest import run_cli
+from test_studio import BLOCK, MAT
 
 import audiocheck
 from pilates_audio.studio import app as studio_app
-
-MAT = """\
-title: Studio Mat
-pacing: {inhale: 1s, exhale: 1s, transition: 1s}
-exercises:
-  - {name: Lift, reps: 2}
-  - include: blocks/end.yaml
-"""
-BLOCK = "- {name: Reach, hold: 1 breath}\n"
 
 
 @pytest.fixture
