@@ -371,6 +371,9 @@ def studio(folder: Path | None, out_dir: Path | None, host: str, allow_network: 
     click.echo(f"studio for {folder} at {running.address}")
     if running.phone_address:
         click.echo(f"on a phone on the same network, open {running.phone_address}")
+    elif allow_network:
+        click.echo("warning: this machine has no address on a local network that a phone could open; connect it "
+                   "to the Wi-Fi the phone is on and start the studio again", err=True)
     click.echo("(Ctrl-C to stop)")
     if open_browser if open_browser is not None else studio_app.can_open_browser():
         import webbrowser

@@ -18,6 +18,7 @@ import re
 import socket
 import stat
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator
@@ -396,11 +397,15 @@ in any podcast app (look for "add by URL").</p>
 
 def lan_address() -> str | None:
     """Return this machine's address on the local network, if it has one, without sending anything."""
-    try:
-        candidates = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
-    except OSError:
-        return None
-    usable = sorted(a for a in candidates if not a.startswith("127."))
+    found = []
+    # The address the system would send from: "connecting" a UDP socket only looks up the route.
+    with suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # a documentation address (RFC 5737): never reached
+        found.append(probe.getsockname()[0])
+    # Many systems map their host name to 127.0.1.1 in /etc/hosts; it is asked second for that reason.
+    with suppress(OSError):
+        found += sorted({info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)})
+    usable = [a for a in found if not a.startswith(("127.", "169.254.", "0."))]
     return usable[0] if usable else None
 
 

@@ -268,3 +268,23 @@ def test_pacing_goes_into_a_pacing_file_or_the_routines_text(studio):
                            token=running.token)
     assert (status, body) == (200, {"text": MAT.replace("transition: 1s}", "transition: 1s, rate: 150}")})
     assert (folder / "mat.yaml").read_text() == MAT  # the text comes back to the editor; nothing is saved
+
+
+def test_the_phone_is_given_this_machines_network_address_and_it_is_answered_for(tmp_path, monkeypatch):
+    from pilates_audio import server
+
+    (tmp_path / "mat.yaml").write_text(MAT)
+    monkeypatch.setattr(server, "lan_address", lambda: "192.0.2.44")  # the address a phone on the Wi-Fi reaches
+    running = studio_app.start(tmp_path, None, "0.0.0.0", 0, allow_network=True)
+    running.server.socket.close()  # never served: only the addresses are looked at
+    port = running.server.port
+    assert running.phone_address == f"http://192.0.2.44:{port}/?token={running.studio.token}"
+    assert running.address == f"http://127.0.0.1:{port}/?token={running.studio.token}"
+    assert server.host_allowed(f"192.0.2.44:{port}", running.studio.hosts)
+    assert not server.host_allowed(f"192.0.2.45:{port}", running.studio.hosts)
+    # Without a network address, none is made up.
+    monkeypatch.setattr(server, "lan_address", lambda: None)
+    running = studio_app.start(tmp_path, None, "0.0.0.0", 0, allow_network=True)
+    running.server.socket.close()
+    assert running.phone_address is None
+

@@ -345,7 +345,9 @@ def start(folder: Path, output: Path | None, host: str, port: int, allow_network
     bound = server.Server(studio, host, port)
     addresses = server.urls(bound, host)
     key = f"?token={studio.token}" if studio.token_in_address else ""
-    studio.phone_address = addresses[-1] + key if not server.is_loopback(host) else None
+    # Listening on every address, the phone's is the LAN one found (if any); on one address, that one.
+    wide = addresses[1] if len(addresses) > 1 else None if host in server.WILDCARDS else addresses[0]
+    studio.phone_address = wide + key if wide is not None and not server.is_loopback(host) else None
     return Running(studio, bound, addresses[0] + key, studio.phone_address)
 
 
