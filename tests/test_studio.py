@@ -77,8 +77,8 @@ def test_a_save_based_on_an_old_version_is_refused_and_nothing_is_lost(folder):
     # Another editor still has the first version open: its save is refused, the file kept.
     with pytest.raises(Conflict) as caught:
         space.save("mat.yaml", MAT.replace("Lift", "Lift low"), opened.version)
-    assert caught.value.message == ("mat.yaml changed on disk since it was opened; reload it (your text is kept in "
-                                    "the editor) and save again")
+    assert caught.value.message == ("mat.yaml changed on disk since it was opened; your text is kept: save again to replace "
+                                    "the file with it, or reload the file from disk")
     assert caught.value.current == saved.version
     assert (folder / "mat.yaml").read_text() == MAT.replace("Lift", "Lift high")
 

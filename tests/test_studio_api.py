@@ -142,8 +142,8 @@ def test_concurrent_saves_of_one_version_let_one_through_and_lose_nothing(studio
     current = answers[winners[0]][1]["version"]
     for n, (status, body) in answers.items():
         if n != winners[0]:
-            assert (status, body) == (409, {"error": "mat.yaml changed on disk since it was opened; reload it (your "
-                                                     "text is kept in the editor) and save again",
+            assert (status, body) == (409, {"error": "mat.yaml changed on disk since it was opened; your text is kept: save "
+                                                     "again to replace the file with it, or reload the file from disk",
                                             "current": current})
 
 

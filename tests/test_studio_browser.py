@@ -119,9 +119,17 @@ def test_a_save_over_a_file_changed_on_disk_is_refused_and_the_text_kept(studio)
     tools.click("#save")
     tools.until("document.querySelector('#status').textContent.includes('changed on disk')")
     assert tools.js("document.querySelector('#status').textContent") == (
-        "mat.yaml changed on disk since it was opened; reload it (your text is kept in the editor) and save again")
+        "mat.yaml changed on disk since it was opened; your text is kept: save again to replace the file with it, "
+        "or reload the file from disk")
     assert tools.js("document.querySelector('#text').value") == MAT.replace("Studio Mat", "Studio Mat!")
     assert (folder / "mat.yaml").read_text() == MAT.replace("Lift", "Lift from elsewhere")
+    # Saving again replaces the file with the text kept here, once the person says so.
+    tools.js("window.confirm = (message) => { window.asked = message; return true; }")
+    assert tools.js("document.querySelector('#save').textContent") == "Save over it"
+    tools.click("#save")
+    tools.until("document.querySelector('#save').disabled === true")
+    assert tools.js("window.asked") == "mat.yaml changed on disk since you opened it. Replace it with your text?"
+    assert (folder / "mat.yaml").read_text() == MAT.replace("Studio Mat", "Studio Mat!")
     # The refused save is the only thing the console has to say.
     assert [error for error in tools.errors() if "409 (Conflict)" not in error] == []
     tools.events.clear()
@@ -188,14 +196,44 @@ def test_after_a_pacing_change_the_player_picks_up_at_the_same_exercise_and_offs
     tools.js("document.querySelector('#player').pause()")
     offset = tools.js("document.querySelector('#player').currentTime") - reach["start"]
 
+    before = tools.js("document.querySelector('#player').src")
     tools.click("#pacing input[name=inhale]")
-    tools.type("4")
+    tools.type("4")  # and nothing else: the change is rendered by itself
     tools.until("document.querySelector('#from-inhale').textContent === '4 · from studio'")
-    tools.click("#render")
-    tools.until("document.querySelector('#render-status').textContent.startsWith('Rendered') && "
-                "document.querySelector('#player').src.includes('v=') && "
-                "document.querySelector('#player').readyState >= 1", timeout=120)
+    tools.until(f"document.querySelector('#render-status').textContent.startsWith('Rendered') && "
+                f"document.querySelector('#player').src !== {json.dumps(before)} && "
+                f"document.querySelector('#player').readyState >= 1", timeout=120)
     second = json.loads((folder / "output" / "mat.json").read_text())["chapters"]
     moved = next(c for c in second if c["title"] == "Reach")
     assert moved["start"] != reach["start"]  # the slower breath moved it
     tools.until(f"Math.abs(document.querySelector('#player').currentTime - {moved['start'] + offset}) < 0.3")
+
+
+def test_a_refused_save_can_take_the_file_from_disk_instead(studio):
+    tools, folder = studio
+    (folder / "mat.yaml").write_text(MAT.replace("Lift", "Lift from elsewhere"), encoding="utf-8")
+    put_cursor_after(tools, "title: Studio Mat")
+    tools.type("!")
+    tools.click("#save")
+    tools.until("document.querySelector('#reload').hidden === false")
+    tools.js("window.confirm = () => true")
+    tools.click("#reload")
+    tools.until("document.querySelector('#text').value.includes('Lift from elsewhere')")
+    assert tools.js("document.querySelector('#text').value") == (folder / "mat.yaml").read_text()
+    assert tools.js("document.querySelector('#save').disabled") is True
+    tools.events.clear()  # the refused save's 409 is the console's only line, and expected
+
+
+def test_unsaved_text_is_not_left_for_a_new_routine_without_asking(studio):
+    tools, folder = studio
+    put_cursor_after(tools, "title: Studio Mat")
+    tools.type(" (draft)")
+    tools.until("document.querySelector('#save').disabled === false")
+    tools.js("window.confirm = (message) => { window.asked = message; return false; }")
+    tools.js("window.prompt = () => { window.prompted = true; return 'Other'; }")
+    tools.click("#new")
+    tools.until("window.asked")
+    assert tools.js("window.asked") == "mat.yaml has unsaved changes. Leave them?"
+    assert tools.js("window.prompted || false") is False  # nothing was made, nothing left
+    assert tools.js("document.querySelector('#text').value") == MAT.replace("Studio Mat", "Studio Mat (draft)")
+    assert not (folder / "other.yaml").exists()

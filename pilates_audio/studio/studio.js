@@ -6,6 +6,7 @@
   const $ = (id) => document.getElementById(id);
   const text = $("text"), gutter = $("gutter"), player = $("player");
   const CHECK_DELAY = 250; // ms after the last key before the routine is checked and planned
+  const RENDER_DELAY = 600; // ms after the last pacing change before the session is rendered again
   const CHOICES = {
     preset: "presets", engine: "engines", breath_cues: "breath_cues", guidance: "guidance",
   };
@@ -101,10 +102,20 @@
   async function open(name) {
     const { ok, data } = await api("GET", "/api/routines/" + encodeURI(name));
     if (!ok) return say(data.error, true);
+    const another = state.name !== data.name;
     state.name = data.name;
     state.version = data.version;
     state.saved = data.text;
+    state.conflict = false;
     text.value = data.text;
+    text.setSelectionRange(0, 0);
+    text.scrollTop = 0;
+    $("save").textContent = "Save";
+    $("reload").hidden = true;
+    if (another) { // the panel's settings were for the routine left: they are not carried into this one
+      clearSettings();
+      state.session = null;
+    }
     history.replaceState(null, "", "#" + encodeURIComponent(name));
     numberLines();
     showDirty();
@@ -114,15 +125,27 @@
 
   async function save() {
     if (!dirty()) return true;
+    if (state.conflict && !confirm(state.name + " changed on disk since you opened it. Replace it with your text?")) {
+      return false;
+    }
     const { ok, status, data } = await api("PUT", "/api/routines/" + encodeURI(state.name),
                                            { text: text.value, version: state.version });
     if (!ok) {
       say(data.error, true);
-      if (status === 409) $("save").textContent = "Save (changed on disk)";
+      if (status === 409 && data.current) {
+        // Your text stays here. The next Save replaces the file (it asks first); Reload takes the file's.
+        state.version = data.current;
+        state.conflict = true;
+        $("save").textContent = "Save over it";
+        $("save").disabled = false;
+        $("reload").hidden = false;
+      }
       return false;
     }
     state.version = data.version;
     state.saved = text.value;
+    state.conflict = false;
+    $("reload").hidden = true;
     $("save").textContent = "Save";
     showDirty();
     say("Saved " + state.name);
@@ -130,7 +153,18 @@
     return true;
   }
 
+  function leaveUnsaved() {
+    return !dirty() || confirm(state.name + " has unsaved changes. Leave them?");
+  }
+
+  async function reloadFromDisk() {
+    if (!confirm("Load " + state.name + " as it is on disk? Your changes here are lost.")) return;
+    state.saved = null; // nothing here is kept
+    await open(state.name);
+  }
+
   async function create() {
+    if (!leaveUnsaved()) return;
     const title = prompt("Title of the new routine:");
     if (!title) return;
     const { ok, data } = await api("POST", "/api/new", { title });
@@ -307,6 +341,18 @@
     else state.settings[key] = value;
     if (key === "engine") fillVoices();
     schedule();
+    if (state.session) soon(); // a session is loaded: hear the change, as the timeline shows it
+  }
+
+  function soon() {
+    clearTimeout(state.again);
+    $("render-status").classList.remove("bad");
+    if (dirty()) {
+      $("render-status").textContent = "Save and render to hear the change";
+      return;
+    }
+    $("render-status").textContent = "Pacing changed: rendering again…";
+    state.again = setTimeout(render, RENDER_DELAY);
   }
 
   function clearSettings() {
@@ -423,7 +469,9 @@
           element("span", { class: "at", text: clock(cue.start) }), element("span", { text: starts.get(cue.start) }),
         ]));
       }
-      const what = cue.kind === "pause" ? "· " + cue.breaths + " breath" + (cue.breaths === 1 ? "" : "s")
+      const whole = Math.round(cue.breaths);
+      const what = cue.kind === "pause" ? (Math.abs(cue.breaths - whole) < 0.05
+        ? "· " + whole + " breath" + (whole === 1 ? "" : "s") : "· " + (cue.end - cue.start).toFixed(1) + " s")
         : cue.kind === "speech" ? cue.text : "♪ " + cue.text;
       list.appendChild(element("li", { class: cue.kind === "pause" ? "pause" : "", "data-start": cue.start }, [
         element("span", { class: "at", text: clock(cue.start) }),
@@ -446,7 +494,12 @@
   }
 
   async function render() {
-    if (dirty() && !(await save())) return;
+    clearTimeout(state.again);
+    if (dirty() && !(await save())) {
+      $("render-status").textContent = "Not rendered: " + $("status").textContent;
+      $("render-status").classList.add("bad");
+      return;
+    }
     const where = whereNow();
     $("render").disabled = true;
     $("render-status").textContent = "Rendering…";
@@ -455,10 +508,12 @@
     });
     $("render").disabled = false;
     if (!ok) {
+      if (data.error.startsWith("a newer render")) return; // the newer one says how it went
       $("render-status").textContent = data.error;
       $("render-status").classList.add("bad");
       return;
     }
+    $("total").textContent = clock(data.duration); // as rendered (the timeline before was estimated)
     $("render-status").classList.remove("bad");
     $("render-status").textContent = "Rendered " + clock(data.duration)
       + (data.warnings.length ? " · " + data.warnings.length + " warning" + (data.warnings.length === 1 ? "" : "s") : "");
@@ -554,13 +609,14 @@
     if (dirty()) { event.preventDefault(); event.returnValue = ""; }
   });
   $("routines").addEventListener("change", async (event) => {
-    if (dirty() && !confirm(state.name + " has unsaved changes. Leave them?")) {
+    if (!leaveUnsaved()) {
       event.target.value = state.name;
       return;
     }
     await open(event.target.value);
   });
   $("save").addEventListener("click", save);
+  $("reload").addEventListener("click", reloadFromDisk);
   $("new").addEventListener("click", create);
   $("render").addEventListener("click", render);
   $("write-pacing").addEventListener("click", writePacing);

@@ -38,8 +38,9 @@ class Conflict(PilatesAudioError):
     """The file changed on disk since the version the save was based on."""
 
     def __init__(self, name: str, current: str | None):
-        super().__init__(f"{name} changed on disk since it was opened; reload it (your text is kept in the editor) "
-                         "and save again" if current is not None else f"{name} already exists; open it instead")
+        super().__init__(f"{name} changed on disk since it was opened; your text is kept: save again to replace the "
+                         "file with it, or reload the file from disk" if current is not None
+                         else f"{name} already exists; open it instead")
         self.current = current
 
 
