@@ -176,10 +176,18 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 class _Includes:
     """What one check has read through includes: parsed blocks, the files, and the count so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, confine: Path | None = None) -> None:
         self.parsed: dict[Path, Node | None] = {}
         self.files: list[Path] = []
         self.exercises = 0
+        self.confine = confine  # a folder that includes and covers must stay inside (the studio's), if any
+
+    def outside(self, path: Path) -> bool:
+        """Tell whether a file an include or cover names leads out of the folder it must stay in."""
+        if self.confine is None:
+            return False
+        real, folder = _resolved(path), _resolved(self.confine)
+        return real != folder and folder not in real.parents
 
 
 class _Checker:
@@ -501,6 +509,9 @@ class _Checker:
         if len(self.chain) > MAX_INCLUDE_DEPTH:  # the chain starts with the routine itself
             self.add(where, f"includes are nested more than {MAX_INCLUDE_DEPTH} deep")
             return [None]
+        if self.includes.outside(path):
+            self.add(where, f"include '{name}' is outside the folder the studio works in; keep blocks inside it")
+            return [None]
         if resolved not in self.includes.parsed:
             if path.is_dir():
                 self.add(where, f"include '{name}' is a folder, not a block file")
@@ -585,6 +596,9 @@ class _Checker:
         if text is None:
             return None
         path = self.folder / text
+        if self.includes.outside(path):
+            self.add(node, f"cover image '{text}' is outside the folder the studio works in; keep it inside")
+            return None
         if path.suffix.lower() not in COVER_TYPES:
             self.add(node, f"cover must be a JPEG or PNG image (.jpg, .jpeg or .png), not '{text}'")
             return None
@@ -671,19 +685,19 @@ def check_file(path: Path, display: str | None = None, blocks: bool = True
     return _check_root(yamlsrc.load(path, display, problems), path, display, blocks, problems)
 
 
-def check_data(data: bytes, path: Path, display: str | None = None, blocks: bool = True
-               ) -> tuple[Routine | Block | None, list[Problem]]:
-    """Check text as if it were the file at `path` (its includes and cover relative to it), unsaved."""
+def check_data(data: bytes, path: Path, display: str | None = None, blocks: bool = True,
+               confine: Path | None = None) -> tuple[Routine | Block | None, list[Problem]]:
+    """Check text as if it were the file at `path` (its includes and cover relative to it, inside `confine`)."""
     display = display if display is not None else str(path)
     problems: list[Problem] = []
-    return _check_root(yamlsrc.parse(data, display, problems), path, display, blocks, problems)
+    return _check_root(yamlsrc.parse(data, display, problems), path, display, blocks, problems, confine)
 
 
-def _check_root(root: Node | None, path: Path, display: str, blocks: bool, problems: list[Problem]
-                ) -> tuple[Routine | Block | None, list[Problem]]:
+def _check_root(root: Node | None, path: Path, display: str, blocks: bool, problems: list[Problem],
+                confine: Path | None = None) -> tuple[Routine | Block | None, list[Problem]]:
     if root is None:
         return None, problems
-    checker = _Checker(display, problems, path.parent, (_resolved(path),))
+    checker = _Checker(display, problems, path.parent, (_resolved(path),), _Includes(confine))
     checked: Routine | Block | None
     if blocks and _looks_like_block(root):
         exercises = checker.block_items(root, None)

@@ -185,6 +185,8 @@ def test_renders_of_one_sessions_files_never_run_two_at_a_time(folder, monkeypat
     for thread in waiting:
         thread.start()
         thread.join(0.3)  # queued behind the first, in this order
+    waiting[0].join(5)  # the second gave way to the third at once: it does not wait for the first to end
+    assert outcomes["second"] == "a newer render of mat.yaml was asked for; this one was dropped"
     release.set()
     for thread in [first, *waiting]:
         thread.join(120)

@@ -288,3 +288,40 @@ def test_the_phone_is_given_this_machines_network_address_and_it_is_answered_for
     running.server.socket.close()
     assert running.phone_address is None
 
+
+
+def test_what_the_api_refuses_it_refuses_in_json_with_the_reason(studio):
+    port, running, folder = studio
+    (folder.parent / "secret.yaml").write_text(BLOCK)
+
+    def post(path: str, body: dict) -> tuple[int, dict]:
+        return call(port, "POST", path, body, token=running.token)[:2]
+
+    half = "the request holds text that is not valid (half of a character, such as \\ud800)"
+    assert post("/api/check", {"name": "mat.yaml", "text": "title: \ud800\n"}) == (400, {"error": half})
+    assert post("/api/new", {"title": "x", "name": "\ud800.yaml"}) == (400, {"error": half})
+    assert post("/api/estimate", {"name": "mat.yaml", "pacing": {"voice": "\ud800"}}) == (400, {"error": half})
+    # Includes and covers stay inside the folder, even in unsaved text.
+    status, body = post("/api/check", {"name": "mat.yaml", "text": MAT.replace("blocks/end.yaml", "../secret.yaml")})
+    assert status == 200 and [p["message"] for p in body["problems"]] == [
+        "include '../secret.yaml' is outside the folder the studio works in; keep blocks inside it"]
+    status, body = post("/api/check", {"name": "mat.yaml", "text": MAT.replace("pacing:", "cover: /etc/x.png\npacing:")})
+    assert [p["message"] for p in body["problems"]] == [
+        "cover image '/etc/x.png' is outside the folder the studio works in; keep it inside"]
+    # Problems come in the order of the file, as check lists them.
+    status, body = post("/api/check", {"name": "mat.yaml", "text": "title: A\nexercises:\n  - {name: B, reps: 0}\n"
+                                                                  "  - {name: C, reps: 0}\n  - {name: D, reps: x}\n"})
+    assert [p["line"] for p in body["problems"]] == [3, 4, 5]
+    # Routines only: not into the output folder, not a pacing file.
+    for name, message in (("output/sneaky.yaml", "'output/sneaky.yaml' is in the output folder, where sessions are "
+                                                 "written, not routines"),
+                          ("mat.pacing.yaml", "'mat.pacing.yaml' is a pacing file, not a routine (save pacing with "
+                                              "the pacing panel)")):
+        got = call(port, "PUT", f"/api/routines/{name}", {"text": MAT, "version": None}, token=running.token)
+        assert got[:2] == (400, {"error": message})
+    assert not (folder / "output" / "sneaky.yaml").exists() and not (folder / "mat.pacing.yaml").exists()
+    # Pacing is checked before it is written anywhere, and saved beside routines only.
+    status, body = post("/api/write-pacing", {"text": MAT, "pacing": {"inhale": "banana"}})
+    assert status == 400 and body["error"].startswith("inhale: 'banana' is not a duration")
+    assert post("/api/pacing-file", {"name": "blocks/end.yaml", "pacing": {"inhale": "3s"}}) == (
+        400, {"error": "blocks/end.yaml is a block; save pacing beside a routine that includes it"})

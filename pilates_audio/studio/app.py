@@ -227,7 +227,9 @@ class Studio:
 
     async def write_pacing(self, request: Request) -> Response:
         body = await _body(request)
-        return JSONResponse({"text": with_pacing(_field(body, "text", str), _settings(body))})
+        settings = _settings(body)
+        self.workspace.pacing(None, settings)  # only what a pacing block may hold
+        return JSONResponse({"text": with_pacing(_field(body, "text", str), settings)})
 
     async def schema(self, request: Request) -> Response:
         from pilates_audio.schema import SHIPPED
@@ -272,6 +274,10 @@ async def _body(request: Request) -> dict[str, Any]:
         raise InputError("the request's body must be JSON") from None
     if not isinstance(body, dict):
         raise InputError("the request's body must be a JSON object")
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # "\ud800" in JSON: half of a character, which no file or voice can hold
+        raise InputError("the request holds text that is not valid (half of a character, such as \\ud800)") from None
     return body
 
 
@@ -304,7 +310,8 @@ def _length(body: dict[str, Any]) -> float | None:
 
 
 def _problems(problems: list) -> list[dict[str, Any]]:
-    return [{"line": p.line, "column": p.column, "message": p.message, "text": str(p)} for p in problems]
+    ordered = sorted(dict.fromkeys(problems), key=lambda p: (p.path, p.line, p.column))  # as check lists them
+    return [{"line": p.line, "column": p.column, "message": p.message, "text": str(p)} for p in ordered]
 
 
 def _voices() -> list[dict[str, Any]]:

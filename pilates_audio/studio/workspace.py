@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -86,7 +87,11 @@ class Workspace:
                           "blocks/warm-up.yaml")
         if pure.suffix.lower() not in SUFFIXES:
             raise BadName(f"'{name}' is not a YAML file name (.yaml or .yml)")
+        if pure.name.lower().endswith(PACING_SUFFIX):
+            raise BadName(f"'{name}' is a pacing file, not a routine (save pacing with the pacing panel)")
         path = self.folder.joinpath(*pure.parts)
+        if _inside(path, self.output):
+            raise BadName(f"'{name}' is in the output folder, where sessions are written, not routines")
         # Links are followed only where they stay inside the folder.
         real = Path(os.path.realpath(path))
         if real != self.folder and self.folder not in real.parents:
@@ -166,10 +171,12 @@ class Workspace:
         chosen = {key: value for key, value in settings.items() if value not in (None, "")}
         if not chosen:
             raise InputError("nothing is set in the studio's pacing panel to save")
-        self.path(name)
+        checked, _ = self.check(name)
+        if isinstance(checked, routine_mod.Block):
+            raise InputError(f"{name} is a block; save pacing beside a routine that includes it")
         target = PurePosixPath(name).with_suffix("").as_posix() + PACING_SUFFIX
         data = yaml.safe_dump(chosen, sort_keys=False, allow_unicode=True).encode("utf-8")
-        path = self.path(target, must_exist=False)
+        path = self.folder.joinpath(*PurePosixPath(target).parts)  # the routine's name, checked: so is this
         with self._guard:
             if replace:
                 write_atomic(path, data)
@@ -183,7 +190,7 @@ class Workspace:
         """Check a file's text (or, with None, the file as saved); return the routine or block and the problems."""
         path = self.path(name, must_exist=text is None)
         data = self._bytes(path) if text is None else text.encode("utf-8")
-        return routine_mod.check_data(data, path, name)
+        return routine_mod.check_data(data, path, name, confine=self.folder)
 
     def pacing(self, routine: routine_mod.Routine | None, settings: dict[str, Any]
                ) -> tuple[pacing_mod.Pacing, dict[str, str]]:
@@ -240,10 +247,19 @@ class Workspace:
             lock, newest = self._renders.setdefault(output, (threading.Lock(), [0]))
             newest[0] += 1
             ticket = newest[0]
-        with lock:
+        # Waiting, a render gives way as soon as a newer one is asked for, so at most one waits:
+        # the others do not each hold one of the server's threads until the running one ends.
+        while not lock.acquire(timeout=0.05):
             if newest[0] != ticket:
                 raise Superseded(name)
-            routine = routine_mod.load(path)
+        with _held(lock):
+            if newest[0] != ticket:
+                raise Superseded(name)
+            checked, problems = routine_mod.check_data(self._bytes(path), path, str(path), blocks=False,
+                                                       confine=self.folder)
+            if problems or not isinstance(checked, routine_mod.Routine):
+                raise ValidationError(problems)
+            routine = checked
             self._no_twin(name)
             pacing, _ = self.pacing(routine, settings or {})
             render_mod.check_outputs([routine], self.output)
@@ -290,3 +306,18 @@ def with_pacing(text: str, settings: dict[str, Any]) -> str:
     tail = text[start:end]
     trailing = tail[len(tail.rstrip()):]  # the newlines the block ended with, kept
     return text[:start] + block + trailing + text[end:]
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Tell whether `path` is `folder` or lies within it, links resolved."""
+    real, outer = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    return real == outer or outer in real.parents
+
+
+@contextmanager
+def _held(lock: threading.Lock) -> Iterator[None]:
+    """Release a lock already acquired when the block ends."""
+    try:
+        yield
+    finally:
+        lock.release()
