@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
-from pilates_audio import phrases
+from pilates_audio import languages
 from pilates_audio.pacing import Pacing
 from pilates_audio.routine import Exercise, Routine
 from pilates_audio.units import Duration, format_clock
@@ -203,6 +203,11 @@ class _Planner:
         return self.cues[-1].end if self.cues else 0
 
     @property
+    def book(self) -> languages.Phrasebook:
+        """The words of the session's language."""
+        return languages.phrasebook(languages.DEFAULT)
+
+    @property
     def breath(self) -> int:
         return samples(self.pacing.breath)
 
@@ -363,19 +368,19 @@ class _Planner:
         for offset, phase in marks:
             line = fixed.get(offset)
             if line is None and offset in tied and phase != "hold":
-                lines.append(_Line(offset, phrases.breath_cue(phase), mark=True) if mode == "voice"
+                lines.append(_Line(offset, self.book.breath_cue(phase), mark=True) if mode == "voice"
                              else _Line(offset, phase, kind="tone"))
                 continue
             if phase == "hold":
                 # The still moment at the top of a rep: said if free, never a tone.
                 if mode == "voice" and line is None:
-                    lines.append(_Line(offset, phrases.say("hold_each"), "optional"))
+                    lines.append(_Line(offset, self.book.say("hold_each"), "optional"))
             elif mode == "tone":
                 # A line due at a tone's moment follows straight after it; other tones,
                 # like spoken breath cues, give way to an author's cue with nowhere else to go.
                 lines.append(_Line(offset, phase, "fixed" if line else "optional", kind="tone"))
             elif line is None:
-                lines.append(_Line(offset, phrases.breath_cue(phase), "optional"))
+                lines.append(_Line(offset, self.book.breath_cue(phase), "optional"))
             elif line.rep is not None:
                 line.phase = phase
         return lines
@@ -398,7 +403,7 @@ class _Planner:
         extra = self.breath_lines(length, at, marks, {line.offset for line in tied}, part)
         for line in fixed:
             if line.rep is not None:
-                line.text = phrases.rep_line(*line.rep, line.phase, line.side, line.counted)
+                line.text = self.book.rep_line(*line.rep, line.phase, line.side, line.counted)
         # What is due at one moment is said in order: the count or breath word, then the tied cue.
         due = sorted(fixed + [line for line in extra if line.role == "fixed" and line.kind == "speech"] + tied,
                      key=lambda line: (line.offset, line.tied))
@@ -426,7 +431,7 @@ class _Planner:
                     if k:
                         lines.append(_Line(offset, "pulse", kind="tone"))
                 elif k or start not in taken:
-                    lines.append(_Line(offset, phrases.pulse(k + 1, phase), pulse=True))
+                    lines.append(_Line(offset, self.book.pulse(k + 1, phase), pulse=True))
         return lines
 
     def tied_lines(self, exercise: Exercise, part: str, length: int, marks: list[tuple[int, str]],
@@ -462,7 +467,7 @@ class _Planner:
     def plan(self) -> Script:
         routine = self.routine
         self.pause(samples(LEAD_IN), "intro", None)
-        self.chapters.append(Chapter(0, phrases.CHAPTERS["intro"]))
+        self.chapters.append(Chapter(0, self.book.chapter("intro")))
         self.sequence([f"{routine.title}."] + ([routine.intro] if routine.intro else []), "intro", None)
         exercises = routine.exercises
         for i, exercise in enumerate(exercises):
@@ -470,7 +475,7 @@ class _Planner:
             announce = []
             # Below full guidance, the setup that follows at once names the exercise itself.
             if self.pacing.announce_next and self.full and previous is not None and not self.next_announced:
-                announce = [phrases.next_up(exercise.name)]
+                announce = [self.book.next_up(exercise.name)]
             self.next_announced = False
             self.transition(announce, release=_ends_held(previous))
             upcoming = exercises[i + 1] if i + 1 < len(exercises) else None
@@ -482,8 +487,8 @@ class _Planner:
             finally:
                 self.pacing = session
         self.transition([], release=_ends_held(exercises[-1]))
-        self.chapters.append(Chapter(self.now, phrases.CHAPTERS["outro"]))
-        self.sequence([routine.outro or phrases.say("closing")], "outro", None, samples(TAIL))
+        self.chapters.append(Chapter(self.now, self.book.chapter("outro")))
+        self.sequence([routine.outro or self.book.say("closing")], "outro", None, samples(TAIL))
         return Script(routine.title, self.pacing, tuple(join_slivers(self.cues)), tuple(self.chapters),
                       tuple(self.warnings), tuple(self.own_pacing.items()))
 
@@ -494,7 +499,7 @@ class _Planner:
         A `switch` time (changing side or direction) comes whole before any countdown.
         """
         if release:
-            texts = [phrases.say("release")] + texts
+            texts = [self.book.say("release")] + texts
         length = samples(self.pacing.transition_seconds)
         if switch is not None:
             length = samples(switch.seconds(self.pacing.breath)) + (
@@ -513,13 +518,13 @@ class _Planner:
     def countdown(self, length: int) -> list[_Line]:
         """Count down the last seconds before a hold: "Three. Two. One." ending as it starts."""
         n = self.pacing.countdown
-        return [_Line(max(0, length - k * SAMPLE_RATE), phrases.countdown(k)) for k in range(n, 0, -1)]
+        return [_Line(max(0, length - k * SAMPLE_RATE), self.book.countdown(k)) for k in range(n, 0, -1)]
 
     def exercise(self, exercise: Exercise, previous: Exercise | None, upcoming: Exercise | None) -> None:
         name = exercise.name
         self.section(exercise, previous)
         rounds = exercise.rounds > 1
-        title = phrases.say("round_chapter", name=name, number=str(exercise.round)) if rounds else name
+        title = self.book.say("round_chapter", name=name, number=str(exercise.round)) if rounds else name
         self.chapters.append(Chapter(self.now, title, 1 if exercise.section else 0))
         texts = [f"{name}."]
         working = exercise.working
@@ -529,12 +534,12 @@ class _Planner:
             texts.extend(exercise.cues)
         sides = exercise.sides or (None,)
         if exercise.sides:
-            texts.append(phrases.say("first_side", side=phrases.PHRASES[sides[0]]))
+            texts.append(self.book.say("first_side", side=self.book.word(sides[0])))
         if exercise.alternating and not self.minimal:
-            texts.append(phrases.say("alternate_sides", side=phrases.PHRASES[exercise.alternating[0]]))
+            texts.append(self.book.say("alternate_sides", side=self.book.word(exercise.alternating[0])))
         first = self.announced_first(exercise)
         if first is not None:
-            texts.append(phrases.say(first, duration=phrases.duration(getattr(exercise, first))))
+            texts.append(self.book.say(first, duration=self.book.duration(getattr(exercise, first))))
         # A breath to get into position (or, with nothing to count, to do what was said).
         self.sequence(texts, "setup", name, 0 if working else self.breath)
         if working:
@@ -544,18 +549,18 @@ class _Planner:
             self.timed("setup", exercise, None, settle, self.countdown(settle) if holds_first else [], exact=False)
         for i, side in enumerate(sides):
             if i:
-                switch = phrases.say("switch_side", side=phrases.PHRASES[side])
+                switch = self.book.say("switch_side", side=self.book.word(side))
                 self.transition([switch], exercise, side, release=exercise.hold is not None,
                                 countdown=exercise.reps is None and self.pacing.countdown > 0, switch=exercise.switch)
             self.work(exercise, side)
         if exercise.rests:
             key = "release_and_rest" if exercise.hold else "rest"
-            text = phrases.say(key, duration=phrases.duration(exercise.rest))
+            text = self.book.say(key, duration=self.book.duration(exercise.rest))
             length = samples(exercise.rest.seconds(self.pacing.breath))
             cues = []
             if self.pacing.announce_next and upcoming is not None and not self.minimal:
                 # Said in the rest if it fits there; else (with full guidance) the transition says it.
-                cues.append(_Line(length // 2, phrases.next_up(upcoming.name), "cue", droppable=True))
+                cues.append(_Line(length // 2, self.book.next_up(upcoming.name), "cue", droppable=True))
             self.work_part("rest", exercise, None, length, [_Line(0, text)], cues)
             self.next_announced = bool(cues) and cues[0].placed
 
@@ -566,11 +571,11 @@ class _Planner:
             return
         said = []
         if exercise.round == 1:
-            said.append(phrases.section(exercise.section_number, exercise.section))
+            said.append(self.book.section(exercise.section_number, exercise.section))
         title = exercise.section
         if exercise.rounds > 1:
-            said.append(phrases.round_of(exercise.round, exercise.rounds))
-            title = phrases.say("round_chapter", name=exercise.section, number=str(exercise.round))
+            said.append(self.book.round_of(exercise.round, exercise.rounds))
+            title = self.book.say("round_chapter", name=exercise.section, number=str(exercise.round))
         self.chapters.append(Chapter(self.now, title))
         self.sequence(said, "section", None, samples(SENTENCE_GAP))
 
@@ -581,7 +586,7 @@ class _Planner:
         if exercise.reps is not None:
             for direction in range(2 if exercise.reverse else 1):
                 if direction:
-                    self.transition([phrases.say("reverse")], exercise, side, switch=exercise.switch)
+                    self.transition([self.book.say("reverse")], exercise, side, switch=exercise.switch)
                 self.reps(exercise, side, cues)
                 cues = []  # said in the first set
         if exercise.work is not None:
@@ -632,10 +637,10 @@ class _Planner:
 
         The inhale is added where the whole line is said within the inhale.
         """
-        said = phrases.duration(amount)
-        text = phrases.say(key, duration=said)
+        said = self.book.duration(amount)
+        text = self.book.say(key, duration=said)
         if self.pacing.breath_cues == "voice" and not self.minimal:
-            longer = phrases.say(f"{key}_and_inhale", duration=said)
+            longer = self.book.say(f"{key}_and_inhale", duration=said)
             self.length_of(text)  # measured too, so both are among the lines a session may say
             if self.length_of(longer) <= samples(self.pacing.inhale - MIN_GAP):
                 text = longer
@@ -651,11 +656,11 @@ class _Planner:
             return lines
         if self.pacing.halfway and length >= samples(HALFWAY_FROM):
             # As near the middle as the breath marks allow, never pushing one of them.
-            lines.append(_Line(length // 2, phrases.say("halfway"), "cue", droppable=droppable))
+            lines.append(_Line(length // 2, self.book.say("halfway"), "cue", droppable=droppable))
         if work is not None and length >= samples(LAST_FEW_FROM):
             # The last breath of work counted in breaths; else the last few seconds.
             before = self.breath if work.in_breaths else samples(LAST_FEW)
-            lines.append(_Line(length - before, phrases.say("last_few"), "cue", droppable=True))
+            lines.append(_Line(length - before, self.book.say("last_few"), "cue", droppable=True))
         return lines
 
 

@@ -68,7 +68,9 @@ def assert_breath_counts_exact(data: dict, routine: Routine, tolerance: float = 
 
 def assert_counts_on_the_breath(data: dict, routine: Routine, tolerance: float = TOLERANCE) -> None:
     """Each rep number starts as its rep begins (straight after its tone, in tone mode)."""
-    from pilates_audio.phrases import number_words
+    from pilates_audio.languages import phrasebook
+
+    number_words = phrasebook().number
     from pilates_audio.script import TONE_SECONDS
 
     by_exercise = {e.name: e for e in routine.exercises}
@@ -153,7 +155,9 @@ def assert_breath_marks_on_their_phases(data: dict, routine: Routine, tolerance:
 
 def assert_countdowns_keep_time(data: dict, tolerance: float = TOLERANCE) -> None:
     """A countdown says one number a second and ends as the hold begins."""
-    from pilates_audio.phrases import countdown
+    from pilates_audio.languages import phrasebook
+
+    countdown = phrasebook().countdown
 
     cues = data["cues"]
     for i, cue in enumerate(cues):
@@ -192,7 +196,9 @@ def assert_tied_cues_in_their_phases(data: dict, routine: Routine, tolerance: fl
 
 def assert_pulses_on_their_subdivisions(data: dict, routine: Routine, tolerance: float = 0.03) -> None:
     """Every pulse (a word or a tick) starts on its own even subdivision of its breath phase."""
-    from pilates_audio.phrases import number_words
+    from pilates_audio.languages import phrasebook
+
+    number_words = phrasebook().number
 
     by_exercise = {e.name: e for e in routine.exercises}
     checked = 0

@@ -204,13 +204,18 @@ def test_estimates_are_close_to_speech_lengths():
 
 
 def test_durations_are_spoken_as_an_instructor_would():
-    from pilates_audio import phrases
+    from pilates_audio.languages import phrasebook
 
-    assert phrases.duration(Duration(3, "breaths")) == "three breaths"
-    assert phrases.duration(Duration(1.5, "breaths")) == "one and a half breaths"
-    assert phrases.duration(Duration(90, "s")) == "one minute thirty seconds"
-    assert phrases.duration(Duration(20, "s")) == "twenty seconds"
-    assert phrases.count(21) == "Twenty-one."
+    english = phrasebook("en")
+    assert english.duration(Duration(3, "breaths")) == "three breaths"
+    assert english.duration(Duration(1, "breaths")) == "one breath"
+    assert english.duration(Duration(0.5, "breaths")) == "half a breath"
+    assert english.duration(Duration(1.5, "breaths")) == "one and a half breaths"
+    assert english.duration(Duration(90, "s")) == "one minute thirty seconds"
+    assert english.duration(Duration(61, "s")) == "one minute one second"
+    assert english.duration(Duration(20, "s")) == "twenty seconds"
+    assert english.duration(Duration(2.4, "s")) == "2.4 seconds"
+    assert english.count(21) == "Twenty-one."
 
 
 def test_a_zero_transition_with_nothing_to_say_takes_no_time(write_routine):

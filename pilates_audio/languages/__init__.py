@@ -1,0 +1,182 @@
+"""Languages: every word the tool adds to a session, one phrasebook (a data file) per language.
+
+A phrasebook is `<tag>.yaml` beside this module: its phrases with {placeholders}, its
+units by plural category, its chapter names. Numbers are spelled by num2words and
+plural categories come from CLDR through Babel, so no language's grammar is written
+here. Adding a language is adding its file (see docs/languages.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Mapping
+
+from pilates_audio.units import Duration
+
+DEFAULT = "en"
+PLURALS = ("zero", "one", "two", "few", "many", "other")  # CLDR's plural categories
+UNIT_FORMS = PLURALS + ("half", "and_a_half")
+UNITS = ("breath", "second", "minute")
+
+
+@dataclass(frozen=True)
+class Phrasebook:
+    """One language's words for a session, and how it says numbers and amounts."""
+
+    tag: str  # BCP 47, as the file is named: en, de, pt-BR
+    name: str  # the language's own name for itself
+    numbers: str  # num2words' name for the language
+    phrases: Mapping[str, str] = field(repr=False)
+    units: Mapping[str, Mapping[str, str]] = field(repr=False)
+    chapters: Mapping[str, str] = field(repr=False)
+
+    def say(self, key: str, **values: str) -> str:
+        """Fill in one phrase."""
+        return self.phrases[key].format(**values)
+
+    def word(self, key: str) -> str:
+        """Return a word said inside other phrases: a side (left, right) or a breath phase."""
+        return self.phrases[key]
+
+    def chapter(self, key: str) -> str:
+        """Return the title of a chapter the tool adds (intro, outro)."""
+        return self.chapters[key]
+
+    def number(self, n: int) -> str:
+        """Spell out a whole number, as it is spoken (no commas between thousands)."""
+        from num2words import num2words
+
+        return num2words(n, lang=self.numbers).replace(",", "")
+
+    def count(self, n: int) -> str:
+        """Return the spoken rep number as a line of its own."""
+        return self.say("rep", number=_upper_first(self.number(n)))
+
+    def rep_line(self, n: int, last: bool, phase: str | None, side: str | None = None, counted: bool = True) -> str:
+        """Say a rep's number ("Last one" on the last), with its side and the breath phase it starts on.
+
+        Uncounted, a rep says only its side.
+        """
+        number = self.phrases["last_rep"] if last else _upper_first(self.number(n))
+        breath = {"phase": self.word(phase)} if phase else {}
+        if side is not None:
+            if not counted:
+                return _upper_first(self.say("side_only" if phase is None else "side_with_breath",
+                                             side=self.word(side), **breath))
+            return self.say("rep_with_side" if phase is None else "rep_with_side_and_breath", number=number,
+                            side=self.word(side), **breath)
+        return self.say("rep" if phase is None else "rep_with_breath", number=number, **breath)
+
+    def breath_cue(self, phase: str) -> str:
+        """Say a breath phase on its own: "Inhale." """
+        return _upper_first(self.say("breath_cue", phase=self.word(phase)))
+
+    def pulse(self, n: int, phase: str) -> str:
+        """Say one pulse of a breath phase: "In." (or "Out.") on the first, then "Two.", "Three."."""
+        if n == 1:
+            return self.say(f"pulse_{phase}")
+        return self.say("pulse", number=_upper_first(self.number(n)))
+
+    def countdown(self, n: int) -> str:
+        """Say one number of a countdown."""
+        return self.say("countdown", number=_upper_first(self.number(n)))
+
+    def section(self, number: int, name: str) -> str:
+        """Say a section's number and name: "Section two: Core." """
+        return _ended(self.say("section", number=self.number(number), name=name))
+
+    def round_of(self, number: int, total: int) -> str:
+        """Say which round of a circuit begins: "Round two of three." """
+        return self.say("round", number=self.number(number), total=self.number(total))
+
+    def next_up(self, name: str) -> str:
+        """Name the exercise that comes next, ending the line once."""
+        return _ended(self.say("next_up", name=name))
+
+    def amount(self, value: float, unit: str) -> str:
+        """Say an amount of a unit: three breaths, one and a half minutes, 2.4 seconds."""
+        forms = self.units[unit]
+        whole, fraction = int(value), value - int(value)
+        if abs(fraction - 0.5) < 1e-9:
+            return forms["half"] if whole == 0 else forms["and_a_half"].format(number=self.number(whole))
+        if fraction == 0:
+            return self._counted(forms, whole, self.number(whole))
+        from babel.numbers import format_decimal
+
+        return self._counted(forms, value, format_decimal(value, locale=_locale(self.tag)))
+
+    def _counted(self, forms: Mapping[str, str], value: float, said: str) -> str:
+        category = _plural(self.tag, value)
+        return (forms.get(category) or forms["other"]).format(number=said)
+
+    def duration(self, d: Duration) -> str:
+        """Say a duration the way an instructor would."""
+        if d.in_breaths:
+            return self.amount(d.amount, "breath")
+        seconds = d.amount
+        if seconds >= 60 and seconds % 60 == 0:
+            return self.amount(seconds / 60, "minute")
+        if seconds > 60 and float(seconds).is_integer():
+            minutes, rest = divmod(int(seconds), 60)
+            return self.say("minutes_and_seconds", minutes=self.amount(minutes, "minute"),
+                            seconds=self.amount(rest, "second"))
+        return self.amount(seconds, "second")
+
+
+def _upper_first(text: str) -> str:
+    """Capitalise a line's first letter only (German nouns keep theirs)."""
+    return text[:1].upper() + text[1:]
+
+
+def _ended(line: str) -> str:
+    return line if line[-1] in ".!?" else line + "."
+
+
+def _locale(tag: str) -> str:
+    return tag.replace("-", "_")
+
+
+@lru_cache(maxsize=None)
+def _rule(tag: str) -> Any:
+    from babel import Locale
+
+    return Locale.parse(_locale(tag))
+
+
+def _plural(tag: str, value: float) -> str:
+    """Return the CLDR plural category of a number in a language."""
+    return _rule(tag).plural_form(value)
+
+
+def shipped() -> list[str]:
+    """Return the tags of the languages that have a phrasebook, sorted."""
+    folder = resources.files(__package__)
+    return sorted(entry.name[:-5] for entry in folder.iterdir() if entry.name.endswith(".yaml"))
+
+
+def resolve(tag: str) -> str:
+    """Return the shipped language a BCP 47 tag asks for (en-GB: en), or raise ValueError listing them."""
+    if not isinstance(tag, str) or not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", tag.strip()):
+        raise ValueError(f"'{tag}' is not a language tag; give one such as de, es or pt-BR")
+    wanted = tag.strip()
+    available = shipped()
+    by_lower = {name.lower(): name for name in available}
+    parts = wanted.lower().split("-")
+    for size in range(len(parts), 0, -1):  # de-AT-x: de-AT, then de
+        found = by_lower.get("-".join(parts[:size]))
+        if found:
+            return found
+    raise ValueError(f"no phrasebook for language '{wanted}'; shipped languages: {', '.join(available)}")
+
+
+@lru_cache(maxsize=None)
+def phrasebook(tag: str = DEFAULT) -> Phrasebook:
+    """Load the phrasebook of a language (a tag as `resolve` gives)."""
+    import yaml
+
+    data = yaml.safe_load(resources.files(__package__).joinpath(f"{tag}.yaml").read_text(encoding="utf-8"))
+    return Phrasebook(tag=tag, name=data["name"], numbers=data["numbers"], phrases=data["phrases"],
+                      units=data["units"], chapters=data["chapters"])
