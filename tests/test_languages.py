@@ -23,7 +23,7 @@ def test_english_is_shipped_and_is_the_default():
 @pytest.mark.parametrize("tag", SHIPPED)
 def test_every_phrasebook_has_every_phrase_with_the_same_placeholders(tag):
     english, book = languages.phrasebook("en"), languages.phrasebook(tag)
-    assert book.tag == tag
+    assert book.tag == tag and len(book.iso639_2) == 3 and book.name
     assert set(book.phrases) == set(english.phrases), f"{tag}: phrases missing or extra"
     for key, text in english.phrases.items():
         assert placeholders(book.phrases[key]) == placeholders(text), f"{tag}: {key}"

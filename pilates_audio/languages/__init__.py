@@ -29,6 +29,7 @@ class Phrasebook:
     tag: str  # BCP 47, as the file is named: en, de, pt-BR
     name: str  # the language's own name for itself
     numbers: str  # num2words' name for the language
+    iso639_2: str  # the three-letter code of ISO 639-2, as ID3's TLAN frame wants
     phrases: Mapping[str, str] = field(repr=False)
     units: Mapping[str, Mapping[str, str]] = field(repr=False)
     chapters: Mapping[str, str] = field(repr=False)
@@ -178,5 +179,6 @@ def phrasebook(tag: str = DEFAULT) -> Phrasebook:
     import yaml
 
     data = yaml.safe_load(resources.files(__package__).joinpath(f"{tag}.yaml").read_text(encoding="utf-8"))
-    return Phrasebook(tag=tag, name=data["name"], numbers=data["numbers"], phrases=data["phrases"],
+    return Phrasebook(tag=tag, name=data["name"], numbers=data["numbers"], iso639_2=data["iso639_2"],
+                      phrases=data["phrases"],
                       units=data["units"], chapters=data["chapters"])
