@@ -50,6 +50,8 @@ def pacing_options(command: Callable) -> Callable:
                           "voice is installed, else pyttsx3)."),
         click.option("--voice", callback=_pacing_value("voice"), metavar="ID",
                      help="Voice of the engine: an id from `pilates-audio voices`, or a Piper .onnx model."),
+        click.option("--language", callback=_pacing_value("language"), metavar="TAG",
+                     help="The session's language, a BCP 47 tag such as de, es or pt-BR (default: en)."),
         click.option("--transition", callback=_pacing_value("transition"), metavar="DURATION",
                      help="Pause between exercises, e.g. 6s or 1 breath."),
         click.option("--breath-cues", "breath_cues", type=click.Choice(list(pacing_mod.BREATH_CUES)), default=None,

@@ -6,6 +6,7 @@ import datetime
 import json
 from pathlib import Path
 
+from pilates_audio import languages
 from pilates_audio.errors import InputError
 from pilates_audio.routine import COVER_TYPES, MAX_COVER_BYTES, Routine
 from pilates_audio.script import SAMPLE_RATE, Script
@@ -51,7 +52,8 @@ def _vtt_text(text: str) -> str:
 
 def transcript_vtt(script: Script) -> bytes:
     """Return a WebVTT transcript: one cue per spoken line, at its exact times."""
-    blocks = [f"WEBVTT - {_vtt_text(script.title)}"]
+    # The header's second line names the language, as players that show a track's language read it.
+    blocks = [f"WEBVTT - {_vtt_text(script.title)}\nLanguage: {script.pacing.language}"]
     spoken = [cue for cue in script.cues if cue.kind == "speech"]
     for number, cue in enumerate(spoken, 1):
         blocks.append(f"{number}\n{_vtt_time(cue.start)} --> {_vtt_time(cue.end)}\n{_vtt_text(cue.text)}")
@@ -79,7 +81,7 @@ def cover_bytes(path: Path) -> bytes:
 
 def tag_mp3(path: Path, script: Script, routine: Routine, year: int | None = None, cover: bytes | None = None) -> None:
     """Write the session's ID3v2.3 tags, chapters and cover (read from the routine's, unless given) into the MP3."""
-    from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLEN, TPE1, CTOCFlags, PictureType
+    from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TLEN, TPE1, CTOCFlags, PictureType
 
     tags = ID3()
     tags.add(TIT2(encoding=3, text=routine.title))
@@ -88,6 +90,7 @@ def tag_mp3(path: Path, script: Script, routine: Routine, year: int | None = Non
     tags.add(TCON(encoding=3, text=GENRE))
     tags.add(TDRC(encoding=3, text=str(year or datetime.date.today().year)))
     tags.add(TLEN(encoding=3, text=str(milliseconds(script.duration))))
+    tags.add(TLAN(encoding=3, text=languages.phrasebook(languages.resolve(script.pacing.language)).iso639_2))
     if routine.description:
         tags.add(COMM(encoding=3, lang="eng", desc="", text=routine.description))
     if routine.cover is not None:

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from pilates_audio.errors import InputError
 from pilates_audio.export import COVERS, DEFAULT_ARTIST
+from pilates_audio.languages import DEFAULT as DEFAULT_LANGUAGE
 from pilates_audio.files import write_atomic
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -116,6 +117,15 @@ class Episode:
     has_transcript: bool
     chapters: tuple[tuple[float, str], ...] = ()  # (start in seconds, title), for the page
     cover: str | None = None  # the file name of the session's cover image beside it
+    language: str = DEFAULT_LANGUAGE  # the session's language, as its timed script says
+
+
+def channel_language(items: list[Episode]) -> str:
+    """Return the language of a folder's sessions: the one most of them are in (the newest's on a tie)."""
+    counts: dict[str, int] = {}
+    for episode in items:  # newest first, so a tie goes to the newest
+        counts[episode.language] = counts.get(episode.language, 0) + 1
+    return max(counts, key=counts.__getitem__) if counts else DEFAULT_LANGUAGE
 
 
 def unreadable_names(folder: Path) -> list[str]:
@@ -211,9 +221,10 @@ class Index:
             audio = self._read_audio(name, files[f"{name}.mp3"])
             if audio is None:
                 continue
-            title, duration = script
+            title, duration, language = script
             found.append(Episode(
                 name=name, mp3=self.folder / f"{name}.mp3", title=title, duration=duration, size=audio.stamp[0],
+                language=language,
                 modified=audio.modified, description=audio.description, author=audio.author,
                 # A re-rendered session is new audio: podcast apps fetch it as a new episode.
                 guid=f"{name}-{audio.digest}",
@@ -280,12 +291,15 @@ class Index:
 MAX_SIDECAR_BYTES = 16 * 1024 * 1024  # a timed script or chapters file larger than this is not one of ours
 
 
-def _read_script(data: bytes) -> tuple[str, float] | None:
-    """Return a timed script's title and duration, or None if it is not one."""
+def _read_script(data: bytes) -> tuple[str, float, str] | None:
+    """Return a timed script's title, duration and language, or None if it is not one."""
     try:
         script = json.loads(data.decode("utf-8"))
-        return str(script["title"]), float(script["duration"])
-    except (ValueError, KeyError, TypeError):
+        pacing = script.get("pacing")
+        language = pacing.get("language") if isinstance(pacing, dict) else None
+        # Sessions made before languages were English.
+        return str(script["title"]), float(script["duration"]), str(language or DEFAULT_LANGUAGE)
+    except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -329,7 +343,7 @@ def feed_xml(items: list[Episode], base_url: str, settings: Channel = Channel())
     add(channel, "title", settings.title)
     add(channel, "link", base)
     add(channel, "description", settings.description)
-    add(channel, "language", "en")
+    add(channel, "language", channel_language(items))
     add(channel, f"{{{ATOM}}}link", href=base + FEED_NAME, rel="self", type="application/rss+xml")
     if image_url is not None:
         picture = add(channel, "image")
@@ -356,7 +370,8 @@ def feed_xml(items: list[Episode], base_url: str, settings: Channel = Channel())
             add(item, f"{{{PODCAST}}}chapters", url=base + quote(f"{episode.name}.chapters.json"),
                 type="application/json+chapters")
         if episode.has_transcript:
-            add(item, f"{{{PODCAST}}}transcript", url=base + quote(f"{episode.name}.vtt"), type="text/vtt")
+            add(item, f"{{{PODCAST}}}transcript", url=base + quote(f"{episode.name}.vtt"), type="text/vtt",
+                language=episode.language)
         if episode.cover:
             add(item, f"{{{ITUNES}}}image", href=base + quote(episode.cover))
     ET.indent(rss)

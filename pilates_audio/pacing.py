@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from pilates_audio import yamlsrc
+from pilates_audio import languages, yamlsrc
 from pilates_audio.errors import Problem, ValidationError
 from pilates_audio.units import Duration, parse_duration
 
@@ -37,6 +37,7 @@ class Pacing:
     transition: Duration = Duration(4.0, "s")
     engine: str = ENGINES[0]
     voice: str | None = None
+    language: str = languages.DEFAULT  # a BCP 47 tag, as given (en-GB); its phrasebook is the language's
     breath_cues: str = "voice"
     count_reps: bool = True
     countdown: int = 3
@@ -122,6 +123,11 @@ def parse_value(key: str, value: Any) -> Any:
         if not isinstance(value, str) or not value.strip():
             raise ValueError("voice must be a voice id as text; `pilates-audio voices` lists them")
         return value.strip()
+    if key == "language":
+        if not isinstance(value, str):
+            raise ValueError("language must be a language tag such as de, es or pt-BR")
+        languages.resolve(value)  # a language with no phrasebook is refused, with the list of those shipped
+        return languages.normalize(value)
     if key == "engine":
         if value not in ENGINES:
             raise ValueError(f"engine must be one of: {', '.join(ENGINES)}")

@@ -15,8 +15,8 @@ from pilates_audio.errors import Problem, ValidationError
 from pilates_audio.units import Duration, parse_duration, parse_range
 from pilates_audio.yamlsrc import Node
 
-ROUTINE_KEYS = ("title", "description", "instructor", "collection", "cover", "voice", "pacing", "intro", "exercises",
-                "sections", "outro")
+ROUTINE_KEYS = ("title", "description", "instructor", "collection", "cover", "voice", "language", "pacing", "intro",
+                "exercises", "sections", "outro")
 COVER_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 MAX_COVER_BYTES = 5_000_000
 SECTION_KEYS = ("name", "rounds", "exercises")
@@ -569,6 +569,15 @@ class _Checker:
                 self.add(values["voice"], "voice is given both here and in pacing; keep one")
             elif voice is not None:
                 layer["voice"] = voice
+        if "language" in values:
+            node = values["language"]
+            if "language" in layer:
+                self.add(node, "language is given both here and in pacing; keep one")
+            else:
+                try:
+                    layer["language"] = pacing_mod.parse_value("language", node.value)
+                except ValueError as exc:
+                    self.add(node, str(exc))
         exercises: list[Exercise | None] = []
         if "exercises" in values and "sections" in values:
             self.add_at(root.key_marks["sections"], "use either exercises or sections, not both")

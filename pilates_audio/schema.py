@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pilates_audio import pacing as pacing_mod
+from pilates_audio import languages, pacing as pacing_mod
 from pilates_audio.routine import COVER_TYPES, MAX_PULSES, MAX_ROUNDS, PHASES
 
 SHIPPED = Path(__file__).with_name("routine.schema.json")
@@ -71,6 +71,7 @@ def build() -> dict[str, Any]:
                        "description": "Speech engine: piper (neural voices), pyttsx3, or auto (piper when a Piper "
                                       "voice is installed, else pyttsx3)."},
             "voice": _text("A voice of the engine: an id from `pilates-audio voices`, or a Piper .onnx model."),
+            "language": {"$ref": "#/$defs/language"},
             "breath_cues": {"enum": list(pacing_mod.BREATH_CUES), "default": defaults.breath_cues,
                             "description": "Mark each inhale and exhale with words, a soft tone, or nothing."},
             "count_reps": with_default(flag, "count_reps", "Say each rep's number."),
@@ -159,6 +160,8 @@ def build() -> dict[str, Any]:
             "cover": {"type": "string", "pattern": _ci(rf"\.(?:{extensions})\s*$"),
                       "description": "A JPEG or PNG image, relative to the routine file: the MP3's cover."},
             "voice": _text("An engine voice id; the same as pacing's voice (give only one)."),
+            "language": {"$ref": "#/$defs/language",
+                         "description": "The session's language; the same as pacing's language (give only one)."},
             "pacing": {"$ref": "#/$defs/pacing"},
             "intro": _text("Spoken after the title."),
             "exercises": {"$ref": "#/$defs/exercises"},
@@ -167,8 +170,9 @@ def build() -> dict[str, Any]:
             "outro": _text("Spoken at the end."),
         },
         "oneOf": [{"required": ["exercises"]}, {"required": ["sections"]}],
-        "if": {"required": ["voice"]},
-        "then": {"properties": {"pacing": {"not": {"required": ["voice"]}}}},
+        # A voice or a language is given here or in pacing, not both.
+        "allOf": [{"if": {"required": [key]}, "then": {"properties": {"pacing": {"not": {"required": [key]}}}}}
+                  for key in ("voice", "language")],
     }
     return {
         "$schema": DRAFT,
@@ -178,6 +182,10 @@ def build() -> dict[str, Any]:
         "anyOf": [{"$ref": "#/$defs/routine"}, {"$ref": "#/$defs/block"}],
         "$defs": {
             "routine": routine,
+            "language": {"type": "string", "pattern": r"^\s*[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*\s*$",
+                         "default": languages.DEFAULT,
+                         "description": "The session's language, a BCP 47 tag: its phrasebook, numbers and voice "
+                                        f"(shipped: {', '.join(languages.shipped())}; en-GB uses en)."},
             "block": {**items, "description": "A block: a list of exercises for routines to include."},
             "cue": {"anyOf": [{"$ref": "#/$defs/text"}, {
                 "type": "object",

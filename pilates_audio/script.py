@@ -205,7 +205,7 @@ class _Planner:
     @property
     def book(self) -> languages.Phrasebook:
         """The words of the session's language."""
-        return languages.phrasebook(languages.DEFAULT)
+        return languages.phrasebook(languages.resolve(self.pacing.language))
 
     @property
     def breath(self) -> int:

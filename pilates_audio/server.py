@@ -332,7 +332,8 @@ def page(episodes: list[feed.Episode], settings: feed.Channel = feed.Channel()) 
         )
         mp3 = quote(episode.mp3.name)
         sessions.append(
-            f'<section class="session" id="{html.escape(episode.name)}">'
+            # The page's own words are English; each session's title and chapters are in its language.
+            f'<section class="session" id="{html.escape(episode.name)}" lang="{html.escape(episode.language)}">'
             f"<h2>{html.escape(episode.title)}</h2>"
             f'<p class="meta">{format_clock(episode.duration)}'
             + (f" · {html.escape(episode.description)}" if episode.description else "")

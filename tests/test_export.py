@@ -86,6 +86,7 @@ def test_id3_tags(session):
     assert str(tags["TALB"]) == "Morning Mat"
     assert str(tags["TCON"]) == "Fitness"
     assert re.fullmatch(r"20\d\d", str(tags["TDRC"]))
+    assert str(tags["TLAN"]) == "eng"  # ISO 639-2, as ID3 wants
     assert tags.getall("COMM")[0].text == ["A short session & its tags."]
     assert abs(int(str(tags["TLEN"])) - data["duration"] * 1000) <= 1
     cover = tags.getall("APIC")[0]
@@ -135,7 +136,7 @@ def test_chapters_in_ffmpeg_in_order(session):
 def test_the_transcript_has_one_cue_per_spoken_line_at_its_times(session):
     out, data = session
     text = (out / "tagged.vtt").read_text(encoding="utf-8")
-    assert text.startswith("WEBVTT - Tagged Session\n\n")
+    assert text.startswith("WEBVTT - Tagged Session\nLanguage: en\n\n")
     cues = re.findall(r"(\d+)\n(\d\d):(\d\d):(\d\d)\.(\d{3}) --> (\d\d):(\d\d):(\d\d)\.(\d{3})\n(.*)\n", text)
     spoken = [c for c in data["cues"] if c["kind"] == "speech"]
     assert len(cues) == len(spoken)

@@ -158,6 +158,16 @@ def shipped() -> list[str]:
     return sorted(entry.name[:-5] for entry in folder.iterdir() if entry.name.endswith(".yaml"))
 
 
+def normalize(tag: str) -> str:
+    """Write a language tag as BCP 47 does: pt-br is pt-BR, EN is en, zh-hant is zh-Hant."""
+    parts = tag.strip().split("-")
+    fixed = [parts[0].lower()]
+    for part in parts[1:]:
+        fixed.append(part.upper() if len(part) == 2 or part.isdigit() else part.title() if len(part) == 4
+                     else part.lower())
+    return "-".join(fixed)
+
+
 def resolve(tag: str) -> str:
     """Return the shipped language a BCP 47 tag asks for (en-GB: en), or raise ValueError listing them."""
     if not isinstance(tag, str) or not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", tag.strip()):
