@@ -34,8 +34,12 @@ def test_every_phrasebook_has_every_phrase_with_the_same_placeholders(tag):
         assert set(forms) <= set(languages.UNIT_FORMS), f"{tag}: {unit} has forms CLDR does not name"
         assert {"other", "half", "and_a_half"} <= set(forms), f"{tag}: {unit}"
         assert placeholders(forms["half"]) == set(), f"{tag}: {unit} half"
-        for form in set(forms) - {"half"}:
+        for form in set(forms) - {"half", "endings", "exact"}:
             assert placeholders(forms[form]) <= {"number"}, f"{tag}: {unit} {form}"
+        for amount, phrase in (forms.get("exact") or {}).items():
+            assert float(amount) > 0 and isinstance(phrase, str) and not placeholders(phrase), f"{tag}: {unit}"
+        for ending, replacement in (forms.get("endings") or {}).items():
+            assert isinstance(ending, str) and isinstance(replacement, str), f"{tag}: {unit} endings"
 
 
 @pytest.mark.parametrize("tag", SHIPPED)
@@ -68,3 +72,17 @@ def test_numbers_and_plurals_come_from_their_libraries_not_english_rules():
     assert english.number(21) == "twenty-one" and english.number(105) == "one hundred and five"
     assert english.number(1234) == "one thousand two hundred and thirty-four"  # spoken: no commas
     assert english.amount(1, "breath") == "one breath" and english.amount(2, "breath") == "two breaths"
+
+
+def test_a_unit_can_make_its_numbers_agree_and_say_particular_amounts_its_own_way():
+    book = languages.phrasebook("en")
+    french_like = {"other": "{number} secondes", "one": "{number} seconde", "half": "une demi-seconde",
+                   "and_a_half": "{number} secondes et demie", "endings": {"one": "ONE"},
+                   "exact": {"1.5": "une seconde et demie"}}
+    units = {**book.units, "second": french_like}
+    agreeing = languages.Phrasebook(book.tag, book.name, book.numbers, book.iso639_2, book.phrases, units,
+                                    book.chapters)
+    assert agreeing.amount(21, "second") == "twenty-ONE secondes"  # the last word's ending, changed
+    assert agreeing.amount(1, "second") == "ONE seconde"
+    assert agreeing.amount(1.5, "second") == "une seconde et demie"  # an exact phrase wins
+    assert agreeing.amount(2.5, "second") == "two secondes et demie"

@@ -18,7 +18,7 @@ from pilates_audio.units import Duration
 
 DEFAULT = "en"
 PLURALS = ("zero", "one", "two", "few", "many", "other")  # CLDR's plural categories
-UNIT_FORMS = PLURALS + ("half", "and_a_half")
+UNIT_FORMS = PLURALS + ("half", "and_a_half", "endings", "exact")
 UNITS = ("breath", "second", "minute")
 
 
@@ -98,16 +98,35 @@ class Phrasebook:
         return _ended(self.say("next_up", name=name))
 
     def amount(self, value: float, unit: str) -> str:
-        """Say an amount of a unit: three breaths, one and a half minutes, 2.4 seconds."""
+        """Say an amount of a unit: three breaths, one and a half minutes, 2.4 seconds.
+
+        A unit may give whole phrases for particular amounts (`exact`: "1.5": "eineinhalb
+        Atemzüge") and the endings its numbers take (`endings`: French "un": "une" for a
+        feminine noun, so 21 is "vingt et une").
+        """
         forms = self.units[unit]
+        exact = forms.get("exact") or {}
+        key = f"{value:g}"
+        if key in exact:
+            return exact[key]
         whole, fraction = int(value), value - int(value)
         if abs(fraction - 0.5) < 1e-9:
-            return forms["half"] if whole == 0 else forms["and_a_half"].format(number=self.number(whole))
+            return forms["half"] if whole == 0 else forms["and_a_half"].format(number=self._spelled(forms, whole))
         if fraction == 0:
-            return self._counted(forms, whole, self.number(whole))
+            return self._counted(forms, whole, self._spelled(forms, whole))
         from babel.numbers import format_decimal
 
         return self._counted(forms, value, format_decimal(value, locale=_locale(self.tag)))
+
+    def _spelled(self, forms: Mapping[str, Any], n: int) -> str:
+        """Spell a number as it agrees with a unit: the last word's ending changed where the unit says."""
+        said = self.number(n)
+        head, _, last = said.rpartition(" ")
+        for ending, replacement in (forms.get("endings") or {}).items():
+            if last.endswith(ending):
+                last = last[: len(last) - len(ending)] + replacement
+                break
+        return f"{head} {last}" if head else last
 
     def _counted(self, forms: Mapping[str, str], value: float, said: str) -> str:
         category = _plural(self.tag, value)
