@@ -29,6 +29,7 @@ instructor: Your name  # the MP3's artist
 collection: My sessions  # the MP3's album, so players keep your sessions together
 # cover: cover.jpg  # a JPEG or PNG beside this file, shown by players
 # voice: en_US-joe-medium  # one of the ids that `pilates-audio voices` lists
+language: en  # the words the tool adds (counts, "Inhale.", "Next up"): en, de, es, fr, it, nl or pt-BR
 
 # How the session breathes. Flags such as --inhale 5s override these for one render.
 pacing:

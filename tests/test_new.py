@@ -57,7 +57,8 @@ def test_the_starter_shows_every_key_of_the_format(tmp_path):
     assert used == set(routine.EXERCISE_KEYS)
     cues = yaml.load(text, Loader=EditorLoader)["sections"][1]["exercises"][1]["cues"]
     assert {key for cue in cues for key in cue} | set(re.findall(r"(reps|every): ", text)) == set(routine.CUE_KEYS)
-    assert set(document["pacing"]) | {"voice", "engine"} == set(pacing.KEYS)  # voice and engine: shown as notes
+    # voice and engine: shown as notes; language: at the top, as a routine says it
+    assert set(document["pacing"]) | {"voice", "engine", "language"} == set(pacing.KEYS)
     assert {"voice", "engine", "rounds"} <= commented  # rounds: a section key, shown as a note
     assert "include" in commented  # a block needs a file of the user's own, so it is shown as a note
     values = [exercise.get(key) for section in document["sections"] for exercise in section["exercises"]

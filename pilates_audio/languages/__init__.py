@@ -33,6 +33,7 @@ class Phrasebook:
     phrases: Mapping[str, str] = field(repr=False)
     units: Mapping[str, Mapping[str, str]] = field(repr=False)
     chapters: Mapping[str, str] = field(repr=False)
+    voices: Mapping[str, str] = field(default_factory=dict, repr=False)  # per engine, a voice to suggest
 
     def say(self, key: str, **values: str) -> str:
         """Fill in one phrase."""
@@ -210,4 +211,4 @@ def phrasebook(tag: str = DEFAULT) -> Phrasebook:
     data = yaml.safe_load(resources.files(__package__).joinpath(f"{tag}.yaml").read_text(encoding="utf-8"))
     return Phrasebook(tag=tag, name=data["name"], numbers=data["numbers"], iso639_2=data["iso639_2"],
                       phrases=data["phrases"],
-                      units=data["units"], chapters=data["chapters"])
+                      units=data["units"], chapters=data["chapters"], voices=data.get("voices") or {})
