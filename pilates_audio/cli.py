@@ -296,7 +296,7 @@ def _show(pacing: pacing_mod.Pacing, key: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if key == "engine" and value == speech.AUTO:
-        return f"{value} ({speech.choose(value, pacing.voice).name})"
+        return f"{value} ({speech.choose(value, pacing.voice, pacing.language).name})"
     return "(engine default)" if value is None else str(value)
 
 

@@ -134,8 +134,8 @@ def estimated_script(routine: Routine, pacing: Pacing, target: fit_mod.Target | 
 
 def _estimator(pacing: Pacing) -> tuple[Pacing, Callable[[str], int]]:
     """Return the pacing naming the engine that will speak, and that engine's estimate of a line's length."""
-    engine = speech.choose(pacing.engine, pacing.voice)
-    engine.resolve(pacing.voice)  # an unknown voice is named even where nothing is spoken
+    engine = speech.choose(pacing.engine, pacing.voice, pacing.language)
+    engine.resolve(pacing.voice, pacing.language)  # an unknown voice is named even where nothing is spoken
     pacing = replace(pacing, engine=engine.name)  # the script says which engine speaks
     return pacing, lambda text: engine.estimate(text, pacing.rate)
 
@@ -192,7 +192,7 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
 def voices_for(pacing: Pacing) -> speech.Speech:
     """Return the clips of a session's engine, voice and rate."""
     cache_mod.check()
-    return speech.Speech(pacing.voice, pacing.rate, engine=pacing.engine)
+    return speech.Speech(pacing.voice, pacing.rate, engine=pacing.engine, language=pacing.language)
 
 
 def fast_path(bitrate: int, sample_exact: bool = False) -> bool:

@@ -12,6 +12,13 @@ TOLERANCE = 0.0015  # the script rounds times to the millisecond
 FRAME_TOLERANCE = 1152 / 44100 + TOLERANCE
 
 
+def book_of(data: dict):
+    """Return the phrasebook of a timed script's language."""
+    from pilates_audio import languages
+
+    return languages.phrasebook(languages.resolve(data["pacing"].get("language", languages.DEFAULT)))
+
+
 def assert_tiles(data: dict) -> None:
     """The cues start at 0, each where the previous ended, and the last ends at `duration`."""
     cues = data["cues"]
@@ -68,10 +75,9 @@ def assert_breath_counts_exact(data: dict, routine: Routine, tolerance: float = 
 
 def assert_counts_on_the_breath(data: dict, routine: Routine, tolerance: float = TOLERANCE) -> None:
     """Each rep number starts as its rep begins (straight after its tone, in tone mode)."""
-    from pilates_audio.languages import phrasebook
-
-    number_words = phrasebook().number
     from pilates_audio.script import TONE_SECONDS
+
+    book = book_of(data)
 
     by_exercise = {e.name: e for e in routine.exercises}
     for part, exercise, side, length, run in parts(data):
@@ -84,7 +90,7 @@ def assert_counts_on_the_breath(data: dict, routine: Routine, tolerance: float =
         start = run[0]["start"]
         speech = [c for c in run if c["kind"] == "speech"]
         for i in range(ex.reps):
-            word = "Last one" if i + 1 == ex.reps and ex.reps > 1 else number_words(i + 1).capitalize()
+            word = book.phrases["last_rep"] if i + 1 == ex.reps and ex.reps > 1 else book.count(i + 1)[:-1]
             # With pulses, "Two." is a pulse; the count says its phase ("Two, inhale.") or follows a tone.
             endings = (",",) if ex.pulses and pacing["breath_cues"] == "voice" else (".", ",")
             said = [c for c in speech if c["text"].startswith(tuple(word + end for end in endings))]
@@ -155,9 +161,7 @@ def assert_breath_marks_on_their_phases(data: dict, routine: Routine, tolerance:
 
 def assert_countdowns_keep_time(data: dict, tolerance: float = TOLERANCE) -> None:
     """A countdown says one number a second and ends as the hold begins."""
-    from pilates_audio.languages import phrasebook
-
-    countdown = phrasebook().countdown
+    countdown = book_of(data).countdown
 
     cues = data["cues"]
     for i, cue in enumerate(cues):
@@ -196,10 +200,7 @@ def assert_tied_cues_in_their_phases(data: dict, routine: Routine, tolerance: fl
 
 def assert_pulses_on_their_subdivisions(data: dict, routine: Routine, tolerance: float = 0.03) -> None:
     """Every pulse (a word or a tick) starts on its own even subdivision of its breath phase."""
-    from pilates_audio.languages import phrasebook
-
-    number_words = phrasebook().number
-
+    book = book_of(data)
     by_exercise = {e.name: e for e in routine.exercises}
     checked = 0
     for part, name, side, length, run in parts(data):
@@ -208,7 +209,7 @@ def assert_pulses_on_their_subdivisions(data: dict, routine: Routine, tolerance:
             continue
         pacing = pacing_of(data, name)
         # Spoken pulses in voice mode (a rep's count is said with its phase then); ticks with tones.
-        words = {"In.", "Out."} | {number_words(n).capitalize() + "." for n in range(2, 11)} \
+        words = {book.pulse(1, "inhale"), book.pulse(1, "exhale")} | {book.pulse(n, "inhale") for n in range(2, 11)} \
             if pacing["breath_cues"] == "voice" else set()
         marks = sorted(phase_starts(exercise, part, pacing, length))
         bounds = [(at, following) for (at, kind), (following, _) in zip(marks, marks[1:] + [(length, "end")])

@@ -86,3 +86,75 @@ def test_a_unit_can_make_its_numbers_agree_and_say_particular_amounts_its_own_wa
     assert agreeing.amount(1, "second") == "ONE seconde"
     assert agreeing.amount(1.5, "second") == "une seconde et demie"  # an exact phrase wins
     assert agreeing.amount(2.5, "second") == "two secondes et demie"
+
+
+ROUTINE = """
+title: {title}
+language: {language}
+pacing: {{inhale: 2s, exhale: 2s, transition: 1s}}
+exercises:
+  - {{name: {one}, reps: 3, sides: both}}
+  - {{name: {two}, hold: 30s, rest: 5 breaths}}
+  - {{name: {three}, reps: 2}}
+"""
+
+
+@pytest.mark.parametrize("language, names", [
+    ("de", ("Beinkreise", "Seitstütz", "Rollen")),
+    ("es", ("Círculos de pierna", "Plancha lateral", "Rodar")),
+])
+def test_a_session_in_another_language_is_said_and_labelled_in_it(language, names, tmp_path):
+    import json
+    import os
+
+    from checks import FRAME_TOLERANCE, assert_countdowns_keep_time, assert_counts_on_the_breath, assert_tiles
+    from conftest import run_cli
+    from mutagen.id3 import ID3
+
+    from pilates_audio import routine as routine_mod
+
+    source = tmp_path / f"{language}.yaml"
+    source.write_text(ROUTINE.format(title=names[0], language=language, one=names[0], two=names[1],
+                                     three=names[2]), encoding="utf-8")
+    result = run_cli("render", source, "-o", tmp_path / "out", "-q")
+    assert result.code == 0, result.stderr
+    book = languages.phrasebook(language)
+    data = json.loads((tmp_path / "out" / f"{language}.json").read_text())
+    assert data["pacing"]["language"] == language
+    assert_tiles(data)
+    routine = routine_mod.load(source)
+    assert_counts_on_the_breath(data, routine, FRAME_TOLERANCE)  # placed on the MP3's frames
+    assert_countdowns_keep_time(data, FRAME_TOLERANCE)
+    said = [cue["text"] for cue in data["cues"] if cue["kind"] == "speech"]
+    english = languages.phrasebook("en")
+    for key in ("halfway", "closing"):  # from this language's phrasebook, and none from English's
+        assert book.say(key) in said and english.say(key) not in said
+    assert book.say("release_and_rest", duration=book.duration(Duration(5, "breaths"))) in said
+    assert book.next_up(names[2]) in said or any(line.startswith(book.next_up(names[2])[:-1]) for line in said)
+    assert [c["title"] for c in data["chapters"]][0] == book.chapter("intro")
+    assert data["chapters"][-1]["title"] == book.chapter("outro")
+    assert not any(line in said for line in ("Inhale.", "Exhale.", "Last one.", "Halfway."))
+    # Spoken by a voice of the language, and the language is in every file.
+    cache = os.environ["PILATES_AUDIO_CACHE"]
+    assert any(folder.startswith(f"pyttsx3-{language}-") for folder in os.listdir(os.path.join(cache, "clips")))
+    assert str(ID3(tmp_path / "out" / f"{language}.mp3")["TLAN"]) == book.iso639_2
+    assert (tmp_path / "out" / f"{language}.vtt").read_text().splitlines()[1] == f"Language: {language}"
+    assert run_cli("feed", tmp_path / "out", "--base-url", "http://example.org/").code == 0
+    assert f"<language>{language}</language>" in (tmp_path / "out" / "feed.xml").read_text()
+
+
+def test_an_engine_picks_a_voice_of_the_language_or_says_which_to_fetch():
+    from pilates_audio import speech
+    from pilates_audio.speech import piper_engine
+
+    espeak = speech.engine("pyttsx3")
+    assert espeak.resolve(None, "de") == "de" and espeak.resolve(None, "pt-BR") == "pt-br"
+    assert espeak.resolve(None, "en-GB") == "" and espeak.resolve("en-us", "de") == "en-us"  # a voice given wins
+    piper = speech.engine("piper")
+    if piper.missing() is None and not any(v.languages and v.languages[0].startswith("de") for v in piper.voices()):
+        with pytest.raises(piper_engine.NoVoiceFor) as caught:
+            piper.resolve(None, "de")
+        assert caught.value.message == ("no Piper voice for Deutsch (de) is installed; fetch one with `pilates-audio "
+                                        "voices --download de_DE-thorsten-medium`, or choose --engine pyttsx3")
+        assert speech.choose("auto", None, "de").name == "pyttsx3"  # auto: the voice that can speak it
+        assert speech.choose("auto", None, "en").name == "piper"

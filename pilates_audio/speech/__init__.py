@@ -38,8 +38,8 @@ def engine(name: str) -> Engine:
     return importlib.import_module(ENGINES[name]).Engine()
 
 
-def choose(setting: str, voice: str | None = None) -> Engine:
-    """Return the engine a setting means: `auto` is Piper when a Piper voice can speak, else pyttsx3."""
+def choose(setting: str, voice: str | None = None, language: str = "en") -> Engine:
+    """Return the engine a setting means: `auto` is Piper when a Piper voice can speak (the language), else pyttsx3."""
     if setting != AUTO:
         chosen = engine(setting)
         problem = chosen.missing()
@@ -49,10 +49,10 @@ def choose(setting: str, voice: str | None = None) -> Engine:
     piper = engine("piper")
     if piper.missing() is None:
         try:
-            piper.resolve(voice)
+            piper.resolve(voice, language)
             return piper
         except VoiceError:
-            pass  # no Piper voice, or a voice of another engine
+            pass  # no Piper voice (of that language), or a voice of another engine
     return engine("pyttsx3")
 
 
@@ -67,9 +67,9 @@ class Speech:
     """Clips for one engine, voice and rate: lengths, audio, and synthesis of what is missing."""
 
     def __init__(self, voice: str | None, rate: int, cache: Path | None = None, workers: int | None = None,
-                 engine: Engine | str = AUTO):
-        self.engine = choose(engine, voice) if isinstance(engine, str) else engine
-        self.voice = self.engine.resolve(voice)  # an unknown voice is named before any work
+                 engine: Engine | str = AUTO, language: str = "en"):
+        self.engine = choose(engine, voice, language) if isinstance(engine, str) else engine
+        self.voice = self.engine.resolve(voice, language)  # an unknown voice is named before any work
         self.rate = rate
         self.root = cache or cache_dir()
         self.workers = workers or cores()

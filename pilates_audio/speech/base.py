@@ -77,8 +77,8 @@ class Engine(Protocol):
     def voices(self) -> list[Voice]:
         """Return the voices the engine offers on this machine."""
 
-    def resolve(self, voice: str | None) -> str:
-        """Return what a worker needs to load `voice` (None: the default), or raise VoiceError."""
+    def resolve(self, voice: str | None, language: str = "en") -> str:
+        """Return what a worker needs to load `voice` (None: the engine's voice for `language`), or raise VoiceError."""
 
     def identity(self, voice: str) -> str:
         """Return what names the audio of a resolved voice: engine, version, the model's digest."""
@@ -115,3 +115,10 @@ def process(samples: bytes, rate: int) -> bytes:
 def plausible(count: int, expected: int) -> bool:
     """Tell whether a clip of `count` samples is believable where about `expected` were estimated."""
     return expected * 0.2 <= count <= expected * 4 + 2 * SAMPLE_RATE
+
+
+def speaks(voice: Voice, language: str) -> bool:
+    """Tell whether a voice speaks a language (a BCP 47 tag): de_DE and de-de both speak de."""
+    wanted = language.lower().replace("_", "-")
+    return any(code.lower().replace("_", "-") == wanted or code.lower().replace("_", "-").split("-")[0] == wanted
+               or code.lower().replace("_", "-") == wanted.split("-")[0] for code in voice.languages)

@@ -33,7 +33,7 @@ class Engine:
     def voices(self) -> list[Voice]:
         return list(VOICES)
 
-    def resolve(self, voice: str | None) -> str:
+    def resolve(self, voice: str | None, language: str = "en") -> str:
         if voice is None:
             return VOICES[0].id
         if voice not in {v.id for v in VOICES}:

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from pilates_audio.speech.base import SAMPLE_RATE, BadVoice, Voice, VoiceError, letters_and_pauses
+from pilates_audio.speech.base import SAMPLE_RATE, BadVoice, Voice, VoiceError, letters_and_pauses, speaks
 
 NAME = "piper"
 DEFAULT_VOICE = "en_US-joe-medium"  # the voice the `piper` extra installs
@@ -133,6 +133,20 @@ def model_digest(model: Path) -> str:
     return digest
 
 
+class NoVoiceFor(VoiceError):
+    """No Piper voice of the session's language is installed."""
+
+    def __init__(self, language: str):
+        from pilates_audio import languages
+
+        book = languages.phrasebook(languages.resolve(language))
+        suggestion = book.voices.get("piper") if book.voices else None
+        fetch = f"`pilates-audio voices --download {suggestion or 'NAME'}`"
+        super().__init__(f"no Piper voice for {book.name} ({language}) is installed; fetch one with {fetch}, "
+                         "or choose --engine pyttsx3")
+        self.language = language
+
+
 class Engine:
     """Piper: neural voices, installed with `pip install 'pilates-audio[piper]'`."""
 
@@ -148,7 +162,7 @@ class Engine:
     def voices(self) -> list[Voice]:
         return [voice for voice, _ in installed()]
 
-    def resolve(self, voice: str | None) -> str:
+    def resolve(self, voice: str | None, language: str = "en") -> str:
         problem = self.missing()
         if problem:
             raise VoiceError(problem)
@@ -159,7 +173,11 @@ class Engine:
             if not found:
                 raise VoiceError(f"no Piper voice is installed; install one with {INSTALL}, "
                                  f"or fetch one with `pilates-audio voices --download {DEFAULT_VOICE}`")
-            chosen = next((model for v, model in found if v.id == DEFAULT_VOICE), found[0][1])
+            # The language's own voices; of the English ones, the default voice first.
+            fitting = [model for v, model in found if speaks(v, language)]
+            if not fitting:
+                raise NoVoiceFor(language)
+            chosen = next((model for v, model in found if v.id == DEFAULT_VOICE and model in fitting), fitting[0])
             return str(_check_model(chosen))
         for v, model in found:
             if v.id.lower() == voice.lower():

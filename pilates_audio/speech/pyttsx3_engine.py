@@ -54,9 +54,12 @@ class Engine:
 
         return pool.ask_voices(self.name)
 
-    def resolve(self, voice: str | None) -> str:
-        # Voices are known only to a loaded engine: a worker names an unknown one.
-        return voice or ""
+    def resolve(self, voice: str | None, language: str = "en") -> str:
+        # Voices are known only to a loaded engine: a worker names an unknown one. Unset,
+        # the voice is the language itself, which eSpeak NG's voices list (English: its default).
+        if voice:
+            return voice
+        return "" if language.split("-")[0].lower() == "en" else language.lower()
 
     def identity(self, voice: str) -> str:
         # The voice as asked for: the engine's own voices change only with its version.
