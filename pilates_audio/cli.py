@@ -393,15 +393,17 @@ def studio(folder: Path | None, out_dir: Path | None, host: str, allow_network: 
 @click.option("-o", "--output", "path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="File to write (default: the title in lower case with dashes, e.g. my-routine.yaml); - prints it.")
 @click.option("--force", is_flag=True, help="Replace the file if it already exists.")
-def new(title: str, path: Path | None, force: bool) -> None:
+@click.option("--language", callback=_pacing_value("language"), default="en", show_default=True, metavar="TAG",
+              help="Write the starter's spoken lines in this language (de, es, fr, it, nl, pt-BR); notes stay English.")
+def new(title: str, path: Path | None, force: bool, language: str) -> None:
     """Write a commented starter routine called TITLE, showing every feature, ready to edit."""
     from pilates_audio import starter
 
     if path is not None and str(path) == "-":
-        click.echo(starter.starter(title, None), nl=False)
+        click.echo(starter.starter(title, None, language), nl=False)
         return
     path = path if path is not None else Path(starter.file_name(title))
-    data = starter.starter(title, path).encode("utf-8")
+    data = starter.starter(title, path, language).encode("utf-8")
     if path.is_dir():
         raise InputError(f"{path} is a folder; give a file name with -o")
     if force:

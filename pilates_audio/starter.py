@@ -6,11 +6,12 @@ import json
 import os
 import re
 import urllib.parse
+from importlib import resources
 from pathlib import Path
 
 from yaml.reader import Reader
 
-from pilates_audio import routine as routine_mod
+from pilates_audio import languages, routine as routine_mod
 from pilates_audio.errors import InputError, Problem
 from pilates_audio.schema import SHIPPED
 
@@ -144,8 +145,21 @@ def schema_reference(folder: Path) -> str:
     return urllib.parse.quote(Path(os.path.relpath(schema, folder)).as_posix(), safe="/._-~")
 
 
-def starter(title: str, path: Path | None) -> str:
-    """Return the starter routine for `title`, to be written at `path` (None: printed)."""
+def template(language: str = languages.DEFAULT) -> str:
+    """Return the starter's text for a language (its spoken lines in it; the notes stay English)."""
+    shipped = languages.resolve(language)
+    if shipped == languages.DEFAULT:
+        text = TEMPLATE
+    else:
+        text = resources.files(languages).joinpath("starters", f"{shipped}.yaml").read_text(encoding="utf-8")
+    # The tag as given (de-AT), not only the phrasebook's (de): the files name the region too.
+    text = re.sub(r"^language: [^\s#]+", f"language: {languages.normalize(language)}", text, count=1, flags=re.M)
+    suggested = languages.phrasebook(shipped).voices.get("piper")  # a voice that speaks the language
+    return re.sub(r"^# voice: [^\s#]+", f"# voice: {suggested}", text, count=1, flags=re.M) if suggested else text
+
+
+def starter(title: str, path: Path | None, language: str = languages.DEFAULT) -> str:
+    """Return the starter routine for `title`, to be written at `path` (None: printed), in `language`."""
     # The title is the user's: refuse one the routine could not use, as check would.
     if re.search(r"[\ud800-\udfff]", title):  # bytes that were not UTF-8, kept by the shell's decoding
         raise InputError("title is not valid text (it holds bytes that are not UTF-8)")
@@ -155,8 +169,8 @@ def starter(title: str, path: Path | None) -> str:
         raise InputError(problems[0].message)
     folder = path.parent if path is not None else Path.cwd()
     shown = str(path) if path is not None else file_name(title)
-    return TEMPLATE.format(schema=schema_reference(folder), title=_quoted(spoken),
-                           file=shown if re.fullmatch(r"[\w./-]+", shown) else json.dumps(shown))
+    return template(language).format(schema=schema_reference(folder), title=_quoted(spoken),
+                                     file=shown if re.fullmatch(r"[\w./-]+", shown) else json.dumps(shown))
 
 
 def _quoted(text: str) -> str:

@@ -8,12 +8,13 @@ import urllib.parse
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 from conftest import EditorLoader, run_cli, run_here
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pilates_audio import pacing, routine, schema, starter
+from pilates_audio import languages, pacing, routine, schema, starter
 from pilates_audio.audio import decode
 
 
@@ -129,3 +130,32 @@ def test_a_long_title_gets_a_short_file_name(tmp_path):
     assert result.code == 0, result.stderr
     assert result.stdout == "slow-and-steady-slow-and-steady-slow-and-steady-slow-and-ste.yaml\n"
     assert routine.load(tmp_path / result.stdout.strip()).title == title.strip()
+
+
+@pytest.mark.parametrize("language", [tag for tag in languages.shipped() if tag != languages.DEFAULT])
+def test_a_starter_in_another_language_passes_check_and_says_its_lines_in_it(language, tmp_path):
+    path = tmp_path / "flow.yaml"
+    result = run_cli("new", "Flow", "--language", language, "-o", path)
+    assert result.code == 0, result.stderr
+    text = path.read_text(encoding="utf-8")
+    assert re.search(rf"^language: {re.escape(language)}(  #|$)", text, flags=re.MULTILINE)
+    voice = languages.phrasebook(language).voices["piper"]
+    assert re.search(rf"^# voice: {re.escape(voice)}(  #|$)", text, flags=re.MULTILINE)  # one that speaks it
+    checked = run_cli("check", path)
+    assert checked.code == 0, checked.stderr
+    english, translated = yaml.safe_load(starter.starter("Flow", None)), yaml.safe_load(text)
+    for key in ("description", "intro", "outro"):
+        assert translated[key] != english[key], key  # written in the language
+    # The same routine in every other way: the same exercises with the same counts and keys.
+    shape = [[sorted(exercise) for exercise in section["exercises"]] for section in english["sections"]]
+    assert [[sorted(exercise) for exercise in section["exercises"]] for section in translated["sections"]] == shape
+    assert translated["pacing"] == english["pacing"]
+
+
+def test_a_starter_for_a_region_names_the_region_and_an_unknown_language_is_refused(tmp_path):
+    assert re.search(r"^language: de-AT  #", starter.starter("Flow", None, "de-AT"), flags=re.MULTILINE)
+    result = run_cli("new", "Flow", "--language", "tlh", "-o", tmp_path / "x.yaml")
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr.startswith("error: Invalid value for '--language': no phrasebook for language 'tlh'; "
+                                    "shipped languages: de, en, es, fr, it, nl, pt-BR")
+    assert not (tmp_path / "x.yaml").exists()
