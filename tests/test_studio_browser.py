@@ -111,13 +111,18 @@ def test_a_mistake_is_shown_at_its_line_then_fixed_paced_rendered_played_and_sav
     assert tools.js("document.querySelector('#text').value") == (folder / "mat.yaml").read_text()
 
 
-def test_a_save_over_a_file_changed_on_disk_is_refused_and_the_text_kept(studio):
-    tools, folder = studio
+def save_after_a_change_on_disk(tools, folder) -> None:
+    """Change the file behind the editor's back, type in the editor, and press Save."""
     (folder / "mat.yaml").write_text(MAT.replace("Lift", "Lift from elsewhere"), encoding="utf-8")
     put_cursor_after(tools, "title: Studio Mat")
     tools.type("!")
     tools.click("#save")
     tools.until("document.querySelector('#status').textContent.includes('changed on disk')")
+
+
+def test_a_save_over_a_file_changed_on_disk_is_refused_and_the_text_kept(studio):
+    tools, folder = studio
+    save_after_a_change_on_disk(tools, folder)
     assert tools.js("document.querySelector('#status').textContent") == (
         "mat.yaml changed on disk since it was opened; your text is kept: save again to replace the file with it, "
         "or reload the file from disk")
@@ -211,10 +216,7 @@ def test_after_a_pacing_change_the_player_picks_up_at_the_same_exercise_and_offs
 
 def test_a_refused_save_can_take_the_file_from_disk_instead(studio):
     tools, folder = studio
-    (folder / "mat.yaml").write_text(MAT.replace("Lift", "Lift from elsewhere"), encoding="utf-8")
-    put_cursor_after(tools, "title: Studio Mat")
-    tools.type("!")
-    tools.click("#save")
+    save_after_a_change_on_disk(tools, folder)
     tools.until("document.querySelector('#reload').hidden === false")
     tools.js("window.confirm = () => true")
     tools.click("#reload")
