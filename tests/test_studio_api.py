@@ -325,3 +325,12 @@ def test_what_the_api_refuses_it_refuses_in_json_with_the_reason(studio):
     assert status == 400 and body["error"].startswith("inhale: 'banana' is not a duration")
     assert post("/api/pacing-file", {"name": "blocks/end.yaml", "pacing": {"inhale": "3s"}}) == (
         400, {"error": "blocks/end.yaml is a block; save pacing beside a routine that includes it"})
+
+
+def test_an_output_folder_that_cannot_be_made_is_said_in_json_before_any_work(studio):
+    port, running, folder = studio
+    (folder / "output").write_text("a file where the sessions go")
+    status, body, _ = call(port, "POST", "/api/render", {"name": "mat.yaml"}, token=running.token)
+    output = folder.resolve() / "output"
+    assert (status, body) == (400, {"error": f"{output} is not a folder, so {output} cannot be made; choose another "
+                                             "output folder with -o"})

@@ -138,6 +138,9 @@ class Studio:
             return JSONResponse({"error": exc.message}, 400)
         except PilatesAudioError as exc:
             return JSONResponse({"error": exc.message}, 500)
+        except OSError as exc:  # what the system refused (a full disk, a folder made read-only), said as the CLI does
+            where = f": {exc.filename}" if exc.filename else ""
+            return JSONResponse({"error": f"{exc.strerror or exc}{where}"}, 500)
 
     def authorize(self, request: Request) -> None:
         """Refuse a request without this run's token, or one that changes something from another origin."""
