@@ -125,11 +125,17 @@ def effective_pacing(routine: Routine | None, flags: dict, pacing_file: pacing_m
 def estimated_script(routine: Routine, pacing: Pacing, target: fit_mod.Target | float | None = None
                      ) -> tuple[Script, fit_mod.Fit | None]:
     """Plan a session with estimated speech lengths: instant, no synthesis."""
+    notes = speech.voice_notes(pacing.engine, pacing.voice, pacing.language)
     pacing, estimate = _estimator(pacing)
     fitted = fit_mod.fit(routine, pacing, target, estimate) if target is not None else None
     if fitted is not None:
         routine, pacing = fitted.routine, fitted.pacing
-    return script_mod.plan(routine, pacing, estimate), fitted
+    return _noted(script_mod.plan(routine, pacing, estimate), notes), fitted
+
+
+def _noted(script: Script, notes: tuple[str, ...]) -> Script:
+    """Return the script with notes about its voice first among its warnings."""
+    return replace(script, warnings=notes + script.warnings) if notes else script
 
 
 def _estimator(pacing: Pacing) -> tuple[Pacing, Callable[[str], int]]:
@@ -177,6 +183,7 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
     fit the breath again on the exact lengths.
     """
     fitted = None
+    notes = speech.voice_notes(pacing.engine, pacing.voice, pacing.language)
     pacing = replace(pacing, engine=voices.engine.name)  # the script says which engine speaks
     chosen, chosen_pacing = routine, pacing
     if target is not None:
@@ -186,7 +193,7 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
     if fitted is not None:
         fitted = fit_mod.fit(routine, pacing, target, voices.length, fill=fitted.fill)
         chosen, chosen_pacing = fitted.routine, fitted.pacing
-    return script_mod.plan(chosen, chosen_pacing, voices.length), fitted
+    return _noted(script_mod.plan(chosen, chosen_pacing, voices.length), notes), fitted
 
 
 def voices_for(pacing: Pacing) -> speech.Speech:

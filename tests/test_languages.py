@@ -158,3 +158,38 @@ def test_an_engine_picks_a_voice_of_the_language_or_says_which_to_fetch():
                                         "voices --download de_DE-thorsten-medium`, or choose --engine pyttsx3")
         assert speech.choose("auto", None, "de").name == "pyttsx3"  # auto: the voice that can speak it
         assert speech.choose("auto", None, "en").name == "piper"
+
+
+def test_a_voice_not_of_the_routines_language_is_a_warning(tmp_path):
+    from conftest import run_cli
+
+    from pilates_audio import speech
+
+    piper = speech.engine("piper")
+    if piper.missing() is not None or any(v.languages and v.languages[0].startswith("de") for v in piper.voices()):
+        pytest.skip("needs Piper with no German voice installed (the test setup installs only the English one)")
+    source = tmp_path / "de.yaml"
+    source.write_text("title: Matte\nlanguage: de\nexercises: [{name: Rollen, reps: 2}]\n", encoding="utf-8")
+    fallback = run_cli("script", source, "--engine", "auto")
+    assert fallback.code == 0
+    assert fallback.stderr == (f"warning: {source}: no Piper voice speaks the routine's language (de), so eSpeak NG "
+                               "does; for a neural voice, fetch one with `pilates-audio voices --download "
+                               "de_DE-thorsten-medium`\n")
+    english = run_cli("script", source, "--engine", "auto", "--voice", "en_US-joe-medium")
+    assert english.code == 0
+    assert english.stderr == (f"warning: {source}: the voice en_US-joe-medium speaks en_US, not the routine's "
+                              "language (de)\n")
+    assert run_cli("script", source, "--engine", "pyttsx3").stderr == ""  # eSpeak NG chosen: its voice of German
+
+
+@pytest.mark.parametrize("tag", SHIPPED)
+def test_the_estimate_of_a_session_in_each_language_is_within_ten_percent(tag):
+    import json
+    from pathlib import Path
+
+    from conftest import run_cli
+
+    source = Path(__file__).parent / "golden" / f"language-{tag}.yaml"
+    estimated = json.loads(run_cli("script", source, "--json").stdout)["duration"]
+    exact = json.loads(run_cli("script", source, "--json", "--exact", "-q").stdout)["duration"]
+    assert abs(estimated - exact) / exact < 0.10, (tag, estimated, exact)

@@ -56,6 +56,30 @@ def choose(setting: str, voice: str | None = None, language: str = "en") -> Engi
     return engine("pyttsx3")
 
 
+def voice_notes(setting: str, voice: str | None, language: str) -> tuple[str, ...]:
+    """Say where the session's voice is not one of its language: eSpeak NG standing in, or a voice of another."""
+    from pilates_audio.speech.base import speaks
+
+    piper = engine("piper")
+    if piper.missing() is not None:
+        return ()
+    if voice is None and setting == AUTO:
+        try:
+            piper.resolve(None, language)
+        except VoiceError as exc:
+            if "fetch one with" in exc.message and piper.voices():  # Piper has voices, none of this language
+                fetch = exc.message.split("fetch one with ", 1)[1].split(",", 1)[0]
+                return (f"no Piper voice speaks the routine's language ({language}), so eSpeak NG does; for a "
+                        f"neural voice, fetch one with {fetch}",)
+        return ()
+    if voice is not None and setting in (AUTO, "piper"):
+        found = next((v for v in piper.voices() if v.id.lower() == voice.lower()), None)
+        if found is not None and found.languages and not speaks(found, language):
+            return (f"the voice {found.id} speaks {', '.join(found.languages)}, not the routine's language "
+                    f"({language})",)
+    return ()
+
+
 def cores() -> int:
     """Return how many processors this process may run on: one speech worker each."""
     if hasattr(os, "sched_getaffinity"):  # honours taskset and container limits
