@@ -59,6 +59,7 @@ def choose(setting: str, voice: str | None = None, language: str = "en") -> Engi
 def voice_notes(setting: str, voice: str | None, language: str) -> tuple[str, ...]:
     """Say where the session's voice is not one of its language: eSpeak NG standing in, or a voice of another."""
     from pilates_audio.speech.base import speaks
+    from pilates_audio.speech.piper_engine import NoVoiceFor
 
     piper = engine("piper")
     if piper.missing() is not None:
@@ -66,11 +67,11 @@ def voice_notes(setting: str, voice: str | None, language: str) -> tuple[str, ..
     if voice is None and setting == AUTO:
         try:
             piper.resolve(None, language)
-        except VoiceError as exc:
-            if "fetch one with" in exc.message and piper.voices():  # Piper has voices, none of this language
-                fetch = exc.message.split("fetch one with ", 1)[1].split(",", 1)[0]
-                return (f"no Piper voice speaks the routine's language ({language}), so eSpeak NG does; for a "
-                        f"neural voice, fetch one with {fetch}",)
+        except NoVoiceFor as exc:  # Piper has voices, but none of this language
+            return (f"no Piper voice speaks the routine's language ({language}), so eSpeak NG does; for a "
+                    f"neural voice, fetch one with {exc.fetch}",)
+        except VoiceError:
+            pass  # no Piper voice at all: eSpeak NG is simply the engine here
         return ()
     if voice is not None and setting in (AUTO, "piper"):
         found = next((v for v in piper.voices() if v.id.lower() == voice.lower()), None)

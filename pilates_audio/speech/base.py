@@ -118,7 +118,11 @@ def plausible(count: int, expected: int) -> bool:
 
 
 def speaks(voice: Voice, language: str) -> bool:
-    """Tell whether a voice speaks a language (a BCP 47 tag): de_DE and de-de both speak de."""
-    wanted = language.lower().replace("_", "-")
-    return any(code.lower().replace("_", "-") == wanted or code.lower().replace("_", "-").split("-")[0] == wanted
-               or code.lower().replace("_", "-") == wanted.split("-")[0] for code in voice.languages)
+    """Tell whether a voice speaks a language (a BCP 47 tag): a de_DE voice speaks de and de-DE, an en one en-GB."""
+    def tag(code: str) -> str:
+        return code.lower().replace("_", "-")
+
+    wanted = tag(language)
+    # The same tag; a regional voice for the bare language; a bare voice for a regional tag.
+    return any(code == wanted or code.split("-")[0] == wanted or code == wanted.split("-")[0]
+               for code in map(tag, voice.languages))

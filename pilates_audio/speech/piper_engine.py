@@ -141,8 +141,8 @@ class NoVoiceFor(VoiceError):
 
         book = languages.phrasebook(languages.resolve(language))
         suggestion = book.voices.get("piper") if book.voices else None
-        fetch = f"`pilates-audio voices --download {suggestion or 'NAME'}`"
-        super().__init__(f"no Piper voice for {book.name} ({language}) is installed; fetch one with {fetch}, "
+        self.fetch = f"`pilates-audio voices --download {suggestion or 'NAME'}`"  # what to run for one
+        super().__init__(f"no Piper voice for {book.name} ({language}) is installed; fetch one with {self.fetch}, "
                          "or choose --engine pyttsx3")
         self.language = language
 
