@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Iterator
 
 from pilates_audio.errors import InputError, PilatesAudioError
-from pilates_audio.files import CACHE_VARIABLE, TEMP_PREFIX, cache_dir, write_atomic
+from pilates_audio.files import CACHE_VARIABLE, TEMP_PREFIX, cache_dir, nearest_existing, write_atomic
 
 KINDS = ("clips", "pieces", "levels", "models")  # the folders that hold entries; `locks` holds none
 VOICED = ("clips", "pieces", "levels")  # kinds kept in a folder per voice
@@ -115,9 +115,7 @@ def format_size(size: float) -> str:
 def check() -> int | None:
     """Check the cache's settings before any work: a folder that is one, a bound that reads; return the bound."""
     root = cache_dir()
-    existing = root
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent  # a cache not made yet is made under its nearest existing folder
+    existing = nearest_existing(root)  # a cache not made yet is made under it
     if existing.exists() and not existing.is_dir():
         raise InputError(f"the cache {root} is not a folder" + (f" ({existing} is a file)" if existing != root else "")
                          + f"; set {CACHE_VARIABLE} to a folder")

@@ -303,6 +303,19 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
                 os.fsync(f.fileno())
 
 
+def inside(path: Path, folder: Path) -> bool:
+    """Tell whether `path` is `folder` or lies within it, links resolved on both sides."""
+    real, outer = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    return real == outer or outer in real.parents
+
+
+def nearest_existing(path: Path) -> Path:
+    """Return `path` if it exists, else the nearest folder above it that does: where it would be made."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
 def cache_dir() -> Path:
     """Return the clip cache folder: $PILATES_AUDIO_CACHE, else the user cache folder."""
     override = os.environ.get(CACHE_VARIABLE)

@@ -89,9 +89,7 @@ def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | No
 
 def _check_folder(folder: Path) -> None:
     """Refuse an output folder that cannot be made or written in, before any work."""
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
+    existing = files.nearest_existing(folder)
     if existing.exists() and not existing.is_dir():
         raise InputError(f"{existing} is not a folder, so {folder} cannot be made; choose another output folder "
                          "with -o")

@@ -12,6 +12,7 @@ from typing import Any
 from pilates_audio import pacing as pacing_mod
 from pilates_audio import yamlsrc
 from pilates_audio.errors import Problem, ValidationError
+from pilates_audio.files import inside
 from pilates_audio.units import Duration, parse_duration, parse_range
 from pilates_audio.yamlsrc import Node
 
@@ -184,10 +185,7 @@ class _Includes:
 
     def outside(self, path: Path) -> bool:
         """Tell whether a file an include or cover names leads out of the folder it must stay in."""
-        if self.confine is None:
-            return False
-        real, folder = _resolved(path), _resolved(self.confine)
-        return real != folder and folder not in real.parents
+        return self.confine is not None and not inside(path, self.confine)
 
 
 class _Checker:

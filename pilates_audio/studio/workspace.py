@@ -19,7 +19,7 @@ import yaml
 
 from pilates_audio import fit as fit_mod, pacing as pacing_mod, render as render_mod, routine as routine_mod
 from pilates_audio.errors import InputError, PilatesAudioError, Problem, ValidationError
-from pilates_audio.files import read_regular, write_atomic, write_new
+from pilates_audio.files import inside, read_regular, write_atomic, write_new
 from pilates_audio.yamlsrc import MAX_FILE_BYTES
 
 SUFFIXES = (".yaml", ".yml")
@@ -90,11 +90,9 @@ class Workspace:
         if pure.name.lower().endswith(PACING_SUFFIX):
             raise BadName(f"'{name}' is a pacing file, not a routine (save pacing with the pacing panel)")
         path = self.folder.joinpath(*pure.parts)
-        if _inside(path, self.output):
+        if inside(path, self.output):
             raise BadName(f"'{name}' is in the output folder, where sessions are written, not routines")
-        # Links are followed only where they stay inside the folder.
-        real = Path(os.path.realpath(path))
-        if real != self.folder and self.folder not in real.parents:
+        if not inside(path, self.folder):  # links are followed only where they stay inside the folder
             raise BadName(f"'{name}' leads out of the folder")
         if must_exist and not path.is_file():
             raise NotFound(f"no routine named '{name}' in {self.folder}")
@@ -307,11 +305,6 @@ def with_pacing(text: str, settings: dict[str, Any]) -> str:
     trailing = tail[len(tail.rstrip()):]  # the newlines the block ended with, kept
     return text[:start] + block + trailing + text[end:]
 
-
-def _inside(path: Path, folder: Path) -> bool:
-    """Tell whether `path` is `folder` or lies within it, links resolved."""
-    real, outer = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
-    return real == outer or outer in real.parents
 
 
 @contextmanager
