@@ -32,6 +32,9 @@ def chapters_json(script: Script) -> bytes:
     """Return the chapters in the Podcasting 2.0 JSON chapters format."""
     data = {
         "version": CHAPTERS_VERSION,
+        "title": script.title,
+        # The format has no field for it; readers ignore keys they do not know, and players that do can show it.
+        "language": script.pacing.language,
         "chapters": [{"startTime": round(c.start / SAMPLE_RATE, 3), "title": c.title} for c in script.chapters],
     }
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -155,6 +155,7 @@ def test_the_chapters_file_follows_podcasting_2(session):
     out, data = session
     chapters = json.loads((out / "tagged.chapters.json").read_text(encoding="utf-8"))
     assert chapters["version"] == "1.2.0"
+    assert chapters["title"] == data["title"] and chapters["language"] == "en"
     assert chapters["chapters"] == [{"startTime": c["start"], "title": c["title"]} for c in data["chapters"]]
 
 

@@ -139,6 +139,7 @@ def test_a_session_in_another_language_is_said_and_labelled_in_it(language, name
     assert any(folder.startswith(f"pyttsx3-{language}-") for folder in os.listdir(os.path.join(cache, "clips")))
     assert str(ID3(tmp_path / "out" / f"{language}.mp3")["TLAN"]) == book.iso639_2
     assert (tmp_path / "out" / f"{language}.vtt").read_text().splitlines()[1] == f"Language: {language}"
+    assert json.loads((tmp_path / "out" / f"{language}.chapters.json").read_text())["language"] == language
     assert run_cli("feed", tmp_path / "out", "--base-url", "http://example.org/").code == 0
     assert f"<language>{language}</language>" in (tmp_path / "out" / "feed.xml").read_text()
 
@@ -193,3 +194,9 @@ def test_the_estimate_of_a_session_in_each_language_is_within_ten_percent(tag):
     estimated = json.loads(run_cli("script", source, "--json").stdout)["duration"]
     exact = json.loads(run_cli("script", source, "--json", "--exact", "-q").stdout)["duration"]
     assert abs(estimated - exact) / exact < 0.10, (tag, estimated, exact)
+
+
+def test_a_language_capitalises_a_word_as_it_spells_it():
+    dutch = languages.phrasebook("nl")
+    assert dutch.count(1) == "Eén." and dutch.countdown(1) == "Eén." and dutch.count(21) == "Eenentwintig."
+    assert languages.phrasebook("es").count(1) == "Uno."  # no capitals given: the first letter only

@@ -34,6 +34,7 @@ class Phrasebook:
     units: Mapping[str, Mapping[str, str]] = field(repr=False)
     chapters: Mapping[str, str] = field(repr=False)
     voices: Mapping[str, str] = field(default_factory=dict, repr=False)  # per engine, a voice to suggest
+    capitals: Mapping[str, str] = field(default_factory=dict, repr=False)  # words not capitalised letter by letter
 
     def say(self, key: str, **values: str) -> str:
         """Fill in one phrase."""
@@ -55,18 +56,18 @@ class Phrasebook:
 
     def count(self, n: int) -> str:
         """Return the spoken rep number as a line of its own."""
-        return self.say("rep", number=_upper_first(self.number(n)))
+        return self.say("rep", number=self._capital(self.number(n)))
 
     def rep_line(self, n: int, last: bool, phase: str | None, side: str | None = None, counted: bool = True) -> str:
         """Say a rep's number ("Last one" on the last), with its side and the breath phase it starts on.
 
         Uncounted, a rep says only its side.
         """
-        number = self.phrases["last_rep"] if last else _upper_first(self.number(n))
+        number = self.phrases["last_rep"] if last else self._capital(self.number(n))
         breath = {"phase": self.word(phase)} if phase else {}
         if side is not None:
             if not counted:
-                return _upper_first(self.say("side_only" if phase is None else "side_with_breath",
+                return self._capital(self.say("side_only" if phase is None else "side_with_breath",
                                              side=self.word(side), **breath))
             return self.say("rep_with_side" if phase is None else "rep_with_side_and_breath", number=number,
                             side=self.word(side), **breath)
@@ -74,17 +75,17 @@ class Phrasebook:
 
     def breath_cue(self, phase: str) -> str:
         """Say a breath phase on its own: "Inhale." """
-        return _upper_first(self.say("breath_cue", phase=self.word(phase)))
+        return self._capital(self.say("breath_cue", phase=self.word(phase)))
 
     def pulse(self, n: int, phase: str) -> str:
         """Say one pulse of a breath phase: "In." (or "Out.") on the first, then "Two.", "Three."."""
         if n == 1:
             return self.say(f"pulse_{phase}")
-        return self.say("pulse", number=_upper_first(self.number(n)))
+        return self.say("pulse", number=self._capital(self.number(n)))
 
     def countdown(self, n: int) -> str:
         """Say one number of a countdown."""
-        return self.say("countdown", number=_upper_first(self.number(n)))
+        return self.say("countdown", number=self._capital(self.number(n)))
 
     def section(self, number: int, name: str) -> str:
         """Say a section's number and name: "Section two: Core." """
@@ -119,6 +120,13 @@ class Phrasebook:
 
         return self._counted(forms, value, format_decimal(value, locale=_locale(self.tag)))
 
+    def _capital(self, text: str) -> str:
+        """Capitalise a line's first letter only (German nouns keep theirs), or as the language spells the word."""
+        for word, capital in self.capitals.items():  # Dutch "één" begins a line as "Eén"
+            if text.startswith(word):
+                return capital + text[len(word):]
+        return text[:1].upper() + text[1:]
+
     def _spelled(self, forms: Mapping[str, Any], n: int) -> str:
         """Spell a number as it agrees with a unit: the last word's ending changed where the unit says."""
         said = self.number(n)
@@ -145,11 +153,6 @@ class Phrasebook:
             return self.say("minutes_and_seconds", minutes=self.amount(minutes, "minute"),
                             seconds=self.amount(rest, "second"))
         return self.amount(seconds, "second")
-
-
-def _upper_first(text: str) -> str:
-    """Capitalise a line's first letter only (German nouns keep theirs)."""
-    return text[:1].upper() + text[1:]
 
 
 def _ended(line: str) -> str:
@@ -211,4 +214,5 @@ def phrasebook(tag: str = DEFAULT) -> Phrasebook:
     data = yaml.safe_load(resources.files(__package__).joinpath(f"{tag}.yaml").read_text(encoding="utf-8"))
     return Phrasebook(tag=tag, name=data["name"], numbers=data["numbers"], iso639_2=data["iso639_2"],
                       phrases=data["phrases"],
-                      units=data["units"], chapters=data["chapters"], voices=data.get("voices") or {})
+                      units=data["units"], chapters=data["chapters"], voices=data.get("voices") or {},
+                      capitals=data.get("capitals") or {})
