@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from pilates_audio import cache as cache_mod, levels, mp3, tools
 from pilates_audio.errors import PilatesAudioError
@@ -19,6 +19,9 @@ from pilates_audio.files import write_atomic
 from pilates_audio.script import SAMPLE_RATE, TONE_LENGTHS, Cue, Script, join_slivers
 from pilates_audio.speech import Speech
 from pilates_audio.tools import FFmpegError, ffmpeg
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_BITRATE = 64
 DEFAULT_LOUDNESS = -19.0  # LUFS on a mono file: heard as the -16 LUFS podcast norm on two speakers
@@ -59,11 +62,8 @@ def tone(name: str) -> bytes:
     return data.tobytes()
 
 
-def _run_error(what: str, code: int, stderr: bytes) -> FFmpegError:
-    return FFmpegError(f"ffmpeg failed while {what} ({tools.failure(code, stderr)}); {tools.FIX}")
-
-
 Key = tuple[str, str]  # ("speech", text) or ("tone", name): one sound of a session
+BED: Key = ("bed", "")  # in levels: the correction a bed under the voice moves by, with the sounds
 GAIN_STEP = 0.1  # dB: gains are rounded to this, so a re-render finds its levelled pieces again
 LIKELY_CORRECTION = 1.2  # dB over each line's own level where a session's correction usually lands
 LOUDNESS_TOLERANCE = 0.1  # LU either way of the target that counts as on it
@@ -202,13 +202,16 @@ def _step(value: float) -> float:
     return round(round(value / GAIN_STEP) * GAIN_STEP, 6)
 
 
-def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS) -> dict[Key, float]:
+def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS,
+          under: Callable[[int], "np.ndarray"] | None = None) -> dict[Key, float]:
     """Return the gain in dB of every line and tone, so the session lands on `target` LUFS.
 
     Every line is first brought to the same loudness, so none stands out; then the
     whole session's gated loudness is worked out from the lines' stored energy
     profiles where they fall, and one correction, the same for every sound, brings
-    it onto the target. Gains move in steps of GAIN_STEP, and a correction already
+    it onto the target. A bed under the voice (`under`: its energy in each 10 ms step at
+    its base gain) counts in the session's loudness and moves with the correction, which
+    is returned as the gain of BED. Gains move in steps of GAIN_STEP, and a correction already
     used (within the tolerance) is preferred, so re-pacing reuses encoded audio.
     """
     import numpy as np
@@ -221,9 +224,10 @@ def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS) -> d
     base = {key: sounds.base_gain(key, target) for key in keys}
     size = script.duration // levels.STEP + max(len(p) for p in profiles.values()) + 1
     places = [(int(round(cue.start / levels.STEP)), (cue.kind, cue.text)) for cue in script.cues if cue.kind != "pause"]
+    bed = under(size) if under is not None else np.zeros(size)
 
-    def session_loudness(weights: dict[Key, float]) -> float:
-        session = np.zeros(size)
+    def session_loudness(weights: dict[Key, float], correction: float) -> float:
+        session = bed * 10 ** (correction / 10)
         for at, key in places:
             session[at:at + len(profiles[key])] += profiles[key] * weights[key]
         return levels.integrated(session)
@@ -240,7 +244,8 @@ def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS) -> d
     for _ in range(3):
         trials = {key: _trial_gains(base[key], correction) for key in keys}
         kept = sounds.kept([(key, gain) for key, pair in trials.items() for gain in pair])
-        low, high = (session_loudness({key: kept[(key, pair[i])] for key, pair in trials.items()}) for i in (0, 1))
+        low, high = (session_loudness({key: kept[(key, pair[i])] for key, pair in trials.items()},
+                                      _step(correction) + i * GAIN_STEP) for i in (0, 1))
         slope = (high - low) / GAIN_STEP
         step = (aim - low) / (slope if 0.2 < slope < 2.0 else 1.0)
         correction = _step(correction) + step
@@ -259,6 +264,8 @@ def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS) -> d
     final = settle(correction)
     chosen = {key: _step(gain + final) for key, gain in base.items()}
     sounds.mark_used(keys[0], chosen[keys[0]])
+    if under is not None:
+        chosen[BED] = final
     return chosen
 
 
@@ -463,39 +470,41 @@ def assemble(script: Script, pieces: tuple[Piece, ...], sounds: Sounds, gains: d
 def encode(script: Script, sounds: Sounds, gains: dict[Key, float], out: Path, bitrate: int = DEFAULT_BITRATE,
            progress: Callable[[int, int], None] | None = None) -> None:
     """Encode the script's audio to an MP3 at `out` in one pass, every sample where the script says."""
-    command = [
-        ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0",
-        "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-compression_level", str(mp3.QUALITY),
-        "-ar", str(SAMPLE_RATE), "-ac", "1",
-        # The Xing/LAME header carries the encoder delay and padding, so decoders
-        # trim them and the decoded length equals the samples given.
-        "-write_xing", "1", "-id3v2_version", "0", "-map_metadata", "-1",
-        "-f", "mp3", str(out),
-    ]
-    try:
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    except OSError as exc:
-        raise FFmpegError(f"ffmpeg could not be started ({exc.strerror or exc}); {tools.FIX}") from None
     silence = bytes(CHUNK * 2)
     levelled = lru_cache(maxsize=64)(lambda key: sounds.levelled(key, gains[key]))  # counts come back often
-    done = 0
-    try:
+
+    def stretches() -> Iterator[tuple[bytes, int]]:
+        done = 0
         for cue in script.cues:
             if cue.kind == "pause":
                 remaining = cue.length
                 while remaining > 0:
                     n = min(remaining, CHUNK)
-                    process.stdin.write(silence[: n * 2])
+                    yield silence[: n * 2], done + cue.length - remaining + n
                     remaining -= n
             else:
                 data = levelled((cue.kind, cue.text))
                 if len(data) != cue.length * 2:
                     raise PilatesAudioError(f'internal error: clip for "{cue.text}" does not match its cue')
-                process.stdin.write(data)
+                yield data, done + cue.length
             done += cue.length
+
+    encode_stream(stretches(), script.duration, out, bitrate, progress)
+
+
+def encode_stream(stretches: Iterator[tuple[bytes, int]], total: int, out: Path, bitrate: int,
+                  progress: Callable[[int, int], None] | None = None) -> None:
+    """Encode PCM given a stretch at a time (with the samples done after each) in one ffmpeg pass."""
+    try:
+        process = subprocess.Popen(tools.lame(bitrate, mp3.QUALITY, str(out)), stdin=subprocess.PIPE,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise FFmpegError(f"ffmpeg could not be started ({exc.strerror or exc}); {tools.FIX}") from None
+    try:
+        for data, done in stretches:
+            process.stdin.write(data)
             if progress:
-                progress(done, script.duration)
+                progress(done, total)
         process.stdin.close()
     except BrokenPipeError:
         pass
@@ -506,7 +515,7 @@ def encode(script: Script, sounds: Sounds, gains: dict[Key, float], out: Path, b
     stderr = process.stderr.read()
     code = process.wait()
     if code != 0:
-        raise _run_error("encoding the MP3", code, stderr)
+        raise tools.failed("encoding the MP3", code, stderr)
 
 
 def decode(path: Path) -> bytes:
@@ -517,5 +526,5 @@ def decode(path: Path) -> bytes:
         capture_output=True,
     )
     if result.returncode != 0:
-        raise _run_error(f"decoding {path}", result.returncode, result.stderr)
+        raise tools.failed(f"decoding {path}", result.returncode, result.stderr)
     return result.stdout

@@ -23,7 +23,7 @@ from typing import Iterator
 from pilates_audio.errors import InputError, PilatesAudioError
 from pilates_audio.files import CACHE_VARIABLE, TEMP_PREFIX, cache_dir, nearest_existing, write_atomic
 
-KINDS = ("clips", "pieces", "levels", "models")  # the folders that hold entries; `locks` holds none
+KINDS = ("clips", "pieces", "levels", "models", "music")  # the folders that hold entries; `locks` holds none
 VOICED = ("clips", "pieces", "levels")  # kinds kept in a folder per voice
 ABOUT = "voice.json"  # in clips/<voice folder>: which engine and voice the folder is
 MAX_ENV = "PILATES_AUDIO_CACHE_MAX"

@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -13,6 +14,7 @@ import click
 
 from pilates_audio import __version__, audio, pacing as pacing_mod, render as render_mod, routine as routine_mod
 from pilates_audio import cache as cache_mod, feed as feed_mod, files, fit as fit_mod, mp3, speech
+from pilates_audio.beds import music as music_mod
 from pilates_audio.errors import InputError, PilatesAudioError
 from pilates_audio.script import SAMPLE_RATE
 from pilates_audio.units import format_clock, parse_duration
@@ -71,6 +73,16 @@ def pacing_options(command: Callable) -> Callable:
                      help="Shortest inhale or exhale --length may choose (default: 2.5s)."),
         click.option("--max-phase", "max_phase", callback=_pacing_value("max_phase"), metavar="SECONDS",
                      help="Longest inhale or exhale --length may choose (default: 8s)."),
+        click.option("--music-level", "music_level", callback=_pacing_value("music_level"), metavar="LU",
+                     help="Loudness of the music relative to the speech (default: -14)."),
+        click.option("--duck", callback=_pacing_value("duck"), metavar="DB",
+                     help="How much lower the music is under speech and tones (default: 12)."),
+        click.option("--duck-attack", "duck_attack", callback=_pacing_value("duck_attack"), metavar="SECONDS",
+                     help="How long the music ramps down before speech (default: 0.3s)."),
+        click.option("--duck-release", "duck_release", callback=_pacing_value("duck_release"), metavar="SECONDS",
+                     help="How long the music ramps back up after speech (default: 0.6s)."),
+        click.option("--music-fade", "music_fade", callback=_pacing_value("music_fade"), metavar="SECONDS",
+                     help="Fade-in at the start and fade-out at the end of the music (default: 3s)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -139,13 +151,20 @@ def cli() -> None:
               metavar="LUFS", help="Integrated loudness of the session (true peaks stay under -1 dBTP).")
 @max_length_option
 @sample_exact_option
+@click.option("--music", "music", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+              help="Music to play under the voice, instead of the routine's; give it again for a list played in turn.")
+@click.option("--no-music", "no_music", is_flag=True, help="Leave out the routine's music.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or warnings; errors only.")
 @click.option("--watch", is_flag=True, help="Keep running and re-render whenever a routine or the pacing file is saved.")
 def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: float, quiet: bool,
-           target: float | None, max_length: float | None, watch: bool, sample_exact: bool, **kwargs: Any) -> None:
+           target: float | None, max_length: float | None, watch: bool, sample_exact: bool, music: tuple[Path, ...],
+           no_music: bool, **kwargs: Any) -> None:
     """Render routines to MP3 sessions, each with its timed script (.json), transcript and chapters."""
+    if music and no_music:
+        raise click.UsageError("--music and --no-music cannot be used together")
     output = dict(out_dir=out_dir, bitrate=bitrate, loudness=loudness, target=target, sample_exact=sample_exact,
-                  max_length=max_length or render_mod.MAX_LENGTH)
+                  max_length=max_length or render_mod.MAX_LENGTH,
+                  music=() if no_music else (render_mod.music_tracks(music) if music else None))
     if watch:
         _watch(list(routines), kwargs.get("pacing_file"), lambda: _render_all(routines, quiet, dict(kwargs), **output),
                quiet)
@@ -154,12 +173,15 @@ def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: fl
 
 
 def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: Path, bitrate: int, loudness: float,
-                target: float | None, sample_exact: bool, max_length: float) -> list[Path]:
+                target: float | None, sample_exact: bool, max_length: float,
+                music: tuple[music_mod.Track, ...] | None = None) -> list[Path]:
     """Render each routine; return the block files they include."""
     pacing_path = kwargs.get("pacing_file")
     flags, pacing_file = _flags(kwargs)
     # A routine named twice (`render a.yaml ./a.yaml`) is rendered once.
     loaded = routine_mod.load_all(list({os.path.realpath(path): path for path in routines}.values()))
+    if music is not None:  # --music or --no-music: instead of what the routines name
+        loaded = [replace(routine, music=music) for routine in loaded]
     render_mod.check_outputs(loaded, out_dir, pacing_path)  # nothing a render writes may replace an input
     plans = [(r, render_mod.effective_pacing(r, flags, pacing_file)[0]) for r in loaded]
     target = _target(target, flags)
@@ -444,7 +466,7 @@ def voices(engine_name: str | None, download: str | None) -> None:
 
 
 KIND_NAMES = {"clips": "spoken lines", "pieces": "encoded audio", "levels": "loudness notes",
-              "models": "voice model checksums"}
+              "models": "voice model checksums", "music": "decoded music"}
 
 
 def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -24,6 +25,14 @@ USER_SOURCES = ("flag", "pacing file", "studio")  # settings from these beat an 
 ENGINES = ("auto", "pyttsx3", "piper")  # auto: piper when a Piper voice is installed, else pyttsx3
 MIN_RATE, MAX_RATE = 60, 450
 MAX_COUNTDOWN = 10
+# The music bed's settings (see beds.Ducking): the unit each is in, and the range it takes.
+MUSIC_RANGES = {
+    "music_level": ("LU", -40.0, 0.0),  # the music's loudness relative to the speech
+    "duck": ("dB", 0.0, 40.0),  # how much lower it is under speech and tones
+    "duck_attack": ("s", 0.0, 5.0),  # its ramp down before a sound
+    "duck_release": ("s", 0.0, 10.0),  # its ramp back up after one
+    "music_fade": ("s", 0.0, 60.0),  # its fade-in at the start and fade-out at the end
+}
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,11 @@ class Pacing:
     guidance: str = "standard"
     min_phase: float = 2.5
     max_phase: float = 8.0
+    music_level: float = -14.0
+    duck: float = 12.0
+    duck_attack: float = 0.3
+    duck_release: float = 0.6
+    music_fade: float = 3.0
     # Not settings, but what an exercise's own pacing needs: the keys the user fixed for
     # this render (flags, a pacing file), which beat it, and how far --length scaled the breath.
     fixed: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
@@ -69,8 +83,8 @@ class Pacing:
         return self.transition.seconds(self.breath)
 
     def to_json(self) -> dict[str, Any]:
-        """Return the settings as the timed script's `pacing` object."""
-        data = {key: getattr(self, key) for key in KEYS}
+        """Return the settings as the timed script's `pacing` object (the music's are in its `music` object)."""
+        data = {key: getattr(self, key) for key in KEYS if key not in MUSIC_RANGES}
         data["transition"] = round(self.transition_seconds, 3)
         data["breath"] = self.breath
         return data
@@ -146,7 +160,32 @@ def parse_value(key: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNTDOWN:
             raise ValueError(f"countdown must be a whole number from 0 (off) to {MAX_COUNTDOWN}")
         return value
+    if key in MUSIC_RANGES:
+        unit, low, high = MUSIC_RANGES[key]
+        if unit == "s":
+            try:
+                number: float | None = parse_duration(value, breaths_allowed=False, zero_allowed=True).amount
+            except ValueError:
+                number = None
+            if number is None or not low <= number <= high:
+                raise ValueError(f"{key} must be a time from {low:g}s to {high:g}s")
+            return number
+        number = _number(value)
+        if number is None or not low <= number <= high:
+            raise ValueError(f"{key} must be a number of {unit} from {low:g} to {high:g}")
+        return number
     raise KeyError(key)
+
+
+def _number(value: Any) -> float | None:
+    """Return a plain number given as a number or as text, or None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def parse_node(node: yamlsrc.Node, path: str, problems: list[Problem]) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Callable
 
 from pilates_audio import audio, export, files, fit as fit_mod, mp3, pacing as pacing_mod, script as script_mod, speech
-from pilates_audio import cache as cache_mod, tools
+from pilates_audio import beds, cache as cache_mod, mixdown as mixdown_mod, tools
+from pilates_audio.beds import music as music_mod
 from pilates_audio.errors import InputError
 from pilates_audio.files import atomic_outputs, cache_dir
 from pilates_audio.pacing import Pacing
@@ -64,6 +65,7 @@ def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | No
         check_name(routine)
         for what, source in [("the routine", Path(routine.path)), *(("the block", path) for path in routine.includes),
                              *([("the cover", routine.cover)] if routine.cover else []),
+                             *(("the music", track.path) for track in routine.music),
                              *([("the pacing file", pacing_file)] if pacing_file is not None else [])]:
             inputs.setdefault(real(source), (what, source))
     _check_folder(out_dir)
@@ -85,6 +87,18 @@ def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | No
             if output.is_dir():
                 raise InputError(f"{output} is a folder, where {routine.path} writes its {suffix}; move it away or "
                                  "choose another output folder with -o")
+
+
+def music_tracks(paths: tuple[Path, ...]) -> tuple[music_mod.Track, ...]:
+    """Return music files given on the command line, refusing one that cannot be a file to play."""
+    tracks = []
+    for path in paths:
+        track = music_mod.Track(path, str(path))
+        reason = music_mod.problem(path)
+        if reason:
+            raise track.refuse(reason)
+        tracks.append(track)
+    return tuple(tracks)
 
 
 def _check_folder(folder: Path) -> None:
@@ -232,20 +246,34 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     """Plan, speak, level and write one session (see `render`)."""
     fast = fast_path(bitrate, sample_exact)
     cache_mod.check()  # a cache that is a file, or a bad PILATES_AUDIO_CACHE_MAX, is said before any work
-    if not fast:
+    if not fast or routine.music:
         tools.working_ffmpeg()  # fail before any speech work if there is no ffmpeg that works
     # What interrupted runs left (kill -9, a power cut) goes before this run adds its own.
     files.sweep(out_dir)
     files.sweep_cache(cache_dir())
     voices = voices_for(pacing)
-    sounds = audio.Sounds(voices, cache=cache_dir())
+    bed = music_mod.Music(routine.music) if routine.music else None  # a bad music file is refused before speaking
+    # Over music, lines and tones are held a little lower, so the mix keeps its peaks (see mixdown.MIX_CEILING).
+    sounds = audio.Sounds(voices, ceiling=mixdown_mod.MIX_CEILING if bed else audio.PEAK_CEILING, cache=cache_dir())
     script, fitted = exact_script(routine, pacing, voices,
                                   (lambda done, total: progress("speaking", done, total)) if progress else None,
                                   target, lambda text: sounds.prepare(text, loudness))
-    gains = audio.level(script, sounds, loudness)
     pieces: tuple[audio.Piece, ...] = ()
-    if fast:
-        script, pieces = audio.layout(script)
+    mixdown = None
+    if bed is None:
+        gains = audio.level(script, sounds, loudness)
+        if fast:
+            script, pieces = audio.layout(script)
+    else:
+        if fast:  # on the frame grid, as without music, so the session keeps its times
+            script = audio.layout(script)[0]
+        ducking = beds.Ducking.of(pacing)
+        plan = beds.Plan(bed.names, ducking, beds.base_gain(bed, ducking, loudness),
+                         beds.envelope(script.cues, script.duration, ducking))
+        gains = audio.level(script, sounds, loudness, under=lambda steps: beds.energy(bed, plan, steps))
+        plan = replace(plan, gain=plan.gain + gains.pop(audio.BED))
+        script = replace(script, music=plan)
+        mixdown = mixdown_mod.Mixdown(script, sounds, gains, bed, plan)
     paths = {suffix: out_dir / f"{routine.name}{suffix}" for suffix in OUTPUTS}
     cover = export.cover_bytes(routine.cover) if routine.cover is not None else None
     cover_suffix = cover_output(routine)
@@ -260,7 +288,10 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     # together, so an interrupted or failed run never leaves half a session behind.
     with atomic_outputs(list(paths.values()), remove=stale) as written:
         temps = dict(zip(paths, written))
-        if fast:
+        if mixdown is not None:
+            (mixdown_mod.assemble if fast else mixdown_mod.encode_whole)(mixdown, temps[".mp3"], bitrate, encoding)
+            sounds.write_notes()
+        elif fast:
             audio.assemble(script, pieces, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
         else:
             audio.encode(script, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)

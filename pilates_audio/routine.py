@@ -11,13 +11,14 @@ from typing import Any
 
 from pilates_audio import pacing as pacing_mod
 from pilates_audio import yamlsrc
+from pilates_audio.beds import music as music_mod
 from pilates_audio.errors import Problem, ValidationError
 from pilates_audio.files import inside
 from pilates_audio.units import Duration, parse_duration, parse_range
 from pilates_audio.yamlsrc import Node
 
-ROUTINE_KEYS = ("title", "description", "instructor", "collection", "cover", "voice", "language", "pacing", "intro",
-                "exercises", "sections", "outro")
+ROUTINE_KEYS = ("title", "description", "instructor", "collection", "cover", "music", "voice", "language", "pacing",
+                "intro", "exercises", "sections", "outro")
 COVER_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 MAX_COVER_BYTES = 5_000_000
 SECTION_KEYS = ("name", "rounds", "exercises")
@@ -136,6 +137,7 @@ class Routine:
     intro: str | None = None
     collection: str | None = None
     cover: Path | None = None
+    music: tuple[music_mod.Track, ...] = ()  # played in turn under the session, looped
     outro: str | None = None
     pacing: tuple[tuple[str, Any], ...] = ()
     includes: tuple[Path, ...] = ()  # the block files it includes, directly or not
@@ -559,6 +561,8 @@ class _Checker:
                  for key in ("description", "instructor", "collection", "intro", "outro")}
         cover = self.cover(values["cover"]) if "cover" in values else None
         ok = "cover" not in values or cover is not None
+        music = self.music(values["music"]) if "music" in values else ()
+        ok = ok and music is not None
         ok = ok and all(texts[key] is not None for key in texts if key in values)
         layer = self.pacing(values["pacing"]) if "pacing" in values else {}
         if "voice" in values:
@@ -593,6 +597,7 @@ class _Checker:
             exercises=tuple(exercises),  # type: ignore[arg-type]
             pacing=tuple(layer.items()),
             cover=cover,
+            music=music or (),
             includes=tuple(self.includes.files),
             **texts,
         )
@@ -623,6 +628,31 @@ class _Checker:
             self.add(node, f"cover image '{text}' is too large ({size:,} bytes; the limit is {MAX_COVER_BYTES:,})")
             return None
         return path
+
+    def music(self, node: Node) -> tuple[music_mod.Track, ...] | None:
+        """Check the music files a routine plays under its session, relative to the routine file."""
+        nodes = node.value if node.is_list else [node]
+        if not nodes:
+            self.add(node, "music is an empty list; name a file, or leave music out")
+            return None
+        tracks = []
+        for item in nodes:
+            text = self.text(item, "music", spoken=False) if not (item.is_list or item.is_mapping) else None
+            if item.is_list or item.is_mapping:
+                self.add(item, "music must be a file name, or a list of file names")
+            if text is None:
+                continue
+            path = self.folder / text
+            if self.includes.outside(path):
+                self.add(item, f"music file '{text}' is outside the folder the studio works in; keep it inside")
+                continue
+            reason = music_mod.problem(path)
+            if reason:
+                where = " (paths are relative to the routine file)" if reason == "was not found" else ""
+                self.add(item, f"music file '{text}' {reason}{where}")
+                continue
+            tracks.append(music_mod.Track(path, text, self.path, item.line, item.column))
+        return tuple(tracks) if len(tracks) == len(nodes) else None
 
     def sections(self, node: Node) -> list[Exercise | None]:
         if not node.is_list or not node.value:

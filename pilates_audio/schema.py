@@ -39,6 +39,15 @@ def _text(description: str) -> dict[str, Any]:
     return {"$ref": "#/$defs/text", "description": description}
 
 
+MUSIC_HELP = {
+    "music_level": "Loudness of the music relative to the speech",
+    "duck": "How much lower the music is under speech and tones",
+    "duck_attack": "How long the music ramps down before speech",
+    "duck_release": "How long the music ramps back up after speech",
+    "music_fade": "Fade-in at the start and fade-out at the end of the music",
+}
+
+
 def build() -> dict[str, Any]:
     """Return the routine format's JSON Schema (draft 2020-12, using keywords editors of draft 7 also know)."""
     defaults = pacing_mod.Pacing()
@@ -84,6 +93,12 @@ def build() -> dict[str, Any]:
                                         "just before the exercise); minimal (names, counts, what is needed to follow)."},
             "min_phase": with_default(seconds, "min_phase", "Shortest inhale or exhale that --length may choose."),
             "max_phase": with_default(seconds, "max_phase", "Longest inhale or exhale that --length may choose."),
+            **{key: with_default(
+                {"type": "number", "minimum": low, "maximum": high} if unit != "s" else
+                {"anyOf": [{"type": "number", "minimum": low, "maximum": high},
+                           {"type": "string", "pattern": _whole(_SECONDS)}]},
+                key, f"{MUSIC_HELP[key]} ({low:g} to {high:g} {unit}).")
+               for key, (unit, low, high) in pacing_mod.MUSIC_RANGES.items()},
         },
     }
     duration = {"$ref": "#/$defs/duration"}
@@ -159,6 +174,9 @@ def build() -> dict[str, Any]:
             "collection": _text("The MP3's album, to group sessions in a player."),
             "cover": {"type": "string", "pattern": _ci(rf"\.(?:{extensions})\s*$"),
                       "description": "A JPEG or PNG image, relative to the routine file: the MP3's cover."},
+            "music": {"anyOf": [{"$ref": "#/$defs/text"}, {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/text"}}],
+                      "description": "Music under the voice: a file, or a list played in turn and looped, relative "
+                                     "to the routine file (any format ffmpeg reads)."},
             "voice": _text("An engine voice id; the same as pacing's voice (give only one)."),
             "language": {"$ref": "#/$defs/language",
                          "description": "The session's language; the same as pacing's language (give only one)."},

@@ -94,6 +94,7 @@ class Script:
     chapters: tuple[Chapter, ...]
     warnings: tuple[str, ...] = ()
     own_pacing: tuple[tuple[str, Pacing], ...] = ()  # exercises with a pacing of their own, by name
+    music: Any = None  # the bed under the voice as rendered (a beds.Plan), if there is one
 
     @property
     def duration(self) -> int:
@@ -118,6 +119,8 @@ class Script:
             data["exercise_pacing"] = {name: {key: value for key, value in pacing.to_json().items()
                                               if value != session[key] or key == "breath"}
                                        for name, pacing in own.items()}
+        if self.music is not None:
+            data["music"] = self.music.to_json()
         data["chapters"] = [{"start": seconds(c.start), "title": c.title} for c in self.chapters]
         data["cues"] = [cue.to_json(own.get(cue.exercise, self.pacing).breath) for cue in self.cues]
         return data

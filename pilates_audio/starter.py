@@ -29,6 +29,7 @@ description: A starting point for a short mat session. Change anything you like.
 instructor: Your name  # the MP3's artist
 collection: My sessions  # the MP3's album, so players keep your sessions together
 # cover: cover.jpg  # a JPEG or PNG beside this file, shown by players
+# music: calm.mp3  # music beside this file to play under the voice, looped; or a list played in turn
 # voice: en_US-joe-medium  # one of the ids that `pilates-audio voices` lists
 language: en  # the words the tool adds (counts, "Inhale.", "Next up"): en, de, es, fr, it, nl or pt-BR
 
@@ -48,6 +49,12 @@ pacing:
   guidance: standard  # how much is said: full, standard, or minimal (names and counts)
   min_phase: 3s  # the shortest inhale or exhale --length may choose
   max_phase: 7s  # and the longest
+  # The music under the voice, when `music:` names some:
+  music_level: -14  # its loudness relative to the speech, in LU
+  duck: 12  # how many dB it dips while a line or tone sounds
+  duck_attack: 0.3s  # how early before a line it starts to dip
+  duck_release: 0.6s  # how long after a line it takes to come back
+  music_fade: 3s  # its fade-in at the start and fade-out at the end
 
 # Said after the title. Keep a safety notice at the start of every session.
 intro: >-

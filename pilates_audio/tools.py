@@ -59,6 +59,28 @@ def working_ffmpeg() -> str:
     return path
 
 
+def failed(what: str, code: int, stderr: bytes) -> FFmpegError:
+    """Return the error for ffmpeg failing at something."""
+    return FFmpegError(f"ffmpeg failed while {what} ({failure(code, stderr)}); {FIX}")
+
+
+def lame(bitrate: int, quality: int, out: str, reservoir: bool = True, xing: bool = True) -> list[str]:
+    """Return the ffmpeg command that encodes 44.1 kHz mono 16-bit PCM from stdin as MP3 to `out`.
+
+    With `xing`, a Xing/LAME header carries the encoder's delay and padding, so decoders
+    trim them and the decoded length equals the samples given; without it, the output is
+    frames alone. Without the bit reservoir, every frame holds all of its own data.
+    """
+    return [
+        ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+        "-f", "s16le", "-ar", "44100", "-ac", "1", "-i", "pipe:0",
+        "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-compression_level", str(quality),
+        "-reservoir", "1" if reservoir else "0", "-ar", "44100", "-ac", "1",
+        "-write_xing", "1" if xing else "0", "-id3v2_version", "0", "-write_id3v1", "0", "-map_metadata", "-1",
+        "-f", "mp3", out,
+    ]
+
+
 def failure(code: int, stderr: bytes) -> str:
     """Describe how a program failed: its exit status and the last line it printed."""
     lines = stderr.decode("utf-8", "replace").strip().splitlines()

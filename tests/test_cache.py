@@ -83,6 +83,7 @@ def test_cache_shows_where_it_is_and_what_each_kind_and_voice_holds(tmp_path):
         f"  pieces  {cache.format_size(by_kind['pieces']):>8}  encoded audio",
         f"  levels  {cache.format_size(by_kind['levels']):>8}  loudness notes",
         f"  models  {cache.format_size(0):>8}  voice model checksums",
+        f"  music   {cache.format_size(0):>8}  decoded music",
         "by voice:",
         f"  pyttsx3 default  {cache.format_size(by_kind['clips'] + by_kind['pieces'] + by_kind['levels']):>8}",
     ]

@@ -11,6 +11,9 @@
     preset: "presets", engine: "engines", breath_cues: "breath_cues", guidance: "guidance",
   };
   const SECONDS = ["inhale", "exhale", "min_phase", "max_phase"];
+  // The music's settings: [min, max, step], in LU, dB or seconds.
+  const MUSIC = { music_level: [-40, 0, 1], duck: [0, 40, 1], duck_attack: [0, 5, 0.1], duck_release: [0, 10, 0.1],
+                  music_fade: [0, 60, 0.5] };
   const SWITCHES = ["count_reps", "halfway", "announce_next"];
   const state = {
     name: null, version: null, saved: "", settings: {}, length: "", script: null, session: null,
@@ -304,6 +307,10 @@
         control = element("input", { name: key, type: "number", step: "5", min: "60", max: "450" });
       } else if (key === "countdown") {
         control = element("input", { name: key, type: "number", step: "1", min: "0", max: String(choices.max_countdown) });
+      } else if (MUSIC[key]) {
+        const [min, max, step] = MUSIC[key];
+        control = element("input", { name: key, type: "number", step: String(step), min: String(min), max: String(max),
+                                     inputmode: "decimal" });
       } else {
         control = element("input", { name: key, type: "text" });
       }
@@ -337,7 +344,7 @@
     if (value === "") delete state.settings[key];
     else if (SECONDS.includes(key)) state.settings[key] = value + "s";
     else if (SWITCHES.includes(key)) state.settings[key] = value === "true";
-    else if (key === "rate" || key === "countdown") state.settings[key] = Number(value);
+    else if (key === "rate" || key === "countdown" || MUSIC[key]) state.settings[key] = Number(value);
     else state.settings[key] = value;
     if (key === "engine") fillVoices();
     schedule();

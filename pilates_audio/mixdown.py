@@ -1,0 +1,150 @@
+"""A session with a bed under it: mixed a stretch at a time and encoded in chunks on MP3 frame boundaries.
+
+With a bed, no frame is silent, so the session cannot be built from cached pieces.
+It is cut into chunks on the frame grid and the chunks are encoded at once on
+every core. Each chunk is encoded with two frames of the real signal before and
+after it, and with LAME's bit reservoir off, so its frames need nothing from the
+frames around them; the frames before and after are dropped. Joined, the chunks
+decode as one encoding would, and the file is exactly the session's length.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from pilates_audio import audio, beds, mp3, tools
+from pilates_audio.errors import PilatesAudioError
+from pilates_audio.tools import FFmpegError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from pilates_audio.script import Script
+
+CHUNK_FRAMES = 4096  # frames in one chunk: 107 s, so starting an encoder costs little beside encoding
+EDGE_FRAMES = 2  # frames of real signal encoded before and after a chunk, then dropped
+STREAM = 44100 * 10  # samples mixed at a time: memory stays small whatever the chunk
+# dBFS for the samples of a session with a bed: a dB under a session's without, for lines and
+# tones and for the mix. Frames coded without the bit reservoir carry more coding noise, and
+# a session lifted to its loudness target over a bed is held at its ceiling more often, so
+# that noise would reach past -1 dBTP more often.
+MIX_CEILING = audio.PEAK_CEILING - 1.0
+
+
+class Mixdown:
+    """A placed script's sounds over its bed: any stretch of the session's samples, on demand."""
+
+    def __init__(self, script: "Script", sounds: audio.Sounds, gains: dict[audio.Key, float], bed: beds.Bed,
+                 plan: beds.Plan):
+        import numpy as np
+
+        self.total = script.duration
+        self.cues = [cue for cue in script.cues if cue.kind != "pause"]
+        self.starts = np.array([cue.start for cue in self.cues], dtype=np.int64)
+        self.ends = np.array([cue.end for cue in self.cues], dtype=np.int64)
+        self.bed = bed
+        self.plan = plan
+        self.bed_gain = np.float32(10 ** (plan.gain / 20))
+        keys = {(cue.kind, cue.text) for cue in self.cues}
+        # Each distinct sound is levelled once: a few megabytes an hour of distinct audio.
+        self.levelled = {key: np.frombuffer(sounds.levelled(key, gains[key]), dtype="<i2") for key in keys}
+        for cue in self.cues:
+            if len(self.levelled[(cue.kind, cue.text)]) != cue.length:
+                raise PilatesAudioError(f'internal error: clip for "{cue.text}" does not match its cue')
+
+    def samples(self, start: int, count: int) -> "np.ndarray":
+        """Return session samples [start, start + count) as float32, silence outside the session."""
+        import numpy as np
+
+        out = np.zeros(count, dtype=np.float32)
+        begin, end = max(start, 0), min(start + count, self.total)
+        if end <= begin:
+            return out
+        inside = slice(begin - start, end - start)
+        out[inside] = self.bed.samples(begin, end - begin) * (beds.gains(self.plan.envelope, begin, end - begin)
+                                                              * self.bed_gain)
+        first = int(np.searchsorted(self.ends, begin, side="right"))
+        last = int(np.searchsorted(self.starts, end, side="left"))
+        for cue in self.cues[first:last]:
+            data = self.levelled[(cue.kind, cue.text)]
+            a, b = max(cue.start, begin), min(cue.end, end)
+            out[a - start: b - start] += data[a - cue.start: b - cue.start].astype(np.float32) / np.float32(32768)
+        return out
+
+    def pcm(self, start: int, count: int) -> bytes:
+        """Return session samples as 16-bit PCM, peaks held under the ceiling; a sound alone keeps its samples."""
+        return b"".join(self._block(at, min(STREAM, start + count - at)) for at in range(start, start + count, STREAM))
+
+    def _block(self, start: int, count: int) -> bytes:
+        import numpy as np
+
+        from pilates_audio import levels
+
+        # A sound's peak and the ducked bed under it can add up past the ceiling: the limiter
+        # holds them, and sees far enough either side that any stretch comes out as the whole would.
+        margin = 2 * levels.LIMIT_REACH
+        mixed = levels.limit(self.samples(start - margin, count + 2 * margin), 10 ** (MIX_CEILING / 20))
+        scaled = np.rint(mixed[margin: margin + count] * np.float32(32768))
+        return np.clip(scaled, -32768, 32767).astype("<i2").tobytes()
+
+
+def encode_chunk(mixdown: Mixdown, first: int, count: int, bitrate: int) -> bytes:
+    """Return frames first..first+count-1 of the session, encoded on their own."""
+    # A sample fed to the encoder is heard PIECE_DELAY samples later in its output.
+    start = (first - EDGE_FRAMES) * mp3.FRAME + mp3.PIECE_DELAY
+    pcm = mixdown.pcm(start, (count + 2 * EDGE_FRAMES) * mp3.FRAME)
+    try:
+        result = subprocess.run(tools.lame(bitrate, mp3.QUALITY, "pipe:1", reservoir=False, xing=False), input=pcm,
+                                capture_output=True)
+    except OSError as exc:
+        raise FFmpegError(f"ffmpeg could not be started ({exc.strerror or exc}); {tools.FIX}") from None
+    if result.returncode != 0:
+        raise tools.failed("encoding the MP3", result.returncode, result.stderr)
+    frames = mp3.split(result.stdout, bitrate)
+    if len(frames) < EDGE_FRAMES + count:
+        raise mp3.FrameError(f"the encoder gave {len(frames)} frames; {EDGE_FRAMES + count} were expected")
+    return b"".join(frames[EDGE_FRAMES: EDGE_FRAMES + count])
+
+
+def chunks(total_frames: int, workers: int) -> list[tuple[int, int]]:
+    """Cut a session's frames into chunks: at most CHUNK_FRAMES each, and enough to keep every core busy."""
+    size = max(1, min(CHUNK_FRAMES, -(-total_frames // max(1, workers))))
+    return [(first, min(size, total_frames - first)) for first in range(0, total_frames, size)]
+
+
+def assemble(mixdown: Mixdown, out: Path, bitrate: int,
+             progress: Callable[[int, int], None] | None = None) -> None:
+    """Write the session's MP3: its chunks encoded on every core, written in order as they finish."""
+    total_frames = mixdown.total // mp3.FRAME
+    workers = os.cpu_count() or 1
+    parts = chunks(total_frames, workers)
+    with open(out, "wb") as handle, ThreadPoolExecutor(max_workers=workers) as pool:
+        writer = mp3.Writer(handle, bitrate)
+        # A few chunks ahead at most, so memory stays flat however long the session.
+        pending: list = []
+        queue: Iterator[tuple[int, int]] = iter(parts)
+        for first, count in queue:
+            pending.append((count, pool.submit(encode_chunk, mixdown, first, count, bitrate)))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            count, future = pending.pop(0)
+            writer.write(future.result(), count)
+            if progress:
+                progress(writer.frames * mp3.FRAME, mixdown.total)
+            following = next(queue, None)
+            if following is not None:
+                pending.append((following[1], pool.submit(encode_chunk, mixdown, following[0], following[1], bitrate)))
+        writer.finish()
+
+
+def encode_whole(mixdown: Mixdown, out: Path, bitrate: int,
+                 progress: Callable[[int, int], None] | None = None) -> None:
+    """Encode the session in one pass, every sample where the script says (the sample-exact way)."""
+    stretches = ((mixdown.pcm(start, min(STREAM, mixdown.total - start)), min(start + STREAM, mixdown.total))
+                 for start in range(0, mixdown.total, STREAM))
+    audio.encode_stream(stretches, mixdown.total, out, bitrate, progress)
