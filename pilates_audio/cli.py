@@ -175,7 +175,7 @@ def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: fl
 def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: Path, bitrate: int, loudness: float,
                 target: float | None, sample_exact: bool, max_length: float,
                 music: tuple[music_mod.Track, ...] | None = None) -> list[Path]:
-    """Render each routine; return the block files they include."""
+    """Render each routine; return the other files they read (blocks they include, music they play)."""
     pacing_path = kwargs.get("pacing_file")
     flags, pacing_file = _flags(kwargs)
     # A routine named twice (`render a.yaml ./a.yaml`) is rendered once.
@@ -194,7 +194,8 @@ def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: 
         if not quiet:
             _report(routine, session.fit, session.warnings)
         click.echo(f"{session.mp3}\t{format_clock(session.duration)}")
-    return [path for routine in loaded for path in routine.includes]
+    # --watch renders again when any of these changes too: the blocks, and the music.
+    return [path for routine in loaded for path in (*routine.includes, *(track.path for track in routine.music))]
 
 
 WATCH_INTERVAL = 0.3  # seconds between looks at the watched files
@@ -279,6 +280,8 @@ def check(routines: tuple[Path, ...], max_length: float | None) -> None:
             click.echo(f"{loaded.path}: ok (a block of {count} exercise{'s' if count != 1 else ''})")
             continue
         render_mod.check_name(loaded)  # a name its session's files cannot have
+        if loaded.music:
+            music_mod.Music(loaded.music)  # music that is not audio, is silent or too short, as render would say
         pacing, _ = render_mod.effective_pacing(loaded, {})
         plan, _ = render_mod.planned(loaded, pacing, max_length=max_length or render_mod.MAX_LENGTH)
         length = format_clock(plan.duration / SAMPLE_RATE)

@@ -54,7 +54,12 @@ def main() -> None:
     parser.add_argument("--serve-only", action="store_true", help="only the serve rows (no renders but a tiny one)")
     parser.add_argument("--skip-studio", action="store_true", help="leave out the studio rows")
     parser.add_argument("--studio-only", action="store_true", help="only the studio rows")
+    parser.add_argument("--skip-music", action="store_true", help="leave out the rows with music under the voice")
+    parser.add_argument("--music-only", action="store_true", help="only the rows with music under the voice")
     args = parser.parse_args()
+    if args.music_only:
+        bench_music(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs, args.minutes, args.long_minutes)
+        return
     if args.serve_only:
         bench_serve(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs)
         return
@@ -143,10 +148,64 @@ def main() -> None:
     print(f"script, 6,800 reps / 3,400 reps: {seconds['script, 6,800 reps'] / seconds['script, 3,400 reps']:.2f} "
           "(linear: about 2; the start-up of the process is in both)")
     json.dump(rows, open(work / "results.json", "w"))
+    if not args.skip_music:
+        bench_music(work, args.runs, args.minutes, args.long_minutes)
     if not args.skip_serve:
         bench_serve(work, args.runs)
     if not args.skip_studio:
         bench_studio(work, args.runs, args.skip_piper)
+
+
+def bench_music(work: Path, runs: int, minutes: float, long_minutes: float) -> None:
+    """Time the hour with music under the voice: cold, and re-rendered after a pacing change, against one ffmpeg pass."""
+    import yaml
+
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    from musicfiles import noise_bed, sweep, to_mp3, write_wav
+
+    import numpy as np
+
+    # Three minutes of stereo MP3, as music usually comes: a sweep over a noise bed.
+    seconds = 180.0
+    bed = np.tile(sweep(12.0), int(seconds / 12)) + noise_bed(seconds)
+    track = to_mp3(write_wav(work / "music.wav", 0.7 * bed))
+
+    def routine(length: float) -> Path:
+        path = work / f"music-{length:g}.yaml"
+        path.write_text(yaml.safe_dump({**bench_routine.routine(length), "music": track.name}, sort_keys=False))
+        return path
+
+    env = lambda cache: dict(os.environ, PILATES_AUDIO_CACHE=str(cache), PILATES_AUDIO_ENGINE="pyttsx3")  # noqa: E731
+    cli = [sys.executable, "-m", "pilates_audio", "render"]
+    hour = routine(minutes)
+    render = [*cli, str(hour), "-o", str(work / "music-out"), "-q"]
+    warm = work / "cache-music-warm"
+    rows = [("music: cold render (empty cache)", *median_of(runs, lambda i: measure(render, env(work / f"cache-music-{i}"))))]
+    for inhale in ("4.5s", "4.6s"):  # speak the lines a pacing change needs, once
+        measure(render + ["--inhale", inhale], env(warm))
+    rows.append(("music: re-render after --inhale", *median_of(
+        runs, lambda i: measure(render + ["--inhale", ("4.5s", "4.6s")[i % 2]], env(warm)))))
+    mix = [sys.executable, str(HERE / "bench_peers.py"), "mix", str(hour), str(work / "mix.mp3")]
+    rows.append(("one-pass ffmpeg mix (warm cache)", *median_of(runs, lambda i: measure(mix, env(warm)))))
+    without = render + ["--no-music"]
+    measure(without, env(warm))
+    rows.append(("re-render without music, nothing changed", *median_of(runs, lambda i: measure(without, env(warm)))))
+    if long_minutes:
+        long_render = [*cli, str(routine(long_minutes)), "-o", str(work / "music-out"), "-q"]
+        measure(long_render, env(warm))
+        rows.append((f"music: re-render, {long_minutes:g} min", *median_of(1, lambda i: measure(long_render, env(warm)))))
+    seconds_of = {name: s for name, s, _ in rows}
+    print(f"\nmusic under the voice, {minutes:g}-minute session, eSpeak NG; {runs} runs each (median); "
+          f"{os.cpu_count()} cores\n")
+    print("| what | seconds | peak memory (MB) |")
+    print("| --- | ---: | ---: |")
+    for name, s, mb in rows:
+        print(f"| {name} | {s:.2f} | {mb:.0f} |")
+    ratio = seconds_of["music: re-render after --inhale"] / seconds_of["one-pass ffmpeg mix (warm cache)"]
+    print(f"\nre-render with music / one-pass ffmpeg mix: {ratio:.2f} (target ≤ 0.5)")
+    if long_minutes:
+        memory = {name: mb for name, _, mb in rows}[f"music: re-render, {long_minutes:g} min"]
+        print(f"peak memory, {long_minutes:g} min with music: {memory:.0f} MB (target ≤ 200 MB)")
 
 
 SESSIONS = 200  # sessions in the served folder

@@ -1,8 +1,11 @@
-"""The two peers a render is measured against, on the same script and settings.
+"""The peers a render is measured against, on the same script and settings.
 
 bound: synthesize each distinct line once, join all samples once, encode once.
 naive: glue pydub segments with +=, then one export.
-Both speak, level and encode as a render does (same voice, gains, bitrate and
+mix: the speech joined as bound does, then one ffmpeg pass that decodes the
+  routine's music, loops it, sets its level, ducks it under the speech (a
+  sidechain compressor: how ffmpeg alone ducks), fades it, mixes and encodes.
+All speak, level and encode as a render does (same voice, gains, bitrate and
 LAME quality); only the way the session is put together differs.
 """
 
@@ -49,5 +52,25 @@ def naive(path: str, out: str) -> None:
     session.export(out, format="mp3", bitrate="64k")
 
 
+def mix(path: str, out: str) -> None:
+    from pilates_audio import beds
+    from pilates_audio.beds import music
+
+    loaded = routine.load(Path(path))
+    script, sounds = planned(path)
+    samples = b"".join(bytes(c.length * 2) if c.kind == "pause" else sounds[(c.kind, c.text)] for c in script.cues)
+    bed = music.Music(loaded.music)
+    gain = beds.base_gain(bed, beds.Ducking(), audio.DEFAULT_LOUDNESS)
+    seconds = script.duration / SAMPLE_RATE
+    graph = (f"[1:a]aformat=sample_rates={SAMPLE_RATE}:channel_layouts=mono,volume={gain:.2f}dB[m];"
+             "[0:a]asplit=2[s][k];"
+             "[m][k]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=600[d];"
+             f"[s][d]amix=inputs=2:normalize=0:duration=first,afade=t=in:d=3,afade=t=out:st={seconds - 3:.3f}:d=3[o]")
+    subprocess.run([tools.ffmpeg(), "-v", "error", "-y", "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1",
+                    "-i", "pipe:0", "-stream_loop", "-1", "-i", str(loaded.music[0].path),
+                    "-filter_complex", graph, "-map", "[o]", "-c:a", "libmp3lame", "-b:a", "64k",
+                    "-compression_level", str(mp3.QUALITY), out], input=samples, check=True)
+
+
 if __name__ == "__main__":
-    {"bound": bound, "naive": naive}[sys.argv[1]](sys.argv[2], sys.argv[3])
+    {"bound": bound, "naive": naive, "mix": mix}[sys.argv[1]](sys.argv[2], sys.argv[3])

@@ -184,6 +184,8 @@ def test_music_that_does_not_decode_to_a_bed_is_refused_before_any_speech(name, 
     assert result.stderr == f"{routine}:2:8: {message}\n1 problem found; nothing was written.\n"
     assert not (cache / "clips").exists()  # nothing was spoken
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+    checked = run_cli("check", routine)
+    assert (checked.code, checked.stderr) == (2, result.stderr)  # check says it too
 
 
 def test_music_given_on_the_command_line_is_checked_as_well(files, tmp_path, write_routine):
