@@ -269,7 +269,7 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
             script = audio.layout(script)[0]
         ducking = beds.Ducking.of(pacing)
         plan = beds.Plan(bed.names, ducking, beds.base_gain(bed, ducking, loudness),
-                         beds.envelope(script.cues, script.duration, ducking))
+                         beds.envelope(script.cues, script.duration, ducking), bed.crossfade)
         gains = audio.level(script, sounds, loudness, under=lambda steps: beds.energy(bed, plan, steps))
         plan = replace(plan, gain=plan.gain + gains.pop(audio.BED))
         script = replace(script, music=plan)

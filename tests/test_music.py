@@ -99,7 +99,7 @@ def test_every_bed_gives_the_same_samples_however_a_session_asks_for_them(kind, 
     pieces = np.concatenate([bed.samples(a, b - a) for a, b in zip(cuts, cuts[1:])])
     assert np.array_equal(pieces, whole)
     assert np.abs(whole).max() <= bed.peak
-    assert -70 < bed.loudness < 0
+    assert -70 < bed.loudness < 0 and bed.crossfade >= 0 and bed.names
     energy = bed.energy(4000)
     assert len(energy) == 4000 and np.all(energy >= 0)
     # Its energy profile agrees with its samples' loudness.
@@ -219,6 +219,7 @@ class _Steady:
     """A bed that is the sweep, looped: enough to test the chunked encoding on its own."""
 
     names = ("sweep",)
+    crossfade = 0.0
     loudness = -20.0
 
     def __init__(self):
@@ -377,6 +378,12 @@ def test_the_music_follows_its_envelope_ramps_and_fades(rendered):
     low = 10 ** (-m["duck"] / 20)
     for a, _ in speech:
         assert np.interp(a, points[:, 0], points[:, 1]) <= low + 1e-3 or a < m["fade"]
+    # No clicks at ramps, fades or joints: where only music plays, no sample steps further than the music's own do.
+    own = np.abs(np.diff(noise_bed(9.0))).max() * 10 ** (m["gain"] / 20)
+    for a, b in zip([0.0] + [e for _, e in speech], [s for s, _ in speech] + [data["duration"]]):
+        stretch = pcm[round((a + 0.01) * RATE): round((b - 0.01) * RATE)]
+        if len(stretch) > 1:
+            assert np.abs(np.diff(stretch)).max() <= 1.3 * own + 2 / 32768, (a, b)
     # Fades at both ends: silent at the very start and end, full a fade's length in.
     assert marker_level(pcm, 0.0, 0.3) < 0.2 * expected
     assert marker_level(pcm, data["duration"] - 0.3, data["duration"]) < 0.2 * expected

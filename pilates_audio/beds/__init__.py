@@ -27,6 +27,7 @@ class Bed(Protocol):
     """Sound that plays under a whole session, looped as long as it lasts."""
 
     names: tuple[str, ...]  # what it is made of, as the routine names it
+    crossfade: float  # seconds one play overlaps the next where it loops (0: it does not)
 
     @property
     def loudness(self) -> float:
@@ -141,10 +142,10 @@ class Plan:
     ducking: Ducking
     gain: float  # dB applied to the bed before its envelope
     envelope: Envelope
+    crossfade: float = 0.0  # as the bed's
 
     def to_json(self) -> dict[str, Any]:
         """Return the timed script's `music` object."""
-        from pilates_audio.beds import music
         from pilates_audio.script import seconds
 
         return {
@@ -155,7 +156,7 @@ class Plan:
             "attack": self.ducking.attack,
             "release": self.ducking.release,
             "fade": self.ducking.fade,
-            "crossfade": music.CROSSFADE,
+            "crossfade": self.crossfade,
             # [seconds, gain factor]: the bed's gain is this factor of `gain`, linear between points.
             "envelope": [[seconds(at), value] for at, value in self.envelope],
         }

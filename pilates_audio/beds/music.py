@@ -190,6 +190,8 @@ def _fade_in(count: int) -> "np.ndarray":
 class Music:
     """Music files in turn, looped, each joined to the next by an equal-power crossfade."""
 
+    crossfade = CROSSFADE
+
     def __init__(self, tracks: tuple[Track, ...]):
         self.names = tuple(track.name for track in tracks)
         self.tracks = tracks
