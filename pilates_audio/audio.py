@@ -396,16 +396,7 @@ class PieceStore:
 
     def load(self, piece: Piece) -> bytes | None:
         """Return the piece's frames from the cache, or None if they are missing or damaged."""
-        path = self.path(piece)
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        entry = decode_piece(data)
-        if entry is None or entry[0] != piece.frames:
-            return None
-        cache_mod.used(path)
-        return entry[1]
+        return load_frames(self.path(piece), piece.frames)
 
     def encode(self, piece: Piece) -> bytes:
         """Level, join and encode a piece's sounds, and keep the frames in the cache."""
@@ -414,17 +405,34 @@ class PieceStore:
             data = self.sounds.levelled(key, self.gains[key])
             samples[offset * 2: offset * 2 + len(data)] = data
         frames = b"".join(mp3.encode(bytes(samples), self.kbps))
-        path = self.path(piece)
-        header = _PIECE_HEADER.pack(PIECE_MAGIC, piece.frames, len(frames), hashlib.sha256(frames).digest())
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(path, header + frames, sync=False)
-        except OSError as exc:
-            if not cache_mod.unwritable(exc):
-                raise
-            return frames  # a read-only cache: encoded again next time
-        cache_mod.stored(len(header) + len(frames))
+        store_frames(self.path(piece), frames, piece.frames)
         return frames
+
+
+def load_frames(path: Path, count: int) -> bytes | None:
+    """Return a cache entry's `count` frames, or None if it is missing, damaged or of another length."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    entry = decode_piece(data)
+    if entry is None or entry[0] != count:
+        return None
+    cache_mod.used(path)
+    return entry[1]
+
+
+def store_frames(path: Path, frames: bytes, count: int) -> None:
+    """Keep `count` encoded frames in the cache at `path`, with their checksum (a read-only cache keeps nothing)."""
+    header = _PIECE_HEADER.pack(PIECE_MAGIC, count, len(frames), hashlib.sha256(frames).digest())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, header + frames, sync=False)
+    except OSError as exc:
+        if not cache_mod.unwritable(exc):
+            raise
+        return  # a read-only cache: encoded again next time
+    cache_mod.stored(len(header) + len(frames))
 
 
 def assemble(script: Script, pieces: tuple[Piece, ...], sounds: Sounds, gains: dict[Key, float], out: Path,

@@ -10,6 +10,8 @@ decode as one encoding would, and the file is exactly the session's length.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +27,9 @@ if TYPE_CHECKING:
 
     from pilates_audio.script import Script
 
+CHUNK_FORMAT = 1  # bump when the way a chunk is mixed or encoded changes
 CHUNK_FRAMES = 4096  # frames in one chunk: 107 s, so starting an encoder costs little beside encoding
+MIN_CHUNK_FRAMES = 256  # 7 s: shorter, the frames encoded either side and thrown away would count
 EDGE_FRAMES = 2  # frames of real signal encoded before and after a chunk, then dropped
 STREAM = 44100 * 10  # samples mixed at a time: memory stays small whatever the chunk
 # dBFS for the samples of a session with a bed: a dB under a session's without, for lines and
@@ -49,12 +53,44 @@ class Mixdown:
         self.bed = bed
         self.plan = plan
         self.bed_gain = np.float32(10 ** (plan.gain / 20))
-        keys = {(cue.kind, cue.text) for cue in self.cues}
-        # Each distinct sound is levelled once: a few megabytes an hour of distinct audio.
-        self.levelled = {key: np.frombuffer(sounds.levelled(key, gains[key]), dtype="<i2") for key in keys}
-        for cue in self.cues:
-            if len(self.levelled[(cue.kind, cue.text)]) != cue.length:
+        self.sounds = sounds
+        self.gains = gains
+        self._levelled: dict[audio.Key, np.ndarray] = {}
+
+    def levelled(self, cue) -> "np.ndarray":
+        """Return a cue's sound levelled, once per distinct sound: a few megabytes an hour of distinct audio."""
+        import numpy as np
+
+        key = (cue.kind, cue.text)
+        found = self._levelled.get(key)
+        if found is None:
+            found = np.frombuffer(self.sounds.levelled(key, self.gains[key]), dtype="<i2")
+            if len(found) != cue.length:
                 raise PilatesAudioError(f'internal error: clip for "{cue.text}" does not match its cue')
+            self._levelled[key] = found
+        return found
+
+    def overlapping(self, begin: int, end: int) -> list:
+        """Return the sound cues that sound in [begin, end)."""
+        import numpy as np
+
+        first = int(np.searchsorted(self.ends, begin, side="right"))
+        last = int(np.searchsorted(self.starts, end, side="left"))
+        return self.cues[first:last]
+
+    def chunk_path(self, start: int, count: int, bitrate: int) -> Path | None:
+        """Return where the frames of a stretch are cached, named by everything they are made of (None: no cache)."""
+        if self.sounds is None or self.sounds.cache is None:
+            return None
+        end = start + count
+        sounds = [[cue.start - start, self.sounds.identity((cue.kind, cue.text)), self.gains[(cue.kind, cue.text)]]
+                  for cue in self.overlapping(max(start, 0), min(end, self.total))]
+        inside = [[at - start, value] for at, value in self.plan.envelope if start < at < end]
+        edges = [float(beds.gains(self.plan.envelope, at, 1)[0]) for at in (start, end - 1)]
+        data = json.dumps([audio.LEVEL_FORMAT, CHUNK_FORMAT, bitrate, mp3.QUALITY, MIX_CEILING, self.sounds.ceiling,
+                           start, count, self.total, self.bed.identity, round(self.plan.gain, 6), sounds, inside, edges])
+        name = hashlib.sha256(data.encode("utf-8")).hexdigest()
+        return self.sounds.cache / "pieces" / self.sounds.voices.folder / name[:2] / f"{name}.chunk"
 
     def samples(self, start: int, count: int) -> "np.ndarray":
         """Return session samples [start, start + count) as float32, silence outside the session."""
@@ -67,10 +103,8 @@ class Mixdown:
         inside = slice(begin - start, end - start)
         out[inside] = self.bed.samples(begin, end - begin) * (beds.gains(self.plan.envelope, begin, end - begin)
                                                               * self.bed_gain)
-        first = int(np.searchsorted(self.ends, begin, side="right"))
-        last = int(np.searchsorted(self.starts, end, side="left"))
-        for cue in self.cues[first:last]:
-            data = self.levelled[(cue.kind, cue.text)]
+        for cue in self.overlapping(begin, end):
+            data = self.levelled(cue)
             a, b = max(cue.start, begin), min(cue.end, end)
             out[a - start: b - start] += data[a - cue.start: b - cue.start].astype(np.float32) / np.float32(32768)
         return out
@@ -93,10 +127,16 @@ class Mixdown:
 
 
 def encode_chunk(mixdown: Mixdown, first: int, count: int, bitrate: int) -> bytes:
-    """Return frames first..first+count-1 of the session, encoded on their own."""
+    """Return frames first..first+count-1 of the session, from the cache or encoded on their own."""
     # A sample fed to the encoder is heard PIECE_DELAY samples later in its output.
     start = (first - EDGE_FRAMES) * mp3.FRAME + mp3.PIECE_DELAY
-    pcm = mixdown.pcm(start, (count + 2 * EDGE_FRAMES) * mp3.FRAME)
+    size = (count + 2 * EDGE_FRAMES) * mp3.FRAME
+    path = mixdown.chunk_path(start, size, bitrate)
+    if path is not None:
+        cached = audio.load_frames(path, count)
+        if cached is not None:
+            return cached
+    pcm = mixdown.pcm(start, size)
     try:
         result = subprocess.run(tools.lame(bitrate, mp3.QUALITY, "pipe:1", reservoir=False, xing=False), input=pcm,
                                 capture_output=True)
@@ -107,12 +147,22 @@ def encode_chunk(mixdown: Mixdown, first: int, count: int, bitrate: int) -> byte
     frames = mp3.split(result.stdout, bitrate)
     if len(frames) < EDGE_FRAMES + count:
         raise mp3.FrameError(f"the encoder gave {len(frames)} frames; {EDGE_FRAMES + count} were expected")
-    return b"".join(frames[EDGE_FRAMES: EDGE_FRAMES + count])
+    kept = b"".join(frames[EDGE_FRAMES: EDGE_FRAMES + count])
+    if path is not None:
+        audio.store_frames(path, kept, count)
+    return kept
 
 
 def chunks(total_frames: int, workers: int) -> list[tuple[int, int]]:
-    """Cut a session's frames into chunks: at most CHUNK_FRAMES each, and enough to keep every core busy."""
-    size = max(1, min(CHUNK_FRAMES, -(-total_frames // max(1, workers))))
+    """Cut a session's frames into chunks on a fixed grid: enough to keep every core busy, at most CHUNK_FRAMES.
+
+    The grid is a power of two that depends only on the length's order, so a session
+    re-rendered a little longer or shorter is cut in the same places, and the chunks
+    it has in common with the last render are found in the cache.
+    """
+    size = CHUNK_FRAMES
+    while size > MIN_CHUNK_FRAMES and size * max(1, workers) > total_frames:
+        size //= 2
     return [(first, min(size, total_frames - first)) for first in range(0, total_frames, size)]
 
 

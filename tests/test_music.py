@@ -422,3 +422,31 @@ def test_a_list_of_music_files_in_any_format_and_one_pass_encoding(files, tmp_pa
 def _loudness(pcm: np.ndarray, start: float, end: float) -> float:
     part = pcm[int(start * RATE): int(end * RATE)]
     return levels.clip_loudness(levels.profile(levels.to_pcm(part)), len(part))
+
+
+@pytest.mark.slow
+def test_a_re_render_reuses_the_chunks_nothing_changed_in(files, tmp_path):
+    folder = files["sweep"].parent
+    routine = folder / "again.yaml"
+    routine.write_text(ROUTINE.format(extra=""), encoding="utf-8")
+    cache = tmp_path / "cache"
+    env = {"PILATES_AUDIO_CACHE": str(cache)}
+
+    def render() -> bytes:
+        result = run_cli("render", routine, "-o", tmp_path, "--engine", "pyttsx3", "-q", env=env)
+        assert result.code == 0, result.stderr
+        return (tmp_path / "again.mp3").read_bytes()
+
+    def chunks() -> set:
+        return set((cache / "pieces").rglob("*.chunk"))
+
+    first = render()
+    made = chunks()
+    assert len(made) == len(mixdown.chunks(len(first) // 200, os.cpu_count() or 1)) >= 2
+    assert render() == first and chunks() == made  # nothing changed: every chunk read back
+    # A shorter fade changes only the chunks it falls in, the first and the last: the others are read back.
+    faded = run_cli("render", routine, "-o", tmp_path, "--engine", "pyttsx3", "-q", "--music-fade", "2s", env=env)
+    assert faded.code == 0, faded.stderr
+    changed = (tmp_path / "again.mp3").read_bytes()
+    assert changed != first
+    assert len(chunks() - made) == 2

@@ -28,6 +28,7 @@ class Bed(Protocol):
 
     names: tuple[str, ...]  # what it is made of, as the routine names it
     crossfade: float  # seconds one play overlaps the next where it loops (0: it does not)
+    identity: str  # names its sound: two beds with one identity give the same samples
 
     @property
     def loudness(self) -> float:

@@ -8,6 +8,7 @@ re-render reads them back instead of decoding again.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import stat
 import struct
@@ -73,6 +74,7 @@ class Decoded:
     samples: "np.ndarray"  # int16
     steps: "np.ndarray"  # K-weighted energy of each 10 ms step, full scale 1.0
     peak: float  # largest sample, full scale 1.0
+    digest: str = ""  # of the file's bytes (and the way it is decoded): the same digest, the same samples
 
 
 def _digest(path: Path) -> str:
@@ -103,7 +105,7 @@ def _read_entry(path: Path) -> Decoded | None:
         return None
     cache_mod.used(path)
     samples = np.frombuffer(body[: count * 2], dtype="<i2")
-    return Decoded(samples, np.frombuffer(body[count * 2:], dtype="<f8"), peak)
+    return Decoded(samples, np.frombuffer(body[count * 2:], dtype="<f8"), peak, path.stem)
 
 
 def _write_entry(path: Path, decoded: Decoded) -> None:
@@ -164,7 +166,7 @@ def decode(track: Track) -> Decoded:
             raise track.refuse("is not audio ffmpeg can read") from None
         samples = np.frombuffer(result.stdout[: len(result.stdout) // 2 * 2], dtype="<i2")
         peak = float(np.abs(samples.astype(np.int32)).max()) / 32768.0 if len(samples) else 0.0
-        decoded = Decoded(samples, profile(samples), peak)
+        decoded = Decoded(samples, profile(samples), peak, digest)
         if len(samples) >= MIN_SECONDS * SAMPLE_RATE and len(samples) <= MAX_SECONDS * SAMPLE_RATE and peak > 0:
             _write_entry(entry, decoded)
     length = len(decoded.samples) / SAMPLE_RATE
@@ -196,6 +198,7 @@ class Music:
         self.names = tuple(track.name for track in tracks)
         self.tracks = tracks
         self.decoded = tuple(decode(track) for track in tracks)
+        self.identity = hashlib.sha256(json.dumps([CROSSFADE, [d.digest for d in self.decoded]]).encode()).hexdigest()
         self._fade = int(round(CROSSFADE * SAMPLE_RATE))
         self._starts = [0]  # where each play of a file starts in the session: file k % len(tracks)
 
