@@ -14,6 +14,8 @@ import hashlib
 import json
 import os
 import subprocess
+import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -32,6 +34,7 @@ CHUNK_FRAMES = 4096  # frames in one chunk: 107 s, so starting an encoder costs 
 MIN_CHUNK_FRAMES = 256  # 7 s: shorter, the frames encoded either side and thrown away would count
 EDGE_FRAMES = 2  # frames of real signal encoded before and after a chunk, then dropped
 STREAM = 44100 * 10  # samples mixed at a time: memory stays small whatever the chunk
+LEVELLED_BYTES = 16 * 2**20  # levelled sounds kept for reuse: about three minutes of distinct speech
 # dBFS for the samples of a session with a bed: a dB under a session's without, for lines and
 # tones and for the mix. Frames coded without the bit reservoir carry more coding noise, and
 # a session lifted to its loudness target over a bed is held at its ceiling more often, so
@@ -55,19 +58,31 @@ class Mixdown:
         self.bed_gain = np.float32(10 ** (plan.gain / 20))
         self.sounds = sounds
         self.gains = gains
-        self._levelled: dict[audio.Key, np.ndarray] = {}
+        # The sounds levelled lately, most recent last: counts and breath words come back all the
+        # session long, while a session's own lines can add up to hundreds of megabytes.
+        self._levelled: OrderedDict[audio.Key, np.ndarray] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
 
     def levelled(self, cue) -> "np.ndarray":
-        """Return a cue's sound levelled, once per distinct sound: a few megabytes an hour of distinct audio."""
+        """Return a cue's sound levelled, keeping the last LEVELLED_BYTES of them for the cues that follow."""
         import numpy as np
 
         key = (cue.kind, cue.text)
-        found = self._levelled.get(key)
-        if found is None:
-            found = np.frombuffer(self.sounds.levelled(key, self.gains[key]), dtype="<i2")
-            if len(found) != cue.length:
-                raise PilatesAudioError(f'internal error: clip for "{cue.text}" does not match its cue')
-            self._levelled[key] = found
+        with self._lock:
+            found = self._levelled.get(key)
+            if found is not None:
+                self._levelled.move_to_end(key)
+                return found
+        found = np.frombuffer(self.sounds.levelled(key, self.gains[key]), dtype="<i2")
+        if len(found) != cue.length:
+            raise PilatesAudioError(f'internal error: clip for "{cue.text}" does not match its cue')
+        with self._lock:
+            if key not in self._levelled:
+                self._levelled[key] = found
+                self._held += found.nbytes
+            while self._held > LEVELLED_BYTES and len(self._levelled) > 1:
+                self._held -= self._levelled.popitem(last=False)[1].nbytes
         return found
 
     def overlapping(self, begin: int, end: int) -> list:
@@ -136,21 +151,53 @@ def encode_chunk(mixdown: Mixdown, first: int, count: int, bitrate: int) -> byte
         cached = audio.load_frames(path, count)
         if cached is not None:
             return cached
-    pcm = mixdown.pcm(start, size)
-    try:
-        result = subprocess.run(tools.lame(bitrate, mp3.QUALITY, "pipe:1", reservoir=False, xing=False), input=pcm,
-                                capture_output=True)
-    except OSError as exc:
-        raise FFmpegError(f"ffmpeg could not be started ({exc.strerror or exc}); {tools.FIX}") from None
-    if result.returncode != 0:
-        raise tools.failed("encoding the MP3", result.returncode, result.stderr)
-    frames = mp3.split(result.stdout, bitrate)
+    output, code, stderr = _encode(mixdown, start, size, bitrate)
+    if code != 0:
+        raise tools.failed("encoding the MP3", code, stderr)
+    frames = mp3.split(output, bitrate)
     if len(frames) < EDGE_FRAMES + count:
         raise mp3.FrameError(f"the encoder gave {len(frames)} frames; {EDGE_FRAMES + count} were expected")
     kept = b"".join(frames[EDGE_FRAMES: EDGE_FRAMES + count])
     if path is not None:
         audio.store_frames(path, kept, count)
     return kept
+
+
+def _encode(mixdown: Mixdown, start: int, size: int, bitrate: int) -> tuple[bytes, int, bytes]:
+    """Encode session samples [start, start + size) with the reservoir off; return the frames, exit status and errors.
+
+    The samples are mixed a stretch at a time as the encoder takes them, so a chunk is
+    never held whole in memory.
+    """
+    try:
+        process = subprocess.Popen(tools.lame(bitrate, mp3.QUALITY, "pipe:1", reservoir=False, xing=False),
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise FFmpegError(f"ffmpeg could not be started ({exc.strerror or exc}); {tools.FIX}") from None
+    failed: list[BaseException] = []
+
+    def feed() -> None:
+        try:
+            for at in range(start, start + size, STREAM):
+                process.stdin.write(mixdown.pcm(at, min(STREAM, start + size - at)))
+            process.stdin.close()
+        except BrokenPipeError:
+            pass  # the encoder stopped: its exit status says why
+        except BaseException as exc:  # noqa: BLE001 -- raised again in the chunk's own thread
+            failed.append(exc)
+            process.kill()
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    try:
+        output = process.stdout.read()
+        stderr = process.stderr.read()  # a few lines at most: ffmpeg says only errors
+    finally:
+        feeder.join()
+        code = process.wait()
+    if failed:
+        raise failed[0]
+    return output, code, stderr
 
 
 def chunks(total_frames: int, workers: int) -> list[tuple[int, int]]:
