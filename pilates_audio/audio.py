@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from pilates_audio import cache as cache_mod, levels, mp3, tools
 from pilates_audio.errors import PilatesAudioError
-from pilates_audio.files import write_atomic
 from pilates_audio.script import SAMPLE_RATE, TONE_LENGTHS, Cue, Script, join_slivers
 from pilates_audio.speech import Speech
 from pilates_audio.tools import FFmpegError, ffmpeg
@@ -176,14 +175,7 @@ class Sounds:
         """Write the levels worked out in this run to the cache (done while pieces are encoded)."""
         while self._unwritten:
             note, data = self._unwritten.pop()
-            try:
-                note.parent.mkdir(parents=True, exist_ok=True)
-                write_atomic(note, data, sync=False)
-            except OSError as exc:
-                if not cache_mod.unwritable(exc):
-                    raise
-                continue  # a read-only cache: the note is worked out again next time
-            cache_mod.stored(len(data))
+            cache_mod.store(note, data)  # in a read-only cache, the note is worked out again next time
 
     def _read_note(self, key: Key, gain: float) -> float | None:
         note = self._note(key, gain)
@@ -425,14 +417,7 @@ def load_frames(path: Path, count: int) -> bytes | None:
 def store_frames(path: Path, frames: bytes, count: int) -> None:
     """Keep `count` encoded frames in the cache at `path`, with their checksum (a read-only cache keeps nothing)."""
     header = _PIECE_HEADER.pack(PIECE_MAGIC, count, len(frames), hashlib.sha256(frames).digest())
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, header + frames, sync=False)
-    except OSError as exc:
-        if not cache_mod.unwritable(exc):
-            raise
-        return  # a read-only cache: encoded again next time
-    cache_mod.stored(len(header) + len(frames))
+    cache_mod.store(path, header + frames)
 
 
 def assemble(script: Script, pieces: tuple[Piece, ...], sounds: Sounds, gains: dict[Key, float], out: Path,

@@ -166,6 +166,19 @@ def unwritable(exc: OSError) -> bool:
     return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
+def store(path: Path, data: bytes) -> bool:
+    """Write a cache entry whole and count it; return False if the cache is read-only (it is made again next time)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data, sync=False)  # entries carry their own checks, and a lost one is remade
+    except OSError as exc:
+        if not unwritable(exc):
+            raise
+        return False
+    stored(len(data))
+    return True
+
+
 def stored(size: int) -> None:
     """Count bytes this process stored in the cache, for the check of the bound after a render."""
     global _added

@@ -73,16 +73,11 @@ def pacing_options(command: Callable) -> Callable:
                      help="Shortest inhale or exhale --length may choose (default: 2.5s)."),
         click.option("--max-phase", "max_phase", callback=_pacing_value("max_phase"), metavar="SECONDS",
                      help="Longest inhale or exhale --length may choose (default: 8s)."),
-        click.option("--music-level", "music_level", callback=_pacing_value("music_level"), metavar="LU",
-                     help="Loudness of the music relative to the speech (default: -14)."),
-        click.option("--duck", callback=_pacing_value("duck"), metavar="DB",
-                     help="How much lower the music is under speech and tones (default: 12)."),
-        click.option("--duck-attack", "duck_attack", callback=_pacing_value("duck_attack"), metavar="SECONDS",
-                     help="How long the music ramps down before speech (default: 0.3s)."),
-        click.option("--duck-release", "duck_release", callback=_pacing_value("duck_release"), metavar="SECONDS",
-                     help="How long the music ramps back up after speech (default: 0.6s)."),
-        click.option("--music-fade", "music_fade", callback=_pacing_value("music_fade"), metavar="SECONDS",
-                     help="Fade-in at the start and fade-out at the end of the music (default: 3s)."),
+        *(click.option(f"--{key.replace('_', '-')}", key, callback=_pacing_value(key),
+                       metavar="SECONDS" if unit == "s" else unit,
+                       help=f"{pacing_mod.MUSIC_HELP[key]} (default: {getattr(pacing_mod.Pacing(), key):g}"
+                            f"{'s' if unit == 's' else ''}).")
+          for key, (unit, _, _) in pacing_mod.MUSIC_RANGES.items()),
     ]
     for option in reversed(options):
         command = option(command)

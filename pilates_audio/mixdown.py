@@ -103,7 +103,8 @@ class Mixdown:
         inside = [[at - start, value] for at, value in self.plan.envelope if start < at < end]
         edges = [float(beds.gains(self.plan.envelope, at, 1)[0]) for at in (start, end - 1)]
         data = json.dumps([audio.LEVEL_FORMAT, CHUNK_FORMAT, bitrate, mp3.QUALITY, MIX_CEILING, self.sounds.ceiling,
-                           start, count, self.total, self.bed.identity, round(self.plan.gain, 6), sounds, inside, edges])
+                           start, count, self.total, self.bed.identity, round(self.plan.gain, 6), sounds, inside,
+                           edges])
         name = hashlib.sha256(data.encode("utf-8")).hexdigest()
         return self.sounds.cache / "pieces" / self.sounds.voices.folder / name[:2] / f"{name}.chunk"
 

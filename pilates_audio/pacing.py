@@ -33,6 +33,13 @@ MUSIC_RANGES = {
     "duck_release": ("s", 0.0, 10.0),  # its ramp back up after one
     "music_fade": ("s", 0.0, 60.0),  # its fade-in at the start and fade-out at the end
 }
+MUSIC_HELP = {
+    "music_level": "Loudness of the music relative to the speech",
+    "duck": "How much lower the music is under speech and tones",
+    "duck_attack": "How long the music ramps down before speech",
+    "duck_release": "How long the music ramps back up after speech",
+    "music_fade": "Fade-in at the start and fade-out at the end of the music",
+}
 
 
 @dataclass(frozen=True)

@@ -39,15 +39,6 @@ def _text(description: str) -> dict[str, Any]:
     return {"$ref": "#/$defs/text", "description": description}
 
 
-MUSIC_HELP = {
-    "music_level": "Loudness of the music relative to the speech",
-    "duck": "How much lower the music is under speech and tones",
-    "duck_attack": "How long the music ramps down before speech",
-    "duck_release": "How long the music ramps back up after speech",
-    "music_fade": "Fade-in at the start and fade-out at the end of the music",
-}
-
-
 def build() -> dict[str, Any]:
     """Return the routine format's JSON Schema (draft 2020-12, using keywords editors of draft 7 also know)."""
     defaults = pacing_mod.Pacing()
@@ -97,7 +88,7 @@ def build() -> dict[str, Any]:
                 {"type": "number", "minimum": low, "maximum": high} if unit != "s" else
                 {"anyOf": [{"type": "number", "minimum": low, "maximum": high},
                            {"type": "string", "pattern": _whole(_SECONDS)}]},
-                key, f"{MUSIC_HELP[key]} ({low:g} to {high:g} {unit}).")
+                key, f"{pacing_mod.MUSIC_HELP[key]} ({low:g} to {high:g} {unit}).")
                for key, (unit, low, high) in pacing_mod.MUSIC_RANGES.items()},
         },
     }

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from pilates_audio import cache as cache_mod, tools
 from pilates_audio.errors import InputError, Problem, ValidationError
-from pilates_audio.files import cache_dir, write_atomic
+from pilates_audio.files import cache_dir
 from pilates_audio.mp3 import SAMPLE_RATE
 
 if TYPE_CHECKING:
@@ -112,14 +112,7 @@ def _write_entry(path: Path, decoded: Decoded) -> None:
     body = decoded.samples.astype("<i2").tobytes() + decoded.steps.astype("<f8").tobytes()
     header = _HEADER.pack(_MAGIC, len(decoded.samples), len(decoded.steps), decoded.peak,
                           hashlib.sha256(body).digest())
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, header + body, sync=False)
-    except OSError as exc:
-        if not cache_mod.unwritable(exc):
-            raise
-        return  # a read-only cache: decoded again next time
-    cache_mod.stored(len(header) + len(body))
+    cache_mod.store(path, header + body)
 
 
 def profile(samples: "np.ndarray") -> "np.ndarray":
