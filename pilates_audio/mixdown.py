@@ -1,11 +1,16 @@
-"""A session with a bed under it: mixed a stretch at a time and encoded in chunks on MP3 frame boundaries.
+"""A session with a bed under it: mixed a stretch at a time and encoded in cells on MP3 frame boundaries.
 
-With a bed, no frame is silent, so the session cannot be built from cached pieces.
-It is cut into chunks on the frame grid and the chunks are encoded at once on
-every core. Each chunk is encoded with two frames of the real signal before and
-after it, and with LAME's bit reservoir off, so its frames need nothing from the
-frames around them; the frames before and after are dropped. Joined, the chunks
-decode as one encoding would, and the file is exactly the session's length.
+With a bed, no frame is silent, so the session cannot be built from cached pieces of
+speech. It is cut into cells of CELL_FRAMES on the frame grid, each kept in the cache
+under the name of everything it is made of: the sounds in it and their gains, the
+music and where in it the cell falls, the envelope. A re-render reads back every cell
+it has in common with an earlier one (the music between two lines, at its level, is
+the same cell after most re-pacings) and encodes the rest, in runs of consecutive
+cells, on every core at once. Each run is encoded with two frames of the real signal
+before and after it, and with LAME's bit reservoir off, so its frames need nothing
+from the frames around them; the frames before and after are dropped. Joined, the
+runs and cells decode as one encoding would, and the file is exactly the session's
+length.
 """
 
 from __future__ import annotations
@@ -29,10 +34,10 @@ if TYPE_CHECKING:
 
     from pilates_audio.script import Script
 
-CHUNK_FORMAT = 1  # bump when the way a chunk is mixed or encoded changes
-CHUNK_FRAMES = 4096  # frames in one chunk: 107 s, so starting an encoder costs little beside encoding
-MIN_CHUNK_FRAMES = 256  # 7 s: shorter, the frames encoded either side and thrown away would count
-EDGE_FRAMES = 2  # frames of real signal encoded before and after a chunk, then dropped
+CHUNK_FORMAT = 2  # bump when the way a cell is mixed or encoded changes
+CELL_FRAMES = 32  # frames in a cell: 0.84 s, short enough to fall between two lines
+CHUNK_FRAMES = 4096  # frames in a run at most (107 s): longer runs are cut, to share them among the cores
+EDGE_FRAMES = 2  # frames of real signal encoded before and after a run, then dropped
 STREAM = 44100 * 10  # samples mixed at a time: memory stays small whatever the chunk
 LEVELLED_BYTES = 16 * 2**20  # levelled sounds kept for reuse: about three minutes of distinct speech
 # dBFS for the samples of a session with a bed: a dB under a session's without, for lines and
@@ -103,8 +108,8 @@ class Mixdown:
         inside = [[at - start, value] for at, value in self.plan.envelope if start < at < end]
         edges = [float(beds.gains(self.plan.envelope, at, 1)[0]) for at in (start, end - 1)]
         data = json.dumps([audio.LEVEL_FORMAT, CHUNK_FORMAT, bitrate, mp3.QUALITY, MIX_CEILING, self.sounds.ceiling,
-                           start, count, self.total, self.bed.identity, round(self.plan.gain, 6), sounds, inside,
-                           edges])
+                           start, count, self.total if end > self.total else None, self.bed.identity,
+                           round(self.plan.gain, 6), sounds, inside, edges])
         name = hashlib.sha256(data.encode("utf-8")).hexdigest()
         return self.sounds.cache / "pieces" / self.sounds.voices.folder / name[:2] / f"{name}.chunk"
 
@@ -142,32 +147,36 @@ class Mixdown:
         return np.clip(scaled, -32768, 32767).astype("<i2").tobytes()
 
 
-def encode_chunk(mixdown: Mixdown, first: int, count: int, bitrate: int) -> bytes:
-    """Return frames first..first+count-1 of the session, from the cache or encoded on their own."""
+def _span(first: int, count: int) -> tuple[int, int]:
+    """Return the samples an encoding of frames first..first+count-1 is fed: with EDGE_FRAMES either side."""
     # A sample fed to the encoder is heard PIECE_DELAY samples later in its output.
-    start = (first - EDGE_FRAMES) * mp3.FRAME + mp3.PIECE_DELAY
-    size = (count + 2 * EDGE_FRAMES) * mp3.FRAME
-    path = mixdown.chunk_path(start, size, bitrate)
-    if path is not None:
-        cached = audio.load_frames(path, count)
-        if cached is not None:
-            return cached
-    output, code, stderr = _encode(mixdown, start, size, bitrate)
-    if code != 0:
-        raise tools.failed("encoding the MP3", code, stderr)
+    return (first - EDGE_FRAMES) * mp3.FRAME + mp3.PIECE_DELAY, (count + 2 * EDGE_FRAMES) * mp3.FRAME
+
+
+def encode_run(mixdown: Mixdown, first: int, count: int, bitrate: int) -> bytes:
+    """Return frames first..first+count-1 of the session, encoded on their own."""
+    start, size = _span(first, count)
+    if mp3.standalone_available():
+        encoder = mp3.StandaloneEncoder(bitrate)
+        try:
+            output = b"".join(encoder.encode(mixdown.pcm(at, min(STREAM, start + size - at)))
+                              for at in range(start, start + size, STREAM)) + encoder.flush()
+        finally:
+            encoder.close()
+    else:
+        output, code, stderr = _encode(mixdown, start, size, bitrate)
+        if code != 0:
+            raise tools.failed("encoding the MP3", code, stderr)
     frames = mp3.split(output, bitrate)
     if len(frames) < EDGE_FRAMES + count:
         raise mp3.FrameError(f"the encoder gave {len(frames)} frames; {EDGE_FRAMES + count} were expected")
-    kept = b"".join(frames[EDGE_FRAMES: EDGE_FRAMES + count])
-    if path is not None:
-        audio.store_frames(path, kept, count)
-    return kept
+    return b"".join(frames[EDGE_FRAMES: EDGE_FRAMES + count])
 
 
 def _encode(mixdown: Mixdown, start: int, size: int, bitrate: int) -> tuple[bytes, int, bytes]:
-    """Encode session samples [start, start + size) with the reservoir off; return the frames, exit status and errors.
+    """Encode session samples [start, start + size) with ffmpeg, the reservoir off; return frames, status, errors.
 
-    The samples are mixed a stretch at a time as the encoder takes them, so a chunk is
+    The samples are mixed a stretch at a time as the encoder takes them, so a run is
     never held whole in memory.
     """
     try:
@@ -184,7 +193,7 @@ def _encode(mixdown: Mixdown, start: int, size: int, bitrate: int) -> tuple[byte
             process.stdin.close()
         except BrokenPipeError:
             pass  # the encoder stopped: its exit status says why
-        except BaseException as exc:  # noqa: BLE001 -- raised again in the chunk's own thread
+        except BaseException as exc:  # noqa: BLE001 -- raised again in the run's own thread
             failed.append(exc)
             process.kill()
 
@@ -201,43 +210,69 @@ def _encode(mixdown: Mixdown, start: int, size: int, bitrate: int) -> tuple[byte
     return output, code, stderr
 
 
-def chunks(total_frames: int, workers: int) -> list[tuple[int, int]]:
-    """Cut a session's frames into chunks on a fixed grid: enough to keep every core busy, at most CHUNK_FRAMES.
+def cells(total_frames: int) -> list[tuple[int, int]]:
+    """Cut a session's frames into cells on a fixed grid, so a re-render finds the cells it shares with the last."""
+    return [(first, min(CELL_FRAMES, total_frames - first)) for first in range(0, total_frames, CELL_FRAMES)]
 
-    The grid is a power of two that depends only on the length's order, so a session
-    re-rendered a little longer or shorter is cut in the same places, and the chunks
-    it has in common with the last render are found in the cache.
-    """
-    size = CHUNK_FRAMES
-    while size > MIN_CHUNK_FRAMES and size * max(1, workers) > total_frames:
-        size //= 2
-    return [(first, min(size, total_frames - first)) for first in range(0, total_frames, size)]
+
+def runs(missing: list[int], workers: int) -> list[list[int]]:
+    """Group the cells to encode into runs of consecutive cells, none so long that a core waits for another."""
+    longest = max(1, min(CHUNK_FRAMES // CELL_FRAMES, -(-len(missing) // max(1, workers))))
+    found: list[list[int]] = []
+    for index in missing:
+        if found and found[-1][-1] == index - 1 and len(found[-1]) < longest:
+            found[-1].append(index)
+        else:
+            found.append([index])
+    return found
 
 
 def assemble(mixdown: Mixdown, out: Path, bitrate: int,
              progress: Callable[[int, int], None] | None = None) -> None:
-    """Write the session's MP3: its chunks encoded on every core, written in order as they finish."""
+    """Write the session's MP3: the cells found in the cache as they are, the rest encoded on every core."""
     total_frames = mixdown.total // mp3.FRAME
+    grid = cells(total_frames)
+    paths = [mixdown.chunk_path(*_span(first, count), bitrate) for first, count in grid]
+    # Cells are read as they are written, so memory stays flat; one that cannot be read then
+    # (pruned or damaged meanwhile) is encoded on the spot.
+    kept = {index for index, path in enumerate(paths) if path is not None and path.exists()}
     workers = os.cpu_count() or 1
-    parts = chunks(total_frames, workers)
+    todo = runs([index for index in range(len(grid)) if index not in kept], workers)
+
+    def encode(run: list[int]) -> list[bytes]:
+        first, count = grid[run[0]][0], sum(grid[index][1] for index in run)
+        frames = mp3.split(encode_run(mixdown, first, count, bitrate), bitrate)
+        parts, at = [], 0
+        for index in run:
+            part = b"".join(frames[at: at + grid[index][1]])
+            at += grid[index][1]
+            if paths[index] is not None:
+                audio.store_frames(paths[index], part, grid[index][1])
+            parts.append(part)
+        return parts
+
     with open(out, "wb") as handle, ThreadPoolExecutor(max_workers=workers) as pool:
         writer = mp3.Writer(handle, bitrate)
-        # A few chunks ahead at most, so memory stays flat however long the session.
-        pending: list = []
-        queue: Iterator[tuple[int, int]] = iter(parts)
-        for first, count in queue:
-            pending.append((count, pool.submit(encode_chunk, mixdown, first, count, bitrate)))
-            if len(pending) >= 2 * workers:
-                break
-        while pending:
-            count, future = pending.pop(0)
-            writer.write(future.result(), count)
+        # A few runs ahead at most, so memory stays flat however long the session.
+        queue: Iterator[list[int]] = iter(todo)
+        pending = [(run, pool.submit(encode, run)) for run in _take(queue, 2 * workers)]
+        for index, (_, count) in enumerate(grid):
+            if index in kept:
+                frames = audio.load_frames(paths[index], count)
+                writer.write(frames if frames is not None else encode([index])[0], count)
+            else:
+                run, future = pending[0]
+                writer.write(future.result()[run.index(index)], count)
+                if index == run[-1]:
+                    pending.pop(0)
+                    pending += [(more, pool.submit(encode, more)) for more in _take(queue, 1)]
             if progress:
                 progress(writer.frames * mp3.FRAME, mixdown.total)
-            following = next(queue, None)
-            if following is not None:
-                pending.append((following[1], pool.submit(encode_chunk, mixdown, following[0], following[1], bitrate)))
         writer.finish()
+
+
+def _take(queue: Iterator[list[int]], count: int) -> list[list[int]]:
+    return [run for _, run in zip(range(count), queue)]
 
 
 def encode_whole(mixdown: Mixdown, out: Path, bitrate: int,

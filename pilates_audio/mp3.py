@@ -85,6 +85,90 @@ def encode(pcm: bytes, kbps: int) -> list[bytes]:
     return frames[:needed]
 
 
+@lru_cache(maxsize=1)
+def _lame():
+    """Return LAME's C functions from the in-process encoder's library, or None where they cannot be reached.
+
+    The encoder's Python interface always keeps LAME's bit reservoir on; frames that must
+    stand alone (see mixdown) need it off, which only LAME's own functions can ask for.
+    """
+    import ctypes
+
+    try:
+        import lameenc
+
+        lib = ctypes.CDLL(lameenc.__file__)
+        lib.lame_init.restype = ctypes.c_void_p
+        for name in ("lame_set_in_samplerate", "lame_set_out_samplerate", "lame_set_num_channels", "lame_set_brate",
+                     "lame_set_quality", "lame_set_mode", "lame_set_disable_reservoir", "lame_set_bWriteVbrTag"):
+            getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_int]
+        lib.lame_init_params.argtypes = [ctypes.c_void_p]
+        lib.lame_encode_buffer.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int,
+                                           ctypes.c_void_p, ctypes.c_int]
+        lib.lame_encode_flush.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+        lib.lame_close.argtypes = [ctypes.c_void_p]
+    except (ImportError, OSError, AttributeError):
+        return None
+    return lib
+
+
+class StandaloneEncoder:
+    """LAME with the bit reservoir off, fed a stretch at a time: every frame holds all of its own data."""
+
+    _MONO = 3  # LAME's MPEG_mode for one channel
+
+    def __init__(self, kbps: int):
+        import ctypes
+
+        self.lib = _lame()
+        self.handle = self.lib.lame_init()
+        if not self.handle:
+            raise FrameError("the encoder could not be started")
+        for name, value in (("in_samplerate", SAMPLE_RATE), ("out_samplerate", SAMPLE_RATE), ("num_channels", 1),
+                            ("mode", self._MONO), ("brate", kbps), ("quality", QUALITY), ("disable_reservoir", 1),
+                            ("bWriteVbrTag", 0)):
+            getattr(self.lib, f"lame_set_{name}")(self.handle, value)
+        if self.lib.lame_init_params(self.handle) < 0:
+            self.close()
+            raise FrameError(f"the encoder refused its settings ({kbps} kbps)")
+        self._buffer = ctypes.create_string_buffer(0)
+        self._ctypes = ctypes
+
+    def _room(self, samples: int) -> int:
+        size = samples * 5 // 4 + 7200  # what LAME asks for at most: 1.25 bytes a sample and 7,200 more
+        if len(self._buffer) < size:
+            self._buffer = self._ctypes.create_string_buffer(size)
+        return size
+
+    def encode(self, pcm: bytes) -> bytes:
+        """Encode 16-bit samples; return the frames finished so far."""
+        count = len(pcm) // 2
+        size = self._room(count)
+        done = self.lib.lame_encode_buffer(self.handle, pcm, None, count, self._buffer, size)
+        if done < 0:
+            raise FrameError(f"the encoder failed (LAME error {done})")
+        return self._buffer.raw[:done]
+
+    def flush(self) -> bytes:
+        """Return the last frames, and let the encoder go."""
+        size = self._room(FRAME * 2)
+        done = self.lib.lame_encode_flush(self.handle, self._buffer, size)
+        self.close()
+        if done < 0:
+            raise FrameError(f"the encoder failed (LAME error {done})")
+        return self._buffer.raw[:done]
+
+    def close(self) -> None:
+        if self.handle:
+            self.lib.lame_close(self.handle)
+            self.handle = None
+
+
+def standalone_available() -> bool:
+    """Tell whether frames that stand alone can be encoded in this process (else ffmpeg encodes them)."""
+    return _lame() is not None
+
+
 @lru_cache(maxsize=None)
 def silent_frame(kbps: int, padded: bool = False) -> bytes:
     """Return a frame that decodes to silence on its own: no reservoir, no spectral values."""

@@ -32,7 +32,7 @@ MAX_SECONDS = 3600.0  # a longer file is held whole in memory for nothing: a bed
 CACHE_FORMAT = 1  # bump when the way files are decoded or profiled changes
 _MAGIC = b"PAM1"
 _HEADER = struct.Struct("<4sIId32s")  # magic, samples, profile steps, peak, sha256 of what follows
-_PROFILE_BLOCK = SAMPLE_RATE * 24  # samples K-weighted at a time: memory stays flat for long files
+_PROFILE_BLOCK = SAMPLE_RATE * 6  # samples K-weighted at a time: memory stays flat for long files
 _WARM_UP = SAMPLE_RATE // 2  # samples before each block, so the filter has settled where the block starts
 
 
