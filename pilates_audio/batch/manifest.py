@@ -95,7 +95,7 @@ def load(path: Path) -> Manifest:
             found = sorted(glob.glob(str(folder / pattern))) if glob.has_magic(pattern) else [str(folder / pattern)]
             if not found or not glob.has_magic(pattern) and not Path(found[0]).exists():
                 add(item, f"'{pattern}' {'matches no file' if glob.has_magic(pattern) else 'is not a file'} "
-                          f"in {folder}")
+                          "(routines are found relative to the manifest)")
                 continue
             for name in found:
                 routines.setdefault(os.path.realpath(name), Path(name))
@@ -162,8 +162,8 @@ def _check_value(key: str, value: str | None, node: yamlsrc.Node, folder: Path,
         if value in pacing_mod.PRESETS:
             return None
         if not (folder / value).is_file():
-            return (f"pace '{value}' is neither a preset ({', '.join(pacing_mod.PRESETS)}) nor a pacing file in "
-                    f"{folder}")
+            return (f"pace '{value}' is neither a preset ({', '.join(pacing_mod.PRESETS)}) nor a pacing file "
+                    "(found relative to the manifest)")
         try:
             pacing_files.append((value, pacing_mod.load_file(folder / value)))
         except ValidationError as exc:
