@@ -9,6 +9,7 @@ are safe, and a session assembled anywhere finds every clip spoken anywhere.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
@@ -72,6 +73,8 @@ class RayExecutor:
 
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
         ray = self.ray = _ray()
+        # Ray prints what its nodes report (a worker lost) on stdout, which carries only results: send it to stderr.
+        self._stdout, sys.stdout = sys.stdout, sys.stderr
         root = str(cache_dir().resolve())
         # Workers take the tool's settings from here, whatever their node's environment says.
         env = {key: value for key, value in os.environ.items() if key.startswith("PILATES_AUDIO_")}
@@ -136,4 +139,7 @@ class RayExecutor:
 
     def close(self) -> None:
         """Leave the cluster (and stop the runtime this run started)."""
-        self.ray.shutdown()
+        try:
+            self.ray.shutdown()
+        finally:
+            sys.stdout = self._stdout
