@@ -549,7 +549,8 @@ def batch(manifest: Path, out_dir: Path, workers: int | None, ray_address: str |
         if feed_path is not None:
             click.echo(f"feed: {feed_path}", err=True)
         click.echo(f"made {len(summary.made)}, skipped {len(summary.skipped)} (up to date), failed "
-                   f"{len(summary.failed)}, in {time.monotonic() - started:.1f} s", err=True)
+                   f"{len(summary.failed)}, in {time.monotonic() - started:.1f} s (speech {summary.speaking:.1f} s, "
+                   f"assembly {summary.assembling:.1f} s)", err=True)
     for failure in summary.failed:
         lines = failure.reason.splitlines() or [""]
         click.echo(f"failed: {failure.name}: {lines[0]}", err=True)

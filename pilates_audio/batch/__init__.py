@@ -7,6 +7,7 @@ phases: speech into the shared cache, then assembly with the tool's own render.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -29,6 +30,8 @@ class Summary:
     made: tuple[Outcome, ...]
     skipped: tuple[str, ...]
     failed: tuple[Failure, ...]
+    speaking: float = 0.0  # seconds of the speech phase
+    assembling: float = 0.0  # seconds of the assembly phase
 
 
 def _reason(exc: BaseException) -> str:
@@ -52,6 +55,7 @@ def run(catalogue: Plan, executor: Executor, output: Output,
 
     jobs = list(catalogue.jobs)
     failed = list(catalogue.failed)
+    started = time.monotonic()
     for group in catalogue.lines:
         if not group.missing:
             continue
@@ -61,6 +65,7 @@ def run(catalogue: Plan, executor: Executor, output: Output,
             reason = _reason(exc)
             failed += [Failure(job.name, reason) for job in jobs if job.voicing == group.voicing]
             jobs = [job for job in jobs if job.voicing != group.voicing]
+    spoken = time.monotonic()
     made: list[Outcome] = []
 
     def finished(outcome: Outcome) -> None:
@@ -74,7 +79,8 @@ def run(catalogue: Plan, executor: Executor, output: Output,
         output.folder.mkdir(parents=True, exist_ok=True)
         executor.assemble(jobs, output, finished)
     order = {job.name: index for index, job in enumerate(catalogue.jobs)}
-    return Summary(tuple(sorted(made, key=lambda outcome: order[outcome.name])), catalogue.current, tuple(failed))
+    return Summary(tuple(sorted(made, key=lambda outcome: order[outcome.name])), catalogue.current, tuple(failed),
+                   spoken - started, time.monotonic() - spoken)
 
 
 def describe(catalogue: Plan) -> str:
