@@ -525,7 +525,7 @@ def batch(manifest: Path, out_dir: Path, workers: int | None, ray_address: str |
     started = time.monotonic()
     loaded = batch_mod.load(manifest)
     output = batch_mod.Output(out_dir)
-    catalogue = batch_mod.plan(loaded, output)
+    catalogue = batch_mod.plan(loaded, output, workers if ray_address is None else None)
     if dry_run:
         click.echo(batch_mod.describe(catalogue), nl=False)
         return
@@ -536,7 +536,7 @@ def batch(manifest: Path, out_dir: Path, workers: int | None, ray_address: str |
     else:
         from pilates_audio.batch.ray_executor import RayExecutor
 
-        executor = RayExecutor(None if ray_address == "local" else ray_address, workers)
+        executor = RayExecutor(ray_address, workers)
     try:
         with _Progress(loaded.collection or manifest.stem, quiet) as progress:
             summary = batch_mod.run(catalogue, executor, output, lambda done, total: progress("making", done, total))

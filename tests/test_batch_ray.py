@@ -227,3 +227,14 @@ def test_executors_speak_every_line_and_assemble_every_session_reporting_failure
         else:
             assert outcome.error is None and Path(outcome.mp3) == output.folder / f"{outcome.name}.mp3"
             assert_whole(output.folder, outcome.name)
+
+
+def test_ray_alone_starts_a_runtime_of_its_own_and_makes_the_catalogue(tmp_path):
+    manifest = catalogue(tmp_path, "routines: [routines/small.yaml]\nvariants: {pace: [gentle, brisk]}\n",
+                         {"small": SMALL})
+    result = run_cli("batch", manifest, "-o", tmp_path / "out", "--ray", "--workers", "1",
+                     env={**RAY_ENV, "PILATES_AUDIO_CACHE": str(tmp_path / "cache")})
+    assert result.code == 0, result.stderr
+    assert "made 2, skipped 0 (up to date), failed 0" in result.stderr
+    for name in ("small-gentle", "small-brisk"):
+        assert_whole(tmp_path / "out", name)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Callable
 
 from pilates_audio import speech
+from pilates_audio.batch import processes
 from pilates_audio.batch.executor import Outcome, make
 from pilates_audio.batch.plan import Job, Output, Voicing
 
@@ -24,16 +23,8 @@ class LocalExecutor:
         voicing.speech(workers=self.workers).ensure(lines, lambda done, total: tick())
 
     def assemble(self, jobs: list[Job], output: Output, done: Callable[[Outcome], None]) -> None:
-        # Fresh processes, not forks: a fork would share this process's cache hold and speech threads.
-        with ProcessPoolExecutor(min(self.workers, len(jobs)) or 1,
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(make, job, output) for job in jobs]
-            try:
-                for future in as_completed(futures):
-                    done(future.result())
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        for _, outcome in processes.each(make, [(job, output) for job in jobs], self.workers):
+            done(outcome)
 
     def close(self) -> None:
         """Nothing to let go: each phase's processes end with it."""

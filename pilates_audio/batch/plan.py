@@ -6,10 +6,12 @@ import hashlib
 import itertools
 import json
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from pilates_audio import __version__, audio, render as render_mod, routine as routine_mod, script as script_mod
 from pilates_audio import speech
+from pilates_audio.batch import processes
 from pilates_audio.batch.manifest import Manifest
 from pilates_audio.errors import PilatesAudioError
 from pilates_audio.fit import Target
@@ -18,6 +20,7 @@ from pilates_audio.routine import Routine
 from pilates_audio.units import parse_duration
 
 STAMPS = ".batch"  # in the output folder: one stamp per session, saying what it was made from
+PARALLEL_FROM = 16  # sessions: fewer are planned in this process, quicker than starting others
 
 
 @dataclass(frozen=True)
@@ -111,8 +114,8 @@ def session_name(manifest: Manifest, routine_name: str, chosen: dict[str, str]) 
     return "-".join([routine_name, *labels])
 
 
-def plan(manifest: Manifest, output: Output) -> Plan:
-    """Plan every session; a routine that cannot be loaded or planned fails its own sessions only."""
+def plan(manifest: Manifest, output: Output, workers: int | None = None) -> Plan:
+    """Plan every session, on up to `workers` processes; a routine that cannot be loaded or planned fails its own."""
     combos = combinations(manifest)
     routines: list[tuple[Path, Routine | None, str]] = []
     for path in manifest.routines:
@@ -120,36 +123,54 @@ def plan(manifest: Manifest, output: Output) -> Plan:
             routines.append((path, routine_mod.load(path), ""))
         except PilatesAudioError as exc:
             routines.append((path, None, exc.format_message()))
-    loaded = [(routine, chosen) for _, routine, _ in routines if routine is not None for chosen in combos]
+    tasks = [(manifest, routine, chosen, session_name(manifest, routine.name, chosen), output)
+             for _, routine, _ in routines if routine is not None for chosen in combos]
     # Nothing a batch writes may replace an input or another session's files.
-    render_mod.check_outputs([routine for routine, _ in loaded], output.folder,
-                             names=[session_name(manifest, routine.name, chosen) for routine, chosen in loaded])
+    render_mod.check_outputs([task[1] for task in tasks], output.folder, names=[task[3] for task in tasks])
+    workers = workers or speech.cores()
+    if workers > 1 and len(tasks) >= PARALLEL_FROM:
+        results = dict(processes.each(_planned, tasks, workers))
+    else:
+        results = {index: _planned(*task) for index, task in enumerate(tasks)}
     jobs: list[Job] = []
     current: list[str] = []
     failed: list[Failure] = []
-    voicings: dict[Voicing, speech.Speech] = {}
+    planned = iter(results[index] for index in range(len(tasks)))
     for path, routine, problem in routines:
         for chosen in combos:
-            name = session_name(manifest, Path(path).stem, chosen)
-            if routine is None:
-                failed.append(Failure(name, problem))
-                continue
-            try:
-                job = _job(manifest, routine, chosen, name, output, voicings)
-            except PilatesAudioError as exc:
-                failed.append(Failure(name, exc.format_message()))
-                continue
-            (current.append(name) if up_to_date(output.folder, name, job.inputs) else jobs.append(job))
+            result = next(planned) if routine is not None else Failure(session_name(manifest, path.stem, chosen),
+                                                                       problem)
+            if isinstance(result, Failure):
+                failed.append(result)
+            elif up_to_date(output.folder, result.name, result.inputs):
+                current.append(result.name)
+            else:
+                jobs.append(result)
     distinct: dict[Voicing, dict[str, None]] = {}
     for job in jobs:
         distinct.setdefault(job.voicing, {}).update(dict.fromkeys(job.lines))
-    lines = tuple(Lines(voicing, tuple(texts), tuple(t for t in texts if not voicings[voicing].path(t).exists()))
-                  for voicing, texts in distinct.items())
-    return Plan(tuple(jobs), tuple(current), tuple(failed), lines)
+    lines = []
+    for voicing, texts in distinct.items():
+        voices = voicing.speech()
+        lines.append(Lines(voicing, tuple(texts), tuple(text for text in texts if not voices.path(text).exists())))
+    return Plan(tuple(jobs), tuple(current), tuple(failed), tuple(lines))
 
 
-def _job(manifest: Manifest, routine: Routine, chosen: dict[str, str], name: str, output: Output,
-         voicings: dict[Voicing, speech.Speech]) -> Job:
+def _planned(manifest: Manifest, routine: Routine, chosen: dict[str, str], name: str, output: Output) -> Job | Failure:
+    """Plan one session, or say why it cannot be made."""
+    try:
+        return _job(manifest, routine, chosen, name, output)
+    except PilatesAudioError as exc:
+        return Failure(name, exc.format_message())
+
+
+@lru_cache(maxsize=None)
+def _identity(voicing: Voicing) -> str:
+    """Return what a voicing's clips depend on (for Piper, the model's checksum), once per process."""
+    return voicing.speech().identity
+
+
+def _job(manifest: Manifest, routine: Routine, chosen: dict[str, str], name: str, output: Output) -> Job:
     """Plan one session on estimates, with the settings its variant values give, as `render` would with flags."""
     pace = chosen.get("pace")
     flags = {key: chosen[key] for key in ("language", "voice", "engine") if key in chosen}
@@ -162,14 +183,12 @@ def _job(manifest: Manifest, routine: Routine, chosen: dict[str, str], name: str
     engine = speech.choose(pacing.engine, pacing.voice, pacing.language)
     pacing = replace(pacing, engine=engine.name)  # the engine that speaks, wherever the session is assembled
     voicing = Voicing(engine.name, pacing.voice, pacing.language, pacing.rate)
-    if voicing not in voicings:
-        voicings[voicing] = voicing.speech()
     chosen_routine, chosen_pacing = (fitted.routine, fitted.pacing) if fitted is not None else (routine, pacing)
     lines = script_mod.candidate_lines(chosen_routine, replace(chosen_pacing, engine=engine.name))
     inputs = _digest({
         "version": __version__, "name": name, "values": chosen, "pacing": pacing.to_json(),
         "fixed": sorted(pacing.fixed), "target": [target.seconds, target.keep_breath] if target else None,
-        "voice": voicings[voicing].identity, "bitrate": output.bitrate, "loudness": output.loudness,
+        "voice": _identity(voicing), "bitrate": output.bitrate, "loudness": output.loudness,
         "files": [_file_digest(Path(p)) for p in (routine.path, *routine.includes,
                                                   *([routine.cover] if routine.cover else []))],
     })

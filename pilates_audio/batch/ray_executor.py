@@ -21,6 +21,7 @@ from pilates_audio.files import CACHE_VARIABLE, cache_dir, temp_prefix
 
 RETRIES = 3  # times Ray runs a line or a session again after losing the worker running it
 INSTALL = "pip install 'pilates-audio[ray]'"
+LOCAL = "local"  # as Ray's own address for a runtime of this process's own
 
 
 def _ray() -> Any:
@@ -67,11 +68,11 @@ def _assemble(job: Job, output: Output) -> Outcome:
 
 
 class RayExecutor:
-    """Speak and assemble on a Ray cluster: joined at `address`, or started on this machine when it is None."""
+    """Speak and assemble on a Ray cluster: joined at `address`, or started on this machine when it is `local`."""
 
     name = "ray"
 
-    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+    def __init__(self, address: str = "local", workers: int | None = None) -> None:
         ray = self.ray = _ray()
         # Ray prints what its nodes report (a worker lost) on stdout, which carries only results: send it to stderr.
         self._stdout, sys.stdout = sys.stdout, sys.stderr
@@ -81,10 +82,10 @@ class RayExecutor:
         env[CACHE_VARIABLE] = root
         options: dict[str, Any] = dict(runtime_env={"env_vars": env}, include_dashboard=False, log_to_driver=False,
                                        logging_level="ERROR")
-        if address:
-            ray.init(address=address, **options)
+        if address == LOCAL:
+            ray.init(address=LOCAL, num_cpus=workers, **options)  # a new runtime, never one already running here
         else:
-            ray.init(num_cpus=workers, **options)
+            ray.init(address=address, **options)
         self.workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         self._speaker = ray.remote(num_cpus=1, max_restarts=RETRIES, max_task_retries=RETRIES)(Speaker)
         self._assemble = ray.remote(num_cpus=1, max_retries=RETRIES)(_assemble)
