@@ -521,6 +521,66 @@ def prune_command(max_size: int | None, older_than: float | None) -> None:
                    err=True)
 
 
+@cli.command()
+@click.argument("manifest", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="Folder to write the catalogue into.")
+@click.option("--workers", type=click.IntRange(1), default=None, metavar="N",
+              help="Processes to speak and assemble with (default: one per core, or every CPU of the Ray cluster).")
+@click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
+              help="Run on Ray: alone, a Ray runtime started on this machine; with an address (such as "
+                   "10.0.0.5:6379), the cluster there. Needs pilates-audio[ray] and a cache every node can write.")
+@click.option("--dry-run", is_flag=True, help="Print the plan (sessions, distinct lines, lines cached, work left) "
+                                              "and make nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or summary; errors only.")
+def batch(manifest: Path, out_dir: Path, workers: int | None, ray_address: str | None, dry_run: bool,
+          quiet: bool) -> None:
+    """Render a catalogue: every routine of MANIFEST in every variant it lists, each distinct line spoken once.
+
+    Sessions already made from the same inputs are skipped, so a stopped run continues
+    where it stopped. See docs/batch.md.
+    """
+    from pilates_audio import batch as batch_mod
+
+    started = time.monotonic()
+    loaded = batch_mod.load(manifest)
+    output = batch_mod.Output(out_dir)
+    catalogue = batch_mod.plan(loaded, output, workers if ray_address is None else None)
+    if dry_run:
+        click.echo(batch_mod.describe(catalogue), nl=False)
+        return
+    if ray_address is None:
+        from pilates_audio.batch.local import LocalExecutor
+
+        executor: Any = LocalExecutor(workers)
+    else:
+        from pilates_audio.batch.ray_executor import RayExecutor
+
+        executor = RayExecutor(ray_address, workers)
+    try:
+        with _Progress(loaded.collection or manifest.stem, quiet) as progress:
+            summary = batch_mod.run(catalogue, executor, output, lambda done, total: progress("making", done, total))
+    finally:
+        executor.close()
+    for outcome in summary.made:
+        click.echo(f"{outcome.mp3}\t{format_clock(outcome.duration)}")
+    feed_path = batch_mod.publish(loaded, out_dir)
+    if not quiet:
+        if feed_path is not None:
+            click.echo(f"feed: {feed_path}", err=True)
+        click.echo(f"made {len(summary.made)}, skipped {len(summary.skipped)} (up to date), failed "
+                   f"{len(summary.failed)}, in {time.monotonic() - started:.1f} s (speech {summary.speaking:.1f} s, "
+                   f"assembly {summary.assembling:.1f} s)", err=True)
+    for failure in summary.failed:
+        lines = failure.reason.splitlines() or [""]
+        click.echo(f"failed: {failure.name}: {lines[0]}", err=True)
+        for line in lines[1:]:
+            click.echo(f"  {line}", err=True)
+    if summary.failed:
+        names = ", ".join(failure.name for failure in summary.failed)
+        raise PilatesAudioError(f"{len(summary.failed)} of {catalogue.sessions} sessions failed: {names}")
+
+
 def _report(routine: routine_mod.Routine, fitted: Any, warnings: tuple[str, ...]) -> None:
     """Tell, on stderr, what fitting chose and what did not fit."""
     if fitted is not None:

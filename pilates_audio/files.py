@@ -49,7 +49,21 @@ def _left_behind(path: Path, now: float) -> bool:
         return True  # its run is gone (Ctrl-C in another terminal, kill -9, a power cut)
     except OSError:
         return False  # another user's process, or it vanished meanwhile: leave it be
-    return False
+    return _ended(int(owner))
+
+
+def _ended(pid: int) -> bool:
+    """Tell whether a process has ended but not been reaped, so writes nothing more.
+
+    A worker killed with its run is left so where the first process of a container
+    does not reap the processes it inherits.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False  # no /proc (not Linux): a process that answers is taken as running
+    fields = stat.rsplit(")", 1)[-1].split()
+    return bool(fields) and fields[0] in ("Z", "X")
 
 
 def sweep(folder: Path, deep: bool = False) -> int:

@@ -89,9 +89,12 @@ class Pacing:
     def transition_seconds(self) -> float:
         return self.transition.seconds(self.breath)
 
-    def to_json(self) -> dict[str, Any]:
-        """Return the settings as the timed script's `pacing` object (the music's are in its `music` object)."""
-        data = {key: getattr(self, key) for key in KEYS if key not in MUSIC_RANGES}
+    def to_json(self, music: bool = False) -> dict[str, Any]:
+        """Return the settings as the timed script's `pacing` object (the music's are in its `music` object).
+
+        With `music`, the music's settings too: everything a session is made with.
+        """
+        data = {key: getattr(self, key) for key in KEYS if music or key not in MUSIC_RANGES}
         data["transition"] = round(self.transition_seconds, 3)
         data["breath"] = self.breath
         return data

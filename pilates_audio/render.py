@@ -39,51 +39,54 @@ class Session:
 NAME_MAX = 255  # bytes in one file name on the file systems sessions are written to
 
 
-def check_name(routine: Routine) -> None:
+def check_name(routine: Routine, name: str | None = None) -> None:
     """Refuse a routine whose name is too long for the files a session is written to (it would fail at the end)."""
-    longest = routine.name + max(OUTPUTS + COVERS, key=len)
+    longest = (name or routine.name) + max(OUTPUTS + COVERS, key=len)
     if len(os.fsencode(longest)) > NAME_MAX:
         raise InputError(f"{routine.path}: its name is too long for the files a session is written to "
                          f"({len(os.fsencode(longest))} bytes as {max(OUTPUTS + COVERS, key=len)}; the limit is "
                          f"{NAME_MAX}); rename the routine file")
 
 
-def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | None = None) -> None:
+def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | None = None,
+                  names: list[str] | None = None) -> None:
     """Refuse, before any work, a render whose files would replace an input or one another.
 
     Inputs are every routine's file, the blocks each includes, its cover and the pacing
     file; outputs are every session's files (and the covers a render removes). Two
     sessions must not write one file (`a.yaml` and `a.chapters.yaml` both write
     `a.chapters.json`); a name too long, or a folder where a file goes, would fail only
-    at the end; the output folder must be one that can be made.
+    at the end; the output folder must be one that can be made. `names`, one for each
+    routine, are the sessions' names where they are not the routines' own.
     """
     def real(path: Path) -> str:
         return os.path.realpath(path)
 
     inputs: dict[str, tuple[str, Path]] = {}
-    for routine in routines:
-        check_name(routine)
+    names = names if names is not None else [routine.name for routine in routines]
+    for routine, name in zip(routines, names):
+        check_name(routine, name)
         for what, source in [("the routine", Path(routine.path)), *(("the block", path) for path in routine.includes),
                              *([("the cover", routine.cover)] if routine.cover else []),
                              *(("the music", track.path) for track in routine.music),
                              *([("the pacing file", pacing_file)] if pacing_file is not None else [])]:
             inputs.setdefault(real(source), (what, source))
     _check_folder(out_dir)
-    written: dict[str, Routine] = {}
-    for routine in routines:
+    written: dict[str, tuple[Routine, str]] = {}
+    for routine, name in zip(routines, names):
         for suffix in OUTPUTS + COVERS:  # a cover of another type is removed: never one of these either
-            output = out_dir / f"{routine.name}{suffix}"
+            output = out_dir / f"{name}{suffix}"
             if real(output) in inputs:
                 what, source = inputs[real(output)]
                 raise InputError(f"{routine.path}: rendering would write its {suffix} over {what} {source}; "
                                  "choose another output folder with -o, or rename the file")
-            other = written.get(real(output))
-            if other is not None and other is not routine:
-                both = (f"would both be written as {out_dir / routine.name}.mp3 (and its .json, .vtt, .chapters.json)"
-                        if other.name == routine.name else f"would both write {output}")
+            other, other_name = written.get(real(output), (None, ""))
+            if other is not None and (other is not routine or other_name != name):
+                both = (f"would both be written as {out_dir / name}.mp3 (and its .json, .vtt, .chapters.json)"
+                        if other_name == name else f"would both write {output}")
                 raise InputError(f"{other.path} and {routine.path} {both}; render them into different folders with "
                                  "-o, or rename one")
-            written[real(output)] = routine
+            written[real(output)] = (routine, name)
             if output.is_dir():
                 raise InputError(f"{output} is a folder, where {routine.path} writes its {suffix}; move it away or "
                                  "choose another output folder with -o")
@@ -226,24 +229,27 @@ def placed(script: Script, bitrate: int = audio.DEFAULT_BITRATE, sample_exact: b
 
 def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
            progress: Progress | None = None, target: fit_mod.Target | float | None = None,
-           loudness: float = audio.DEFAULT_LOUDNESS, sample_exact: bool = False) -> Session:
+           loudness: float = audio.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str | None = None) -> Session:
     """Render one routine to `out_dir/<name>.mp3` and `<name>.json`, all or nothing.
 
     By default the MP3 is built from pieces encoded once and kept in the cache, each
     sound within half a frame (13 ms) of its planned time, and the script written
     beside it says where each one is. `sample_exact` encodes the whole session in one
-    pass instead, every sound on its planned sample.
+    pass instead, every sound on its planned sample. `name` names the session's files
+    (default: the routine's name).
     """
     with cache_mod.rendering():  # entries it uses are not pruned by another render of this process meanwhile
-        session = _write(routine, pacing, out_dir, bitrate, progress, target, loudness, sample_exact)
+        session = _write(routine, pacing, out_dir, bitrate, progress, target, loudness, sample_exact,
+                         name or routine.name)
     cache_mod.after_render(cache_dir())
     return session
 
 
 def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
            progress: Progress | None = None, target: fit_mod.Target | float | None = None,
-           loudness: float = audio.DEFAULT_LOUDNESS, sample_exact: bool = False) -> Session:
+           loudness: float = audio.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str = "") -> Session:
     """Plan, speak, level and write one session (see `render`)."""
+    name = name or routine.name
     fast = fast_path(bitrate, sample_exact)
     cache_mod.check()  # a cache that is a file, or a bad PILATES_AUDIO_CACHE_MAX, is said before any work
     if not fast or routine.music:
@@ -274,13 +280,13 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
         plan = replace(plan, gain=plan.gain + gains.pop(audio.BED))
         script = replace(script, music=plan)
         mixdown = mixdown_mod.Mixdown(script, sounds, gains, bed, plan)
-    paths = {suffix: out_dir / f"{routine.name}{suffix}" for suffix in OUTPUTS}
+    paths = {suffix: out_dir / f"{name}{suffix}" for suffix in OUTPUTS}
     cover = export.cover_bytes(routine.cover) if routine.cover is not None else None
     cover_suffix = cover_output(routine)
     if cover_suffix is not None:
-        paths[cover_suffix] = out_dir / f"{routine.name}{cover_suffix}"
+        paths[cover_suffix] = out_dir / f"{name}{cover_suffix}"
     # A cover the routine no longer has (or had as another type) goes with the set it belonged to.
-    stale = [out_dir / f"{routine.name}{suffix}" for suffix in COVERS if suffix != cover_suffix]
+    stale = [out_dir / f"{name}{suffix}" for suffix in COVERS if suffix != cover_suffix]
     out_dir.mkdir(parents=True, exist_ok=True)
     encoding = (lambda done, total: progress("encoding", done, total)) if progress else None
 

@@ -56,6 +56,8 @@ def main() -> None:
     parser.add_argument("--studio-only", action="store_true", help="only the studio rows")
     parser.add_argument("--skip-music", action="store_true", help="leave out the rows with music under the voice")
     parser.add_argument("--music-only", action="store_true", help="only the rows with music under the voice")
+    parser.add_argument("--skip-catalogue", action="store_true", help="leave out the catalogue (batch) rows")
+    parser.add_argument("--catalogue-only", action="store_true", help="only the catalogue (batch) rows")
     args = parser.parse_args()
     if args.music_only:
         bench_music(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs, args.minutes, args.long_minutes)
@@ -65,6 +67,9 @@ def main() -> None:
         return
     if args.studio_only:
         bench_studio(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs, args.skip_piper)
+        return
+    if args.catalogue_only:
+        bench_catalogue(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs, args.skip_piper)
         return
 
     work = Path(tempfile.mkdtemp(prefix="pilates-audio-bench-"))
@@ -154,6 +159,8 @@ def main() -> None:
         bench_serve(work, args.runs)
     if not args.skip_studio:
         bench_studio(work, args.runs, args.skip_piper)
+    if not args.skip_catalogue:
+        bench_catalogue(work, args.runs, args.skip_piper)
 
 
 def bench_music(work: Path, runs: int, minutes: float, long_minutes: float) -> None:
@@ -358,6 +365,59 @@ def bench_studio(work: Path, runs: int, skip_piper: bool) -> None:
         print(f"| {engine} | {statistics.median(estimates) * 1000:.0f} ms | {statistics.median(studio):.2f} s "
               f"(target < 0.5 s) | {statistics.median(cli):.2f} s | "
               f"{statistics.median(c / s for c, s in zip(cli, studio)):.1f}× |", flush=True)
+
+
+CATALOGUE_ROUTINES = ("upper-back-strength.yaml", "upper-back-pain-relief.yaml")
+CATALOGUE_LENGTHS = ("15m", "20m", "25m")
+
+
+def bench_catalogue(work: Path, runs: int, skip_piper: bool) -> None:
+    """Time a cold catalogue (the two library routines x 3 presets x 3 lengths) on 1 and 2 workers, local and Ray."""
+    import re
+    import time
+
+    library = Path(__file__).resolve().parent.parent / "routines"
+    manifest = work / "catalogue.yaml"
+    manifest.write_text("collection: Library\n"
+                        f"routines: [{', '.join(str(library / name) for name in CATALOGUE_ROUTINES)}]\n"
+                        f"variants: {{pace: [gentle, standard, brisk], length: [{', '.join(CATALOGUE_LENGTHS)}]}}\n")
+    sessions = len(CATALOGUE_ROUTINES) * 3 * len(CATALOGUE_LENGTHS)
+    summary = re.compile(r"made (\d+), .* in [\d.]+ s \(speech ([\d.]+) s, assembly ([\d.]+) s\)")
+    print(f"\ncatalogue: {sessions} sessions ({len(CATALOGUE_ROUTINES)} library routines x 3 presets x "
+          f"{len(CATALOGUE_LENGTHS)} lengths), cold cache; {os.cpu_count()} cores; median of {runs}\n")
+    print("| engine | executor | workers (cores) | seconds | speech | assembly | overhead | sessions per hour |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    figures: dict[tuple[str, str, int], float] = {}
+    for engine in ("pyttsx3",) + (() if skip_piper else ("piper",)):
+        for executor in ("local", "ray"):
+            for workers in (1, 2):
+                results = []
+                for run in range(runs):
+                    tag = f"{engine}-{executor}-{workers}-{run}"
+                    env = dict(os.environ, PILATES_AUDIO_CACHE=str(work / f"cache-catalogue-{tag}"),
+                               PILATES_AUDIO_ENGINE=engine, RAY_USAGE_STATS_ENABLED="0")
+                    # One worker on one core, as the render rows do, so the second core's gain shows.
+                    argv = (["taskset", "-c", "0"] if workers == 1 else []) + [
+                        sys.executable, "-m", "pilates_audio", "batch", str(manifest), "-o",
+                        str(work / f"catalogue-{tag}"), "--workers", str(workers)] + (
+                        ["--ray"] if executor == "ray" else [])
+                    start = time.perf_counter()
+                    done = subprocess.run(argv, env=env, capture_output=True, text=True)
+                    wall = time.perf_counter() - start
+                    found = summary.search(done.stderr)
+                    if done.returncode != 0 or not found or int(found[1]) != sessions:
+                        raise SystemExit(f"catalogue run failed ({tag}):\n{done.stderr[-2000:]}")
+                    results.append((wall, float(found[2]), float(found[3])))
+                    print(f"  {tag}: {wall:.1f} s", file=sys.stderr, flush=True)
+                wall, speaking, assembling = (statistics.median(r[i] for r in results) for i in range(3))
+                figures[(engine, executor, workers)] = wall
+                print(f"| {engine} | {executor} | {workers} | {wall:.1f} | {speaking:.1f} ({speaking / wall:.0%}) | "
+                      f"{assembling:.1f} ({assembling / wall:.0%}) | {wall - speaking - assembling:.1f} "
+                      f"({(wall - speaking - assembling) / wall:.0%}) | {sessions * 3600 / wall:.0f} |", flush=True)
+    for (engine, executor, workers), wall in figures.items():
+        if workers == 2:
+            print(f"{engine}, {executor}: 2 workers on 2 cores {figures[(engine, executor, 1)] / wall:.2f}x as fast "
+                  "as 1 on 1")
 
 
 if __name__ == "__main__":

@@ -337,3 +337,25 @@ def test_an_unknown_voice_says_how_to_find_one(tmp_path):
     assert result.stderr == ("error: unknown voice 'klingon-xx'; run `pilates-audio voices` to list "
                              "the voices this machine has\n")
     assert listing(tmp_path / "out") == []
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="tells ended processes by /proc")
+def test_what_an_ended_but_unreaped_process_left_is_swept(tmp_path):
+    from pilates_audio import files
+
+    child = os.fork()
+    if child == 0:
+        os._exit(0)  # ends at once; not waited for yet, so it is still listed, as a zombie
+    try:
+        deadline = time.monotonic() + 10
+        while "Z" not in open(f"/proc/{child}/stat").read().rsplit(")", 1)[-1].split()[:1] \
+                and time.monotonic() < deadline:
+            time.sleep(0.01)
+        left = tmp_path / f"{files.TEMP_PREFIX}{child}-abc.mp3"
+        left.write_bytes(b"half")
+        running = tmp_path / f"{files.TEMP_PREFIX}{os.getpid()}-def.mp3"
+        running.write_bytes(b"still being written")
+        assert files.sweep(tmp_path) == 1
+        assert not left.exists() and running.exists()
+    finally:
+        os.waitpid(child, 0)

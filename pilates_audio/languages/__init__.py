@@ -191,6 +191,7 @@ def normalize(tag: str) -> str:
     return "-".join(fixed)
 
 
+@lru_cache(maxsize=256)  # asked for every line planned; the phrasebooks shipped do not change while running
 def resolve(tag: str) -> str:
     """Return the shipped language a BCP 47 tag asks for (en-GB: en), or raise ValueError listing them."""
     if not isinstance(tag, str) or not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", tag.strip()):

@@ -221,7 +221,7 @@ class Workspace:
         pacing, sources = self.pacing(checked, settings or {})
         script, _ = render_mod.planned(checked, pacing, _target(length, settings or {}))
         data = script.to_json()
-        values = {**pacing.to_json(), **{key: getattr(pacing, key) for key in pacing_mod.MUSIC_RANGES}}
+        values = pacing.to_json(music=True)
         if values["engine"] != data["pacing"]["engine"]:
             values["engine"] = f"{values['engine']} ({data['pacing']['engine']})"  # auto, and what it chose
         keep = _target(1.0, settings or {}).keep_breath  # type: ignore[union-attr]

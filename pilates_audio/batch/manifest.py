@@ -1,0 +1,183 @@
+"""The batch manifest: which routines, and which variants of each, make a catalogue."""
+
+from __future__ import annotations
+
+import glob
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pilates_audio import pacing as pacing_mod, yamlsrc
+from pilates_audio.errors import InputError, Problem, ValidationError
+from pilates_audio.feed import check_base_url
+from pilates_audio.units import parse_duration
+
+KEYS = ("collection", "routines", "variants", "exclude", "base_url")
+# The dimensions a catalogue can vary over, each the pacing key (or --length) it sets.
+DIMENSIONS = ("pace", "length", "language", "voice", "engine")
+SETTING = {"language": "language", "voice": "voice", "engine": "engine"}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A checked manifest: its routine files, its variant dimensions in the order written, and what to leave out."""
+
+    path: Path
+    collection: str | None
+    routines: tuple[Path, ...]
+    dimensions: tuple[tuple[str, tuple[str, ...]], ...]
+    exclude: tuple[tuple[tuple[str, str], ...], ...] = ()
+    base_url: str | None = None
+    pacing_files: tuple[tuple[str, pacing_mod.Layer], ...] = ()  # pace values that are pacing files, loaded
+
+    def layer(self, pace: str) -> pacing_mod.Layer | None:
+        """Return the pacing file a `pace` value names, if it is one rather than a preset."""
+        return dict(self.pacing_files).get(pace)
+
+
+def _text(node: yamlsrc.Node) -> str | None:
+    """Return a scalar as it was written (so `no` stays the language tag, not a yes/no value)."""
+    if node.is_mapping or node.is_list or node.value is None:
+        return None
+    return node.raw if node.raw is not None else str(node.value)
+
+
+def _values(node: yamlsrc.Node) -> list[yamlsrc.Node]:
+    """Return the items of a list, or a single value as a list of one."""
+    return node.value if node.is_list else [node]
+
+
+def load(path: Path) -> Manifest:
+    """Load and check a manifest, raising ValidationError listing every problem."""
+    display = str(path)
+    problems: list[Problem] = []
+
+    def add(node: yamlsrc.Node, message: str) -> None:
+        problems.append(Problem(display, node.line, node.column, message))
+
+    root = yamlsrc.load(path, display, problems)
+    if root is None:
+        raise ValidationError(problems)
+    if not root.is_mapping:
+        add(root, "a manifest must be a mapping with routines: and variants:, such as "
+                  "{routines: [routines/*.yaml], variants: {pace: [gentle, brisk]}}")
+        raise ValidationError(problems)
+    yamlsrc.check_keys(root, KEYS, "manifest", display, problems)
+    folder = path.parent
+    fields = root.value
+
+    collection = None
+    if "collection" in fields:
+        collection = _text(fields["collection"])
+        if not collection or not collection.strip():
+            add(fields["collection"], "collection must be text: the title of the collection's feed")
+            collection = None
+        else:
+            collection = collection.strip()
+
+    base_url = None
+    if "base_url" in fields:
+        try:
+            base_url = check_base_url(_text(fields["base_url"]) or "")
+        except InputError as exc:
+            add(fields["base_url"], exc.message.replace("--base-url", "base_url"))
+
+    routines: dict[str, Path] = {}
+    if "routines" not in fields:
+        problems.append(Problem(display, root.line, root.column,
+                                "routines is missing: list the routine files (or patterns such as routines/*.yaml)"))
+    else:
+        for item in _values(fields["routines"]):
+            pattern = _text(item)
+            if pattern is None:
+                add(item, f"routines must be file names or patterns as text, not {yamlsrc.kind(item)}")
+                continue
+            found = sorted(glob.glob(str(folder / pattern))) if glob.has_magic(pattern) else [str(folder / pattern)]
+            if not found or not glob.has_magic(pattern) and not Path(found[0]).exists():
+                add(item, f"'{pattern}' {'matches no file' if glob.has_magic(pattern) else 'is not a file'} "
+                          "(routines are found relative to the manifest)")
+                continue
+            for name in found:
+                routines.setdefault(os.path.realpath(name), Path(name))
+
+    dimensions: list[tuple[str, tuple[str, ...]]] = []
+    pacing_files: list[tuple[str, pacing_mod.Layer]] = []
+    variants = fields.get("variants")
+    if variants is not None and not variants.is_mapping:
+        add(variants, "variants must be a mapping of dimensions to values, such as {pace: [gentle, brisk]}")
+    elif variants is not None:
+        yamlsrc.check_keys(variants, DIMENSIONS, "variants", display, problems)
+        for key, node in variants.value.items():
+            if key not in DIMENSIONS:
+                continue
+            values: list[str] = []
+            for item in _values(node):
+                value = _text(item)
+                problem = _check_value(key, value, item, folder, pacing_files)
+                if problem:
+                    add(item, problem)
+                elif value in values:
+                    add(item, f"{key} {value} is listed twice")
+                else:
+                    values.append(value)
+            if not _values(node):
+                add(node, f"{key} lists no values")
+            if values:
+                dimensions.append((key, tuple(values)))
+
+    exclude: list[tuple[tuple[str, str], ...]] = []
+    if "exclude" in fields:
+        listed = dict(dimensions)
+        for rule in _values(fields["exclude"]):
+            if not rule.is_mapping or not rule.value:
+                add(rule, "each exclude rule must be a mapping of dimensions to values, such as "
+                          "{pace: brisk, length: 20m}")
+                continue
+            pairs = []
+            for key, node in rule.value.items():
+                value = _text(node)
+                if key not in listed:
+                    line, column = rule.key_marks[key]
+                    problems.append(Problem(display, line, column, f"exclude names '{key}', which is not one of the "
+                                                                   f"variants ({', '.join(listed) or 'none'})"))
+                elif value not in listed[key]:
+                    add(node, f"exclude names {key} {value}, which is not among the variants' "
+                              f"{key} values ({', '.join(listed[key])})")
+                else:
+                    pairs.append((key, value))
+            exclude.append(tuple(pairs))
+
+    if problems:
+        raise ValidationError(problems)
+    return Manifest(path, collection, tuple(routines.values()), tuple(dimensions), tuple(exclude), base_url,
+                    tuple(pacing_files))
+
+
+def _check_value(key: str, value: str | None, node: yamlsrc.Node, folder: Path,
+                 pacing_files: list[tuple[str, pacing_mod.Layer]]) -> str | None:
+    """Say what is wrong with one variant value, if anything; load the pacing files `pace` names."""
+    if value is None:
+        return f"{key} values must be single values, not {yamlsrc.kind(node)}"
+    if key == "pace":
+        if value in pacing_mod.PRESETS:
+            return None
+        if not (folder / value).is_file():
+            return (f"pace '{value}' is neither a preset ({', '.join(pacing_mod.PRESETS)}) nor a pacing file "
+                    "(found relative to the manifest)")
+        try:
+            pacing_files.append((value, pacing_mod.load_file(folder / value)))
+        except ValidationError as exc:
+            return f"pace '{value}' is a pacing file with problems: " + "; ".join(map(str, exc.problems))
+        return None
+    if key == "length":
+        try:
+            parse_duration(value, breaths_allowed=False)
+        except ValueError as exc:
+            return f"length: {exc}"
+        return None
+    try:
+        pacing_mod.parse_value(SETTING[key], value)
+    except ValueError as exc:
+        message = str(exc)
+        return message if message.startswith(key) else f"{key}: {message}"
+    return None
