@@ -45,6 +45,9 @@ LEVELLED_BYTES = 16 * 2**20  # levelled sounds kept for reuse: about three minut
 # a session lifted to its loudness target over a bed is held at its ceiling more often, so
 # that noise would reach past -1 dBTP more often.
 MIX_CEILING = audio.PEAK_CEILING - 1.0
+# dBFS for lines and tones over a bed: a dB of room under the mix's ceiling for the ducked bed
+# beneath their peaks, so the mix's own limiter has little to do.
+SOUNDS_CEILING = MIX_CEILING - 1.0
 
 
 class Mixdown:

@@ -259,8 +259,9 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     files.sweep_cache(cache_dir())
     voices = voices_for(pacing)
     bed = music_mod.Music(routine.music) if routine.music else None  # a bad music file is refused before speaking
-    # Over music, lines and tones are held a little lower, so the mix keeps its peaks (see mixdown.MIX_CEILING).
-    sounds = audio.Sounds(voices, ceiling=mixdown_mod.MIX_CEILING if bed else audio.PEAK_CEILING, cache=cache_dir())
+    # Over music, lines and tones are held lower, so the mix keeps its peaks (see mixdown.MIX_CEILING).
+    sounds = audio.Sounds(voices, ceiling=mixdown_mod.SOUNDS_CEILING if bed else audio.PEAK_CEILING,
+                          cache=cache_dir())
     script, fitted = exact_script(routine, pacing, voices,
                                   (lambda done, total: progress("speaking", done, total)) if progress else None,
                                   target, lambda text: sounds.prepare(text, loudness))

@@ -9,6 +9,7 @@ reacts to the voice: the script says in advance when it will sound.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -119,7 +120,9 @@ def gains(envelope_: Envelope, start: int, count: int) -> "np.ndarray":
 
     out = np.zeros(count, dtype=np.float32)
     end = start + count
-    for (x0, y0), (x1, y1) in zip(envelope_, envelope_[1:]):
+    # From the last point at or before the stretch: a session's envelope has thousands.
+    first = max(0, bisect.bisect_right(envelope_, (start, float("inf"))) - 1)
+    for (x0, y0), (x1, y1) in zip(envelope_[first:], envelope_[first + 1:]):
         if x1 <= start or x1 <= x0:
             continue
         if x0 >= end:

@@ -7,6 +7,7 @@ re-render reads them back instead of decoding again.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
@@ -223,7 +224,8 @@ class Music:
         starts = self._plays(end)
         fade = self._fade
         scale = np.float32(1 / 32768)
-        for k in range(len(starts) - 1):
+        # From the play that sounds at `start` (the one before it may still be fading out).
+        for k in range(max(0, bisect.bisect_right(starts, start) - 2), len(starts) - 1):
             at = starts[k]
             data = self.decoded[k % len(self.decoded)].samples
             length = len(data)
