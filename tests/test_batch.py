@@ -152,9 +152,11 @@ def test_a_batch_killed_anywhere_continues_where_it_stopped(tmp_path):
     manifest = catalogue(tmp_path, "routines: [routines/*.yaml]\nvariants: {pace: [gentle, standard, brisk], "
                                    "length: [1m, 90s]}\n", {"tiny": TINY, "tiny2": TINY.replace("Lift", "Raise")})
     out = tmp_path / "out"
+    # A cache of its own: what the kill leaves half-written there is no other test's to find.
+    cache = {"PILATES_AUDIO_CACHE": str(tmp_path / "cache")}
     process = subprocess.Popen([sys.executable, "-m", "pilates_audio", "batch", str(manifest), "-o", str(out),
                                 "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+                               start_new_session=True, env={**os.environ, **cache})
     deadline = time.monotonic() + 120
 
     def stamps() -> list[Path]:  # whole ones: a stamp being written has a temporary name, and may be cut short
@@ -167,7 +169,7 @@ def test_a_batch_killed_anywhere_continues_where_it_stopped(tmp_path):
     stamped = len(stamps())
     assert 0 < stamped < 12, "the run was not stopped halfway"
 
-    resumed = run_cli("batch", manifest, "-o", out)
+    resumed = run_cli("batch", manifest, "-o", out, env=cache)
     assert resumed.code == 0, resumed.stderr
     made = len(resumed.stdout.splitlines())
     skipped = int(resumed.stderr.split("skipped ")[1].split(" ")[0])
