@@ -52,8 +52,8 @@ def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | No
                   names: list[str] | None = None) -> None:
     """Refuse, before any work, a render whose files would replace an input or one another.
 
-    Inputs are every routine's file, the blocks each includes, its cover and the pacing
-    file; outputs are every session's files (and the covers a render removes). Two
+    Inputs are every routine's file, the blocks each includes, its cover, its music and
+    the pacing file; outputs are every session's files (and the covers a render removes). Two
     sessions must not write one file (`a.yaml` and `a.chapters.yaml` both write
     `a.chapters.json`); a name too long, or a folder where a file goes, would fail only
     at the end; the output folder must be one that can be made. `names`, one for each
