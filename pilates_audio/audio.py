@@ -62,7 +62,6 @@ def tone(name: str) -> bytes:
 
 
 Key = tuple[str, str]  # ("speech", text) or ("tone", name): one sound of a session
-BED: Key = ("bed", "")  # in levels: the correction a bed under the voice moves by, with the sounds
 GAIN_STEP = 0.1  # dB: gains are rounded to this, so a re-render finds its levelled pieces again
 LIKELY_CORRECTION = 1.2  # dB over each line's own level where a session's correction usually lands
 LOUDNESS_TOLERANCE = 0.1  # LU either way of the target that counts as on it
@@ -194,23 +193,28 @@ def _step(value: float) -> float:
     return round(round(value / GAIN_STEP) * GAIN_STEP, 6)
 
 
-def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS,
-          under: Callable[[int], "np.ndarray"] | None = None) -> dict[Key, float]:
-    """Return the gain in dB of every line and tone, so the session lands on `target` LUFS.
+def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS) -> dict[Key, float]:
+    """Return the gain in dB of every line and tone, so the session lands on `target` LUFS (see `corrected`)."""
+    return corrected(script, sounds, target)[0]
+
+
+def corrected(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS,
+              under: Callable[[int], "np.ndarray"] | None = None) -> tuple[dict[Key, float], float]:
+    """Return the gain in dB of every line and tone, and the correction they share.
 
     Every line is first brought to the same loudness, so none stands out; then the
     whole session's gated loudness is worked out from the lines' stored energy
     profiles where they fall, and one correction, the same for every sound, brings
     it onto the target. A bed under the voice (`under`: its energy in each 10 ms step at
-    its base gain) counts in the session's loudness and moves with the correction, which
-    is returned as the gain of BED. Gains move in steps of GAIN_STEP, and a correction already
+    its base gain) counts in the session's loudness and moves with the correction, as
+    the sounds do. Gains move in steps of GAIN_STEP, and a correction already
     used (within the tolerance) is preferred, so re-pacing reuses encoded audio.
     """
     import numpy as np
 
     keys = sound_keys(script)
     if not keys:
-        return {}
+        return {}, 0.0
     profiles = {key: sounds.profile(key) for key in keys}
     # Lines are each brought to the target; tones keep their own soft level, moved with the session.
     base = {key: sounds.base_gain(key, target) for key in keys}
@@ -256,9 +260,7 @@ def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS,
     final = settle(correction)
     chosen = {key: _step(gain + final) for key, gain in base.items()}
     sounds.mark_used(keys[0], chosen[keys[0]])
-    if under is not None:
-        chosen[BED] = final
-    return chosen
+    return chosen, final
 
 
 def _trial_gains(base: float, correction: float) -> tuple[float, float]:

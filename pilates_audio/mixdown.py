@@ -34,11 +34,11 @@ if TYPE_CHECKING:
 
     from pilates_audio.script import Script
 
-CHUNK_FORMAT = 2  # bump when the way a cell is mixed or encoded changes
+CELL_FORMAT = 2  # bump when the way a cell is mixed or encoded changes
 CELL_FRAMES = 32  # frames in a cell: 0.84 s, short enough to fall between two lines
-CHUNK_FRAMES = 4096  # frames in a run at most (107 s): longer runs are cut, to share them among the cores
+RUN_FRAMES = 4096  # frames in a run at most (107 s): longer runs are cut, to share them among the cores
 EDGE_FRAMES = 2  # frames of real signal encoded before and after a run, then dropped
-STREAM = 44100 * 10  # samples mixed at a time: memory stays small whatever the chunk
+STREAM = 44100 * 10  # samples mixed at a time: memory stays small whatever the run
 LEVELLED_BYTES = 16 * 2**20  # levelled sounds kept for reuse: about three minutes of distinct speech
 # dBFS for the samples of a session with a bed: a dB under a session's without, for lines and
 # tones and for the mix. Frames coded without the bit reservoir carry more coding noise, and
@@ -101,7 +101,7 @@ class Mixdown:
         last = int(np.searchsorted(self.starts, end, side="left"))
         return self.cues[first:last]
 
-    def chunk_path(self, start: int, count: int, bitrate: int) -> Path | None:
+    def cell_path(self, start: int, count: int, bitrate: int) -> Path | None:
         """Return where the frames of a stretch are cached, named by everything they are made of (None: no cache)."""
         if self.sounds is None or self.sounds.cache is None:
             return None
@@ -110,7 +110,7 @@ class Mixdown:
                   for cue in self.overlapping(max(start, 0), min(end, self.total))]
         inside = [[at - start, value] for at, value in self.plan.envelope if start < at < end]
         edges = [float(beds.gains(self.plan.envelope, at, 1)[0]) for at in (start, end - 1)]
-        data = json.dumps([audio.LEVEL_FORMAT, CHUNK_FORMAT, bitrate, mp3.QUALITY, MIX_CEILING, self.sounds.ceiling,
+        data = json.dumps([audio.LEVEL_FORMAT, CELL_FORMAT, bitrate, mp3.QUALITY, MIX_CEILING, self.sounds.ceiling,
                            start, count, self.total if end > self.total else None, self.bed.identity,
                            round(self.plan.gain, 6), sounds, inside, edges])
         name = hashlib.sha256(data.encode("utf-8")).hexdigest()
@@ -220,7 +220,7 @@ def cells(total_frames: int) -> list[tuple[int, int]]:
 
 def runs(missing: list[int], workers: int) -> list[list[int]]:
     """Group the cells to encode into runs of consecutive cells, none so long that a core waits for another."""
-    longest = max(1, min(CHUNK_FRAMES // CELL_FRAMES, -(-len(missing) // max(1, workers))))
+    longest = max(1, min(RUN_FRAMES // CELL_FRAMES, -(-len(missing) // max(1, workers))))
     found: list[list[int]] = []
     for index in missing:
         if found and found[-1][-1] == index - 1 and len(found[-1]) < longest:
@@ -235,7 +235,7 @@ def assemble(mixdown: Mixdown, out: Path, bitrate: int,
     """Write the session's MP3: the cells found in the cache as they are, the rest encoded on every core."""
     total_frames = mixdown.total // mp3.FRAME
     grid = cells(total_frames)
-    paths = [mixdown.chunk_path(*_span(first, count), bitrate) for first, count in grid]
+    paths = [mixdown.cell_path(*_span(first, count), bitrate) for first, count in grid]
     # Cells are read as they are written, so memory stays flat; one that cannot be read then
     # (pruned or damaged meanwhile) is encoded on the spot.
     kept = {index for index, path in enumerate(paths) if path is not None and path.exists()}

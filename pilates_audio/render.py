@@ -277,8 +277,8 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
         ducking = beds.Ducking.of(pacing)
         plan = beds.Plan(bed.names, ducking, beds.base_gain(bed, ducking, loudness),
                          beds.envelope(script.cues, script.duration, ducking), bed.crossfade)
-        gains = audio.level(script, sounds, loudness, under=lambda steps: beds.energy(bed, plan, steps))
-        plan = replace(plan, gain=plan.gain + gains.pop(audio.BED))
+        gains, correction = audio.corrected(script, sounds, loudness, under=lambda steps: beds.energy(bed, plan, steps))
+        plan = replace(plan, gain=plan.gain + correction)  # the music moves with the sounds
         script = replace(script, music=plan)
         mixdown = mixdown_mod.Mixdown(script, sounds, gains, bed, plan)
     paths = {suffix: out_dir / f"{name}{suffix}" for suffix in OUTPUTS}

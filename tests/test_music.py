@@ -251,7 +251,7 @@ def test_runs_encoded_apart_join_inaudibly_and_the_length_is_exact(in_process, t
     elif not mp3.standalone_available():
         pytest.skip("LAME's functions cannot be reached in this process here")
     monkeypatch.setattr(mixdown, "CELL_FRAMES", 37)
-    monkeypatch.setattr(mixdown, "CHUNK_FRAMES", 37)  # a run of one cell each: 16 joins
+    monkeypatch.setattr(mixdown, "RUN_FRAMES", 37)  # a run of one cell each: 16 joins
     out = tmp_path / "joins.mp3"
     mixdown.assemble(mix, out, 64)
     decoded = np.frombuffer(decode(out), "<i2").astype(np.float64) / 32768

@@ -15,7 +15,7 @@ import stat
 import struct
 import subprocess
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -196,7 +196,7 @@ class Music:
         self._fade = int(round(CROSSFADE * SAMPLE_RATE))
         self._starts = [0]  # where each play of a file starts in the session: file k % len(tracks)
 
-    @property
+    @cached_property
     def loudness(self) -> float:
         import numpy as np
 

@@ -329,7 +329,8 @@ def _pacing_settings() -> dict[str, Any]:
     """Describe every pacing setting the page shows a control for."""
     return {"keys": list(pacing_mod.KEYS), "presets": list(pacing_mod.PRESETS), "engines": list(pacing_mod.ENGINES),
             "breath_cues": list(pacing_mod.BREATH_CUES), "guidance": list(pacing_mod.GUIDANCE),
-            "max_countdown": pacing_mod.MAX_COUNTDOWN}
+            "max_countdown": pacing_mod.MAX_COUNTDOWN,
+            "music": {key: [low, high, unit] for key, (unit, low, high) in pacing_mod.MUSIC_RANGES.items()}}
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,7 @@
     preset: "presets", engine: "engines", breath_cues: "breath_cues", guidance: "guidance",
   };
   const SECONDS = ["inhale", "exhale", "min_phase", "max_phase"];
-  // The music's settings: [min, max, step], in LU, dB or seconds.
-  const MUSIC = { music_level: [-40, 0, 1], duck: [0, 40, 1], duck_attack: [0, 5, 0.1], duck_release: [0, 10, 0.1],
-                  music_fade: [0, 60, 0.5] };
+  let MUSIC = {}; // the music's settings, as the server gives them: [min, max, unit (LU, dB or s)]
   const SWITCHES = ["count_reps", "halfway", "announce_next"];
   const state = {
     name: null, version: null, saved: "", settings: {}, length: "", script: null, session: null,
@@ -291,6 +289,7 @@
   // --- pacing ---------------------------------------------------------------------
 
   function buildPacing(choices) {
+    MUSIC = choices.music || {};
     const form = $("pacing");
     form.textContent = "";
     for (const key of choices.keys) {
@@ -308,7 +307,8 @@
       } else if (key === "countdown") {
         control = element("input", { name: key, type: "number", step: "1", min: "0", max: String(choices.max_countdown) });
       } else if (MUSIC[key]) {
-        const [min, max, step] = MUSIC[key];
+        const [min, max, unit] = MUSIC[key];
+        const step = unit === "s" ? 0.1 : 1;
         control = element("input", { name: key, type: "number", step: String(step), min: String(min), max: String(max),
                                      inputmode: "decimal" });
       } else {
