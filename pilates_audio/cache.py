@@ -169,8 +169,11 @@ def unwritable(exc: OSError) -> bool:
 def store(path: Path, data: bytes) -> bool:
     """Write a cache entry whole and count it; return False if the cache is read-only (it is made again next time)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data, sync=False)  # entries carry their own checks, and a lost one is remade
+        try:
+            write_atomic(path, data, sync=False)  # entries carry their own checks, and a lost one is remade
+        except FileNotFoundError:  # the entry's folder is new: made only then, as most entries go where others are
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, data, sync=False)
     except OSError as exc:
         if not unwritable(exc):
             raise

@@ -58,7 +58,27 @@ def _full(folder: str, budget: int) -> None:
             return FullFile(handle)
         return handle
 
+    real_write = os.write
+
+    def fault_write(fd, data):
+        # Files written with os.write (the cache's entries are) count against the same budget.
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            target = ""
+        if not target.startswith(root):
+            return real_write(fd, data)
+        room = left[0]
+        if len(data) > room:
+            if room:
+                real_write(fd, bytes(data[:room]))
+            left[0] = 0
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        left[0] -= len(data)
+        return real_write(fd, data)
+
     builtins.open = io.open = fault_open
+    os.write = fault_write
 
 
 def _speech(kind: str, text: str) -> None:
