@@ -8,6 +8,7 @@ import json
 import os
 import struct
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -121,9 +122,27 @@ class Sounds:
         base = self.base_gain(("speech", text), target)
         self.kept([(("speech", text), gain) for gain in _trial_gains(base, LIKELY_CORRECTION)])
 
-    def levelled(self, key: Key, gain: float) -> bytes:
-        """Return the sound's samples at `gain` dB, its peaks held under the ceiling."""
-        return levels.adjust(self.pcm(key), gain, self.ceiling)
+    def levelled(self, key: Key, gain: float, keep: bool = False) -> bytes:
+        """Return the sound's samples at `gain` dB, its peaks held under the ceiling (kept in the cache if asked)."""
+        # Over music every line is mixed afresh after a re-pacing, at the gains the session
+        # had before (a correction already used is preferred): reading a line back at its
+        # level costs a fraction of limiting it again.
+        path = self._levelled_path(key, gain) if keep else None
+        if path is not None:
+            found = load_frames(path, self.length(key))
+            if found is not None:
+                return found
+        data = levels.adjust(self.pcm(key), gain, self.ceiling)
+        if path is not None:
+            store_frames(path, data, self.length(key))
+        return data
+
+    def _levelled_path(self, key: Key, gain: float) -> Path | None:
+        if self.cache is None:
+            return None
+        data = json.dumps([LEVEL_FORMAT, "levelled", self.identity(key), gain, self.ceiling])
+        name = hashlib.sha256(data.encode("utf-8")).hexdigest()
+        return Path(f"{self.cache}/clips/{self.voices.folder}/{name[:2]}/{name}.levelled")
 
     def _note(self, key: Key, gain: float, kind: str = "kept") -> Path | None:
         if self.cache is None:
@@ -162,8 +181,15 @@ class Sounds:
                     todo.setdefault(key, []).append(gain)
                 else:
                     self._kept[(key, gain)] = value
+        found: dict[Key, list[float]] = {}
+        if todo:
+            # After a re-pacing this can be every line of the session; numpy lets go of the
+            # interpreter for the long arrays, so the lines are worked on every core at once.
+            with ThreadPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
+                found = dict(zip(todo, pool.map(
+                    lambda key: levels.kept_energies(self.pcm(key), todo[key], self.ceiling), todo)))
         for key, wanted in todo.items():
-            for gain, value in zip(wanted, levels.kept_energies(self.pcm(key), wanted, self.ceiling)):
+            for gain, value in zip(wanted, found[key]):
                 self._kept[(key, gain)] = value
                 note = self._note(key, gain)
                 if note is not None:
@@ -436,8 +462,6 @@ def assemble(script: Script, pieces: tuple[Piece, ...], sounds: Sounds, gains: d
     frames_of = {piece.content: store.load(piece) for piece in distinct}
     missing = [piece for piece in distinct if frames_of[piece.content] is None]
     if missing:
-        from concurrent.futures import ThreadPoolExecutor
-
         total, done = sum(piece.length for piece in missing), 0
         # Threads suffice: the encoder lets go of the interpreter while it works.
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

@@ -207,11 +207,20 @@ def kept_energies(pcm: bytes, gains_db: list[float], ceiling_db: float) -> list[
     return kept
 
 
-def to_pcm(samples: np.ndarray) -> bytes:
-    return np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()
+def to_pcm(samples: np.ndarray, in_place: bool = False) -> bytes:
+    """Return float samples (full scale 1.0) as 16-bit PCM, rounded and clipped; `in_place` scales `samples` itself."""
+    # In place saves three passes over every sample of a session with music.
+    scaled = samples if in_place else samples.copy()
+    scaled *= 32768.0
+    np.rint(scaled, out=scaled)
+    np.clip(scaled, -32768, 32767, out=scaled)
+    return scaled.astype("<i2").tobytes()
 
 
 def adjust(pcm: bytes, gain_db: float, ceiling_db: float) -> bytes:
     """Apply a gain to a clip and keep its peaks under the ceiling."""
-    samples = to_float(pcm) * 10 ** (gain_db / 20)
-    return to_pcm(limit(samples, 10 ** (ceiling_db / 20)))
+    # In place: a session's lines are minutes of samples, levelled again at each new gain.
+    # Scaling by a power of two is exact, so this is (x / 32768) * gain to the bit.
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+    samples *= 10 ** (gain_db / 20) / 32768.0
+    return to_pcm(limit(samples, 10 ** (ceiling_db / 20)), in_place=True)

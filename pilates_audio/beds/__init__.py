@@ -114,6 +114,19 @@ def _duck_values(points: list[tuple[int, float]], times: list[int]) -> list[floa
     return [float(v) for v in np.interp(np.array(times, dtype=np.float64), xs, ys, left=1.0, right=1.0)]
 
 
+def gain_at(envelope_: Envelope, at: int) -> float:
+    """Return the envelope's gain factor at one sample, as gains() gives it there (float32's value)."""
+    import numpy as np
+
+    index = bisect.bisect_right(envelope_, (at, float("inf"))) - 1
+    if index < 0 or index == len(envelope_) - 1 and at != envelope_[-1][0]:
+        return 0.0  # outside the envelope
+    if index == len(envelope_) - 1:
+        return float(np.float32(envelope_[-1][1]))
+    (x0, y0), (x1, y1) = envelope_[index], envelope_[index + 1]
+    return float(np.float32(y0 if y0 == y1 else y0 + (y1 - y0) * (at - x0) / (x1 - x0)))
+
+
 def gains(envelope_: Envelope, start: int, count: int) -> "np.ndarray":
     """Return the envelope's gain factor at each sample of a stretch, as float32 (0 outside the envelope)."""
     import numpy as np
@@ -122,7 +135,8 @@ def gains(envelope_: Envelope, start: int, count: int) -> "np.ndarray":
     end = start + count
     # From the last point at or before the stretch: a session's envelope has thousands.
     first = max(0, bisect.bisect_right(envelope_, (start, float("inf"))) - 1)
-    for (x0, y0), (x1, y1) in zip(envelope_[first:], envelope_[first + 1:]):
+    for index in range(first, len(envelope_) - 1):  # by index: a slice would copy the rest of the envelope
+        (x0, y0), (x1, y1) = envelope_[index], envelope_[index + 1]
         if x1 <= start or x1 <= x0:
             continue
         if x0 >= end:
