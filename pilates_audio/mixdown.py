@@ -1,20 +1,23 @@
 """A session with a bed under it: mixed a stretch at a time and encoded in cells on MP3 frame boundaries.
 
 With a bed, no frame is silent, so the session cannot be built from cached pieces of
-speech. It is cut into cells of CELL_FRAMES on the frame grid, each kept in the cache
-under the name of everything it is made of: the sounds in it and their gains, the
-music and where in it the cell falls, the envelope. A re-render reads back every cell
-it has in common with an earlier one (the music between two lines, at its level, is
-the same cell after most re-pacings) and encodes the rest, in runs of consecutive
-cells, on every core at once. Each run is encoded with two frames of the real signal
-before and after it, and with LAME's bit reservoir off, so its frames need nothing
-from the frames around them; the frames before and after are dropped. Joined, the
-runs and cells decode as one encoding would, and the file is exactly the session's
-length.
+speech. It is cut into cells of CELL_FRAMES on the frame grid, each named after
+everything it is made of: the sounds in it and their gains, the music and where in it
+the cell falls, the envelope. The cache keeps them in blocks of BLOCK_CELLS cells,
+named after their cells, and keeps on its own every cell where the bed plays alone at
+one level: that music, between two lines, is the same cell after most re-pacings,
+while a cell with a line in it comes back only where nothing before it changed, and
+then so does its whole block. A re-render reads back every block and lone cell it has
+in common with an earlier one and encodes the rest, in runs of consecutive cells, on
+every core at once. Each run is encoded with two frames of the real signal before and
+after it, and with LAME's bit reservoir off, so its frames need nothing from the frames
+around them; the frames before and after are dropped. Joined, the runs and cells decode
+as one encoding would, and the file is exactly the session's length.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
@@ -22,6 +25,7 @@ import subprocess
 import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -34,8 +38,9 @@ if TYPE_CHECKING:
 
     from pilates_audio.script import Script
 
-CELL_FORMAT = 2  # bump when the way a cell is mixed or encoded changes
-CELL_FRAMES = 32  # frames in a cell: 0.84 s, short enough to fall between two lines
+CELL_FORMAT = 3  # bump when the way a cell is mixed or encoded changes
+CELL_FRAMES = 16  # frames in a cell: 0.42 s, short enough to fall between two lines
+BLOCK_CELLS = 8  # cells kept together in the cache (3.3 s), bar the bed alone: fewer files to write and read
 RUN_FRAMES = 4096  # frames in a run at most (107 s): longer runs are cut, to share them among the cores
 EDGE_FRAMES = 2  # frames of real signal encoded before and after a run, then dropped
 STREAM = 44100 * 10  # samples mixed at a time: memory stays small whatever the run
@@ -48,6 +53,14 @@ MIX_CEILING = audio.PEAK_CEILING - 1.0
 # dBFS for lines and tones over a bed: a dB of room under the mix's ceiling for the ducked bed
 # beneath their peaks, so the mix's own limiter has little to do.
 SOUNDS_CEILING = MIX_CEILING - 1.0
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell's name in the cache, and whether the bed plays alone in it at one level."""
+
+    name: str
+    alone: bool
 
 
 class Mixdown:
@@ -71,6 +84,7 @@ class Mixdown:
         self._levelled: OrderedDict[audio.Key, np.ndarray] = OrderedDict()
         self._held = 0
         self._lock = threading.Lock()
+        self._cells = None if sounds is None or sounds.cache is None else sounds.cache / "pieces" / sounds.voices.folder
 
     def levelled(self, cue) -> "np.ndarray":
         """Return a cue's sound levelled, keeping the last LEVELLED_BYTES of them for the cues that follow."""
@@ -82,7 +96,7 @@ class Mixdown:
             if found is not None:
                 self._levelled.move_to_end(key)
                 return found
-        found = np.frombuffer(self.sounds.levelled(key, self.gains[key]), dtype="<i2")
+        found = np.frombuffer(self.sounds.levelled(key, self.gains[key], keep=True), dtype="<i2")
         if len(found) != cue.length:
             raise PilatesAudioError(f'internal error: clip for "{cue.text}" does not match its cue')
         with self._lock:
@@ -101,20 +115,26 @@ class Mixdown:
         last = int(np.searchsorted(self.starts, end, side="left"))
         return self.cues[first:last]
 
-    def cell_path(self, start: int, count: int, bitrate: int) -> Path | None:
-        """Return where the frames of a stretch are cached, named by everything they are made of (None: no cache)."""
-        if self.sounds is None or self.sounds.cache is None:
-            return None
+    def cell(self, start: int, count: int, bitrate: int) -> "Cell":
+        """Name the frames of a stretch by everything they are made of, and tell whether the bed plays alone, unchanging."""
+        if self._cells is None:
+            return Cell("", False)  # nothing is kept, so nothing needs a name
         end = start + count
         sounds = [[cue.start - start, self.sounds.identity((cue.kind, cue.text)), self.gains[(cue.kind, cue.text)]]
                   for cue in self.overlapping(max(start, 0), min(end, self.total))]
-        inside = [[at - start, value] for at, value in self.plan.envelope if start < at < end]
-        edges = [float(beds.gains(self.plan.envelope, at, 1)[0]) for at in (start, end - 1)]
+        envelope = self.plan.envelope
+        inside = [[at - start, value] for at, value in envelope[bisect.bisect_right(envelope, (start, float("inf"))):
+                                                                bisect.bisect_left(envelope, (end, float("-inf")))]]
+        edges = [beds.gain_at(envelope, at) for at in (start, end - 1)]
         data = json.dumps([audio.LEVEL_FORMAT, CELL_FORMAT, bitrate, mp3.QUALITY, MIX_CEILING, self.sounds.ceiling,
                            start, count, self.total if end > self.total else None, self.bed.identity,
                            round(self.plan.gain, 6), sounds, inside, edges])
-        name = hashlib.sha256(data.encode("utf-8")).hexdigest()
-        return self.sounds.cache / "pieces" / self.sounds.voices.folder / name[:2] / f"{name}.chunk"
+        return Cell(hashlib.sha256(data.encode("utf-8")).hexdigest(), not sounds and not inside and edges[0] == edges[1])
+
+    def path(self, name: str, kind: str = "cell") -> Path | None:
+        """Return where the cache keeps the frames of a cell or block of this name (None: no cache)."""
+        # One parse, not four joins: a session has thousands.
+        return None if self._cells is None else Path(f"{self._cells}/{name[:2]}/{name}.{kind}")
 
     def samples(self, start: int, count: int) -> "np.ndarray":
         """Return session samples [start, start + count) as float32, silence outside the session."""
@@ -124,13 +144,17 @@ class Mixdown:
         begin, end = max(start, 0), min(start + count, self.total)
         if end <= begin:
             return out
-        inside = slice(begin - start, end - start)
-        out[inside] = self.bed.samples(begin, end - begin) * (beds.gains(self.plan.envelope, begin, end - begin)
-                                                              * self.bed_gain)
+        # In place where it can be: every sample of the session passes through here.
+        bed = self.bed.samples(begin, end - begin)
+        gains = beds.gains(self.plan.envelope, begin, end - begin)
+        gains *= self.bed_gain
+        bed *= gains
+        out[begin - start: end - start] = bed
+        scale = np.float32(1 / 32768)  # a power of two: the same as dividing, to the bit
         for cue in self.overlapping(begin, end):
             data = self.levelled(cue)
             a, b = max(cue.start, begin), min(cue.end, end)
-            out[a - start: b - start] += data[a - cue.start: b - cue.start].astype(np.float32) / np.float32(32768)
+            out[a - start: b - start] += data[a - cue.start: b - cue.start] * scale
         return out
 
     def pcm(self, start: int, count: int) -> bytes:
@@ -138,16 +162,13 @@ class Mixdown:
         return b"".join(self._block(at, min(STREAM, start + count - at)) for at in range(start, start + count, STREAM))
 
     def _block(self, start: int, count: int) -> bytes:
-        import numpy as np
-
         from pilates_audio import levels
 
         # A sound's peak and the ducked bed under it can add up past the ceiling: the limiter
         # holds them, and sees far enough either side that any stretch comes out as the whole would.
         margin = 2 * levels.LIMIT_REACH
         mixed = levels.limit(self.samples(start - margin, count + 2 * margin), 10 ** (MIX_CEILING / 20))
-        scaled = np.rint(mixed[margin: margin + count] * np.float32(32768))
-        return np.clip(scaled, -32768, 32767).astype("<i2").tobytes()
+        return levels.to_pcm(mixed[margin: margin + count], in_place=True)
 
 
 def _span(first: int, count: int) -> tuple[int, int]:
@@ -156,7 +177,7 @@ def _span(first: int, count: int) -> tuple[int, int]:
     return (first - EDGE_FRAMES) * mp3.FRAME + mp3.PIECE_DELAY, (count + 2 * EDGE_FRAMES) * mp3.FRAME
 
 
-def encode_run(mixdown: Mixdown, first: int, count: int, bitrate: int) -> bytes:
+def encode_run(mixdown: Mixdown, first: int, count: int, bitrate: int) -> list[bytes]:
     """Return frames first..first+count-1 of the session, encoded on their own."""
     start, size = _span(first, count)
     if mp3.standalone_available():
@@ -173,7 +194,7 @@ def encode_run(mixdown: Mixdown, first: int, count: int, bitrate: int) -> bytes:
     frames = mp3.split(output, bitrate)
     if len(frames) < EDGE_FRAMES + count:
         raise mp3.FrameError(f"the encoder gave {len(frames)} frames; {EDGE_FRAMES + count} were expected")
-    return b"".join(frames[EDGE_FRAMES: EDGE_FRAMES + count])
+    return frames[EDGE_FRAMES: EDGE_FRAMES + count]
 
 
 def _encode(mixdown: Mixdown, start: int, size: int, bitrate: int) -> tuple[bytes, int, bytes]:
@@ -232,25 +253,31 @@ def runs(missing: list[int], workers: int) -> list[list[int]]:
 
 def assemble(mixdown: Mixdown, out: Path, bitrate: int,
              progress: Callable[[int, int], None] | None = None) -> None:
-    """Write the session's MP3: the cells found in the cache as they are, the rest encoded on every core."""
-    total_frames = mixdown.total // mp3.FRAME
-    grid = cells(total_frames)
-    paths = [mixdown.cell_path(*_span(first, count), bitrate) for first, count in grid]
-    # Cells are read as they are written, so memory stays flat; one that cannot be read then
-    # (pruned or damaged meanwhile) is encoded on the spot.
-    kept = {index for index, path in enumerate(paths) if path is not None and path.exists()}
+    """Write the session's MP3: the blocks and cells found in the cache as they are, the rest encoded on every core."""
+    grid = cells(mixdown.total // mp3.FRAME)
+    named = [mixdown.cell(*_span(first, count), bitrate) for first, count in grid]
+    blocks = [range(at, min(at + BLOCK_CELLS, len(grid))) for at in range(0, len(grid), BLOCK_CELLS)]
+    block_paths = [mixdown.path(_block_name(named[index].name for index in block), "block") for block in blocks]
+    # What is there now is read as it is written, so memory stays flat; what cannot be read
+    # then (pruned or damaged meanwhile) is encoded on the spot.
+    whole = {number for number, path in enumerate(block_paths) if path is not None and path.exists()}
+    kept = {index for number, block in enumerate(blocks) if number not in whole for index in block
+            if named[index].alone and (path := mixdown.path(named[index].name)) is not None and path.exists()}
     workers = os.cpu_count() or 1
-    todo = runs([index for index in range(len(grid)) if index not in kept], workers)
+    todo = runs([index for number, block in enumerate(blocks) if number not in whole
+                 for index in block if index not in kept], workers)
 
     def encode(run: list[int]) -> list[bytes]:
         first, count = grid[run[0]][0], sum(grid[index][1] for index in run)
-        frames = mp3.split(encode_run(mixdown, first, count, bitrate), bitrate)
+        frames = encode_run(mixdown, first, count, bitrate)
         parts, at = [], 0
         for index in run:
             part = b"".join(frames[at: at + grid[index][1]])
             at += grid[index][1]
-            if paths[index] is not None:
-                audio.store_frames(paths[index], part, grid[index][1])
+            # Only the bed alone at one level is kept cell by cell: after a re-pacing it comes
+            # back wherever the music is between lines again. The rest is kept in its block.
+            if named[index].alone and (path := mixdown.path(named[index].name)) is not None:
+                audio.store_frames(path, part, grid[index][1])
             parts.append(part)
         return parts
 
@@ -259,19 +286,38 @@ def assemble(mixdown: Mixdown, out: Path, bitrate: int,
         # A few runs ahead at most, so memory stays flat however long the session.
         queue: Iterator[list[int]] = iter(todo)
         pending = [(run, pool.submit(encode, run)) for run in _take(queue, 2 * workers)]
-        for index, (_, count) in enumerate(grid):
-            if index in kept:
-                frames = audio.load_frames(paths[index], count)
-                writer.write(frames if frames is not None else encode([index])[0], count)
-            else:
-                run, future = pending[0]
-                writer.write(future.result()[run.index(index)], count)
-                if index == run[-1]:
-                    pending.pop(0)
-                    pending += [(more, pool.submit(encode, more)) for more in _take(queue, 1)]
+
+        def made(index: int) -> bytes:
+            run, future = pending[0]
+            part = future.result()[run.index(index)]
+            if index == run[-1]:
+                pending.pop(0)
+                pending.extend((more, pool.submit(encode, more)) for more in _take(queue, 1))
+            return part
+
+        for number, block in enumerate(blocks):
+            count = sum(grid[index][1] for index in block)
+            frames = audio.load_frames(block_paths[number], count) if number in whole else None
+            if frames is None:
+                parts = []
+                for index in block:
+                    if index in kept:
+                        part = audio.load_frames(mixdown.path(named[index].name), grid[index][1])
+                    else:
+                        part = made(index) if number not in whole else None
+                    parts.append(part if part is not None else encode([index])[0])
+                frames = b"".join(parts)
+                if block_paths[number] is not None:
+                    audio.store_frames(block_paths[number], frames, count)
+            writer.write(frames, count)
             if progress:
                 progress(writer.frames * mp3.FRAME, mixdown.total)
         writer.finish()
+
+
+def _block_name(names: Iterator[str]) -> str:
+    """Name a block of cells after the cells in it."""
+    return hashlib.sha256(("block " + " ".join(names)).encode("ascii")).hexdigest()
 
 
 def _take(queue: Iterator[list[int]], count: int) -> list[list[int]]:

@@ -61,7 +61,7 @@ def assert_cache_whole(cache: Path) -> None:
             assert isinstance(json.loads(data), dict), path
         elif path.suffix == ".clip":
             assert speech.decode_clip(data) is not None, path
-        elif path.suffix == ".frames":
+        elif path.suffix in (".frames", ".cell", ".block", ".levelled"):
             assert audio.decode_piece(data) is not None, path
         elif path.suffix == ".sha256":  # a voice model's digest, remembered
             assert re.fullmatch(rb"[0-9a-f]{64}\n", data), path

@@ -63,6 +63,16 @@ def test_the_envelope_fades_in_and_out():
     assert gains[at(28.5)] == pytest.approx(0.5, abs=1e-4)
 
 
+def test_the_gain_at_one_sample_is_the_gain_of_the_stretch_there():
+    ducking = beds.Ducking(fade=1.0)
+    cues = (cue(0, 2, "pause"), cue(2, 3.5, "speech"), cue(3.5, 4, "pause"), cue(4, 4.2, "speech"), cue(4.2, 8, "pause"))
+    envelope = beds.envelope(cues, 8 * RATE, ducking)
+    gains = beds.gains(envelope, -100, 8 * RATE + 200)
+    # Every point, either side of it, and a spread of samples between, the ends and past them included.
+    samples = {x + d for x, _ in envelope for d in (-1, 0, 1)} | set(range(-100, 8 * RATE + 100, 997))
+    assert [beds.gain_at(envelope, x) for x in sorted(samples)] == [float(gains[x + 100]) for x in sorted(samples)]
+
+
 # --- beds: the conformance every kind passes --------------------------------------
 
 
@@ -443,17 +453,30 @@ def test_a_re_render_reuses_the_cells_nothing_changed_in(files, tmp_path):
         assert result.code == 0, result.stderr
         return (tmp_path / "again.mp3").read_bytes()
 
-    def chunks() -> set:
-        return set((cache / "pieces").rglob("*.chunk"))
+    def kept() -> set:
+        return set((cache / "pieces").rglob("*.block")) | set((cache / "pieces").rglob("*.cell"))
 
     first = render()
-    made = chunks()
+    made = kept()
+    blocks = {path for path in made if path.suffix == ".block"}
+    lone = made - blocks
     seconds = json.loads((tmp_path / "again.json").read_text())["duration"]
-    assert len(made) == len(mixdown.cells(round(seconds * RATE) // mp3.FRAME)) > 100
-    assert render() == first and chunks() == made  # nothing changed: every cell read back
-    # A shorter fade changes only the cells it falls in, at the start and the end: the others are read back.
+    cells = mixdown.cells(round(seconds * RATE) // mp3.FRAME)
+    assert len(blocks) == -(-len(cells) // mixdown.BLOCK_CELLS) > 20  # every cell is kept, in its block
+    assert 20 < len(lone) < len(cells) / 2  # and the music between lines on its own as well
+    assert render() == first and kept() == made  # nothing changed: every block read back
+    # A shorter fade changes only the blocks it falls in, at the start and the end: the others are read back.
     faded = run_cli("render", routine, "-o", tmp_path, "--engine", "pyttsx3", "-q", "--music-fade", "2s", env=env)
     assert faded.code == 0, faded.stderr
     changed = (tmp_path / "again.mp3").read_bytes()
     assert changed != first
-    assert 0 < len(chunks() - made) <= 12  # 3 s and 0.1 s either way, at both ends: 10 cells of 0.84 s
+    new = kept() - made
+    # 3 s blocks: the first and the last one or two. The fade no longer moves the music from 2 s
+    # to 3 s, at both ends, so that music is now alone at one level: up to three cells at each.
+    assert 2 <= len({path for path in new if path.suffix == ".block"}) <= 3
+    assert len({path for path in new if path.suffix == ".cell"}) <= 6
+    # After a re-pacing every line moves, but music between lines is where it was: some lone cells are read back.
+    used = {path: path.stat().st_mtime_ns for path in lone}
+    paced = run_cli("render", routine, "-o", tmp_path, "--engine", "pyttsx3", "-q", "--inhale", "3.4s", env=env)
+    assert paced.code == 0, paced.stderr
+    assert sum(path.stat().st_mtime_ns > when for path, when in used.items()) > 5
