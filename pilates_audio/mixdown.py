@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 CELL_FORMAT = 3  # bump when the way a cell is mixed or encoded changes
 CELL_FRAMES = 16  # frames in a cell: 0.42 s, short enough to fall between two lines
-BLOCK_CELLS = 8  # cells kept together in the cache (3.3 s), bar the bed alone: fewer files to write and read
+BLOCK_CELLS = 16  # cells kept together in the cache (6.7 s), bar the bed alone: fewer files to write and read
 RUN_FRAMES = 4096  # frames in a run at most (107 s): longer runs are cut, to share them among the cores
 EDGE_FRAMES = 2  # frames of real signal encoded before and after a run, then dropped
 STREAM = 44100 * 10  # samples mixed at a time: memory stays small whatever the run
