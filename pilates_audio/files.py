@@ -306,14 +306,16 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
     """
     # The data is at hand, so Ctrl-C can wait until it is written and no temporary file is left.
     with _interrupts_held():
-        fd, name = _temporary(path.parent)
+        name = None
         try:
+            fd, name = _temporary(path.parent)
             _write_all(fd, data, sync)
             os.replace(name, path)
         except BaseException as exc:
-            with suppress(FileNotFoundError):
-                os.unlink(name)
-            if isinstance(exc, OSError) and disk_full(exc):
+            if name is not None:
+                with suppress(FileNotFoundError):
+                    os.unlink(name)
+            if isinstance(exc, OSError) and disk_full(exc):  # a full device can refuse even the new file
                 raise DiskFull(path.parent) from exc
             raise
 

@@ -177,6 +177,23 @@ def test_a_full_cache_folder_is_named(tmp_path):
     assert_cache_whole(cache)
 
 
+def test_a_device_too_full_for_the_temporary_file_is_named(tmp_path, monkeypatch):
+    """A full device can refuse the new file itself, before a byte is written: the folder is named all the same."""
+    import errno
+
+    from pilates_audio import files
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(files.os, "open", refuse)
+    with pytest.raises(files.DiskFull) as caught:
+        files.write_atomic(tmp_path / "entry", b"data", sync=False)
+    monkeypatch.undo()
+    assert str(caught.value) == f"no space left on the device holding {tmp_path}; free some space and run again"
+    assert list(tmp_path.iterdir()) == []
+
+
 def _tmpfs_available() -> bool:
     if not shutil.which("unshare"):
         return False
