@@ -20,6 +20,7 @@ from conftest import ROOT, run_cli
 
 import audiocheck
 from pilates_audio import audio, cache as cache_mod, speech
+from pilates_audio.beds import music
 from pilates_audio.files import TEMP_PREFIX
 
 FAULTS = str(ROOT / "tests" / "faults")
@@ -61,6 +62,8 @@ def assert_cache_whole(cache: Path) -> None:
             assert isinstance(json.loads(data), dict), path
         elif path.suffix == ".clip":
             assert speech.decode_clip(data) is not None, path
+        elif path.suffix == ".pcm":  # decoded music
+            assert music._read_entry(path) is not None, path
         elif path.suffix in (".frames", ".cell", ".block", ".levelled"):
             assert audio.decode_piece(data) is not None, path
         elif path.suffix == ".sha256":  # a voice model's digest, remembered
