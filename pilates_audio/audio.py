@@ -18,7 +18,7 @@ from pilates_audio import cache as cache_mod, levels, mp3, tools
 from pilates_audio.errors import PilatesAudioError
 from pilates_audio.script import SAMPLE_RATE, TONE_LENGTHS, Cue, Script, join_slivers
 from pilates_audio.speech import Speech
-from pilates_audio.tools import FFmpegError, ffmpeg
+from pilates_audio.tools import ffmpeg
 
 if TYPE_CHECKING:
     import numpy as np
@@ -140,16 +140,19 @@ class Sounds:
     def _levelled_path(self, key: Key, gain: float) -> Path | None:
         if self.cache is None:
             return None
-        data = json.dumps([LEVEL_FORMAT, "levelled", self.identity(key), gain, self.ceiling])
-        name = hashlib.sha256(data.encode("utf-8")).hexdigest()
+        name = self._name(key, gain, "levelled")
         return Path(f"{self.cache}/clips/{self.voices.folder}/{name[:2]}/{name}.levelled")
 
     def _note(self, key: Key, gain: float, kind: str = "kept") -> Path | None:
         if self.cache is None:
             return None
-        data = json.dumps([LEVEL_FORMAT, kind, self.identity(key), gain, self.ceiling])
-        name = hashlib.sha256(data.encode("utf-8")).hexdigest()
+        name = self._name(key, gain, kind)
         return self.cache / "levels" / self.voices.folder / name[:2] / name
+
+    def _name(self, key: Key, gain: float, kind: str) -> str:
+        """Name what is kept of a sound at a gain: everything it depends on, hashed."""
+        data = json.dumps([LEVEL_FORMAT, kind, self.identity(key), gain, self.ceiling])
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
     def was_used(self, key: Key, gain: float) -> bool:
         """Tell whether a session used this sound at this gain before."""
@@ -181,13 +184,16 @@ class Sounds:
                     todo.setdefault(key, []).append(gain)
                 else:
                     self._kept[(key, gain)] = value
-        found: dict[Key, list[float]] = {}
-        if todo:
+        def work(key: Key) -> list[float]:
+            return levels.kept_energies(self.pcm(key), todo[key], self.ceiling)
+
+        if len(todo) > 1:
             # After a re-pacing this can be every line of the session; numpy lets go of the
             # interpreter for the long arrays, so the lines are worked on every core at once.
             with ThreadPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
-                found = dict(zip(todo, pool.map(
-                    lambda key: levels.kept_energies(self.pcm(key), todo[key], self.ceiling), todo)))
+                found = dict(zip(todo, pool.map(work, todo)))
+        else:
+            found = {key: work(key) for key in todo}  # one line as it is spoken: no pool for it
         for key, wanted in todo.items():
             for gain, value in zip(wanted, found[key]):
                 self._kept[(key, gain)] = value
@@ -514,11 +520,8 @@ def encode(script: Script, sounds: Sounds, gains: dict[Key, float], out: Path, b
 def encode_stream(stretches: Iterator[tuple[bytes, int]], total: int, out: Path, bitrate: int,
                   progress: Callable[[int, int], None] | None = None) -> None:
     """Encode PCM given a stretch at a time (with the samples done after each) in one ffmpeg pass."""
-    try:
-        process = subprocess.Popen(tools.lame(bitrate, mp3.QUALITY, str(out)), stdin=subprocess.PIPE,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    except OSError as exc:
-        raise FFmpegError(f"ffmpeg could not be started ({exc.strerror or exc}); {tools.FIX}") from None
+    process = tools.start(tools.lame(bitrate, mp3.QUALITY, str(out)), stdin=subprocess.PIPE,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         for data, done in stretches:
             process.stdin.write(data)

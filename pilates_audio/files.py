@@ -306,16 +306,14 @@ def write_atomic(path: Path, data: bytes, sync: bool = True) -> None:
     """
     # The data is at hand, so Ctrl-C can wait until it is written and no temporary file is left.
     with _interrupts_held():
-        name = None
+        fd, name = _temporary(path.parent)
         try:
-            fd, name = _temporary(path.parent)
             _write_all(fd, data, sync)
             os.replace(name, path)
         except BaseException as exc:
-            if name is not None:
-                with suppress(FileNotFoundError):
-                    os.unlink(name)
-            if isinstance(exc, OSError) and disk_full(exc):  # a full device can refuse even the new file
+            with suppress(FileNotFoundError):
+                os.unlink(name)
+            if isinstance(exc, OSError) and disk_full(exc):
                 raise DiskFull(path.parent) from exc
             raise
 
@@ -332,6 +330,10 @@ def _temporary(folder: Path) -> tuple[int, str]:
             return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), name
         except FileExistsError:
             continue  # left by an earlier process that had this one's id
+        except OSError as exc:
+            if disk_full(exc):  # a full device can refuse even the new file
+                raise DiskFull(folder) from exc
+            raise
 
 
 def _write_all(fd: int, data: bytes, sync: bool) -> None:

@@ -71,7 +71,11 @@ def to_float(pcm: bytes) -> np.ndarray:
 
 def profile(pcm: bytes) -> np.ndarray:
     """Return the K-weighted energy of each 10 ms step of a clip (its filter tail included)."""
-    energy = weighted(to_float(pcm)) ** 2
+    return step_energies(weighted(to_float(pcm)) ** 2)
+
+
+def step_energies(energy: np.ndarray) -> np.ndarray:
+    """Sum per-sample energy over each 10 ms step, the last step padded with silence."""
     steps = -(-len(energy) // STEP)
     padded = np.zeros(steps * STEP)
     padded[: len(energy)] = energy

@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from pilates_audio import audio, beds, mp3, tools
 from pilates_audio.errors import PilatesAudioError
-from pilates_audio.tools import FFmpegError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -159,7 +158,11 @@ class Mixdown:
 
     def pcm(self, start: int, count: int) -> bytes:
         """Return session samples as 16-bit PCM, peaks held under the ceiling; a sound alone keeps its samples."""
-        return b"".join(self._block(at, min(STREAM, start + count - at)) for at in range(start, start + count, STREAM))
+        return b"".join(self.stretches(start, count))
+
+    def stretches(self, start: int, count: int) -> Iterator[bytes]:
+        """Yield session samples [start, start + count) as pcm() gives them, STREAM at a time, so memory stays small."""
+        return (self._block(at, min(STREAM, start + count - at)) for at in range(start, start + count, STREAM))
 
     def _block(self, start: int, count: int) -> bytes:
         from pilates_audio import levels
@@ -183,8 +186,7 @@ def encode_run(mixdown: Mixdown, first: int, count: int, bitrate: int) -> list[b
     if mp3.standalone_available():
         encoder = mp3.StandaloneEncoder(bitrate)
         try:
-            output = b"".join(encoder.encode(mixdown.pcm(at, min(STREAM, start + size - at)))
-                              for at in range(start, start + size, STREAM)) + encoder.flush()
+            output = b"".join(map(encoder.encode, mixdown.stretches(start, size))) + encoder.flush()
         finally:
             encoder.close()
     else:
@@ -203,17 +205,14 @@ def _encode(mixdown: Mixdown, start: int, size: int, bitrate: int) -> tuple[byte
     The samples are mixed a stretch at a time as the encoder takes them, so a run is
     never held whole in memory.
     """
-    try:
-        process = subprocess.Popen(tools.lame(bitrate, mp3.QUALITY, "pipe:1", reservoir=False, xing=False),
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    except OSError as exc:
-        raise FFmpegError(f"ffmpeg could not be started ({exc.strerror or exc}); {tools.FIX}") from None
+    process = tools.start(tools.lame(bitrate, mp3.QUALITY, "pipe:1", reservoir=False, xing=False),
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     failed: list[BaseException] = []
 
     def feed() -> None:
         try:
-            for at in range(start, start + size, STREAM):
-                process.stdin.write(mixdown.pcm(at, min(STREAM, start + size - at)))
+            for stretch in mixdown.stretches(start, size):
+                process.stdin.write(stretch)
             process.stdin.close()
         except BrokenPipeError:
             pass  # the encoder stopped: its exit status says why
@@ -327,6 +326,6 @@ def _take(queue: Iterator[list[int]], count: int) -> list[list[int]]:
 def encode_whole(mixdown: Mixdown, out: Path, bitrate: int,
                  progress: Callable[[int, int], None] | None = None) -> None:
     """Encode the session in one pass, every sample where the script says (the sample-exact way)."""
-    stretches = ((mixdown.pcm(start, min(STREAM, mixdown.total - start)), min(start + STREAM, mixdown.total))
-                 for start in range(0, mixdown.total, STREAM))
+    stretches = ((data, min((number + 1) * STREAM, mixdown.total))
+                 for number, data in enumerate(mixdown.stretches(0, mixdown.total)))
     audio.encode_stream(stretches, mixdown.total, out, bitrate, progress)

@@ -150,10 +150,9 @@ class StandaloneEncoder:
         return self._buffer.raw[:done]
 
     def flush(self) -> bytes:
-        """Return the last frames, and let the encoder go."""
+        """Return the last frames."""
         size = self._room(FRAME * 2)
         done = self.lib.lame_encode_flush(self.handle, self._buffer, size)
-        self.close()
         if done < 0:
             raise FrameError(f"the encoder failed (LAME error {done})")
         return self._buffer.raw[:done]

@@ -637,9 +637,10 @@ class _Checker:
             return None
         tracks = []
         for item in nodes:
-            text = self.text(item, "music", spoken=False) if not (item.is_list or item.is_mapping) else None
             if item.is_list or item.is_mapping:
                 self.add(item, "music must be a file name, or a list of file names")
+                continue
+            text = self.text(item, "music", spoken=False)
             if text is None:
                 continue
             path = self.folder / text

@@ -59,6 +59,14 @@ def working_ffmpeg() -> str:
     return path
 
 
+def start(command: list[str], **streams) -> subprocess.Popen:
+    """Start an ffmpeg command, or say plainly that ffmpeg could not be started."""
+    try:
+        return subprocess.Popen(command, **streams)
+    except OSError as exc:
+        raise FFmpegError(f"ffmpeg could not be started ({exc.strerror or exc}); {FIX}") from None
+
+
 def failed(what: str, code: int, stderr: bytes) -> FFmpegError:
     """Return the error for ffmpeg failing at something."""
     return FFmpegError(f"ffmpeg failed while {what} ({failure(code, stderr)}); {FIX}")

@@ -197,10 +197,7 @@ def bench_music(work: Path, runs: int, minutes: float, long_minutes: float) -> N
     # seconds apart: on a shared machine the speed drifts over minutes.
     pairs = [(measure(render + ["--inhale", next(fresh)], env(warm)), measure(mix, env(warm))) for _ in range(runs)]
     for name, index in (("music: re-render after --inhale", 0), ("one-pass ffmpeg mix (warm cache)", 1)):
-        results = [pair[index] for pair in pairs]
-        print(f"  {', '.join(f'{r[0]:.2f}' for r in results)} s; peak {max(r[1] for r in results):.0f} MB",
-              file=sys.stderr, flush=True)
-        rows.append((name, statistics.median(r[0] for r in results), max(r[1] for r in results)))
+        rows.append((name, *median_of(runs, lambda i: pairs[i][index])))
     ratios = [again[0] / one_pass[0] for again, one_pass in pairs]
     rows.append(("music: re-render, nothing changed", *median_of(
         runs, lambda i: measure(render + ["--inhale", "4.5s"], env(warm)))))
@@ -213,6 +210,7 @@ def bench_music(work: Path, runs: int, minutes: float, long_minutes: float) -> N
         rows.append((f"music: re-render after --inhale, {long_minutes:g} min", *median_of(
             1, lambda i: measure(long_render + ["--inhale", next(fresh)], env(warm)))))
     seconds_of = {name: s for name, s, _ in rows}
+    memory_of = {name: mb for name, _, mb in rows}
     print(f"\nmusic under the voice, {minutes:g}-minute session, eSpeak NG; {runs} runs each (median); "
           f"{os.cpu_count()} cores\n")
     print("| what | seconds | peak memory (MB) |")
@@ -223,7 +221,7 @@ def bench_music(work: Path, runs: int, minutes: float, long_minutes: float) -> N
     print(f"\nre-render with music / one-pass ffmpeg mix: {ratio:.2f} (target ≤ 0.5); run by run "
           f"{', '.join(f'{r:.2f}' for r in ratios)}, median {statistics.median(ratios):.2f}")
     if long_minutes:
-        memory = {name: mb for name, _, mb in rows}[f"music: re-render after --inhale, {long_minutes:g} min"]
+        memory = memory_of[f"music: re-render after --inhale, {long_minutes:g} min"]
         print(f"peak memory, {long_minutes:g} min with music: {memory:.0f} MB (target ≤ 200 MB)")
 
 

@@ -166,7 +166,7 @@ def test_decoded_music_is_kept_in_the_cache_and_read_back(files):
     ("empty.mp3", "music file 'empty.mp3' is empty"),
     ("fifo", "music file 'fifo' is not a regular file (a pipe, a device or a folder); give an audio file"),
 ])
-def test_a_music_file_that_cannot_be_one_is_refused_by_check(name, message, files, tmp_path):
+def test_a_music_file_that_cannot_be_one_is_refused_by_check(name, message, files):
     folder = files["sweep"].parent
     if name == "fifo" and not (folder / "fifo").exists():
         os.mkfifo(folder / "fifo")

@@ -129,13 +129,13 @@ def plan(manifest: Manifest, output: Output, workers: int | None = None) -> Plan
     render_mod.check_outputs([task[1] for task in tasks], output.folder, names=[task[3] for task in tasks])
     workers = workers or speech.cores()
     if workers > 1 and len(tasks) >= PARALLEL_FROM:
-        results = dict(processes.each(_planned, tasks, workers))
+        results = [result for _, result in sorted(processes.each(_planned, tasks, workers), key=lambda done: done[0])]
     else:
-        results = {index: _planned(*task) for index, task in enumerate(tasks)}
+        results = [_planned(*task) for task in tasks]
     jobs: list[Job] = []
     current: list[str] = []
     failed: list[Failure] = []
-    planned = iter(results[index] for index in range(len(tasks)))
+    planned = iter(results)
     for path, routine, problem in routines:
         for chosen in combos:
             result = next(planned) if routine is not None else Failure(session_name(manifest, path.stem, chosen),

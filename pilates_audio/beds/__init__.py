@@ -115,16 +115,8 @@ def _duck_values(points: list[tuple[int, float]], times: list[int]) -> list[floa
 
 
 def gain_at(envelope_: Envelope, at: int) -> float:
-    """Return the envelope's gain factor at one sample, as gains() gives it there (float32's value)."""
-    import numpy as np
-
-    index = bisect.bisect_right(envelope_, (at, float("inf"))) - 1
-    if index < 0 or index == len(envelope_) - 1 and at != envelope_[-1][0]:
-        return 0.0  # outside the envelope
-    if index == len(envelope_) - 1:
-        return float(np.float32(envelope_[-1][1]))
-    (x0, y0), (x1, y1) = envelope_[index], envelope_[index + 1]
-    return float(np.float32(y0 if y0 == y1 else y0 + (y1 - y0) * (at - x0) / (x1 - x0)))
+    """Return the envelope's gain factor at one sample."""
+    return float(gains(envelope_, at, 1)[0])
 
 
 def gains(envelope_: Envelope, start: int, count: int) -> "np.ndarray":

@@ -127,11 +127,7 @@ def profile(samples: "np.ndarray") -> "np.ndarray":
         begin = max(0, start - _WARM_UP)
         end = min(len(samples), start + _PROFILE_BLOCK)
         block = samples[begin:end].astype(np.float64) / 32768.0
-        energy = levels.weighted(block)[start - begin: end - begin] ** 2
-        steps = -(-len(energy) // levels.STEP)
-        padded = np.zeros(steps * levels.STEP)
-        padded[: len(energy)] = energy
-        out.append(padded.reshape(steps, levels.STEP).sum(axis=1))
+        out.append(levels.step_energies(levels.weighted(block)[start - begin: end - begin] ** 2))
     return np.concatenate(out) if out else np.zeros(0)
 
 
@@ -190,7 +186,6 @@ class Music:
 
     def __init__(self, tracks: tuple[Track, ...]):
         self.names = tuple(track.name for track in tracks)
-        self.tracks = tracks
         self.decoded = tuple(decode(track) for track in tracks)
         self.identity = hashlib.sha256(json.dumps([CROSSFADE, [d.digest for d in self.decoded]]).encode()).hexdigest()
         self._fade = int(round(CROSSFADE * SAMPLE_RATE))

@@ -26,18 +26,23 @@ def _full(folder: str, budget: int) -> None:
     real_open = io.open
     left = [budget]
 
+    def spend(write, data):
+        """Write what the budget has room for; past it, fail as a full device does."""
+        room = left[0]
+        if len(data) > room:
+            if room:
+                write(data[:room])
+            left[0] = 0
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        left[0] -= len(data)
+        return write(data)
+
     class FullFile:
         def __init__(self, handle):
             self._handle = handle
 
         def write(self, data):
-            room = left[0]
-            if len(data) > room:
-                self._handle.write(data[:room])
-                left[0] = 0
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            left[0] -= len(data)
-            return self._handle.write(data)
+            return spend(self._handle.write, data)
 
         def __enter__(self):
             return self
@@ -68,14 +73,7 @@ def _full(folder: str, budget: int) -> None:
             target = ""
         if not target.startswith(root):
             return real_write(fd, data)
-        room = left[0]
-        if len(data) > room:
-            if room:
-                real_write(fd, bytes(data[:room]))
-            left[0] = 0
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        left[0] -= len(data)
-        return real_write(fd, data)
+        return spend(lambda chunk: real_write(fd, chunk), data)
 
     builtins.open = io.open = fault_open
     os.write = fault_write
