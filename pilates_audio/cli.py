@@ -280,7 +280,10 @@ def check(routines: tuple[Path, ...], max_length: float | None) -> None:
         pacing, _ = render_mod.effective_pacing(loaded, {})
         plan, _ = render_mod.planned(loaded, pacing, max_length=max_length or render_mod.MAX_LENGTH)
         length = format_clock(plan.duration / SAMPLE_RATE)
-        click.echo(f"{loaded.path}: ok ({count} exercise{'s' if count != 1 else ''}, about {length})")
+        # A section's rounds play its exercises again: count each as written, and the rounds apart.
+        written = sum(1 for exercise in loaded.exercises if exercise.round == 1)
+        rounds = f", {count} with rounds" if count != written else ""
+        click.echo(f"{loaded.path}: ok ({written} exercise{'s' if written != 1 else ''}{rounds}, about {length})")
 
 
 @cli.command("pacing")

@@ -135,3 +135,25 @@ def test_click_usage_errors_read_as_the_tools_own():
     result = run_cli("render")
     assert (result.code, result.stderr) == (2, "error: Missing argument 'ROUTINES...' "
                                                "(see `pilates-audio render --help`)\n")
+
+
+CIRCUIT = """
+title: Circuit
+pacing: {inhale: 1s, exhale: 1s, transition: 1s}
+sections:
+  - name: Warm-up
+    exercises:
+      - {name: Roll down, reps: 2}
+  - name: Circuit
+    rounds: 3
+    exercises:
+      - {name: Plank, hold: 2s}
+      - {name: Swan, reps: 2}
+"""
+
+
+def test_check_counts_the_exercises_written_and_says_the_rounds_apart(write_routine, tmp_path):
+    write_routine(CIRCUIT, name="circuit.yaml")
+    result = run_cli("check", "circuit.yaml", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("circuit.yaml: ok (3 exercises, 7 with rounds, about ")
