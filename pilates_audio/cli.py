@@ -21,6 +21,7 @@ from pilates_audio.units import format_clock, parse_duration
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 STUDIO_PORT = 8700
+SHORTEST_PAUSE = 1.0  # seconds: `script` leaves shorter pauses out of its timeline (the gaps between lines)
 
 
 def _pacing_value(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -241,11 +242,13 @@ def _watch(paths: list[Path], pacing_file: Path | None, run: Callable[[], list[P
 @pacing_options
 @length_option
 @click.option("--json", "as_json", is_flag=True, help="Print the timed script as JSON.")
+@click.option("--pauses", "all_pauses", is_flag=True,
+              help=f"Show every pause in the timeline; by default those under {SHORTEST_PAUSE:g} s are left out.")
 @click.option("--exact", is_flag=True, help="Synthesize speech (cached) for the times a render gives, instead of estimating.")
 @max_length_option
 @sample_exact_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
-def script(routine: Path, as_json: bool, exact: bool, sample_exact: bool, quiet: bool, target: float | None,
+def script(routine: Path, as_json: bool, all_pauses: bool, exact: bool, sample_exact: bool, quiet: bool, target: float | None,
            max_length: float | None, **kwargs: Any) -> None:
     """Print a routine's timed plan (estimated unless --exact)."""
     flags, pacing_file = _flags(kwargs)
@@ -259,7 +262,7 @@ def script(routine: Path, as_json: bool, exact: bool, sample_exact: bool, quiet:
                                                    lambda done, total: progress("speaking", done, total), target)
         cache_mod.after_render()  # what it spoke counts against the cache's bound as a render's does
         plan = render_mod.placed(plan, sample_exact=sample_exact)
-    click.echo(plan.dumps() if as_json else plan.to_text(), nl=False)
+    click.echo(plan.dumps() if as_json else plan.to_text(0.0 if all_pauses else SHORTEST_PAUSE), nl=False)
     if not quiet:
         _report(loaded, fitted, plan.warnings)
 

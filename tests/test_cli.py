@@ -157,3 +157,20 @@ def test_check_counts_the_exercises_written_and_says_the_rounds_apart(write_rout
     result = run_cli("check", "circuit.yaml", cwd=tmp_path)
     assert result.code == 0, result.stderr
     assert result.stdout.startswith("circuit.yaml: ok (3 exercises, 7 with rounds, about ")
+
+
+def _pauses(text: str) -> list[float]:
+    """Return the length of every pause a timeline shows."""
+    return [float(line.split("… ")[1].split("s ")[0]) for line in text.splitlines() if "… " in line]
+
+
+def test_script_hides_pauses_under_a_second_unless_asked(write_routine):
+    path = write_routine(GOOD)
+    shown = run_cli("script", path)
+    every = run_cli("script", path, "--pauses")
+    assert shown.code == every.code == 0
+    assert min(_pauses(every.stdout)) < 1 and min(_pauses(shown.stdout)) >= 1
+    assert sorted(_pauses(shown.stdout)) == sorted(p for p in _pauses(every.stdout) if p >= 1)
+    lines = [line for line in every.stdout.splitlines() if "… " not in line or _pauses(line)[0] >= 1]
+    assert shown.stdout.splitlines() == lines
+    assert "--pauses" in run_cli("script", "--help").stdout
