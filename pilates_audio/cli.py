@@ -455,18 +455,51 @@ def schema_command(show_path: bool) -> None:
 @cli.command()
 @click.option("--engine", "engine_name", type=click.Choice(list(pacing_mod.ENGINES[1:])), default=None,
               help="List only this engine's voices.")
+@click.option("--all", "every", is_flag=True, help="List every engine's voices, not only the engine in use and Piper.")
 @click.option("--download", metavar="NAME",
               help="Fetch a Piper voice (such as en_US-lessac-medium) into the voices folder.")
-def voices(engine_name: str | None, download: str | None) -> None:
-    """List the voices --voice accepts: engine, id, name, language, quality and where it was found."""
-    if download is not None:
-        from pilates_audio.speech import piper_engine
+def voices(engine_name: str | None, every: bool, download: str | None) -> None:
+    """List the voices --voice accepts: engine, id, name, language, quality and where it was found.
 
+    The engine in use comes first, then Piper's voices; a line on stderr heads each engine.
+    """
+    from pilates_audio.speech import piper_engine
+
+    if download is not None:
         click.echo(str(piper_engine.download(download)))
         return
-    for engine, voice in speech.list_voices(engine_name):
-        fields = (engine, voice.id, voice.name, ", ".join(voice.languages), voice.quality, voice.source)
-        click.echo("\t".join(field or "-" for field in fields))
+    in_use = _engine_in_use()
+    engines = [name for name in (in_use, *pacing_mod.ENGINES[1:]) if name is not None]
+    engines = list(dict.fromkeys([engine_name] if engine_name else engines))  # each once, the one in use first
+    shown = engines if engine_name or every or in_use is None else list(dict.fromkeys([in_use, piper_engine.NAME]))
+    for name in engines:
+        try:
+            found = [voice for _, voice in speech.list_voices(name)]
+        except speech.VoiceError as exc:
+            if name in shown and (engine_name or name == piper_engine.NAME):
+                click.echo(f"{name}: {exc}", err=True)  # not installed: say how to install it
+            continue
+        count = f"{len(found)} voice{'s' if len(found) != 1 else ''}"
+        if name not in shown:
+            click.echo(f"{name}'s {count} are left out; --all lists them", err=True)
+            continue
+        if not found:  # only Piper has voices to fetch; eSpeak NG comes with its own
+            click.echo(f"{name}: no voice installed; fetch one with "
+                       f"`pilates-audio voices --download {piper_engine.DEFAULT_VOICE}`", err=True)
+            continue
+        click.echo(f"{name}{' (in use)' if name == in_use else ''}: {count} installed", err=True)
+        for voice in found:
+            fields = (name, voice.id, voice.name, ", ".join(voice.languages), voice.quality, voice.source)
+            click.echo("\t".join(field or "-" for field in fields))
+
+
+def _engine_in_use() -> str | None:
+    """Return the engine a render with no flags would speak with, or None where none can."""
+    pacing, _ = render_mod.effective_pacing(None, {})
+    try:
+        return speech.choose(pacing.engine, pacing.voice, pacing.language).name
+    except speech.VoiceError:
+        return None
 
 
 KIND_NAMES = {"clips": "spoken lines", "pieces": "encoded audio", "levels": "loudness notes",

