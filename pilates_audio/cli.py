@@ -21,6 +21,8 @@ from pilates_audio.units import format_clock, parse_duration
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 STUDIO_PORT = 8700
+# Where render, studio, serve and batch write or find sessions unless told: output/ in the current folder.
+OUTPUT = Path("output")
 SHORTEST_PAUSE = 1.0  # seconds: `script` leaves shorter pauses out of its timeline (the gaps between lines)
 
 
@@ -136,7 +138,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("routines", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=OUTPUT,
               show_default=True, help="Folder to write sessions into.")
 @pacing_options
 @length_option
@@ -352,7 +354,7 @@ def _warn_unreadable(folder: Path) -> None:
 
 
 @cli.command()
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("output"))
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=OUTPUT)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 lets a phone on the same network connect.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
@@ -379,8 +381,8 @@ def serve(folder: Path, host: str, port: int) -> None:
 
 @cli.command()
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where sessions are rendered (default: FOLDER/output).")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=OUTPUT,
+              show_default=True, help="Folder to render sessions into, in the current folder unless a path is given.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; another than this machine's needs --allow-network.")
 @click.option("--allow-network", is_flag=True,
@@ -389,7 +391,7 @@ def serve(folder: Path, host: str, port: int) -> None:
               help="Port to listen on (0 picks a free one).")
 @click.option("--open/--no-open", "open_browser", default=None,
               help="Open the page in the browser (default: open, unless CI is set or there is no display).")
-def studio(folder: Path | None, out_dir: Path | None, host: str, allow_network: bool, port: int,
+def studio(folder: Path | None, out_dir: Path, host: str, allow_network: bool, port: int,
            open_browser: bool | None) -> None:
     """Write routines, tweak their pacing and hear the result, in the browser (see docs/studio.md)."""
     from pilates_audio.studio import app as studio_app
@@ -397,6 +399,7 @@ def studio(folder: Path | None, out_dir: Path | None, host: str, allow_network: 
     folder = folder if folder is not None else (Path("routines") if Path("routines").is_dir() else Path("."))
     running = studio_app.start(folder, out_dir, host, port, allow_network)
     click.echo(f"studio for {folder} at {running.address}")
+    click.echo(f"sessions are rendered into {out_dir}")
     if running.phone_address:
         click.echo(f"on a phone on the same network, open {running.phone_address}")
     elif allow_network:
@@ -562,7 +565,7 @@ def prune_command(max_size: int | None, older_than: float | None) -> None:
 
 @cli.command()
 @click.argument("manifest", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=OUTPUT,
               show_default=True, help="Folder to write the catalogue into.")
 @click.option("--workers", type=click.IntRange(1), default=None, metavar="N",
               help="Processes to speak and assemble with (default: one per core, or every CPU of the Ray cluster).")
