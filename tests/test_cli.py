@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+from pathlib import Path
 from conftest import ROOT, run_cli, run_here
 
 from pilates_audio import __version__
@@ -200,3 +203,31 @@ def test_script_hides_pauses_under_a_second_unless_asked(write_routine):
     lines = [line for line in every.stdout.splitlines() if "… " not in line or _pauses(line)[0] >= 1]
     assert shown.stdout.splitlines() == lines
     assert "--pauses" in run_cli("script", "--help").stdout
+
+
+def _demo_copy(tmp_path: Path) -> Path:
+    """Copy scripts/demo into a project whose setup only moves to it and whose tool only says it ran."""
+    project = tmp_path / "project"
+    (project / "scripts").mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "demo", project / "scripts" / "demo")
+    (project / "scripts" / "_setup").write_text('cd "$(dirname "${BASH_SOURCE[0]}")/.."\n')
+    tool = project / ".venv" / "bin" / "pilates-audio"
+    tool.parent.mkdir(parents=True)
+    tool.write_text('#!/bin/sh\nprintf "output/upper-back-strength.mp3\\t16:04\\n"\n')
+    tool.chmod(0o755)
+    return project
+
+
+def test_the_demo_ends_saying_how_to_run_the_tool_next(tmp_path):
+    project = _demo_copy(tmp_path)
+    done = subprocess.run(["bash", "scripts/demo"], cwd=project, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "output/upper-back-strength.mp3\t16:04\n")
+    assert done.stderr.splitlines()[-1] == (
+        "Next: .venv/bin/pilates-audio render routines/upper-back-strength.yaml --pace gentle "
+        "(or: source .venv/bin/activate, then pilates-audio --help)")
+    # Started from elsewhere, the paths it gives work from there.
+    done = subprocess.run(["bash", project / "scripts" / "demo"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60)
+    assert done.stderr.splitlines()[-1] == (
+        f"Next: {project}/.venv/bin/pilates-audio render {project}/routines/upper-back-strength.yaml --pace gentle "
+        f"(or: source {project}/.venv/bin/activate, then pilates-audio --help)")
