@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import textwrap
 import shutil
 import subprocess
 from pathlib import Path
+
+import click
 from conftest import ROOT, run_cli, run_here
 
 from pilates_audio import __version__
@@ -231,3 +234,77 @@ def test_the_demo_ends_saying_how_to_run_the_tool_next(tmp_path):
     assert done.stderr.splitlines()[-1] == (
         f"Next: {project}/.venv/bin/pilates-audio render {project}/routines/upper-back-strength.yaml --pace gentle "
         f"(or: source {project}/.venv/bin/activate, then pilates-audio --help)")
+
+
+def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Return every command's words, the groups' too."""
+    found = [path]
+    for name, command in group.commands.items():
+        found += _commands(command, path + (name,)) if isinstance(command, click.Group) else [path + (name,)]
+    return found
+
+
+def _headings(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.endswith(":") and not line.startswith(" ")]
+
+
+def test_every_help_starts_with_examples_and_needs_no_other_file(tmp_path):
+    from pilates_audio.cli import cli
+
+    commands = _commands(cli)
+    assert len(commands) == 14  # the tool, its twelve commands, and `cache prune`
+    for words in commands:
+        result = run_here(tmp_path, *words, "--help")
+        assert result.code == 0, words
+        headings = _headings(result.stdout)
+        assert headings[0] == "Examples:" and headings[1].endswith("ptions:"), (words, headings)
+        assert all(line.startswith(f"  pilates-audio {' '.join(words)}".rstrip())
+                   for line in result.stdout.split("Examples:\n")[1].split("\n\n")[0].splitlines()), words
+        # What a pip install has: no pointer to the project's documents.
+        assert "docs/" not in result.stdout and ".md" not in result.stdout and "README" not in result.stdout, words
+
+
+def test_render_help_groups_its_options_under_headings(tmp_path):
+    text = run_here(tmp_path, "render", "--help").stdout
+    assert _headings(text) == ["Examples:", "Pacing options:", "Voice options:", "Length options:", "Music options:",
+                               "Output options:", "Options:"]
+    assert text.split("\n\n")[2] == (
+        "Examples:\n"
+        "  pilates-audio render mat.yaml  # output/mat.mp3, its script, transcript, chapters\n"
+        "  pilates-audio render mat.yaml --length 20m --pace gentle\n"
+        "  pilates-audio render *.yaml --music calm.mp3 --music-level -18 -o ~/sessions")
+    music = text.split("Music options:\n")[1].split("\n\n")[0]
+    assert [line.split()[0] for line in music.splitlines() if line.startswith("  -")] == [
+        "--music", "--no-music", "--music-level", "--duck", "--duck-attack", "--duck-release", "--music-fade"]
+    assert "[default: output]" in text.split("Output options:\n")[1]
+
+
+def test_script_help_offers_only_what_script_uses(tmp_path):
+    text = run_here(tmp_path, "script", "--help").stdout
+    for unused in ("--output", "--bitrate", "--loudness", "--music", "--no-music", "--music-level", "--duck",
+                   "--music-fade", "--watch"):
+        assert f"{unused} " not in text, unused
+    assert _headings(text) == ["Examples:", "Pacing options:", "Voice options:", "Length options:",
+                               "Output options:", "Options:"]
+
+
+def test_pacing_help_lists_every_setting(tmp_path):
+    from pilates_audio import pacing
+
+    text = run_here(tmp_path, "pacing", "--help").stdout
+    flags = {"preset": "--pace", "count_reps": "--count-reps / --no-count-reps", "halfway": "--halfway / --no-halfway",
+             "announce_next": "--announce-next / --no-announce-next"}
+    for key in pacing.KEYS:
+        flag = flags.get(key, "--" + key.replace("_", "-"))
+        assert f"  {flag} " in text or f"  {flag}\n" in text, key
+
+
+def test_the_manifest_in_batch_help_is_one_batch_takes(tmp_path):
+    text = run_here(tmp_path, "batch", "--help").stdout
+    manifest = text.split("except those excluded:\n\n")[1].split("\n\n")[0]
+    (tmp_path / "catalogue.yaml").write_text(textwrap.dedent(manifest))
+    (tmp_path / "routines").mkdir()
+    (tmp_path / "routines" / "tiny.yaml").write_text(GOOD)
+    result = run_here(tmp_path, "batch", "catalogue.yaml", "--dry-run")
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("6 sessions: ")  # 2 paces, 2 lengths, 2 languages, less the 2 excluded
