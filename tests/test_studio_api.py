@@ -25,7 +25,7 @@ def studio(tmp_path):
     (tmp_path / "blocks").mkdir()
     (tmp_path / "mat.yaml").write_text(MAT, encoding="utf-8")
     (tmp_path / "blocks" / "end.yaml").write_text(BLOCK, encoding="utf-8")
-    running = studio_app.start(tmp_path, None, "127.0.0.1", 0, allow_network=False)
+    running = studio_app.start(tmp_path, tmp_path / "output", "127.0.0.1", 0, allow_network=False)
     thread = threading.Thread(target=running.server.run, daemon=True)
     thread.start()
     deadline = time.time() + 10
@@ -209,7 +209,7 @@ def test_listening_beyond_this_machine_needs_the_key_in_the_address(tmp_path):
     from pilates_audio.studio.workspace import Workspace
 
     (tmp_path / "mat.yaml").write_text(MAT)
-    studio = studio_app.Studio(Workspace(tmp_path), server.answers_for("127.0.0.1"), token_in_address=True)
+    studio = studio_app.Studio(Workspace(tmp_path, tmp_path / "output"), server.answers_for("127.0.0.1"), token_in_address=True)
     bound = server.Server(studio, "127.0.0.1", 0)
     thread = threading.Thread(target=bound.run, daemon=True)
     thread.start()
@@ -247,6 +247,7 @@ def test_the_command_prints_its_address_and_ctrl_c_stops_it_with_status_0(tmp_pa
     try:
         first = process.stdout.readline()
         assert first.startswith("studio for routines at http://127.0.0.1:")
+        assert process.stdout.readline() == "sessions are rendered into output\n"
         assert process.stdout.readline() == "(Ctrl-C to stop)\n"
         port = int(first.rsplit(":", 1)[1].strip().strip("/"))
         assert call(port, "GET", "/")[0] == 200
@@ -275,7 +276,7 @@ def test_the_phone_is_given_this_machines_network_address_and_it_is_answered_for
 
     (tmp_path / "mat.yaml").write_text(MAT)
     monkeypatch.setattr(server, "lan_address", lambda: "192.0.2.44")  # the address a phone on the Wi-Fi reaches
-    running = studio_app.start(tmp_path, None, "0.0.0.0", 0, allow_network=True)
+    running = studio_app.start(tmp_path, tmp_path / "output", "0.0.0.0", 0, allow_network=True)
     running.server.socket.close()  # never served: only the addresses are looked at
     port = running.server.port
     assert running.phone_address == f"http://192.0.2.44:{port}/?token={running.studio.token}"
@@ -284,7 +285,7 @@ def test_the_phone_is_given_this_machines_network_address_and_it_is_answered_for
     assert not server.host_allowed(f"192.0.2.45:{port}", running.studio.hosts)
     # Without a network address, none is made up.
     monkeypatch.setattr(server, "lan_address", lambda: None)
-    running = studio_app.start(tmp_path, None, "0.0.0.0", 0, allow_network=True)
+    running = studio_app.start(tmp_path, tmp_path / "output", "0.0.0.0", 0, allow_network=True)
     running.server.socket.close()
     assert running.phone_address is None
 
@@ -334,3 +335,29 @@ def test_an_output_folder_that_cannot_be_made_is_said_in_json_before_any_work(st
     output = folder.resolve() / "output"
     assert (status, body) == (400, {"error": f"{output} is not a folder, so {output} cannot be made; choose another "
                                              "output folder with -o"})
+
+
+def test_render_the_studio_and_serve_share_output_in_the_current_folder(tmp_path):
+    (tmp_path / "routines" / "blocks").mkdir(parents=True)
+    (tmp_path / "routines" / "mat.yaml").write_text(MAT)
+    (tmp_path / "routines" / "blocks" / "end.yaml").write_text(BLOCK)
+    assert run_cli("render", "routines/mat.yaml", "-q", cwd=tmp_path).code == 0  # as the demo renders
+    assert (tmp_path / "output" / "mat.mp3").is_file()
+    for command in (["studio", "--port", "0"], ["serve", "--port", "0"]):
+        process = subprocess.Popen([sys.executable, "-m", "pilates_audio", *command], cwd=tmp_path,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   stdin=subprocess.DEVNULL, env={**os.environ, "CI": "true"})
+        try:
+            first = process.stdout.readline()
+            address = first.split(" at ")[1].strip()
+            port = int(address.rsplit(":", 1)[1].strip("/"))
+            if command[0] == "studio":
+                assert process.stdout.readline() == "sessions are rendered into output\n"
+                address += "sessions/"
+            else:
+                assert first.startswith("serving output at ")
+            status, listing, _ = call(port, "GET", address.split(str(port), 1)[1])
+            assert status == 200 and b'<audio controls preload="metadata" src="mat.mp3">' in listing, command
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.communicate(timeout=20)

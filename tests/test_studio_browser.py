@@ -32,7 +32,7 @@ def studio(tmp_path):
     (folder / "mat.yaml").write_text(MAT, encoding="utf-8")
     process = subprocess.Popen([sys.executable, "-m", "pilates_audio", "studio", str(folder), "--port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
-                               env={**os.environ, "CI": "true"})
+                               env={**os.environ, "CI": "true"}, cwd=tmp_path)  # sessions go into tmp_path/output
     try:
         address = process.stdout.readline().split(" at ")[1].strip()
         with browser(tmp_path / "profile", 1280, 900) as tools:
@@ -84,13 +84,13 @@ def test_a_mistake_is_shown_at_its_line_then_fixed_paced_rendered_played_and_sav
     # Render (the text is unchanged from the file, so nothing needs saving) and play.
     tools.click("#render")
     tools.until("document.querySelector('#render-status').textContent.startsWith('Rendered')", timeout=120)
-    assert json.loads((folder / "output" / "mat.json").read_text())["pacing"]["inhale"] == 4.0
+    assert json.loads((folder.parent / "output" / "mat.json").read_text())["pacing"]["inhale"] == 4.0
     assert tools.js("document.querySelector('#player').play().then(() => 'playing', e => String(e))", wait=True) \
         == "playing"
     tools.until("document.querySelector('#player').currentTime > 1.0")
 
     # A chapter click seeks, and the chapter is shown as the one playing.
-    chapters = json.loads((folder / "output" / "mat.json").read_text())["chapters"]
+    chapters = json.loads((folder.parent / "output" / "mat.json").read_text())["chapters"]
     roll = next(c for c in chapters if c["title"] == "Roll")
     index = chapters.index(roll)
     tools.click(f"#chapters li:nth-child({index + 1}) button")
@@ -192,7 +192,7 @@ def test_after_a_pacing_change_the_player_picks_up_at_the_same_exercise_and_offs
     tools, folder = studio
     tools.click("#render")
     tools.until("document.querySelector('#render-status').textContent.startsWith('Rendered')", timeout=120)
-    first = json.loads((folder / "output" / "mat.json").read_text())["chapters"]
+    first = json.loads((folder.parent / "output" / "mat.json").read_text())["chapters"]
     reach = next(c for c in first if c["title"] == "Reach")
     tools.js(f"document.querySelector('#player').currentTime = {reach['start'] + 1.5}")
     assert tools.js("document.querySelector('#player').play().then(() => 'playing', e => String(e))", wait=True) \
@@ -208,7 +208,7 @@ def test_after_a_pacing_change_the_player_picks_up_at_the_same_exercise_and_offs
     tools.until(f"document.querySelector('#render-status').textContent.startsWith('Rendered') && "
                 f"document.querySelector('#player').src !== {json.dumps(before)} && "
                 f"document.querySelector('#player').readyState >= 1", timeout=120)
-    second = json.loads((folder / "output" / "mat.json").read_text())["chapters"]
+    second = json.loads((folder.parent / "output" / "mat.json").read_text())["chapters"]
     moved = next(c for c in second if c["title"] == "Reach")
     assert moved["start"] != reach["start"]  # the slower breath moved it
     tools.until(f"Math.abs(document.querySelector('#player').currentTime - {moved['start'] + offset}) < 0.3")

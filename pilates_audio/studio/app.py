@@ -343,7 +343,7 @@ class Running:
     phone_address: str | None
 
 
-def start(folder: Path, output: Path | None, host: str, port: int, allow_network: bool) -> Running:
+def start(folder: Path, output: Path, host: str, port: int, allow_network: bool) -> Running:
     """Bind the studio for `folder`, refusing an address beyond this machine unless allowed."""
     from pilates_audio import server
 

@@ -69,9 +69,9 @@ def version_of(data: bytes) -> str:
 class Workspace:
     """One folder of routines, and where their sessions are rendered."""
 
-    def __init__(self, folder: Path, output: Path | None = None):
+    def __init__(self, folder: Path, output: Path):
         self.folder = folder.resolve()
-        self.output = output if output is not None else self.folder / "output"
+        self.output = output.resolve()  # where it is as the studio starts, whatever the current folder is later
         self._renders: dict[str, tuple[threading.Lock, list[int]]] = {}  # per output name: a lock, the newest ticket
         self._guard = threading.Lock()
 
