@@ -225,44 +225,41 @@ def _step(value: float) -> float:
     return round(round(value / GAIN_STEP) * GAIN_STEP, 6)
 
 
+def speech_level(target: float) -> float:
+    """Return the loudness the speech is levelled to before encoding, so the MP3 measures `target`."""
+    # MP3 encoding lowers the measured loudness of this speech by about 0.4 LU (measured
+    # here on whole sessions at 64 to 192 kbps), so aim that much higher before encoding.
+    return target + CODEC_LOSS
+
+
 def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS) -> dict[Key, float]:
-    """Return the gain in dB of every line and tone, so the session lands on `target` LUFS (see `corrected`)."""
-    return corrected(script, sounds, target)[0]
-
-
-def corrected(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS,
-              under: Callable[[int], "np.ndarray"] | None = None) -> tuple[dict[Key, float], float]:
-    """Return the gain in dB of every line and tone, and the correction they share.
+    """Return the gain in dB of every line and tone, so the session's speech lands on `target` LUFS.
 
     Every line is first brought to the same loudness, so none stands out; then the
-    whole session's gated loudness is worked out from the lines' stored energy
-    profiles where they fall, and one correction, the same for every sound, brings
-    it onto the target. A bed under the voice (`under`: its energy in each 10 ms step at
-    its base gain) counts in the session's loudness and moves with the correction, as
-    the sounds do. Gains move in steps of GAIN_STEP, and a correction already
+    speech's gated loudness is worked out from the lines' stored energy profiles where
+    they fall, and one correction, the same for every sound, brings it onto the target.
+    A bed under the voice plays no part: it is set under the speech, which is levelled
+    as it is without one. Gains move in steps of GAIN_STEP, and a correction already
     used (within the tolerance) is preferred, so re-pacing reuses encoded audio.
     """
     import numpy as np
 
     keys = sound_keys(script)
     if not keys:
-        return {}, 0.0
+        return {}
     profiles = {key: sounds.profile(key) for key in keys}
     # Lines are each brought to the target; tones keep their own soft level, moved with the session.
     base = {key: sounds.base_gain(key, target) for key in keys}
     size = script.duration // levels.STEP + max(len(p) for p in profiles.values()) + 1
     places = [(int(round(cue.start / levels.STEP)), (cue.kind, cue.text)) for cue in script.cues if cue.kind != "pause"]
-    bed = under(size) if under is not None else np.zeros(size)
 
-    def session_loudness(weights: dict[Key, float], correction: float) -> float:
-        session = bed * 10 ** (correction / 10)
+    def session_loudness(weights: dict[Key, float]) -> float:
+        session = np.zeros(size)
         for at, key in places:
             session[at:at + len(profiles[key])] += profiles[key] * weights[key]
         return levels.integrated(session)
 
-    # MP3 encoding lowers the measured loudness of this speech by about 0.4 LU (measured
-    # here on whole sessions at 64 to 192 kbps), so aim that much higher before encoding.
-    aim = target + CODEC_LOSS
+    aim = speech_level(target)
     # The limiter takes a little energy from the loudest lines, and more the louder they
     # are: measure the session at two neighbouring corrections and step to the one that
     # lands it on the target (Newton's method; the loss changes smoothly). The first
@@ -272,8 +269,7 @@ def corrected(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS,
     for _ in range(3):
         trials = {key: _trial_gains(base[key], correction) for key in keys}
         kept = sounds.kept([(key, gain) for key, pair in trials.items() for gain in pair])
-        low, high = (session_loudness({key: kept[(key, pair[i])] for key, pair in trials.items()},
-                                      _step(correction) + i * GAIN_STEP) for i in (0, 1))
+        low, high = (session_loudness({key: kept[(key, pair[i])] for key, pair in trials.items()}) for i in (0, 1))
         slope = (high - low) / GAIN_STEP
         step = (aim - low) / (slope if 0.2 < slope < 2.0 else 1.0)
         correction = _step(correction) + step
@@ -292,7 +288,7 @@ def corrected(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS,
     final = settle(correction)
     chosen = {key: _step(gain + final) for key, gain in base.items()}
     sounds.mark_used(keys[0], chosen[keys[0]])
-    return chosen, final
+    return chosen
 
 
 def _trial_gains(base: float, correction: float) -> tuple[float, float]:

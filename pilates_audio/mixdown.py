@@ -44,14 +44,11 @@ RUN_FRAMES = 4096  # frames in a run at most (107 s): longer runs are cut, to sh
 EDGE_FRAMES = 2  # frames of real signal encoded before and after a run, then dropped
 STREAM = 44100 * 10  # samples mixed at a time: memory stays small whatever the run
 LEVELLED_BYTES = 16 * 2**20  # levelled sounds kept for reuse: about three minutes of distinct speech
-# dBFS for the samples of a session with a bed: a dB under a session's without, for lines and
-# tones and for the mix. Frames coded without the bit reservoir carry more coding noise, and
-# a session lifted to its loudness target over a bed is held at its ceiling more often, so
-# that noise would reach past -1 dBTP more often.
-MIX_CEILING = audio.PEAK_CEILING - 1.0
-# dBFS for lines and tones over a bed: a dB of room under the mix's ceiling for the ducked bed
-# beneath their peaks, so the mix's own limiter has little to do.
-SOUNDS_CEILING = MIX_CEILING - 1.0
+# dBFS for the mix's samples: a session's without a bed. Lines and tones are levelled as they
+# are without one, so their peaks are held there already; only where the ducked bed adds to a
+# peak does the mix's limiter act, by a fraction of a dB. Frames coded without the bit
+# reservoir then reach the same true peaks as a session without a bed.
+MIX_CEILING = audio.PEAK_CEILING
 
 
 @dataclass(frozen=True)

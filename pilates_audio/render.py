@@ -259,26 +259,20 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     files.sweep_cache(cache_dir())
     voices = voices_for(pacing)
     bed = music_mod.Music(routine.music) if routine.music else None  # a bad music file is refused before speaking
-    # Over music, lines and tones are held lower, so the mix keeps its peaks (see mixdown.MIX_CEILING).
-    sounds = audio.Sounds(voices, ceiling=mixdown_mod.SOUNDS_CEILING if bed else audio.PEAK_CEILING,
-                          cache=cache_dir())
+    sounds = audio.Sounds(voices, cache=cache_dir())  # with music or without: the speech is the same
     script, fitted = exact_script(routine, pacing, voices,
                                   (lambda done, total: progress("speaking", done, total)) if progress else None,
                                   target, lambda text: sounds.prepare(text, loudness))
     pieces: tuple[audio.Piece, ...] = ()
     mixdown = None
-    if bed is None:
-        gains = audio.level(script, sounds, loudness)
-        if fast:
-            script, pieces = audio.layout(script)
-    else:
-        if fast:  # on the frame grid, as without music, so the session keeps its times
-            script = audio.layout(script)[0]
+    # The speech is levelled as it is without music; the music is set under it and never moves it.
+    gains = audio.level(script, sounds, loudness)
+    if fast:  # on the frame grid, with music as without, so the session keeps its times
+        script, pieces = audio.layout(script)
+    if bed is not None:
         ducking = beds.Ducking.of(pacing)
         plan = beds.Plan(bed.names, ducking, beds.base_gain(bed, ducking, loudness),
                          beds.envelope(script.cues, script.duration, ducking), bed.crossfade)
-        gains, correction = audio.corrected(script, sounds, loudness, under=lambda steps: beds.energy(bed, plan, steps))
-        plan = replace(plan, gain=plan.gain + correction)  # the music moves with the sounds
         script = replace(script, music=plan)
         mixdown = mixdown_mod.Mixdown(script, sounds, gains, bed, plan)
     paths = {suffix: out_dir / f"{name}{suffix}" for suffix in OUTPUTS}

@@ -110,11 +110,9 @@ def test_every_bed_gives_the_same_samples_however_a_session_asks_for_them(kind, 
     assert np.array_equal(pieces, whole)
     assert np.abs(whole).max() <= bed.peak
     assert -70 < bed.loudness < 0 and bed.crossfade >= 0 and bed.names
-    energy = bed.energy(4000)
-    assert len(energy) == 4000 and np.all(energy >= 0)
-    # Its energy profile agrees with its samples' loudness.
-    measured = levels.clip_loudness(levels.profile(levels.to_pcm(whole.astype(np.float64))), len(whole))
-    assert levels.loudness(float(energy.sum()), 4000 * levels.STEP) == pytest.approx(measured, abs=0.5)
+    # Its loudness, which sets its level under the speech, is its samples' as a session plays them.
+    assert levels.integrated(levels.profile(levels.to_pcm(whole.astype(np.float64)))) == pytest.approx(
+        bed.loudness, abs=0.5)
 
 
 def test_music_plays_its_files_in_turn_then_loops_with_equal_power_crossfades(files):
@@ -242,9 +240,6 @@ class _Steady:
     def samples(self, start: int, count: int) -> np.ndarray:
         return self._data[np.arange(start, start + count) % len(self._data)]
 
-    def energy(self, steps: int) -> np.ndarray:
-        return np.zeros(steps)
-
 
 @pytest.mark.parametrize("in_process", [True, False], ids=["LAME in process", "ffmpeg"])
 def test_runs_encoded_apart_join_inaudibly_and_the_length_is_exact(in_process, tmp_path, monkeypatch):
@@ -322,7 +317,8 @@ def _quiet_stretches(data, margin: float = 0.1, loop: float = 9.0) -> list[tuple
     """Return the stretches of pauses where the music is at its level: away from ramps, fades and loop joints.
 
     Across a joint, the noise bed's marker tone meets itself in phase, so the equal-power
-    crossfade lifts it by up to 3 dB (as it does any music that joins itself in phase).
+    crossfade lifts it by up to 3 dB (as it does any music that joins itself in phase):
+    a long pause is cut where a joint falls in it.
     """
     found = []
     m = data["music"]
@@ -330,9 +326,14 @@ def _quiet_stretches(data, margin: float = 0.1, loop: float = 9.0) -> list[tuple
     for c in data["cues"]:
         if c["kind"] != "pause":
             continue
-        a, b = c["start"] + m["release"] + margin, c["end"] - m["attack"] - margin
-        if a >= m["fade"] and b <= data["duration"] - m["fade"] and b - a >= 0.5 \
-                and not any(x < b and y > a for x, y in joints):
+        a, b = max(c["start"] + m["release"], m["fade"]) + margin, min(c["end"] - m["attack"],
+                                                                        data["duration"] - m["fade"]) - margin
+        for x, y in joints:
+            if x - margin < b and y + margin > a:
+                if x - margin - a >= 0.5:
+                    found.append((a, x - margin))
+                a = max(a, y + margin)
+        if b - a >= 0.5:
             found.append((a, b))
     return found
 
@@ -406,12 +407,120 @@ def test_the_music_follows_its_envelope_ramps_and_fades(rendered):
 
 
 @pytest.mark.slow
-def test_the_mix_is_on_the_loudness_target_with_peaks_held(rendered):
+def test_the_speech_is_on_the_loudness_target_with_peaks_held(rendered):
     from test_loudness import ebur128
 
-    out, _, _, pcm = rendered
+    out, data, _, pcm = rendered
     integrated, peak = ebur128(out / "with" / "mix.mp3")
-    assert abs(integrated - (-19.0)) <= 0.5, integrated
+    # The speech, not the whole mix: the music in the pauses only lowers the whole's measure.
+    assert abs(_speech_loudness(pcm, data) - (-19.0)) <= 0.5, _speech_loudness(pcm, data)
+    assert integrated <= -19.0 + 0.5, integrated
+    assert peak <= -1.0, peak
+    assert np.abs(pcm).max() < 0.98
+
+
+# --- the speech as loud as without music, the music its level under it -------------
+
+SPARSE = """\
+title: Still
+music: [noise.wav]
+pacing: {{transition: 6s{extra}}}
+intro: Lie down and let the floor hold you.
+exercises:
+  - name: Child's pose
+    hold: 45s
+    rest: 20s
+  - name: Supine twist
+    hold: 45s
+    rest: 20s
+outro: Roll to your side and rest.
+"""
+
+DENSE = """\
+title: Busy
+music: [noise.wav]
+pacing: {{inhale: 3s, exhale: 3s, transition: 2s{extra}}}
+intro: Stand tall and breathe out.
+exercises:
+  - name: Swimming
+    setup: Lie on your front and reach your arms and legs long.
+    cues: [Flutter the arms and legs., Keep the neck long and the gaze down.]
+    reps: 6
+    rest: 2 breaths
+  - name: Teaser
+    reps: 4
+    cues: [Balance on the sitting bones., Reach past your toes.]
+outro: That is all. Thank you for practising today.
+"""
+
+
+@pytest.fixture(scope="module", params=[("sparse", SPARSE, ""), ("dense", DENSE, ""),
+                                        ("sparse-18", SPARSE, ", music_level: -18")], ids=lambda p: p[0])
+def levelled(request, files, tmp_path_factory):
+    """Render a routine with its music and without, and decode both."""
+    name, text, extra = request.param
+    folder = files["sweep"].parent
+    out = tmp_path_factory.mktemp(f"level-{name}")
+    (folder / f"{name}.yaml").write_text(text.format(extra=extra), encoding="utf-8")
+    decoded = []
+    for where, flags in (("with", []), ("without", ["--no-music"])):
+        result = run_cli("render", folder / f"{name}.yaml", "-o", out / where, "--engine", "pyttsx3", "-q", *flags)
+        assert result.code == 0, result.stderr
+        decoded.append(np.frombuffer(decode(out / where / f"{name}.mp3"), "<i2").astype(np.float64) / 32768)
+    data = json.loads((out / "with" / f"{name}.json").read_text(encoding="utf-8"))
+    return data, decoded[0], decoded[1], out / "with" / f"{name}.mp3"
+
+
+def _speech_loudness(pcm: np.ndarray, data) -> float:
+    """Return the speech's own gated loudness: the session's, with all but its lines and tones silenced."""
+    voice = np.zeros_like(pcm)
+    for c in data["cues"]:
+        if c["kind"] != "pause":
+            voice[at(c["start"]): at(c["end"])] = pcm[at(c["start"]): at(c["end"])]
+    return levels.integrated(levels.profile(levels.to_pcm(voice)))
+
+
+def _stretches_loudness(pcm: np.ndarray, stretches: list[tuple[float, float]]) -> float:
+    """Return the loudness of stretches of a session taken together: their energy over their length."""
+    parts = [pcm[at(a): at(b)] for a, b in stretches]
+    energy = sum(float(levels.profile(levels.to_pcm(part)).sum()) for part in parts)
+    return levels.loudness(energy, sum(len(part) for part in parts))
+
+
+@pytest.mark.slow
+def test_the_speech_is_as_loud_as_without_music(levelled):
+    data, with_music, without, _ = levelled
+    assert with_music.shape == without.shape
+    speech, alone = _speech_loudness(with_music, data), _speech_loudness(without, data)
+    assert speech == pytest.approx(alone, abs=0.5), (speech, alone)
+    assert speech == pytest.approx(-19.0, abs=1.0), speech  # the speech on the loudness target, as without music
+    # Levelled alike, it is held at the same ceiling: its peaks are as high, not squeezed further to make room.
+    peaks = [20 * np.log10(max(np.abs(pcm[at(c["start"]): at(c["end"])]).max() for c in data["cues"]
+                               if c["kind"] == "speech")) for pcm in (with_music, without)]
+    assert peaks[0] == pytest.approx(peaks[1], abs=0.5), peaks
+
+
+@pytest.mark.slow
+def test_the_music_between_lines_sits_its_level_under_the_speech(levelled):
+    data, pcm, _, _ = levelled
+    quiet = _quiet_stretches(data)
+    assert sum(b - a for a, b in quiet) >= 8.0, quiet
+    music, speech = _stretches_loudness(pcm, quiet), _speech_loudness(pcm, data)
+    assert music - speech == pytest.approx(data["music"]["level"], abs=1.0), (music, speech)
+
+
+@pytest.mark.slow
+def test_the_mix_is_not_raised_to_the_target_and_its_peaks_are_held(levelled):
+    from test_loudness import ebur128
+
+    data, pcm, _, path = levelled
+    integrated, peak = ebur128(path)
+    # The music adds next to nothing where the speech is, and where it is near enough the speech's
+    # level its pauses count: a session that is mostly pauses measures under the target, and is
+    # left there.
+    assert integrated <= -19.0 + 0.5, integrated
+    if (data["title"], data["music"]["level"]) == ("Still", -14.0):
+        assert integrated < -19.0 - 3.0, integrated
     assert peak <= -1.0, peak
     assert np.abs(pcm).max() < 0.98
 

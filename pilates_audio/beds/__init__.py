@@ -42,15 +42,12 @@ class Bed(Protocol):
     def samples(self, start: int, count: int) -> "np.ndarray":
         """Return `count` samples from session sample `start` on, at 0 dB gain, as float32 (full scale 1.0)."""
 
-    def energy(self, steps: int) -> "np.ndarray":
-        """Return its K-weighted energy in each 10 ms step of the first `steps` of a session, at 0 dB gain."""
-
 
 @dataclass(frozen=True)
 class Ducking:
     """How a bed sits under the voice: its level, how far it ducks, its ramps and fades."""
 
-    level: float = -14.0  # LU relative to the speech's loudness target
+    level: float = -14.0  # LU relative to the speech's loudness
     duck: float = 12.0  # dB lower while a line or tone sounds
     attack: float = 0.3  # seconds it ramps down before a sound starts
     release: float = 0.6  # seconds it ramps back up after a sound ends
@@ -173,30 +170,12 @@ class Plan:
 
 
 def base_gain(bed: Bed, ducking: Ducking, target: float) -> float:
-    """Return the gain (dB) that puts a bed `level` LU from where the lines are levelled, before the session's correction.
+    """Return the gain (dB) that puts a bed `level` LU under the speech, on its own gated loudness.
 
-    Lines are each brought to the loudness target, then all move by one correction
-    that lands the whole mix on it; the bed moves with them, so it keeps its level
-    relative to the speech.
+    The speech is levelled onto the target as it is without a bed, and the bed is set
+    under it: the whole mix may measure under the target where pauses are many, and is
+    left there, so the speech sounds as loud with a bed as without one.
     """
-    return target + ducking.level - bed.loudness
+    from pilates_audio import audio
 
-
-def energy(bed: Bed, plan_: Plan, steps: int) -> "np.ndarray":
-    """Return the bed's K-weighted energy per 10 ms step as the session plays it (gain and envelope applied)."""
-    import numpy as np
-
-    from pilates_audio import levels
-
-    xs = np.array([x for x, _ in plan_.envelope], dtype=np.float64)
-    ys = np.array([y for _, y in plan_.envelope], dtype=np.float64)
-    centres = np.arange(steps, dtype=np.float64)
-    centres += 0.5
-    centres *= levels.STEP
-    # In place where it can be: a 3-hour session has a million steps.
-    factor = np.interp(centres, xs, ys, left=0.0, right=0.0)
-    del centres
-    np.square(factor, out=factor)
-    factor *= bed.energy(steps)
-    factor *= 10 ** (plan_.gain / 10)
-    return factor
+    return audio.speech_level(target) + ducking.level - bed.loudness

@@ -239,24 +239,3 @@ class Music:
                 piece[first - (a - at):] *= _fade_in(fade)[::-1][first - (length - fade): b - at - (length - fade)]
             out[a - start: b - start] += piece
         return out
-
-    def energy(self, steps: int) -> "np.ndarray":
-        import numpy as np
-
-        from pilates_audio import levels
-
-        out = np.zeros(steps)
-        starts = self._plays(steps * levels.STEP)
-        fade_steps = self._fade // levels.STEP
-        for k in range(len(starts) - 1):
-            at = starts[k] // levels.STEP
-            if at >= steps:
-                break
-            own = self.decoded[k % len(self.decoded)].steps.copy()
-            # Across a crossfade each side is heard at half its energy on average (sin² and cos²).
-            if k > 0:
-                own[:fade_steps] *= 0.5
-            own[-fade_steps:] *= 0.5
-            n = min(len(own), steps - at)
-            out[at: at + n] += own[:n]
-        return out
