@@ -262,10 +262,9 @@ class _Checker:
         if not good:
             self.add(node, f"{key} is an empty mapping; give a text, or one per language ({{en: …, de: …}})")
         for tag, child in node.value.items():
-            try:
-                languages.resolve(tag)
-            except ValueError as exc:
-                self.add_at(node.key_marks[tag], f"{key}: {exc}")
+            if not _shipped(tag):
+                self.add_at(node.key_marks[tag], f"{key}: '{tag}' is not a language with a phrasebook; give each "
+                                                 f"text under one of: {', '.join(languages.shipped())}")
                 good = False
                 continue
             said = self.said(child, key) if not child.is_mapping else self.text(child, key)  # no mapping in one

@@ -274,8 +274,10 @@ def test_a_text_per_language_must_have_the_routines_language_and_only_shipped_on
     """,
         "r.yaml:3:8: intro has no text in the routine's language, German (de); add de: …, or make language: one it "
         "has (en)",
-        "r.yaml:6:54: setup: no phrasebook for language 'tlh'; shipped languages: de, en, es, fr, it, nl, pt-BR",
-        "r.yaml:7:22: each cue: no phrasebook for language 'xx-YY'; shipped languages: de, en, es, fr, it, nl, pt-BR",
+        "r.yaml:6:54: setup: 'tlh' is not a language with a phrasebook; give each text under one of: de, en, es, fr, "
+        "it, nl, pt-BR",
+        "r.yaml:7:22: each cue: 'xx-YY' is not a language with a phrasebook; give each text under one of: de, en, es, "
+        "fr, it, nl, pt-BR",
         "r.yaml:7:59: say is empty; give it some text",
         "r.yaml:9:8: outro is an empty mapping; give a text, or one per language ({en: …, de: …})",
     )
