@@ -13,7 +13,7 @@ from typing import Any, Callable
 import click
 
 from pilates_audio import __version__, audio, pacing as pacing_mod, render as render_mod, routine as routine_mod
-from pilates_audio import cache as cache_mod, feed as feed_mod, files, fit as fit_mod, mp3, speech
+from pilates_audio import cache as cache_mod, feed as feed_mod, files, fit as fit_mod, localized, mp3, speech
 from pilates_audio.beds import music as music_mod
 from pilates_audio.errors import InputError, PilatesAudioError
 from pilates_audio.script import SAMPLE_RATE
@@ -380,6 +380,7 @@ def check(routines: tuple[Path, ...], max_length: float | None) -> None:
             music_mod.Music(loaded.music)  # music that is not audio, is silent or too short, as render would say
         pacing, _ = render_mod.effective_pacing(loaded, {})
         plan, _ = render_mod.planned(loaded, pacing, max_length=max_length or render_mod.MAX_LENGTH)
+        _report(loaded, None, localized.mismatched(loaded, pacing.language))  # lines in another language
         length = format_clock(plan.duration / SAMPLE_RATE)
         # A section's rounds play its exercises again: count each as written, and the rounds apart.
         written = sum(1 for exercise in loaded.exercises if exercise.round == 1)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from pilates_audio import audio, export, files, fit as fit_mod, mp3, pacing as pacing_mod, script as script_mod, speech
-from pilates_audio import beds, cache as cache_mod, mixdown as mixdown_mod, tools
+from pilates_audio import beds, cache as cache_mod, localized, mixdown as mixdown_mod, tools
 from pilates_audio.beds import music as music_mod
 from pilates_audio.errors import InputError
 from pilates_audio.files import atomic_outputs, cache_dir
@@ -140,12 +140,18 @@ def effective_pacing(routine: Routine | None, flags: dict, pacing_file: pacing_m
 def estimated_script(routine: Routine, pacing: Pacing, target: fit_mod.Target | float | None = None
                      ) -> tuple[Script, fit_mod.Fit | None]:
     """Plan a session with estimated speech lengths: instant, no synthesis."""
-    notes = speech.voice_notes(pacing.engine, pacing.voice, pacing.language)
+    notes = _notes(routine, pacing)
     pacing, estimate = _estimator(pacing)
     fitted = fit_mod.fit(routine, pacing, target, estimate) if target is not None else None
     if fitted is not None:
         routine, pacing = fitted.routine, fitted.pacing
     return _noted(script_mod.plan(routine, pacing, estimate), notes), fitted
+
+
+def _notes(routine: Routine, pacing: Pacing) -> tuple[str, ...]:
+    """Return what to say about a session before its planning's warnings: its voice, then lines in another language."""
+    return speech.voice_notes(pacing.engine, pacing.voice, pacing.language) + localized.mismatched(
+        routine, pacing.language)
 
 
 def _noted(script: Script, notes: tuple[str, ...]) -> Script:
@@ -198,7 +204,7 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
     fit the breath again on the exact lengths.
     """
     fitted = None
-    notes = speech.voice_notes(pacing.engine, pacing.voice, pacing.language)
+    notes = _notes(routine, pacing)
     pacing = replace(pacing, engine=voices.engine.name)  # the script says which engine speaks
     chosen, chosen_pacing = routine, pacing
     if target is not None:

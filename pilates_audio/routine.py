@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from pilates_audio import languages, localized
 from pilates_audio import pacing as pacing_mod
 from pilates_audio import yamlsrc
 from pilates_audio.beds import music as music_mod
@@ -34,6 +35,9 @@ MAX_INCLUDE_DEPTH = 10
 MAX_EXERCISES = 5_000
 MAX_LINE_CHARS = 1000  # one spoken line; longer text belongs in several cues
 SPOKEN = ("title", "intro", "outro")  # the routine's texts that are said (with every exercise's)
+# Texts an author may give one per language ({en: …, de: …}), with every cue: what is said
+# as instruction. Names and the title stay one: they name chapters, files and feeds.
+PER_LANGUAGE = ("intro", "outro", "setup", "say")
 # Markup a speech engine might obey rather than read: SSML or XML tags, eSpeak and
 # macOS [[…]] commands. Control characters go from all text (eSpeak's embedded
 # commands start with one, and feeds and tags cannot hold them).
@@ -194,8 +198,9 @@ class _Checker:
     """Walk a routine's nodes, collecting problems instead of stopping at the first."""
 
     def __init__(self, path: str, problems: list[Problem], folder: Path, chain: tuple[Path, ...] = (),
-                 includes: _Includes | None = None):
+                 includes: _Includes | None = None, language: str | None = None):
         self.path = path  # as shown in messages
+        self.language = language  # the routine's own (None: a block checked on its own)
         self.problems = problems
         self.folder = folder  # where relative paths in the file start
         self.chain = chain  # the files including this one, outermost first (resolved)
@@ -243,7 +248,37 @@ class _Checker:
 
     def optional_text(self, mapping: Node, key: str) -> str | None:
         node = mapping.value.get(key)
-        return None if node is None else self.text(node, key, spoken=key in SPOKEN)
+        if node is None:
+            return None
+        return self.said(node, key) if key in PER_LANGUAGE else self.text(node, key, spoken=key in SPOKEN)
+
+    def said(self, node: Node, key: str) -> localized.Said | None:
+        """Check a spoken text given once, or one per language ({en: …, de: …}); return it in the routine's language."""
+        if not node.is_mapping:
+            text = self.text(node, key)
+            return None if text is None else localized.Said(text, (self.path, node.line, node.column))
+        texts: list[tuple[str, localized.Said]] = []
+        good = bool(node.value)
+        if not good:
+            self.add(node, f"{key} is an empty mapping; give a text, or one per language ({{en: …, de: …}})")
+        for tag, child in node.value.items():
+            if not _shipped(tag):
+                self.add_at(node.key_marks[tag], f"{key}: '{tag}' is not a language with a phrasebook; give each "
+                                                 f"text under one of: {', '.join(languages.shipped())}")
+                good = False
+                continue
+            said = self.said(child, key) if not child.is_mapping else self.text(child, key)  # no mapping in one
+            good = good and isinstance(said, localized.Said)
+            texts.append((tag, said))  # type: ignore[arg-type]
+        if not good:
+            return None
+        chosen = localized.choose(tuple(texts), self.language) if self.language else texts[0][1]
+        if chosen is None:
+            name = languages.english_name(languages.resolve(self.language))  # type: ignore[arg-type]
+            self.add(node, f"{key} has no text in the routine's language, {name} ({self.language}); add "
+                           f"{self.language}: …, or make language: one it has ({', '.join(tag for tag, _ in texts)})")
+            return None
+        return localized.Said(chosen, (self.path, node.line, node.column), tuple(texts))
 
     def duration(self, node: Node, key: str, breaths: bool = True, zero: bool = False
                  ) -> tuple[Duration, Duration | None] | None:
@@ -320,14 +355,14 @@ class _Checker:
         tied: list[TiedCue] = []
         good = True
         for item in items:
-            if item.is_mapping:
+            if item.is_mapping and not _per_language(item):
                 cue = self.tied_cue(item)
                 if cue is None:
                     good = False
                 else:
                     tied.append(cue)
                 continue
-            text = self.text(item, "each cue")
+            text = self.said(item, "each cue")
             if text is None:
                 good = False
             else:
@@ -341,7 +376,7 @@ class _Checker:
         if "say" not in values:
             self.add(node, "a cue mapping needs say: with the words to speak")
             return None
-        text = self.text(values["say"], "say")
+        text = self.said(values["say"], "say")
         fields: dict[str, Any] = {"text": text}
         good = text is not None
         if ("on" in values) == ("at" in values):
@@ -402,7 +437,7 @@ class _Checker:
         else:
             fields["name"] = self.text(values["name"], "name")
         if "setup" in values:
-            fields["setup"] = self.text(values["setup"], "setup")
+            fields["setup"] = self.said(values["setup"], "setup")
         if "cues" in values:
             cues = self.cues(values["cues"])
             fields["cues"], fields["tied"] = cues if cues else (None, None)
@@ -527,7 +562,7 @@ class _Checker:
         root = self.includes.parsed[resolved]
         if root is None:
             return [None]
-        checker = _Checker(shown, self.problems, path.parent, self.chain + (resolved,), self.includes)
+        checker = _Checker(shown, self.problems, path.parent, self.chain + (resolved,), self.includes, self.language)
         return checker.block_items(root, section)
 
     def block_items(self, root: Node, section: str | None) -> list[Exercise | None]:
@@ -704,6 +739,34 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
+def _per_language(node: Node) -> bool:
+    """Tell a cue given per language ({en: …, de: …}) from a cue mapping that says when ({say: …, on: exhale})."""
+    if any(key in CUE_KEYS for key in node.value):
+        return False
+    return any(_shipped(key) for key in node.value)
+
+
+def _shipped(tag: str) -> bool:
+    try:
+        languages.resolve(tag)
+        return True
+    except ValueError:
+        return False
+
+
+def _own_language(root: Node) -> str:
+    """Return the language a routine's texts are in: its language:, or its pacing's, else the default."""
+    pacing = root.value.get("pacing")
+    nodes = [root.value.get("language"), pacing.value.get("language") if pacing and pacing.is_mapping else None]
+    for node in nodes:
+        if node is not None:
+            try:
+                return pacing_mod.parse_value("language", node.value)
+            except ValueError:
+                pass  # said where the routine's keys are checked
+    return languages.DEFAULT
+
+
 def _looks_like_block(root: Node) -> bool:
     """Tell a block file (a list of exercises) from a routine written wrongly."""
     return root.is_list and bool(root.value) and all(item.is_mapping for item in root.value)
@@ -735,7 +798,8 @@ def _check_root(root: Node | None, path: Path, display: str, blocks: bool, probl
                 confine: Path | None = None) -> tuple[Routine | Block | None, list[Problem]]:
     if root is None:
         return None, problems
-    checker = _Checker(display, problems, path.parent, (_resolved(path),), _Includes(confine))
+    language = _own_language(root) if root.is_mapping else None  # a block's texts serve any routine's
+    checker = _Checker(display, problems, path.parent, (_resolved(path),), _Includes(confine), language)
     checked: Routine | Block | None
     if blocks and _looks_like_block(root):
         exercises = checker.block_items(root, None)

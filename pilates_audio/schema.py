@@ -39,6 +39,15 @@ def _text(description: str) -> dict[str, Any]:
     return {"$ref": "#/$defs/text", "description": description}
 
 
+def _said(description: str) -> dict[str, Any]:
+    return {"$ref": "#/$defs/said", "description": description + " One text, or one per language: {en: …, de: …}."}
+
+
+def _tags() -> str:
+    """Match a language tag that has a phrasebook: a shipped one, or a region of it (en-GB), in either case."""
+    return f"^(?:{'|'.join(_ci(tag.lower()) for tag in languages.shipped())})(?:-[A-Za-z0-9]{{2,8}})*$"
+
+
 def build() -> dict[str, Any]:
     """Return the routine format's JSON Schema (draft 2020-12, using keywords editors of draft 7 also know)."""
     defaults = pacing_mod.Pacing()
@@ -100,9 +109,10 @@ def build() -> dict[str, Any]:
         "required": ["name"],
         "properties": {
             "name": _text("The exercise's name: spoken, and its chapter's title."),
-            "setup": _text("How to get into position; spoken before the work."),
+            "setup": _said("How to get into position; spoken before the work."),
             "cues": {"description": "Lines spoken during the work: one text or a list. Plain text is spread over "
-                                    "the work; a mapping says when: {say: …, on: exhale} or {say: …, at: 6}.",
+                                    "the work; a mapping says when: {say: …, on: exhale} or {say: …, at: 6}. Any text may be one "
+                                    "per language: {en: …, de: …}.",
                      "anyOf": [{"$ref": "#/$defs/cue"}, {"type": "array", "items": {"$ref": "#/$defs/cue"}}]},
             "reps": {"description": "Counted repetitions: a whole number, or a range such as 6-10.",
                      "anyOf": [{"type": "integer", "minimum": 1},
@@ -172,11 +182,11 @@ def build() -> dict[str, Any]:
             "language": {"$ref": "#/$defs/language",
                          "description": "The session's language; the same as pacing's language (give only one)."},
             "pacing": {"$ref": "#/$defs/pacing"},
-            "intro": _text("Spoken after the title."),
+            "intro": _said("Spoken after the title."),
             "exercises": {"$ref": "#/$defs/exercises"},
             "sections": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/section"},
                          "description": "Named groups of exercises (instead of exercises)."},
-            "outro": _text("Spoken at the end."),
+            "outro": _said("Spoken at the end."),
         },
         "oneOf": [{"required": ["exercises"]}, {"required": ["sections"]}],
         # A voice or a language is given here or in pacing, not both.
@@ -196,13 +206,13 @@ def build() -> dict[str, Any]:
                          "description": "The session's language, a BCP 47 tag: its phrasebook, numbers and voice "
                                         f"(shipped: {', '.join(languages.shipped())}; en-GB uses en)."},
             "block": {**items, "description": "A block: a list of exercises for routines to include."},
-            "cue": {"anyOf": [{"$ref": "#/$defs/text"}, {
+            "cue": {"anyOf": [{"$ref": "#/$defs/said"}, {
                 "type": "object",
                 "description": "A cue said at its moment: at the start of a breath phase (on), or as a rep begins (at).",
                 "additionalProperties": False,
                 "required": ["say"],
                 "properties": {
-                    "say": _text("The words to speak."),
+                    "say": _said("The words to speak."),
                     "on": {"enum": list(PHASES),
                            "description": "Said at the start of this phase on every rep (or breath of a hold)."},
                     "at": {"type": "integer", "minimum": 1, "description": "Said as this rep begins, after its count."},
@@ -232,6 +242,11 @@ def build() -> dict[str, Any]:
             "include": include,
             "pacing": pacing,
             "text": {"type": "string", "pattern": r"\S"},
+            "said": {"anyOf": [{"$ref": "#/$defs/text"}, {
+                "type": "object", "minProperties": 1, "propertyNames": {"pattern": _tags()},
+                "additionalProperties": {"$ref": "#/$defs/text"},
+                "description": "A text per language, by language tag; the session says its language's (the "
+                               "routine's language must be among them)."}]},
             "duration": {"anyOf": [number_above_zero,
                                    {"type": "string", "pattern": _whole(rf"(?:{_DURATION}|{_RANGE})")}],
                          "description": "A duration (20s, 1m30s, 45, 3 breaths) or a range (30s-90s, 2-4 breaths)."},

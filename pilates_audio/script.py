@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
-from pilates_audio import languages
+from pilates_audio import languages, localized
 from pilates_audio.pacing import Pacing
 from pilates_audio.routine import Exercise, Routine
 from pilates_audio.units import Duration, format_clock
@@ -726,8 +726,11 @@ def _first_fit(placed: list[_Line], earliest: int, length: int, gap: int, limit:
 
 
 def plan(routine: Routine, pacing: Pacing, length_of: LengthOf) -> Script:
-    """Lay out the whole session: every line, pause and chapter at its exact time."""
-    return _Planner(routine, pacing, length_of).plan()
+    """Lay out the whole session: every line, pause and chapter at its exact time.
+
+    Texts the routine gives per language are said in the session's (ValidationError if one lacks it).
+    """
+    return _Planner(localized.in_language(routine, pacing.language), pacing, length_of).plan()
 
 
 def candidate_lines(routine: Routine, pacing: Pacing) -> list[str]:

@@ -200,3 +200,106 @@ def test_a_language_capitalises_a_word_as_it_spells_it():
     dutch = languages.phrasebook("nl")
     assert dutch.count(1) == "Eén." and dutch.countdown(1) == "Eén." and dutch.count(21) == "Eenentwintig."
     assert languages.phrasebook("es").count(1) == "Uno."  # no capitals given: the first letter only
+
+
+@pytest.mark.parametrize("tag", SHIPPED)
+def test_every_phrasebook_lists_the_common_words_that_tell_its_lines_apart(tag):
+    words = languages.phrasebook(tag).common_words
+    assert len(words) >= 40, tag
+    assert all(word == word.lower() and word.isalpha() for word in words), tag
+
+
+def test_a_line_is_taken_for_another_language_only_when_it_clearly_is_one():
+    assert languages.looks_like("Lie on your back with your knees bent.", "de") == "en"
+    assert languages.looks_like("Legen Sie sich auf den Rücken, die Knie gebeugt.", "en") == "de"
+    assert languages.looks_like("Legen Sie sich auf den Rücken, die Knie gebeugt.", "de") is None
+    assert languages.looks_like("Allongez-vous sur le dos, les genoux pliés.", "it") == "fr"
+    assert languages.looks_like("Keep the spine long.", "de") is None  # too short to judge
+    assert languages.looks_like("Roll Up, Hundred, Teaser, Swan and Saw.", "de") is None  # names, not sentences
+    # A borrowed word or two in a line of the session's language is not enough.
+    assert languages.looks_like("Jetzt kommt der Roll Up, mit ruhigem Atem und langem Rücken.", "de") is None
+
+
+def shipped_routines() -> list[tuple[str, str]]:
+    """Return every routine the package and the library ship, as (name, its text)."""
+    from pathlib import Path
+
+    from pilates_audio import starter
+
+    root = Path(__file__).resolve().parent.parent
+    found = [(path.name, path.read_text(encoding="utf-8")) for path in sorted((root / "routines").glob("*.yaml"))]
+    return found + [(f"starter {tag}", starter.starter("My Routine", None, tag)) for tag in SHIPPED]
+
+
+@pytest.mark.parametrize("name, text", shipped_routines(), ids=[name for name, _ in shipped_routines()])
+def test_no_shipped_routine_or_starter_is_warned_about_its_language(name, text, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from pilates_audio import localized, render, routine
+
+    shutil.copytree(Path(__file__).resolve().parent.parent / "routines" / "blocks", tmp_path / "blocks")
+    path = tmp_path / "routine.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = routine.load(path)
+    language = render.effective_pacing(loaded, {})[0].language
+    assert localized.mismatched(loaded, language) == ()
+    if language == "en":  # the same lines in a German session are named
+        assert localized.mismatched(loaded, "de")
+
+
+ENGLISH_IN_GERMAN = """\
+title: Brücke
+language: de
+intro: Before we begin, find a quiet place and lie on your mat.
+exercises:
+  - name: Brücke
+    setup: Lie on your back with your knees bent and your feet on the floor.
+    cues:
+      - Lift the hips, one bone at a time, up to the shoulders.
+      - {say: Breathe out as you roll back down to the mat., at: 5}
+      - Keep it long.
+    reps: 8
+  - name: Schwan
+    setup: {en: Lie on your front with your hands under your shoulders., de: Legen Sie sich auf den Bauch.}
+    hold: 2 breaths
+outro: Gut gemacht, das war die Einheit für den Rücken.
+"""
+
+
+def test_lines_in_another_language_than_the_sessions_are_named_once_at_check_and_render(tmp_path):
+    from conftest import run_here
+
+    (tmp_path / "r.yaml").write_text(ENGLISH_IN_GERMAN, encoding="utf-8")
+    warning = (
+        "warning: r.yaml: 4 lines look English, but the session is in German (de); give them in German, or one text "
+        "per language, as {en: …, de: …}:\n"
+        '  r.yaml:3:8: looks English: "Before we begin, find a quiet place and lie on your mat."\n'
+        '  r.yaml:6:12: looks English: "Lie on your back with your knees bent and your feet on the…"\n'
+        '  r.yaml:8:9: looks English: "Lift the hips, one bone at a time, up to the shoulders."\n'
+        "  and 1 more\n")
+    check = run_here(tmp_path, "check", "r.yaml")
+    assert (check.code, check.stderr) == (0, warning)
+    script = run_here(tmp_path, "script", "r.yaml")
+    assert (script.code, script.stderr) == (0, warning)
+    assert run_here(tmp_path, "script", "r.yaml", "-q").stderr == ""
+    # In English, the German lines are the ones named: the text per language gives its English.
+    english = run_here(tmp_path, "script", "r.yaml", "--language", "en")
+    assert english.stderr == (
+        "warning: r.yaml: a line looks German, but the session is in English (en); give it in English, or one text "
+        "per language, as {de: …, en: …}:\n"
+        '  r.yaml:15:8: looks German: "Gut gemacht, das war die Einheit für den Rücken."\n')
+
+
+def test_render_names_lines_in_another_language_unless_quiet(tmp_path):
+    from conftest import run_here
+
+    (tmp_path / "r.yaml").write_text("title: Brücke\nlanguage: de\nexercises:\n  - name: Brücke\n    setup: Lie on "
+                                     "your back with your knees bent.\n    reps: 1\n", encoding="utf-8")
+    loud = run_here(tmp_path, "render", "r.yaml", "-o", "out")
+    assert loud.code == 0 and loud.stderr == (
+        "warning: r.yaml: a line looks English, but the session is in German (de); give it in German, or one text "
+        "per language, as {en: …, de: …}:\n"
+        '  r.yaml:5:12: looks English: "Lie on your back with your knees bent."\n')
+    quiet = run_here(tmp_path, "render", "r.yaml", "-o", "out", "-q")
+    assert (quiet.code, quiet.stderr) == (0, "")

@@ -204,3 +204,121 @@ def test_problems_from_several_files_come_together(tmp_path):
         routine.load_all([tmp_path / "a.yaml", tmp_path / "b.yaml"])
     messages = [f"{Path(p.path).name}:{p.line}:{p.column}: {p.message}" for p in info.value.problems]
     assert messages == ["a.yaml:2:29: reps must be a whole number, at least 1", "b.yaml:1:1: missing required key 'title'"]
+
+
+BILINGUAL = """
+    title: Bridge
+    intro: {en: Find your mat., de: Legen Sie die Matte bereit.}
+    exercises:
+      - name: Bridge
+        setup:
+          en: Lie on your back, knees bent.
+          de: Legen Sie sich auf den Rücken, die Knie gebeugt.
+        cues:
+          - {en: Lift the hips., de: Heben Sie das Becken.}
+          - {say: {en: Breathe out., de: Ausatmen.}, on: exhale}
+          - Long spine.
+        reps: 2
+    outro: {en-GB: Well done., pt-BR: Muito bem., de: Gut gemacht.}
+"""
+
+
+def said(routine_, language):
+    from pilates_audio import pacing, script
+
+    planned = script.plan(routine_, pacing.Pacing(language=language), lambda text: 44100)
+    return [cue.text for cue in planned.cues if cue.kind == "speech"]
+
+
+def test_a_text_may_be_given_per_language_and_the_session_says_its_own(write_routine):
+    from pilates_audio import localized
+
+    loaded = routine.load(write_routine(BILINGUAL), "r.yaml")
+    english, german = said(loaded, "en"), said(loaded, "de")
+    assert english[:4] == ["Bridge.", "Find your mat.", "Bridge.", "Lie on your back, knees bent."]
+    assert german[:4] == ["Bridge.", "Legen Sie die Matte bereit.", "Bridge.",
+                          "Legen Sie sich auf den Rücken, die Knie gebeugt."]
+    assert "Heben Sie das Becken." in german and "Ausatmen." in german and "Lift the hips." not in german
+    assert "Long spine." in german and "Long spine." in english  # one text for every language
+    assert german[-1] == "Gut gemacht."
+    # A region falls back to its language and a language to a region of it: en takes en-GB's, en-US too.
+    assert english[-1] == "Well done." and said(loaded, "en-US")[-1] == "Well done."
+    assert localized.choose(loaded.outro.texts, "pt-BR") == "Muito bem."
+    assert localized.choose(loaded.outro.texts, "pt-br") == "Muito bem."
+    assert localized.choose(loaded.outro.texts, "fr") is None
+    # The routine as loaded says its own language's texts; each remembers where it was written.
+    assert loaded.intro == "Find your mat." and loaded.intro.place == ("r.yaml", 2, 8)
+    assert loaded.exercises[0].tied[0].text == "Breathe out."
+
+
+def test_a_routine_with_texts_per_language_survives_pickling(write_routine):
+    import pickle
+
+    loaded = routine.load(write_routine(BILINGUAL), "r.yaml")
+    again = pickle.loads(pickle.dumps(loaded))
+    assert again == loaded and said(again, "de") == said(loaded, "de")
+    assert again.exercises[0].setup.place == loaded.exercises[0].setup.place == ("r.yaml", 6, 7)
+
+
+def test_a_text_per_language_must_have_the_routines_language_and_only_shipped_ones(write_routine):
+    expect_errors(write_routine, """
+        title: T
+        language: de
+        intro: {en: Find your mat.}
+        exercises:
+          - name: Roll up
+            setup: {en: Sit tall., de: Sitzen Sie aufrecht., tlh: Qapla'}
+            cues: [{en: Up., xx-YY: Down.}, {say: {de: Hoch., fr: ""}, on: exhale}]
+            reps: 3
+        outro: {}
+    """,
+        "r.yaml:3:8: intro has no text in the routine's language, German (de); add de: …, or make language: one it "
+        "has (en)",
+        "r.yaml:6:54: setup: 'tlh' is not a language with a phrasebook; give each text under one of: de, en, es, fr, "
+        "it, nl, pt-BR",
+        "r.yaml:7:22: each cue: 'xx-YY' is not a language with a phrasebook; give each text under one of: de, en, es, "
+        "fr, it, nl, pt-BR",
+        "r.yaml:7:59: say is empty; give it some text",
+        "r.yaml:9:8: outro is an empty mapping; give a text, or one per language ({en: …, de: …})",
+    )
+
+
+def test_a_routine_without_a_language_is_in_english_for_its_texts(write_routine):
+    expect_errors(write_routine, """
+        title: T
+        exercises:
+          - {name: Roll up, setup: {de: Sitzen Sie aufrecht.}}
+    """,
+        "r.yaml:3:28: setup has no text in the routine's language, English (en); add en: …, or make language: one "
+        "it has (de)",
+    )
+
+
+def test_a_session_in_a_language_a_text_lacks_is_refused_naming_every_place(write_routine, tmp_path):
+    from conftest import run_here
+
+    write_routine(BILINGUAL)
+    result = run_here(tmp_path, "script", "routine.yaml", "--language", "fr")
+    missing = "no text in French (fr), the session's language; add fr: here, or render in a language it has"
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == (f"routine.yaml:2:8: {missing} (en, de)\n"
+                             f"routine.yaml:6:7: {missing} (en, de)\n"
+                             f"routine.yaml:9:9: {missing} (en, de)\n"
+                             f"routine.yaml:10:15: {missing} (en, de)\n"
+                             f"routine.yaml:13:8: {missing} (en-GB, pt-BR, de)\n"
+                             "5 problems found; nothing was written.\n")
+    assert run_here(tmp_path, "check", "routine.yaml").code == 0  # the routine's own language is complete
+
+
+def test_a_block_may_give_texts_per_language_for_the_routines_that_include_it(tmp_path):
+    (tmp_path / "block.yaml").write_text("- name: Roll up\n  setup: {en: Sit tall., de: Sitzen Sie aufrecht.}\n"
+                                         "  reps: 2\n", encoding="utf-8")
+    (tmp_path / "de.yaml").write_text("title: T\nlanguage: de\nexercises: [include: block.yaml]\n", encoding="utf-8")
+    (tmp_path / "nl.yaml").write_text("title: T\nlanguage: nl\nexercises: [include: block.yaml]\n", encoding="utf-8")
+    assert routine.load(tmp_path / "de.yaml").exercises[0].setup == "Sitzen Sie aufrecht."
+    assert routine.check_file(tmp_path / "block.yaml", "block.yaml")[1] == []  # on its own, any language will do
+    with pytest.raises(ValidationError) as info:
+        routine.load(tmp_path / "nl.yaml", "nl.yaml")
+    assert [str(p) for p in info.value.problems] == [
+        "block.yaml:2:10: setup has no text in the routine's language, Dutch (nl); add nl: …, or make language: one "
+        "it has (en, de)"]

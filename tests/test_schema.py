@@ -108,6 +108,12 @@ BASE = {"title": "T", "exercises": [{"name": "Roll up", "reps": 5}]}
     {"exercises": [{"name": "Roll up", "reps": 5, "cues": [{"say": "Up.", "on": "hold"}]}]},
     {"exercises": [{"name": "Roll up", "reps": 5, "cues": [{"say": "Up.", "at": 2, "every": 2}]}]},
     {"exercises": [{"name": "Roll up", "reps": 5, "cues": [{"say": "Up.", "on": "inhale", "reps": 2}]}]},
+    {"intro": {}},
+    {"intro": {"en": "Hello.", "tlh": "nuqneH"}},
+    {"intro": {"en": "Hello.", "pt": "Olá."}},
+    {"exercises": [{"name": "Roll up", "reps": 5, "setup": {"en": {"de": "Hoch."}}}]},
+    {"exercises": [{"name": "Roll up", "reps": 5, "cues": [{"en": "Up.", "on": "exhale"}]}]},
+    {"exercises": [{"name": "Roll up", "reps": 5, "cues": [{"say": {"en": "Up.", "xx": "Up."}, "on": "exhale"}]}]},
 ], ids=lambda change: json.dumps(change)[-60:])
 def test_the_schema_rejects_what_check_rejects_for_its_shape(change, tmp_path):
     instance = {**BASE, **change}
@@ -145,9 +151,16 @@ PACING_VALUES = {
     "count_reps": FLAGS, "halfway": FLAGS, "announce_next": FLAGS,
     "countdown": mostly([0, 3, 10], [11, -1, "3", True]),
 }
+# A spoken text may be given per language: the routine's own (en) among them, a region of one, any case.
+SAID = mostly(["Sit tall.", {"en": "Sit tall.", "de": "Sitzen Sie aufrecht."}, {"EN-gb": "Sit tall."},
+               {"en": "Up.", "pt-BR": "Para cima."}],
+              ["", {}, {"de": "Nur Deutsch."}, {"en": "Up.", "pt": "Para cima."}, {"en": ["Up."]}, {"en": ""},
+               {"en": {"de": "Hoch."}}, {"klingon": "Qapla'"}])
 EXERCISE_VALUES = {
-    "name": TEXTS, "setup": TEXTS,
-    "cues": mostly(["Lift.", ["A.", "B."], []], [[3], "", ["A.", ""]]),
+    "name": TEXTS, "setup": SAID,
+    "cues": mostly(["Lift.", ["A.", "B."], [], {"en": "Lift.", "it": "Su."}, [{"say": {"en": "Out.", "nl": "Uit."},
+                                                                             "on": "exhale"}]],
+                   [[3], "", ["A.", ""], {"nl": "Uit."}, [{"say": {"en": "Out."}, "on": "hold"}]]),
     "reps": REPS, "hold": DURATIONS, "rest": DURATIONS,
     "breaths_per_rep": mostly([1, 2.5], [0, -1, "2", True]),
     "hold_each": mostly([3, 2.5, "3s", "3s-4s", "3-4s", " 2 sec "], [0, "2 breaths", "1-2 breaths", "x", True]),
@@ -164,7 +177,7 @@ def mapping_of(values: dict, required: tuple[str, ...] = (), extra: int = 4) -> 
 
 # The shapes stay right (the cases above cover wrong ones); the values vary.
 EXERCISES = st.lists(mapping_of(EXERCISE_VALUES, ("name",)), min_size=1, max_size=3)
-OPTIONAL = {"pacing": mapping_of(PACING_VALUES, extra=3), "voice": TEXTS, "intro": TEXTS}
+OPTIONAL = {"pacing": mapping_of(PACING_VALUES, extra=3), "voice": TEXTS, "intro": SAID, "outro": SAID}
 ROUTINE = (st.fixed_dictionaries({"title": TEXTS, "exercises": EXERCISES}, optional=OPTIONAL)
            | st.fixed_dictionaries({"title": TEXTS, "sections": st.lists(
                st.fixed_dictionaries({"name": TEXTS, "exercises": EXERCISES}), min_size=1, max_size=2)},
@@ -203,3 +216,13 @@ def test_the_format_reference_names_every_key():
         assert f"`{key}`" in text, key
     for command in ("pilates-audio new", "pilates-audio schema", "yaml-language-server: $schema="):
         assert command in text, command
+
+
+def test_spoken_texts_may_be_given_per_language_and_names_may_not():
+    exercise = {"name": "Bridge", "reps": 3, "setup": {"en": "Lie down.", "de": "Hinlegen.", "pt-br": "Deite."},
+                "cues": [{"en": "Up.", "de": "Hoch."}, {"say": {"en": "Out.", "de": "Aus."}, "on": "exhale"}]}
+    bilingual = {"title": "Bridge", "intro": {"en": "Hello.", "en-GB": "Hello there."}, "outro": {"de": "Tschüss."},
+                 "language": "de", "exercises": [exercise]}
+    assert valid(bilingual)
+    assert not valid({**bilingual, "title": {"en": "Bridge", "de": "Brücke"}})
+    assert not valid({**bilingual, "exercises": [{**exercise, "name": {"en": "Bridge", "de": "Brücke"}}]})

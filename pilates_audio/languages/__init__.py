@@ -35,6 +35,7 @@ class Phrasebook:
     chapters: Mapping[str, str] = field(repr=False)
     voices: Mapping[str, str] = field(default_factory=dict, repr=False)  # per engine, a voice to suggest
     capitals: Mapping[str, str] = field(default_factory=dict, repr=False)  # words not capitalised letter by letter
+    common_words: frozenset[str] = field(default=frozenset(), repr=False)  # to tell a line in another language
 
     def say(self, key: str, **values: str) -> str:
         """Fill in one phrase."""
@@ -207,6 +208,38 @@ def resolve(tag: str) -> str:
     raise ValueError(f"no phrasebook for language '{wanted}'; shipped languages: {', '.join(available)}")
 
 
+@lru_cache(maxsize=1)
+def _common_words() -> dict[str, frozenset[str]]:
+    return {tag: phrasebook(tag).common_words for tag in shipped()}
+
+
+def english_name(tag: str) -> str:
+    """Return a shipped language's name in English, for messages: German, Portuguese."""
+    return _rule(tag).get_language_name("en")
+
+
+# A line is only judged when it has this many words, this many of them another
+# language's common words, and several times as many as the session's: a name, a
+# short cue or a borrowed term is never taken for a line in another language.
+GUESS_MIN_WORDS = 5
+GUESS_MIN_HITS = 3
+GUESS_MARGIN = 3
+_WORD = re.compile(r"[^\W\d_]+")  # letters only: "l'air" is two words, as French counts them
+
+
+def looks_like(text: str, tag: str) -> str | None:
+    """Return the shipped language a line is clearly written in, if it is not `tag`'s; else None."""
+    words = _WORD.findall(text.lower())
+    if len(words) < GUESS_MIN_WORDS:
+        return None
+    hits = {other: sum(word in common for word in words) for other, common in _common_words().items()}
+    own = hits.pop(tag, 0)
+    best = max(hits, key=lambda other: hits[other], default=None)
+    if best is None or hits[best] < GUESS_MIN_HITS or hits[best] < GUESS_MARGIN * own:
+        return None
+    return best
+
+
 @lru_cache(maxsize=None)
 def phrasebook(tag: str = DEFAULT) -> Phrasebook:
     """Load the phrasebook of a language (a tag as `resolve` gives)."""
@@ -216,4 +249,4 @@ def phrasebook(tag: str = DEFAULT) -> Phrasebook:
     return Phrasebook(tag=tag, name=data["name"], numbers=data["numbers"], iso639_2=data["iso639_2"],
                       phrases=data["phrases"],
                       units=data["units"], chapters=data["chapters"], voices=data.get("voices") or {},
-                      capitals=data.get("capitals") or {})
+                      capitals=data.get("capitals") or {}, common_words=frozenset(data.get("common_words") or ()))
