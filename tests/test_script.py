@@ -57,31 +57,28 @@ def test_breath_counts_follow_the_pacing(flags):
     assert_counts_on_the_breath(data, loaded)
 
 
-def test_a_line_that_cannot_fit_grows_its_part_and_is_named(write_routine):
+def test_a_line_of_the_tools_that_cannot_fit_grows_its_part_and_is_named(write_routine):
     path = write_routine("""
         title: T
-        pacing: {inhale: 1s, exhale: 1s}
         exercises:
-          - name: Quick
-            hold: 1 breath
-            cues: [This is a very long cue that cannot possibly be said within a single two second breath.]
+          - {name: Quick, reps: 1, rest: 1s}
     """)
     loaded = routine.load(path, "t.yaml")
     pacing, _ = render.effective_pacing(loaded, {})
     plan, _ = render.estimated_script(loaded, pacing)
     assert plan.warnings == (
-        'the cue "This is a very long cue that cannot possibly be said within a single two second breath." '
-        f"does not fit in Quick's hold; the hold grows by {_overflow(plan, 'hold'):.1f} s",
+        f'Quick: the line "Rest for one second." does not fit in the rest; the rest grows by '
+        f"{_overflow(plan, 'rest', 1.0):.1f} s",
     )
-    hold = [c for c in plan.cues if c.part == "hold"]
+    rest = [c for c in plan.cues if c.part == "rest"]
     # grown by the overflow and a short pause after the line
-    assert hold[-2].kind == "speech" and hold[-1].kind == "pause"
-    assert hold[-1].length == script.samples(script.SENTENCE_GAP)
+    assert rest[-2].kind == "speech" and rest[-1].kind == "pause"
+    assert rest[-1].length == script.samples(script.SENTENCE_GAP)
 
 
-def _overflow(plan: script.Script, part: str) -> float:
+def _overflow(plan: script.Script, part: str, seconds: float) -> float:
     cues = [c for c in plan.cues if c.part == part]
-    return (cues[-1].end - cues[0].start) / script.SAMPLE_RATE - 2.0
+    return (cues[-1].end - cues[0].start) / script.SAMPLE_RATE - seconds
 
 
 def test_rep_numbers_are_spoken_and_cues_fit_between_them(write_routine):
@@ -336,10 +333,18 @@ def test_a_tied_cue_too_long_for_its_phase_is_named(write_routine):
             cues: [{say: Breathe out and peel up one bone at a time until you sit tall over your legs., on: exhale}]
     """)
     _, plan = estimated(path)
-    assert plan.warnings[0].startswith('the cue "Breathe out and peel up one bone at a time until you sit tall over '
-                                       "your legs.\" is longer than its exhale in Roll up's reps (by ")
-    assert plan.warnings[0].endswith(" s); shorten it, or slow the breath")
-    assert len(plan.warnings) <= 2  # said once, however many reps; the reps may also grow
+    text = "Breathe out and peel up one bone at a time until you sit tall over your legs."
+    (start, end), = _spans(plan, "reps", "Roll up")
+    assert end - start == 3 * 3 * SAMPLE_RATE  # the reps never grow for it
+    # Said in full from the first exhale on, far into the next rep; where it would run past the reps, left out.
+    said = [c for c in plan.cues if c.text == text]
+    assert len(said) == 1 and said[0].start == start + script.samples(1.5)
+    over = said[0].end - (start + 3 * SAMPLE_RATE)
+    assert plan.warnings == (  # once, however many reps
+        f'Roll up: the cue "{text}" runs {over / SAMPLE_RATE:.1f} s past its exhale in the reps; shorten it, or slow '
+        "the breath",
+        f'Roll up: the cue "{text}" is left out at the end of the reps: said there, it would run past it; shorten it, '
+        "or slow the breath")
 
 
 def test_timed_work_is_announced_as_work_with_its_milestones_and_lasts_exactly():
@@ -431,9 +436,10 @@ def test_pulses_land_on_their_even_subdivisions_and_change_no_length(mode):
 def test_pulses_too_quick_to_say_are_named(write_routine):
     path = write_routine("title: T\npacing: {inhale: 2.5s, exhale: 2.5s}\nexercises: [{name: H, work: 2 breaths, pulses: 8}]\n")
     _, plan = estimated(path)
-    assert len(plan.warnings) == 1
-    assert plan.warnings[0].endswith(" of the pulses in H's work are left out: too quick to say on their beats at "
-                                     "this pace; slow the breath, or use breath_cues: tone")
+    work = [c for c in plan.cues if c.part == "work"]
+    said = len([c for c in work if c.kind == "speech"])  # pulse words only: the opening is said in the setup
+    assert plan.warnings == (f"H: {2 * 2 * 8 - said} of the pulses in the work are left out: too quick to say on "
+                             "their beats at this pace; slow the breath, or use breath_cues: tone",)
     from checks import assert_pulses_on_their_subdivisions
 
     assert_pulses_on_their_subdivisions(plan.to_json(), routine.load(path))  # those said are on their beats
@@ -513,3 +519,78 @@ def test_an_exercise_cannot_set_what_belongs_to_the_session(write_routine):
         routine.load(path, "r.yaml")
     assert str(info.value) == ("r.yaml:2:47: rate cannot be set for one exercise; set it in the routine's pacing (an "
                                "exercise may set inhale, exhale, breath_cues, count_reps, countdown, halfway)")
+
+
+def _spans(plan: script.Script, part: str, exercise: str) -> list[tuple[int, int]]:
+    """Return where each run of a part of an exercise starts and ends, in samples, in order."""
+    spans: list[tuple[int, int]] = []
+    for cue in plan.cues:
+        if cue.part == part and cue.exercise == exercise:
+            if spans and spans[-1][1] == cue.start:
+                spans[-1] = (spans[-1][0], cue.end)
+            else:
+                spans.append((cue.start, cue.end))
+    return spans
+
+
+def test_cues_with_no_room_in_timed_work_are_said_in_the_setup_and_the_work_keeps_its_length(write_routine):
+    # The classical Hundred: a hundred pumps, five to each inhale and to each exhale, leave no room for words.
+    path = write_routine("""
+        title: T
+        exercises:
+          - name: The Hundred
+            setup: Lie on your back, knees to the chest.
+            work: 10 breaths
+            pulses: 5
+            cues: [Pump the arms from the shoulders., Reach long through the fingertips.]
+    """)
+    _, plan = estimated(path)
+    (start, end), = _spans(plan, "work", "The Hundred")
+    assert end - start == 10 * 8 * SAMPLE_RATE  # the routine's ten breaths of 4 s + 4 s, not one sample more
+    cues = ["Pump the arms from the shoulders.", "Reach long through the fingertips."]
+    said = [c for c in plan.cues if c.text in cues]
+    assert [c.text for c in said] == cues
+    for cue in said:  # said before the pumps begin, never after the hundredth
+        assert cue.part == "setup" or start <= cue.start < cue.end <= end, cue
+    assert [c.text for c in plan.cues if c.part == "setup" and c.kind == "speech"] == [
+        "The Hundred.", "Lie on your back, knees to the chest.", *cues, "Keep going for ten breaths.",
+        "Three.", "Two.", "One."]
+    assert plan.warnings == ('The Hundred: the cues "Pump the arms from the shoulders." and "Reach long through the '
+                             'fingertips." find no room in the work, so they are said in the setup',)
+
+
+def test_a_cue_with_no_room_in_its_reps_is_said_once_in_the_setup_before_the_first_side(write_routine):
+    path = write_routine("""
+        title: T
+        pacing: {inhale: 1s, exhale: 1s}
+        exercises:
+          - name: Quick
+            reps: 2
+            sides: both
+            cues: [This is a very long cue that cannot possibly be said between two counts of a quick rep.]
+    """)
+    _, plan = estimated(path)
+    for start, end in _spans(plan, "reps", "Quick"):
+        assert end - start == 2 * 2 * SAMPLE_RATE
+    said = [c.part for c in plan.cues if c.text and c.text.startswith("This is a very long cue")]
+    assert said == ["setup"]
+    assert plan.warnings == ('Quick: the cue "This is a very long cue that cannot possibly be said between two counts '
+                             'of a quick rep." finds no room in the reps, so it is said in the setup',)
+
+
+def test_a_tied_cue_that_would_run_past_the_end_of_its_part_is_left_out_there(write_routine):
+    path = write_routine("""
+        title: T
+        pacing: {inhale: 3s, exhale: 3s}
+        exercises:
+          - name: Swan
+            hold: 2 breaths
+            cues: [{say: Lengthen through the crown of the head and keep the shoulders down., on: exhale}]
+    """)
+    _, plan = estimated(path)
+    (start, end), = _spans(plan, "hold", "Swan")
+    assert end - start == 2 * 6 * SAMPLE_RATE
+    said = [c for c in plan.cues if c.text and c.text.startswith("Lengthen")]
+    assert len(said) == 1 and start + 3 * SAMPLE_RATE <= said[0].start < said[0].end <= end  # the first exhale's only
+    assert 'Swan: the cue "Lengthen through the crown of the head and keep the shoulders down." is left out at the ' \
+           "end of the hold: said there, it would run past it; shorten it, or slow the breath" in plan.warnings
