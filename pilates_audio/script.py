@@ -627,8 +627,8 @@ class _Planner:
             for direction in range(2 if exercise.reverse else 1):
                 if direction:
                     self.transition([self.book.say("reverse")], exercise, side, switch=exercise.switch)
-                self.reps(exercise, side, cues)
-                cues = []  # said in the first set
+                self.reps(exercise, side, cues)  # the cues in each direction, as on each side
+            cues = []  # said with the reps
         if exercise.work is not None:
             length = samples(exercise.work.seconds(breath))
             fixed = [] if self.announced_first(exercise) == "work" else [_Line(0, self.opening("work", exercise.work))]

@@ -391,7 +391,7 @@ def test_sides_alternate_rep_by_rep_reverse_repeats_and_switch_gives_time_before
     turns = [c for c in circles if c["part"] == "transition" and c.get("text") == "Now reverse the direction."]
     assert [c["side"] for c in turns] == ["left", "right"]
     said = [c["text"] for c in circles if c["kind"] == "speech"]
-    assert said.count("Keep the hips still.") == 2  # the first set of each side
+    assert said.count("Keep the hips still.") == 4  # each direction of each side
     # Changing side into the plank: 8 s to get there, then the count of three.
     change = [c for c in data["cues"] if c["exercise"] == "Side plank" and c["part"] == "transition"
               and c["side"] == "right"]
@@ -594,3 +594,46 @@ def test_a_tied_cue_that_would_run_past_the_end_of_its_part_is_left_out_there(wr
     assert len(said) == 1 and start + 3 * SAMPLE_RATE <= said[0].start < said[0].end <= end  # the first exhale's only
     assert 'Swan: the cue "Lengthen through the crown of the head and keep the shoulders down." is left out at the ' \
            "end of the hold: said there, it would run past it; shorten it, or slow the breath" in plan.warnings
+
+
+def test_a_cue_is_said_in_each_direction_on_each_side(write_routine):
+    path = write_routine("""
+        title: T
+        exercises:
+          - name: Single Leg Circles
+            reps: 5
+            reverse: true
+            sides: both
+            cues: [Keep the hips still., {say: Draw a small circle., on: inhale, reps: [1]}]
+    """)
+    _, plan = estimated(path)
+    sets = _spans(plan, "reps", "Single Leg Circles")
+    assert [next(c.side for c in plan.cues if c.start == start) for start, _ in sets] == ["left", "left", "right",
+                                                                                          "right"]
+    for text in ("Keep the hips still.", "Draw a small circle."):
+        said = [c for c in plan.cues if c.text == text]
+        assert [sum(start <= c.start < end for c in said) for start, end in sets] == [1, 1, 1, 1], text
+    assert plan.warnings == ()
+
+
+@pytest.mark.parametrize("phase, cues", [
+    # Rep 1's own inhale cue leaves no time to say "Exhale." on its moment there.
+    (2.62, "[{say: Reach for the ceiling., on: inhale, reps: [1]}, {say: Peel up one bone at a time., on: exhale}]"),
+    # The cue runs into the next rep and pushes its count, so later reps have no time for it.
+    (2.5, '[{say: "Peel up one bone at a time, reaching for your toes.", on: exhale}]'),
+])
+def test_the_breath_word_before_a_tied_cue_is_said_the_same_way_in_every_rep(write_routine, phase, cues):
+    path = write_routine(f"""
+        title: T
+        pacing: {{inhale: {phase}s, exhale: {phase}s}}
+        exercises:
+          - {{name: Roll Up, reps: 5, cues: {cues}}}
+    """)
+    _, plan = estimated(path)
+    spoken = [c for c in plan.cues if c.part == "reps" and c.kind == "speech"]
+    before = [spoken[i - 1].text for i, c in enumerate(spoken) if c.text.startswith("Peel up")]
+    assert len(before) >= 4 and "Exhale." not in before, before  # left out in every rep alike
+    # Where nothing leaves it out, it is said in every rep.
+    _, slower = estimated(path, {"inhale": 4.0, "exhale": 4.0})
+    spoken = [c for c in slower.cues if c.part == "reps" and c.kind == "speech"]
+    assert [spoken[i - 1].text for i, c in enumerate(spoken) if c.text.startswith("Peel up")] == ["Exhale."] * 5
