@@ -637,3 +637,53 @@ def test_the_breath_word_before_a_tied_cue_is_said_the_same_way_in_every_rep(wri
     _, slower = estimated(path, {"inhale": 4.0, "exhale": 4.0})
     spoken = [c for c in slower.cues if c.part == "reps" and c.kind == "speech"]
     assert [spoken[i - 1].text for i, c in enumerate(spoken) if c.text.startswith("Peel up")] == ["Exhale."] * 5
+
+
+def _lengths(seconds: dict[str, float], other: float = 0.5):
+    """Return clip lengths in samples: `seconds` for the lines it names, `other` for every other line."""
+    return lambda text: script.samples(seconds.get(text, other))
+
+
+@pytest.mark.parametrize("over, warned", [(0.4, " runs 0.4 s past its inhale in the reps"), (0.04, None)])
+def test_a_tied_cue_past_its_phase_is_named_once_by_its_exercise_from_a_noticeable_figure(write_routine, over, warned):
+    path = write_routine("""
+        title: T
+        pacing: {inhale: 3s, exhale: 3s}
+        exercises:
+          - name: Ribs
+            reps: 3
+            sides: both
+            cues: [{say: Breathe wide into the back of the ribs., on: inhale}]
+    """)
+    loaded = routine.load(path)
+    pacing, _ = render.effective_pacing(loaded, {})
+    # After its rep's count (0.5 s) and a gap (0.3 s), the cue ends `over` past its inhale of 3 s.
+    cue = "Breathe wide into the back of the ribs."
+    plan = script.plan(loaded, pacing, _lengths({cue: 3.0 - 0.8 + over}))
+    said = [c for c in plan.cues if c.text == cue]
+    assert len(said) == 6  # every inhale, both sides
+    expected = (f'Ribs: the cue "{cue}"{warned}; shorten it, or slow the breath',) if warned else ()
+    assert plan.warnings == expected  # once, not once per side or per rep
+
+
+def test_a_breath_word_before_a_tied_cue_stays_when_the_cue_still_ends_on_time(write_routine):
+    path = write_routine("""
+        title: T
+        pacing: {inhale: 3s, exhale: 3s}
+        exercises:
+          - name: Swan
+            hold: 3 breaths
+            cues: [{say: Long neck., on: exhale, reps: [1, 2]}]  # not the last, which would run past the hold
+    """)
+    loaded = routine.load(path)
+    pacing, _ = render.effective_pacing(loaded, {})
+    # "Exhale." (0.5 s), a gap (0.3 s), then the cue: 0.02 s past the exhale, which no one hears.
+    plan = script.plan(loaded, pacing, _lengths({"Long neck.": 3.0 - 0.8 + 0.02}))
+    spoken = [c.text for c in plan.cues if c.part == "hold" and c.kind == "speech"]
+    assert [spoken[i - 1] for i, text in enumerate(spoken) if text == "Long neck."] == ["Exhale."] * 2
+    assert plan.warnings == ()
+    # Where "Exhale." would push the cue past its phase, the cue is said on the exhale without it.
+    plan = script.plan(loaded, pacing, _lengths({"Long neck.": 2.9}))
+    spoken = [c.text for c in plan.cues if c.part == "hold" and c.kind == "speech"]
+    assert spoken.count("Long neck.") == 2 and spoken.count("Exhale.") == 1  # the third exhale's, with no cue
+    assert plan.warnings == ()
