@@ -317,6 +317,9 @@ class _Planner:
         if due.pulses_dropped:
             self.warnings.append(f"{name}: {due.pulses_dropped} of the pulses in the {part} are left out: too quick "
                                  "to say on their beats at this pace; slow the breath, or use breath_cues: tone")
+        if due.pulses_covered:
+            self.warnings.append(f"{name}: {due.pulses_covered} of the pulses in the {part} are left out where its "
+                                 "tied cues are said; tie fewer cues to the breath, or make them plain cues")
         # A tied cue that runs out of its phase is said (never cut short), and named once.
         past: dict[str, tuple[str, int]] = {}
         for line in due.speech:
@@ -727,7 +730,8 @@ class _Due:
 
     tones: list[_Line]
     speech: list[_Line] = field(default_factory=list)
-    pulses_dropped: int = 0
+    pulses_dropped: int = 0  # too quick to say on their beats
+    pulses_covered: int = 0  # left out where a tied cue is said
     late: list[_Line] = field(default_factory=list)  # tied cues that would run past the end of the part
 
 
@@ -752,7 +756,10 @@ def _place_fixed(lines: list[_Line], length: int, gap: int) -> _Due:
         if line.mark and line.start != line.offset:
             continue  # a breath word is said on its moment or not at all
         if line.pulse and line.start - line.offset > samples(PULSE_SLACK):
-            due.pulses_dropped += 1
+            if speech and speech[-1].tied:
+                due.pulses_covered += 1
+            else:
+                due.pulses_dropped += 1
             continue  # a pulse is said on its beat or not at all
         if line.tied and line.end > length:
             due.late.append(line)

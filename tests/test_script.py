@@ -687,3 +687,25 @@ def test_a_breath_word_before_a_tied_cue_stays_when_the_cue_still_ends_on_time(w
     spoken = [c.text for c in plan.cues if c.part == "hold" and c.kind == "speech"]
     assert spoken.count("Long neck.") == 2 and spoken.count("Exhale.") == 1  # the third exhale's, with no cue
     assert plan.warnings == ()
+
+
+def test_tied_cues_in_the_hundred_stay_inside_its_work_and_the_pulses_they_cover_are_named_as_such(write_routine):
+    path = write_routine("""
+        title: T
+        exercises:
+          - name: The Hundred
+            work: 10 breaths
+            pulses: 5
+            cues:
+              - {say: Pump the arms from the shoulders., on: inhale}
+              - {say: Reach long through the fingertips., on: exhale, every: 2}
+    """)
+    loaded, plan = estimated(path)
+    (start, end), = _spans(plan, "work", "The Hundred")
+    assert end - start == 10 * 8 * SAMPLE_RATE
+    tied = [c for c in plan.cues if c.text in ("Pump the arms from the shoulders.", "Reach long through the fingertips.")]
+    assert len(tied) == 15 and all(start <= c.start < c.end <= end for c in tied)
+    assert_tied_cues_in_their_phases(plan.to_json(), loaded)
+    pulses = [c for c in plan.cues if c.part == "work" and c.kind == "speech" and c not in tied]
+    assert plan.warnings == (f"The Hundred: {100 - len(pulses)} of the pulses in the work are left out where its tied "
+                             "cues are said; tie fewer cues to the breath, or make them plain cues",)
