@@ -463,8 +463,8 @@ class _Planner:
                 if part != "reps":
                     continue
                 if cue.at > count:
-                    self.warnings.append(f'the cue "{cue.text}" is said at rep {cue.at}, but {exercise.name} has '
-                                         f"{count} reps this time; it is left out")
+                    self.warnings.append(f'{exercise.name}: the cue "{cue.text}" is said at rep {cue.at}, but there '
+                                         f"are {count} reps this time; it is left out")
                     continue
                 lines.append(_Line(samples((cue.at - 1) * rep), cue.text, tied=True))
                 continue

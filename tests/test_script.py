@@ -709,3 +709,15 @@ def test_tied_cues_in_the_hundred_stay_inside_its_work_and_the_pulses_they_cover
     pulses = [c for c in plan.cues if c.part == "work" and c.kind == "speech" and c not in tied]
     assert plan.warnings == (f"The Hundred: {100 - len(pulses)} of the pulses in the work are left out where its tied "
                              "cues are said; tie fewer cues to the breath, or make them plain cues",)
+
+
+def test_a_rep_a_range_leaves_out_is_named_once_by_its_exercise(write_routine):
+    path = write_routine("""
+        title: T
+        exercises:
+          - {name: Leg circles, reps: 6-10, sides: both, reverse: true, cues: [{say: Now the other way., at: 8}]}
+    """)
+    _, plan = estimated(path)
+    assert "Now the other way." not in [c.text for c in plan.cues]
+    assert plan.warnings == ('Leg circles: the cue "Now the other way." is said at rep 8, but there are 6 reps this '
+                             "time; it is left out",)
