@@ -498,7 +498,7 @@ class _Planner:
             if self.pacing is not session:
                 self.own_pacing[exercise.name] = self.pacing
             try:
-                self.fitted(exercise, previous, upcoming)
+                self.exercise_with_room(exercise, previous, upcoming)
             finally:
                 self.pacing = session
         self.transition([], release=_ends_held(exercises[-1]))
@@ -536,7 +536,7 @@ class _Planner:
         n = self.pacing.countdown
         return [_Line(max(0, length - k * SAMPLE_RATE), self.book.countdown(k)) for k in range(n, 0, -1)]
 
-    def fitted(self, exercise: Exercise, previous: Exercise | None, upcoming: Exercise | None) -> None:
+    def exercise_with_room(self, exercise: Exercise, previous: Exercise | None, upcoming: Exercise | None) -> None:
         """Play an exercise; its plain cues that find no room in its work are said in its setup instead.
 
         Which cues find no room is known once the work is laid out: the exercise is laid out
@@ -554,7 +554,7 @@ class _Planner:
             del self.cues[mark[0]:], self.chapters[mark[1]:], self.warnings[mark[2]:]
             self.next_announced = mark[3]
         if moved:
-            quoted = " and ".join(f'"{cue}"' for cue in exercise.cues if cue in moved)
+            quoted = " and ".join(f'"{cue}"' for cue in dict.fromkeys(exercise.cues) if cue in moved)
             many = len(moved) > 1
             self.warnings.append(f"{exercise.name}: the cue{'s' if many else ''} {quoted} find{'' if many else 's'} "
                                  f"no room in the {next(iter(moved.values()))}, so {'they are' if many else 'it is'} "
