@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checks import (assert_breath_counts_exact, book_of, assert_chapters, assert_counts_on_the_breath, assert_tiles,
-                    assert_tied_cues_in_their_phases)
+                    assert_cues_inside_their_work, assert_tied_cues_in_their_phases)
 from pilates_audio import render, routine, script, speech
 from pilates_audio.units import Duration
 
@@ -46,6 +46,7 @@ def test_golden_scripts_keep_the_contract(case):
     assert_breath_counts_exact(data, loaded)
     assert_counts_on_the_breath(data, loaded)
     assert_chapters(data, loaded)
+    assert_cues_inside_their_work(data, loaded)
 
 
 @pytest.mark.parametrize("flags", [{}, {"preset": "gentle"}, {"preset": "brisk"}, {"inhale": 2.5, "exhale": 6.0}])
@@ -240,6 +241,7 @@ def test_breath_marks_stay_on_their_phases_and_counts_keep_time(case, mode, phas
         assert_breath_counts_exact(data, loaded)
     assert_breath_marks_on_their_phases(data, loaded)
     assert_countdowns_keep_time(data)
+    assert_cues_inside_their_work(data, loaded)  # never after the work has ended, at any pace
 
 
 def test_next_up_goes_wherever_it_fits_in_a_rest_or_moves_to_the_transition(write_routine):
