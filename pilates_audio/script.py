@@ -29,6 +29,7 @@ HALFWAY_FROM = 30.0  # holds and work at least this long get a "halfway"
 LAST_FEW = 5.0  # seconds before the end of timed work that "last few" is said
 LAST_FEW_FROM = 15.0  # work at least this long gets a "last few"
 SLIVER = 44  # samples (1 ms): a pause shorter than this joins the pause beside it
+NOTICEABLE = 0.05  # seconds: a cue that runs past its phase by less is heard on time, and not warned about
 
 LengthOf = Callable[[str], int]
 
@@ -177,6 +178,7 @@ class _Line:
     counted: bool = True  # a rep line that says its number (else only its side)
     phase: str | None = None  # the breath phase a rep count starts on, when it is said with it
     droppable: bool = False  # a cue that is left out, rather than growing the part, when it cannot fit
+    movable: bool = False  # an author's plain cue: with no room in its part, it is said in the setup instead
     tied: bool = False  # an author's cue with a moment of its own: said right after what else is due then
     until: int | None = None  # where a tied cue's phase ends: it should be said by then
     mark: bool = False  # a breath word said before a tied cue: on its moment, or left out
@@ -202,6 +204,7 @@ class _Planner:
     warnings: list[str] = field(default_factory=list)
     next_announced: bool = False  # the last rest already named the exercise that comes next
     own_pacing: dict[str, Pacing] = field(default_factory=dict)
+    unfit: dict[str, str] = field(default_factory=dict)  # plain cues with no room in their part, and the part
 
     @property
     def now(self) -> int:
@@ -247,67 +250,23 @@ class _Planner:
         gap = samples(MIN_GAP)
         for line in lines:
             line.length = samples(TONE_LENGTHS[line.text]) if line.kind == "tone" else self.length_of(line.text)
-        # Tones mark the breath, never late: each at its exact moment. A line due during a
-        # tone follows straight after it; a later tone the line is still speaking over is
-        # left out, as spoken breath cues give way to counts and announcements.
-        tones = [entry for entry in lines if entry.role == "fixed" and entry.kind == "tone"]
-        for line in tones:
-            line.start = line.offset
-        speech: list[_Line] = []
-        dropped_pulses = 0
-        for line in (entry for entry in lines if entry.role == "fixed" and entry.kind != "tone"):
-            # Pulse words follow each other closely; everything else keeps the usual gap.
-            space = samples(PULSE_GAP) if line.pulse and speech and speech[-1].pulse else gap
-            line.start = line.offset if not speech else max(line.offset, speech[-1].end + space)
-            for tone in tones:
-                if tone.start <= line.start < tone.end:
-                    line.start = tone.end
-            if line.mark and line.start != line.offset:
-                continue  # a breath word is said on its moment or not at all
-            if line.pulse and line.start - line.offset > samples(PULSE_SLACK):
-                dropped_pulses += 1
-                continue  # a pulse is said on its beat or not at all
-            tones = [t for t in tones if not (line.start < t.start < line.end + gap)]
-            speech.append(line)
-        if dropped_pulses and exact and exercise is not None:
-            self.warnings.append(f"{dropped_pulses} of the pulses in {exercise.name}'s {part} are left out: too "
-                                 "quick to say on their beats at this pace; slow the breath, or use breath_cues: tone")
-        # A tied cue that runs out of its phase is said (never cut short), and named once.
-        past: dict[str, tuple[str, int]] = {}
-        for line in speech:
-            if line.until is not None and line.end > line.until:
-                phase, over = past.get(line.text, (line.phase, 0))
-                past[line.text] = (phase, max(over, line.end - line.until))
-        for text, (phase, over) in past.items():
-            if exact and exercise is not None:
-                self.warnings.append(f'the cue "{text}" is longer than its {phase} in {exercise.name}\'s {part} '
-                                     f"(by {over / SAMPLE_RATE:.1f} s); shorten it, or slow the breath")
-        timeline = _Timeline(tones + speech)
+        fixed = [entry for entry in lines if entry.role == "fixed"]
+        due = _place_fixed(fixed, length, gap)
+        # A breath word before a tied cue is said before it in every rep or in none: where it is
+        # late once, or pushes the cue past its phase, it is only an ordinary breath word, said if free.
+        loose = _loose_marks(fixed, due.speech, samples(NOTICEABLE))
+        for mark in loose:
+            mark.role, mark.mark = "optional", False
+        if loose:
+            due = _place_fixed([entry for entry in fixed if entry.role == "fixed"], length, gap)
+        if exact and exercise is not None:
+            self.warn_due(exercise.name, part, due)
+        timeline = _Timeline(due.tones + due.speech)
         for line in (entry for entry in lines if entry.role == "optional"):
             line.start = line.offset
             if line.end <= length and timeline.clear(line, gap):
                 timeline.add(line)
-        placed = timeline.lines
-        floor = 0
-        for line in (entry for entry in lines if entry.role == "cue"):
-            earliest = max(line.offset, floor)
-            kept = [p for p in placed if p.role != "optional"]
-            # Near its moment: around the breath words if that costs at most a breath of
-            # delay, else they give way. Failing that, anywhere after the cue before it;
-            # failing that, it runs over (or is left out, if it may be).
-            keeping = _first_fit(placed, earliest, line.length, gap, length)
-            displacing = _first_fit(kept, earliest, line.length, gap, length)
-            start = keeping if keeping - displacing <= self.breath else displacing
-            for others in (placed, kept):
-                if start + line.length <= length:
-                    break
-                start = _first_fit(others, floor, line.length, gap, length)
-            if start + line.length > length and line.droppable:
-                continue
-            line.start = start
-            placed = [p for p in placed if p.role != "optional" or _clear(p, [line], gap)] + [line]
-            placed.sort(key=lambda entry: entry.start)
-            floor = line.end + gap
+        placed = self.place_cues(part, length, timeline.lines, [entry for entry in lines if entry.role == "cue"])
         name = exercise.name if exercise else None
         base = self.now
         cursor = 0
@@ -318,19 +277,72 @@ class _Planner:
             cursor = line.end
         if placed and cursor > length - (0 if exact else samples(SENTENCE_GAP)):
             if exact:
-                over = [line for line in placed if line.end > length and line.kind == "speech"]
-                noun = "the cue" if all(line.role == "cue" or line.tied for line in over) else "the line"
-                quoted = " and ".join(f'"{line.text}"' for line in over)
-                where = f"{exercise.name}'s {part}" if exercise else f"the {part}"
-                grown = (cursor - length) / SAMPLE_RATE + SENTENCE_GAP
-                verb = "do" if len(over) > 1 else "does"
-                grows = "grow" if part == "reps" else "grows"
-                self.warnings.append(f"{noun}{'s' if len(over) > 1 else ''} {quoted} {verb} not fit in {where}; "
-                                     f"the {part} {grows} by {grown:.1f} s")
+                self.warn_grown(name, part, [line for line in placed if line.end > length and line.kind == "speech"],
+                                cursor - length)
             # Words that ran over still get a breath of quiet before what follows.
             self.pause(samples(SENTENCE_GAP), part, name, side)
         else:
             self.pause(length - cursor, part, name, side)
+
+    def place_cues(self, part: str, length: int, placed: list[_Line], cues: list[_Line]) -> list[_Line]:
+        """Fit the cues into the gaps between what is placed; return all that is placed, in time order.
+
+        A plain cue of the author's with no room is said in the setup instead (`unfit`).
+        """
+        gap = samples(MIN_GAP)
+        floor = 0
+        for line in cues:
+            earliest = max(line.offset, floor)
+            kept = [p for p in placed if p.role != "optional"]
+            # Near its moment: around the breath words if that costs at most a breath of
+            # delay, else they give way. Failing that, anywhere after the cue before it;
+            # failing that, it runs over (or is left out, or moves to the setup, if it may).
+            keeping = _first_fit(placed, earliest, line.length, gap, length)
+            displacing = _first_fit(kept, earliest, line.length, gap, length)
+            start = keeping if keeping - displacing <= self.breath else displacing
+            for others in (placed, kept):
+                if start + line.length <= length:
+                    break
+                start = _first_fit(others, floor, line.length, gap, length)
+            if start + line.length > length and (line.droppable or line.movable):
+                if line.movable:
+                    self.unfit.setdefault(line.text, part)
+                continue
+            line.start = start
+            placed = [p for p in placed if p.role != "optional" or _clear(p, [line], gap)] + [line]
+            placed.sort(key=lambda entry: entry.start)
+            floor = line.end + gap
+        return placed
+
+    def warn_due(self, name: str, part: str, due: _Due) -> None:
+        """Name what was left out of the lines due at their moments, and the tied cues that ran past their phase."""
+        if due.pulses_dropped:
+            self.warnings.append(f"{name}: {due.pulses_dropped} of the pulses in the {part} are left out: too quick "
+                                 "to say on their beats at this pace; slow the breath, or use breath_cues: tone")
+        if due.pulses_covered:
+            self.warnings.append(f"{name}: {due.pulses_covered} of the pulses in the {part} are left out where its "
+                                 "tied cues are said; tie fewer cues to the breath, or make them plain cues")
+        # A tied cue that runs out of its phase is said (never cut short), and named once.
+        past: dict[str, tuple[str, int]] = {}
+        for line in due.speech:
+            if line.until is not None and line.end - line.until >= samples(NOTICEABLE):
+                phase, over = past.get(line.text, (line.phase, 0))
+                past[line.text] = (phase, max(over, line.end - line.until))
+        for text, (phase, over) in past.items():
+            self.warnings.append(f'{name}: the cue "{text}" runs {over / SAMPLE_RATE:.1f} s past its {phase} in the '
+                                 f"{part}; shorten it, or slow the breath")
+        for text in dict.fromkeys(line.text for line in due.late):
+            self.warnings.append(f'{name}: the cue "{text}" is left out at the end of the {part}: said there, it '
+                                 "would run past it; shorten it, or slow the breath")
+
+    def warn_grown(self, name: str | None, part: str, over: list[_Line], grown: int) -> None:
+        """Name the lines that did not fit in a part, and how much it grows for them."""
+        noun = "the cue" if all(line.role == "cue" or line.tied for line in over) else "the line"
+        quoted = " and ".join(f'"{line.text}"' for line in over)
+        verb = "do" if len(over) > 1 else "does"
+        grows = "grow" if part == "reps" else "grows"
+        self.warnings.append(f"{name + ': ' if name else ''}{noun}{'s' if len(over) > 1 else ''} {quoted} {verb} not "
+                             f"fit in the {part}; the {part} {grows} by {grown / SAMPLE_RATE + SENTENCE_GAP:.1f} s")
 
     def phase_marks(self, length: int, rep: float = 0.0, pause: float = 0.0) -> list[tuple[int, str]]:
         """Return where each breath phase of a part begins, inhale and exhale in turn from its start.
@@ -453,8 +465,8 @@ class _Planner:
                 if part != "reps":
                     continue
                 if cue.at > count:
-                    self.warnings.append(f'the cue "{cue.text}" is said at rep {cue.at}, but {exercise.name} has '
-                                         f"{count} reps this time; it is left out")
+                    self.warnings.append(f'{exercise.name}: the cue "{cue.text}" is said at rep {cue.at}, but there '
+                                         f"are {count} reps this time; it is left out")
                     continue
                 lines.append(_Line(samples((cue.at - 1) * rep), cue.text, tied=True))
                 continue
@@ -488,14 +500,15 @@ class _Planner:
             if self.pacing is not session:
                 self.own_pacing[exercise.name] = self.pacing
             try:
-                self.exercise(exercise, previous, upcoming)
+                self.exercise_with_room(exercise, previous, upcoming)
             finally:
                 self.pacing = session
         self.transition([], release=_ends_held(exercises[-1]))
         self.chapters.append(Chapter(self.now, self.book.chapter("outro")))
         self.sequence([routine.outro or self.book.say("closing")], "outro", None, samples(TAIL))
+        # Each cause is named once, not once for every side, direction or round it comes back in.
         return Script(routine.title, self.pacing, tuple(join_slivers(self.cues)), tuple(self.chapters),
-                      tuple(self.warnings), tuple(self.own_pacing.items()))
+                      tuple(dict.fromkeys(self.warnings)), tuple(self.own_pacing.items()))
 
     def transition(self, texts: list[str], exercise: Exercise | None = None, side: str | None = None,
                    release: bool = False, countdown: bool = False, switch: Duration | None = None) -> None:
@@ -525,7 +538,33 @@ class _Planner:
         n = self.pacing.countdown
         return [_Line(max(0, length - k * SAMPLE_RATE), self.book.countdown(k)) for k in range(n, 0, -1)]
 
-    def exercise(self, exercise: Exercise, previous: Exercise | None, upcoming: Exercise | None) -> None:
+    def exercise_with_room(self, exercise: Exercise, previous: Exercise | None, upcoming: Exercise | None) -> None:
+        """Play an exercise; its plain cues that find no room in its work are said in its setup instead.
+
+        Which cues find no room is known once the work is laid out: the exercise is laid out
+        again without them, until all that is left fits (each time one more moves, so it ends).
+        """
+        mark = len(self.cues), len(self.chapters), len(self.warnings), self.next_announced
+        moved: dict[str, str] = {}
+        while True:
+            self.unfit = {}
+            kept = replace(exercise, cues=tuple(cue for cue in exercise.cues if cue not in moved))
+            self.exercise(kept, previous, upcoming, tuple(cue for cue in exercise.cues if cue in moved))
+            if not self.unfit:
+                break
+            moved.update(self.unfit)
+            del self.cues[mark[0]:], self.chapters[mark[1]:], self.warnings[mark[2]:]
+            self.next_announced = mark[3]
+        if moved:
+            quoted = " and ".join(f'"{cue}"' for cue in dict.fromkeys(exercise.cues) if cue in moved)
+            many = len(moved) > 1
+            self.warnings.append(f"{exercise.name}: the cue{'s' if many else ''} {quoted} find{'' if many else 's'} "
+                                 f"no room in the {next(iter(moved.values()))}, so {'they are' if many else 'it is'} "
+                                 "said in the setup")
+
+    def exercise(self, exercise: Exercise, previous: Exercise | None, upcoming: Exercise | None,
+                 moved: tuple[str, ...] = ()) -> None:
+        """Play an exercise from its setup to its rest; `moved` cues are said in the setup, before the work."""
         name = exercise.name
         self.section(exercise, previous)
         rounds = exercise.rounds > 1
@@ -537,6 +576,7 @@ class _Planner:
             texts.append(exercise.setup)
         if not working:
             texts.extend(exercise.cues)
+        texts.extend(moved)
         sides = exercise.sides or (None,)
         if exercise.sides:
             texts.append(self.book.say("first_side", side=self.book.word(sides[0])))
@@ -592,20 +632,20 @@ class _Planner:
             for direction in range(2 if exercise.reverse else 1):
                 if direction:
                     self.transition([self.book.say("reverse")], exercise, side, switch=exercise.switch)
-                self.reps(exercise, side, cues)
-                cues = []  # said in the first set
+                self.reps(exercise, side, cues)  # the cues in each direction, as on each side
+            cues = []  # said with the reps
         if exercise.work is not None:
             length = samples(exercise.work.seconds(breath))
             fixed = [] if self.announced_first(exercise) == "work" else [_Line(0, self.opening("work", exercise.work))]
             # Spread over the whole time, the first at the start.
-            lines = [_Line(length * i // len(cues), cue, "cue") for i, cue in enumerate(cues)]
+            lines = [_Line(length * i // len(cues), cue, "cue", movable=True) for i, cue in enumerate(cues)]
             lines += self.milestones(length, exercise.work, bool(exercise.pulses))
             self.work_part("work", exercise, side, length, fixed, lines)
             cues = []
         if exercise.hold is not None:
             length = samples(exercise.hold.seconds(breath))
             fixed = [] if self.announced_first(exercise) == "hold" else [_Line(0, self.opening("hold", exercise.hold))]
-            lines = [_Line(samples(i * breath), cue, "cue") for i, cue in enumerate(cues)]
+            lines = [_Line(samples(i * breath), cue, "cue", movable=True) for i, cue in enumerate(cues)]
             self.work_part("hold", exercise, side, length, fixed,
                            lines + self.milestones(length, droppable=bool(exercise.pulses)))
 
@@ -633,7 +673,8 @@ class _Planner:
                 fixed.append(_Line(samples(i * rep), "", rep=(i + 1, i + 1 == exercise.reps and exercise.reps > 1),
                                    side=turn, counted=self.pacing.count_reps))
         # Spread over the whole set, the first on the first rep.
-        lines = [_Line(samples(i * exercise.reps // len(cues) * rep), cue, "cue") for i, cue in enumerate(cues)]
+        lines = [_Line(samples(i * exercise.reps // len(cues) * rep), cue, "cue", movable=True)
+                 for i, cue in enumerate(cues)]
         length = samples(exercise.reps * rep)
         self.work_part("reps", exercise, side, length, fixed, lines, self.phase_marks(length, rep, pause), rep)
 
@@ -683,6 +724,65 @@ def join_slivers(cues: list[Cue]) -> list[Cue]:
 def _ends_held(exercise: Exercise | None) -> bool:
     """Tell whether an exercise ends still holding, so the next part must release it."""
     return exercise is not None and exercise.hold is not None and not exercise.rests
+
+
+@dataclass
+class _Due:
+    """The lines due at their moments in a part, as placed, and what had to be left out."""
+
+    tones: list[_Line]
+    speech: list[_Line] = field(default_factory=list)
+    pulses_dropped: int = 0  # too quick to say on their beats
+    pulses_covered: int = 0  # left out where a tied cue is said
+    late: list[_Line] = field(default_factory=list)  # tied cues that would run past the end of the part
+
+
+def _place_fixed(lines: list[_Line], length: int, gap: int) -> _Due:
+    """Place the lines due at their moments: each on its moment, or as soon after the line before as it may.
+
+    Tones mark the breath, never late: each at its exact moment. A line due during a
+    tone follows straight after it; a later tone the line is still speaking over is
+    left out, as spoken breath cues give way to counts and announcements.
+    """
+    due = _Due([entry for entry in lines if entry.kind == "tone"])
+    for line in due.tones:
+        line.start = line.offset
+    speech = due.speech
+    for line in (entry for entry in lines if entry.kind != "tone"):
+        # Pulse words follow each other closely; everything else keeps the usual gap.
+        space = samples(PULSE_GAP) if line.pulse and speech and speech[-1].pulse else gap
+        line.start = line.offset if not speech else max(line.offset, speech[-1].end + space)
+        for tone in due.tones:
+            if tone.start <= line.start < tone.end:
+                line.start = tone.end
+        if line.mark and line.start != line.offset:
+            continue  # a breath word is said on its moment or not at all
+        if line.pulse and line.start - line.offset > samples(PULSE_SLACK):
+            if speech and speech[-1].tied:
+                due.pulses_covered += 1
+            else:
+                due.pulses_dropped += 1
+            continue  # a pulse is said on its beat or not at all
+        if line.tied and line.end > length:
+            due.late.append(line)
+            continue  # an author's cue is never heard after its part has ended
+        due.tones = [t for t in due.tones if not (line.start < t.start < line.end + gap)]
+        speech.append(line)
+    return due
+
+
+def _loose_marks(lines: list[_Line], said: list[_Line], slack: int) -> list[_Line]:
+    """Return the breath words before tied cues that cannot be said the same way in every rep.
+
+    A cue's breath word is kept only if, everywhere the cue is said, it is said on its
+    moment and the cue still ends within its phase (give or take `slack`).
+    """
+    spoken = {id(line) for line in said}
+    marks = {line.offset: line for line in lines if line.mark}
+    tied = [line for line in lines if line.tied and line.offset in marks]
+    loose = {line.text for line in tied if id(marks[line.offset]) not in spoken
+             or (id(line) in spoken and line.until is not None and line.end - line.until >= slack)}
+    return list({id(mark): mark for mark in (marks[line.offset] for line in tied if line.text in loose)}.values())
 
 
 class _Timeline:

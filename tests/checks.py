@@ -48,6 +48,32 @@ def rep_seconds(exercise, breath: float) -> float:
     return exercise.breaths_per_rep * breath + (exercise.hold_each.seconds(breath) if exercise.hold_each else 0.0)
 
 
+def part_seconds(exercise, part: str, breath: float) -> float:
+    """Return how long an exercise's reps, work, hold or rest last, as the routine says."""
+    return {
+        "reps": (exercise.reps or 0) * rep_seconds(exercise, breath),
+        "work": exercise.work.seconds(breath) if exercise.work else 0,
+        "hold": exercise.hold.seconds(breath) if exercise.hold else 0,
+        "rest": exercise.rest.seconds(breath) if exercise.rest else 0,
+    }[part]
+
+
+def assert_cues_inside_their_work(data: dict, routine: Routine, tolerance: float = TOLERANCE) -> None:
+    """The author's cues are said in their exercise's setup, or in its reps, work or hold as the routine times it."""
+    by_exercise = {e.name: e for e in routine.exercises}
+    for part, name, side, length, run in parts(data):
+        exercise = by_exercise.get(name)
+        if exercise is None:
+            continue
+        authored = set(exercise.cues) | {cue.text for cue in exercise.tied}
+        said = [cue for cue in run if cue["kind"] == "speech" and cue["text"] in authored]
+        if not said or part == "setup":
+            continue
+        assert part in ("reps", "work", "hold"), (name, part, said[0])
+        end = run[0]["start"] + part_seconds(exercise, part, pacing_of(data, name)["breath"])
+        assert all(cue["end"] <= end + tolerance for cue in said), (name, part, side, said[-1], end)
+
+
 def assert_breath_counts_exact(data: dict, routine: Routine, tolerance: float = TOLERANCE) -> None:
     """Reps, holds and rests last exactly what the routine and pacing say."""
     by_exercise = {e.name: e for e in routine.exercises}
@@ -55,14 +81,7 @@ def assert_breath_counts_exact(data: dict, routine: Routine, tolerance: float = 
     for part, exercise, side, length, run in parts(data):
         if part not in seen:
             continue
-        ex = by_exercise[exercise]
-        breath = pacing_of(data, exercise)["breath"]
-        expected = {
-            "reps": (ex.reps or 0) * rep_seconds(ex, breath),
-            "work": ex.work.seconds(breath) if ex.work else 0,
-            "hold": ex.hold.seconds(breath) if ex.hold else 0,
-            "rest": ex.rest.seconds(breath) if ex.rest else 0,
-        }[part]
+        expected = part_seconds(by_exercise[exercise], part, pacing_of(data, exercise)["breath"])
         assert abs(length - expected) <= tolerance, (exercise, part, side, length, expected)
         seen[part] += 1
     for ex in routine.exercises:

@@ -6,8 +6,8 @@ import json
 
 import audiocheck
 import pytest
-from checks import (FRAME_TOLERANCE, assert_breath_counts_exact, assert_chapters, assert_pulses_on_their_subdivisions,
-                    assert_tiles, assert_tied_cues_in_their_phases)
+from checks import (FRAME_TOLERANCE, assert_breath_counts_exact, assert_chapters, assert_cues_inside_their_work,
+                    assert_pulses_on_their_subdivisions, assert_tiles, assert_tied_cues_in_their_phases)
 from conftest import run_cli
 
 from pilates_audio import routine as routine_mod
@@ -81,6 +81,7 @@ def test_the_class_keeps_its_times_cues_and_pulses(rendered, cues):
     assert_breath_counts_exact(data, loaded, FRAME_TOLERANCE)
     assert_chapters(data, loaded)
     assert_tied_cues_in_their_phases(data, loaded, FRAME_TOLERANCE)
+    assert_cues_inside_their_work(data, loaded, FRAME_TOLERANCE)
     assert_pulses_on_their_subdivisions(data, loaded, 0.03)
     work = [c for c in data["cues"] if c["part"] == "work" and c["kind"] == "speech"]
     assert work and not [c for c in work if "hold" in c["text"].lower()]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from checks import (assert_breath_counts_exact, book_of, assert_chapters, assert_counts_on_the_breath, assert_tiles,
-                    assert_tied_cues_in_their_phases)
+                    assert_cues_inside_their_work, assert_tied_cues_in_their_phases)
 from pilates_audio import render, routine, script, speech
 from pilates_audio.units import Duration
 
@@ -46,6 +46,7 @@ def test_golden_scripts_keep_the_contract(case):
     assert_breath_counts_exact(data, loaded)
     assert_counts_on_the_breath(data, loaded)
     assert_chapters(data, loaded)
+    assert_cues_inside_their_work(data, loaded)
 
 
 @pytest.mark.parametrize("flags", [{}, {"preset": "gentle"}, {"preset": "brisk"}, {"inhale": 2.5, "exhale": 6.0}])
@@ -57,31 +58,28 @@ def test_breath_counts_follow_the_pacing(flags):
     assert_counts_on_the_breath(data, loaded)
 
 
-def test_a_line_that_cannot_fit_grows_its_part_and_is_named(write_routine):
+def test_a_line_of_the_tools_that_cannot_fit_grows_its_part_and_is_named(write_routine):
     path = write_routine("""
         title: T
-        pacing: {inhale: 1s, exhale: 1s}
         exercises:
-          - name: Quick
-            hold: 1 breath
-            cues: [This is a very long cue that cannot possibly be said within a single two second breath.]
+          - {name: Quick, reps: 1, rest: 1s}
     """)
     loaded = routine.load(path, "t.yaml")
     pacing, _ = render.effective_pacing(loaded, {})
     plan, _ = render.estimated_script(loaded, pacing)
     assert plan.warnings == (
-        'the cue "This is a very long cue that cannot possibly be said within a single two second breath." '
-        f"does not fit in Quick's hold; the hold grows by {_overflow(plan, 'hold'):.1f} s",
+        f'Quick: the line "Rest for one second." does not fit in the rest; the rest grows by '
+        f"{_overflow(plan, 'rest', 1.0):.1f} s",
     )
-    hold = [c for c in plan.cues if c.part == "hold"]
+    rest = [c for c in plan.cues if c.part == "rest"]
     # grown by the overflow and a short pause after the line
-    assert hold[-2].kind == "speech" and hold[-1].kind == "pause"
-    assert hold[-1].length == script.samples(script.SENTENCE_GAP)
+    assert rest[-2].kind == "speech" and rest[-1].kind == "pause"
+    assert rest[-1].length == script.samples(script.SENTENCE_GAP)
 
 
-def _overflow(plan: script.Script, part: str) -> float:
+def _overflow(plan: script.Script, part: str, seconds: float) -> float:
     cues = [c for c in plan.cues if c.part == part]
-    return (cues[-1].end - cues[0].start) / script.SAMPLE_RATE - 2.0
+    return (cues[-1].end - cues[0].start) / script.SAMPLE_RATE - seconds
 
 
 def test_rep_numbers_are_spoken_and_cues_fit_between_them(write_routine):
@@ -243,6 +241,7 @@ def test_breath_marks_stay_on_their_phases_and_counts_keep_time(case, mode, phas
         assert_breath_counts_exact(data, loaded)
     assert_breath_marks_on_their_phases(data, loaded)
     assert_countdowns_keep_time(data)
+    assert_cues_inside_their_work(data, loaded)  # never after the work has ended, at any pace
 
 
 def test_next_up_goes_wherever_it_fits_in_a_rest_or_moves_to_the_transition(write_routine):
@@ -336,10 +335,18 @@ def test_a_tied_cue_too_long_for_its_phase_is_named(write_routine):
             cues: [{say: Breathe out and peel up one bone at a time until you sit tall over your legs., on: exhale}]
     """)
     _, plan = estimated(path)
-    assert plan.warnings[0].startswith('the cue "Breathe out and peel up one bone at a time until you sit tall over '
-                                       "your legs.\" is longer than its exhale in Roll up's reps (by ")
-    assert plan.warnings[0].endswith(" s); shorten it, or slow the breath")
-    assert len(plan.warnings) <= 2  # said once, however many reps; the reps may also grow
+    text = "Breathe out and peel up one bone at a time until you sit tall over your legs."
+    (start, end), = _spans(plan, "reps", "Roll up")
+    assert end - start == 3 * 3 * SAMPLE_RATE  # the reps never grow for it
+    # Said in full from the first exhale on, far into the next rep; where it would run past the reps, left out.
+    said = [c for c in plan.cues if c.text == text]
+    assert len(said) == 1 and said[0].start == start + script.samples(1.5)
+    over = said[0].end - (start + 3 * SAMPLE_RATE)
+    assert plan.warnings == (  # once, however many reps
+        f'Roll up: the cue "{text}" runs {over / SAMPLE_RATE:.1f} s past its exhale in the reps; shorten it, or slow '
+        "the breath",
+        f'Roll up: the cue "{text}" is left out at the end of the reps: said there, it would run past it; shorten it, '
+        "or slow the breath")
 
 
 def test_timed_work_is_announced_as_work_with_its_milestones_and_lasts_exactly():
@@ -386,7 +393,7 @@ def test_sides_alternate_rep_by_rep_reverse_repeats_and_switch_gives_time_before
     turns = [c for c in circles if c["part"] == "transition" and c.get("text") == "Now reverse the direction."]
     assert [c["side"] for c in turns] == ["left", "right"]
     said = [c["text"] for c in circles if c["kind"] == "speech"]
-    assert said.count("Keep the hips still.") == 2  # the first set of each side
+    assert said.count("Keep the hips still.") == 4  # each direction of each side
     # Changing side into the plank: 8 s to get there, then the count of three.
     change = [c for c in data["cues"] if c["exercise"] == "Side plank" and c["part"] == "transition"
               and c["side"] == "right"]
@@ -431,9 +438,10 @@ def test_pulses_land_on_their_even_subdivisions_and_change_no_length(mode):
 def test_pulses_too_quick_to_say_are_named(write_routine):
     path = write_routine("title: T\npacing: {inhale: 2.5s, exhale: 2.5s}\nexercises: [{name: H, work: 2 breaths, pulses: 8}]\n")
     _, plan = estimated(path)
-    assert len(plan.warnings) == 1
-    assert plan.warnings[0].endswith(" of the pulses in H's work are left out: too quick to say on their beats at "
-                                     "this pace; slow the breath, or use breath_cues: tone")
+    work = [c for c in plan.cues if c.part == "work"]
+    said = len([c for c in work if c.kind == "speech"])  # pulse words only: the opening is said in the setup
+    assert plan.warnings == (f"H: {2 * 2 * 8 - said} of the pulses in the work are left out: too quick to say on "
+                             "their beats at this pace; slow the breath, or use breath_cues: tone",)
     from checks import assert_pulses_on_their_subdivisions
 
     assert_pulses_on_their_subdivisions(plan.to_json(), routine.load(path))  # those said are on their beats
@@ -513,3 +521,205 @@ def test_an_exercise_cannot_set_what_belongs_to_the_session(write_routine):
         routine.load(path, "r.yaml")
     assert str(info.value) == ("r.yaml:2:47: rate cannot be set for one exercise; set it in the routine's pacing (an "
                                "exercise may set inhale, exhale, breath_cues, count_reps, countdown, halfway)")
+
+
+def _spans(plan: script.Script, part: str, exercise: str) -> list[tuple[int, int]]:
+    """Return where each run of a part of an exercise starts and ends, in samples, in order."""
+    spans: list[tuple[int, int]] = []
+    for cue in plan.cues:
+        if cue.part == part and cue.exercise == exercise:
+            if spans and spans[-1][1] == cue.start:
+                spans[-1] = (spans[-1][0], cue.end)
+            else:
+                spans.append((cue.start, cue.end))
+    return spans
+
+
+def test_cues_with_no_room_in_timed_work_are_said_in_the_setup_and_the_work_keeps_its_length(write_routine):
+    # The classical Hundred: a hundred pumps, five to each inhale and to each exhale, leave no room for words.
+    path = write_routine("""
+        title: T
+        exercises:
+          - name: The Hundred
+            setup: Lie on your back, knees to the chest.
+            work: 10 breaths
+            pulses: 5
+            cues: [Pump the arms from the shoulders., Reach long through the fingertips.]
+    """)
+    _, plan = estimated(path)
+    (start, end), = _spans(plan, "work", "The Hundred")
+    assert end - start == 10 * 8 * SAMPLE_RATE  # the routine's ten breaths of 4 s + 4 s, not one sample more
+    cues = ["Pump the arms from the shoulders.", "Reach long through the fingertips."]
+    said = [c for c in plan.cues if c.text in cues]
+    assert [c.text for c in said] == cues
+    for cue in said:  # said before the pumps begin, never after the hundredth
+        assert cue.part == "setup" or start <= cue.start < cue.end <= end, cue
+    assert [c.text for c in plan.cues if c.part == "setup" and c.kind == "speech"] == [
+        "The Hundred.", "Lie on your back, knees to the chest.", *cues, "Keep going for ten breaths.",
+        "Three.", "Two.", "One."]
+    assert plan.warnings == ('The Hundred: the cues "Pump the arms from the shoulders." and "Reach long through the '
+                             'fingertips." find no room in the work, so they are said in the setup',)
+
+
+def test_a_cue_with_no_room_in_its_reps_is_said_once_in_the_setup_before_the_first_side(write_routine):
+    path = write_routine("""
+        title: T
+        pacing: {inhale: 1s, exhale: 1s}
+        exercises:
+          - name: Quick
+            reps: 2
+            sides: both
+            cues: [This is a very long cue that cannot possibly be said between two counts of a quick rep.]
+    """)
+    _, plan = estimated(path)
+    for start, end in _spans(plan, "reps", "Quick"):
+        assert end - start == 2 * 2 * SAMPLE_RATE
+    said = [c.part for c in plan.cues if c.text and c.text.startswith("This is a very long cue")]
+    assert said == ["setup"]
+    assert plan.warnings == ('Quick: the cue "This is a very long cue that cannot possibly be said between two counts '
+                             'of a quick rep." finds no room in the reps, so it is said in the setup',)
+
+
+def test_a_tied_cue_that_would_run_past_the_end_of_its_part_is_left_out_there(write_routine):
+    path = write_routine("""
+        title: T
+        pacing: {inhale: 3s, exhale: 3s}
+        exercises:
+          - name: Swan
+            hold: 2 breaths
+            cues: [{say: Lengthen through the crown of the head and keep the shoulders down., on: exhale}]
+    """)
+    _, plan = estimated(path)
+    (start, end), = _spans(plan, "hold", "Swan")
+    assert end - start == 2 * 6 * SAMPLE_RATE
+    said = [c for c in plan.cues if c.text and c.text.startswith("Lengthen")]
+    assert len(said) == 1 and start + 3 * SAMPLE_RATE <= said[0].start < said[0].end <= end  # the first exhale's only
+    assert 'Swan: the cue "Lengthen through the crown of the head and keep the shoulders down." is left out at the ' \
+           "end of the hold: said there, it would run past it; shorten it, or slow the breath" in plan.warnings
+
+
+def test_a_cue_is_said_in_each_direction_on_each_side(write_routine):
+    path = write_routine("""
+        title: T
+        exercises:
+          - name: Single Leg Circles
+            reps: 5
+            reverse: true
+            sides: both
+            cues: [Keep the hips still., {say: Draw a small circle., on: inhale, reps: [1]}]
+    """)
+    _, plan = estimated(path)
+    sets = _spans(plan, "reps", "Single Leg Circles")
+    assert [next(c.side for c in plan.cues if c.start == start) for start, _ in sets] == ["left", "left", "right",
+                                                                                          "right"]
+    for text in ("Keep the hips still.", "Draw a small circle."):
+        said = [c for c in plan.cues if c.text == text]
+        assert [sum(start <= c.start < end for c in said) for start, end in sets] == [1, 1, 1, 1], text
+    assert plan.warnings == ()
+
+
+@pytest.mark.parametrize("phase, cues", [
+    # Rep 1's own inhale cue leaves no time to say "Exhale." on its moment there.
+    (2.62, "[{say: Reach for the ceiling., on: inhale, reps: [1]}, {say: Peel up one bone at a time., on: exhale}]"),
+    # The cue runs into the next rep and pushes its count, so later reps have no time for it.
+    (2.5, '[{say: "Peel up one bone at a time, reaching for your toes.", on: exhale}]'),
+])
+def test_the_breath_word_before_a_tied_cue_is_said_the_same_way_in_every_rep(write_routine, phase, cues):
+    path = write_routine(f"""
+        title: T
+        pacing: {{inhale: {phase}s, exhale: {phase}s}}
+        exercises:
+          - {{name: Roll Up, reps: 5, cues: {cues}}}
+    """)
+    _, plan = estimated(path)
+    spoken = [c for c in plan.cues if c.part == "reps" and c.kind == "speech"]
+    before = [spoken[i - 1].text for i, c in enumerate(spoken) if c.text.startswith("Peel up")]
+    assert len(before) >= 4 and "Exhale." not in before, before  # left out in every rep alike
+    # Where nothing leaves it out, it is said in every rep.
+    _, slower = estimated(path, {"inhale": 4.0, "exhale": 4.0})
+    spoken = [c for c in slower.cues if c.part == "reps" and c.kind == "speech"]
+    assert [spoken[i - 1].text for i, c in enumerate(spoken) if c.text.startswith("Peel up")] == ["Exhale."] * 5
+
+
+def _lengths(seconds: dict[str, float], other: float = 0.5):
+    """Return clip lengths in samples: `seconds` for the lines it names, `other` for every other line."""
+    return lambda text: script.samples(seconds.get(text, other))
+
+
+@pytest.mark.parametrize("over, warned", [(0.4, " runs 0.4 s past its inhale in the reps"), (0.04, None)])
+def test_a_tied_cue_past_its_phase_is_named_once_by_its_exercise_from_a_noticeable_figure(write_routine, over, warned):
+    path = write_routine("""
+        title: T
+        pacing: {inhale: 3s, exhale: 3s}
+        exercises:
+          - name: Ribs
+            reps: 3
+            sides: both
+            cues: [{say: Breathe wide into the back of the ribs., on: inhale}]
+    """)
+    loaded = routine.load(path)
+    pacing, _ = render.effective_pacing(loaded, {})
+    # After its rep's count (0.5 s) and a gap (0.3 s), the cue ends `over` past its inhale of 3 s.
+    cue = "Breathe wide into the back of the ribs."
+    plan = script.plan(loaded, pacing, _lengths({cue: 3.0 - 0.8 + over}))
+    said = [c for c in plan.cues if c.text == cue]
+    assert len(said) == 6  # every inhale, both sides
+    expected = (f'Ribs: the cue "{cue}"{warned}; shorten it, or slow the breath',) if warned else ()
+    assert plan.warnings == expected  # once, not once per side or per rep
+
+
+def test_a_breath_word_before_a_tied_cue_stays_when_the_cue_still_ends_on_time(write_routine):
+    path = write_routine("""
+        title: T
+        pacing: {inhale: 3s, exhale: 3s}
+        exercises:
+          - name: Swan
+            hold: 3 breaths
+            cues: [{say: Long neck., on: exhale, reps: [1, 2]}]  # not the last, which would run past the hold
+    """)
+    loaded = routine.load(path)
+    pacing, _ = render.effective_pacing(loaded, {})
+    # "Exhale." (0.5 s), a gap (0.3 s), then the cue: 0.02 s past the exhale, which no one hears.
+    plan = script.plan(loaded, pacing, _lengths({"Long neck.": 3.0 - 0.8 + 0.02}))
+    spoken = [c.text for c in plan.cues if c.part == "hold" and c.kind == "speech"]
+    assert [spoken[i - 1] for i, text in enumerate(spoken) if text == "Long neck."] == ["Exhale."] * 2
+    assert plan.warnings == ()
+    # Where "Exhale." would push the cue past its phase, the cue is said on the exhale without it.
+    plan = script.plan(loaded, pacing, _lengths({"Long neck.": 2.9}))
+    spoken = [c.text for c in plan.cues if c.part == "hold" and c.kind == "speech"]
+    assert spoken.count("Long neck.") == 2 and spoken.count("Exhale.") == 1  # the third exhale's, with no cue
+    assert plan.warnings == ()
+
+
+def test_tied_cues_in_the_hundred_stay_inside_its_work_and_the_pulses_they_cover_are_named_as_such(write_routine):
+    path = write_routine("""
+        title: T
+        exercises:
+          - name: The Hundred
+            work: 10 breaths
+            pulses: 5
+            cues:
+              - {say: Pump the arms from the shoulders., on: inhale}
+              - {say: Reach long through the fingertips., on: exhale, every: 2}
+    """)
+    loaded, plan = estimated(path)
+    (start, end), = _spans(plan, "work", "The Hundred")
+    assert end - start == 10 * 8 * SAMPLE_RATE
+    tied = [c for c in plan.cues if c.text in ("Pump the arms from the shoulders.", "Reach long through the fingertips.")]
+    assert len(tied) == 15 and all(start <= c.start < c.end <= end for c in tied)
+    assert_tied_cues_in_their_phases(plan.to_json(), loaded)
+    pulses = [c for c in plan.cues if c.part == "work" and c.kind == "speech" and c not in tied]
+    assert plan.warnings == (f"The Hundred: {100 - len(pulses)} of the pulses in the work are left out where its tied "
+                             "cues are said; tie fewer cues to the breath, or make them plain cues",)
+
+
+def test_a_rep_a_range_leaves_out_is_named_once_by_its_exercise(write_routine):
+    path = write_routine("""
+        title: T
+        exercises:
+          - {name: Leg circles, reps: 6-10, sides: both, reverse: true, cues: [{say: Now the other way., at: 8}]}
+    """)
+    _, plan = estimated(path)
+    assert "Now the other way." not in [c.text for c in plan.cues]
+    assert plan.warnings == ('Leg circles: the cue "Now the other way." is said at rep 8, but there are 6 reps this '
+                             "time; it is left out",)
