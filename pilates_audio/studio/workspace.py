@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from pilates_audio import fit as fit_mod, pacing as pacing_mod, render as render_mod, routine as routine_mod
+from pilates_audio import fit as fit_mod, pacing as pacing_mod, render as render_mod, routine as routine_mod, yamlsrc
 from pilates_audio.errors import InputError, PilatesAudioError, Problem, ValidationError
 from pilates_audio.files import inside, read_regular, write_atomic, write_new
 from pilates_audio.yamlsrc import MAX_FILE_BYTES
@@ -276,6 +276,11 @@ def with_pacing(text: str, settings: dict[str, Any]) -> str:
     chosen = {key: value for key, value in settings.items() if value not in (None, "")}
     if not chosen:
         raise InputError("nothing is set in the studio's pacing panel to write")
+    problems: list[Problem] = []
+    if not yamlsrc.within_limits(text, "text", problems):  # what check refuses would hold the studio as long here
+        first = problems[0]
+        raise InputError(f"pacing cannot be written into this text (line {first.line}, column {first.column}): "
+                         f"{first.message}")
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
