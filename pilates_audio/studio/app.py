@@ -372,7 +372,9 @@ def start(folder: Path, output: Path | None, host: str, port: int, allow_network
     if not server.is_loopback(host) and not allow_network:
         raise InputError(f"--host {host} lets other machines reach the studio, which can change your files; add "
                          "--allow-network to allow it")
-    studio = Studio(Workspace(folder, output), server.answers_for(host), token_in_address=not server.is_loopback(host))
+    workspace = Workspace(folder, output)
+    workspace.sweep()
+    studio = Studio(workspace, server.answers_for(host), token_in_address=not server.is_loopback(host))
     bound = server.Server(studio, host, port)
     addresses = server.urls(bound, host)
     key = f"?token={studio.token}" if studio.token_in_address else ""
