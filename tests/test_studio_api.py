@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -391,3 +392,35 @@ def test_a_slow_pacing_write_leaves_the_studio_answering(studio, monkeypatch):
         release.set()
         writer.join(15)
     assert answers[0][0] == 200
+
+
+def test_a_body_that_stalls_after_the_headers_is_answered_408_and_closed(tmp_path):
+    from pilates_audio import server
+    from pilates_audio.studio.workspace import Workspace
+
+    (tmp_path / "mat.yaml").write_text(MAT, encoding="utf-8")
+    studio = studio_app.Studio(Workspace(tmp_path), server.answers_for("127.0.0.1"))
+    bound = server.Server(studio, "127.0.0.1", 0, server.Limits(body_timeout=1.0))
+    thread = threading.Thread(target=bound.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not bound.uvicorn.started:
+            assert time.monotonic() < deadline, "the studio did not start"
+            time.sleep(0.01)
+        with socket.create_connection(("127.0.0.1", bound.port), timeout=5) as raw:
+            raw.sendall(f"POST /api/check HTTP/1.1\r\nHost: 127.0.0.1:{bound.port}\r\nX-Studio-Token: {studio.token}\r\n"
+                        f"Origin: http://127.0.0.1:{bound.port}\r\nContent-Type: application/json\r\n"
+                        f"Content-Length: 1000\r\n\r\n{{\"name\": \"mat.yaml\", ".encode())
+            started = time.monotonic()
+            reply = b""
+            while chunk := raw.recv(65536):  # until the studio closes the connection (or 5 s pass: a failure)
+                reply += chunk
+            assert time.monotonic() - started < 3.0
+        head, _, body = reply.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 408 ") and body == b"the request's body took too long to arrive\n"
+        status, _, _ = call(bound.port, "GET", "/api/settings", token=studio.token)
+        assert status == 200  # the studio goes on answering
+    finally:
+        bound.stop()
+        thread.join(10)
