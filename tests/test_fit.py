@@ -120,8 +120,8 @@ WORDY_CUE = "Keep your spine long and your shoulders soft and relaxed, breathing
 
 def test_a_routine_far_longer_than_the_length_says_its_shortest_and_never_a_range_that_runs_backwards(tmp_path):
     # Mostly speech: past the cap the quick bound (breath and transitions only) is far below the real length.
-    exercises = "".join(f"  - name: Exercise {i}\n    reps: 1\n    cues: [\"{WORDY_CUE} {i}\", \"{WORDY_CUE} again {i}\", "
-                        f"\"{WORDY_CUE} once more {i}\"]\n" for i in range(150))
+    exercises = "".join(f"  - name: Exercise {i}\n    reps: 1\n    cues: [\"{WORDY_CUE} {i}\", "
+                        f"\"{WORDY_CUE} again {i}\", \"{WORDY_CUE} once more {i}\"]\n" for i in range(150))
     path = tmp_path / "wordy.yaml"
     path.write_text("title: Wordy\nexercises:\n" + exercises, encoding="utf-8")
     loaded = routine.load(path)

@@ -355,7 +355,8 @@ def test_writing_pacing_has_the_limits_of_a_routine_file_and_answers_fast(studio
 
 def test_a_body_nested_too_deep_is_refused_in_json_by_every_endpoint_that_reads_one(studio):
     port, running, _ = studio
-    deep = b'{"name": "mat.yaml", "title": "A", "text": "title: A\\n", "deep": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    deep = (b'{"name": "mat.yaml", "title": "A", "text": "title: A\\n", "deep": ' + b"[" * 100_000 + b"]" * 100_000
+            + b"}")
     shallow_enough = b'{"name": "mat.yaml", "text": "x", "deep": ' + b"[" * 38 + b"]" * 38 + b"}"
     for method, path in (("POST", "/api/check"), ("POST", "/api/estimate"), ("POST", "/api/render"),
                          ("POST", "/api/new"), ("POST", "/api/pacing-file"), ("POST", "/api/write-pacing"),
@@ -409,9 +410,9 @@ def test_a_body_that_stalls_after_the_headers_is_answered_408_and_closed(tmp_pat
             assert time.monotonic() < deadline, "the studio did not start"
             time.sleep(0.01)
         with socket.create_connection(("127.0.0.1", bound.port), timeout=5) as raw:
-            raw.sendall(f"POST /api/check HTTP/1.1\r\nHost: 127.0.0.1:{bound.port}\r\nX-Studio-Token: {studio.token}\r\n"
-                        f"Origin: http://127.0.0.1:{bound.port}\r\nContent-Type: application/json\r\n"
-                        f"Content-Length: 1000\r\n\r\n{{\"name\": \"mat.yaml\", ".encode())
+            raw.sendall(f"POST /api/check HTTP/1.1\r\nHost: 127.0.0.1:{bound.port}\r\n"
+                        f"X-Studio-Token: {studio.token}\r\nOrigin: http://127.0.0.1:{bound.port}\r\n"
+                        f"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"name\": \"mat.yaml\", ".encode())
             started = time.monotonic()
             reply = b""
             while chunk := raw.recv(65536):  # until the studio closes the connection (or 5 s pass: a failure)
