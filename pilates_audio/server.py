@@ -451,12 +451,13 @@ def _loopback(name: str) -> bool:
 
 
 class _Connection(H11Protocol):
-    """uvicorn's HTTP/1.1 connection, closed if a request's headers take longer than `header_timeout`,
-    and answered 408 and closed if its body takes longer than `body_timeout`.
+    """uvicorn's HTTP/1.1 connection, with time limits on a request's headers and on its body.
 
     uvicorn times out only idle keep-alive connections; a client that sends its headers
     or its body a byte at a time (or never) would otherwise hold its socket for ever,
-    and the studio's handler waiting for that body with it.
+    and the studio's handler waiting for that body with it. Headers later than
+    `header_timeout` close the connection; a body later than `body_timeout` is answered
+    408, then closed.
     """
 
     header_timeout = Limits.header_timeout

@@ -17,10 +17,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from pilates_audio import pacing as pacing_mod, speech, starter
+from pilates_audio import pacing as pacing_mod, speech, starter, yamlsrc
 from pilates_audio.errors import InputError, PilatesAudioError, ValidationError
 from pilates_audio.studio.workspace import BadName, Conflict, NotFound, Superseded, Workspace, with_pacing
-from pilates_audio.yamlsrc import MAX_DEPTH
 
 TOKEN_HEADER = "X-Studio-Token"
 MAX_BODY = 2 * 1024 * 1024  # bytes in one API request: a routine is at most 1 MB, as text in JSON
@@ -275,16 +274,16 @@ async def _body(request: Request) -> dict[str, Any]:
         data += chunk
         if len(data) > MAX_BODY:
             raise InputError(f"the request is too large (the limit is {MAX_BODY:,} bytes)")
-    nested = f"the request's body is nested more than {MAX_DEPTH} levels deep"
+    nested = f"the request's body is nested more than {yamlsrc.MAX_DEPTH} levels deep"  # as a routine may be
     try:
         body = json.loads(data.decode("utf-8"))
-    except RecursionError:  # deeper than Python's own stack: far past MAX_DEPTH
+    except RecursionError:  # deeper than Python's own stack: far past the limit
         raise InputError(nested) from None
     except (UnicodeDecodeError, ValueError):
         raise InputError("the request's body must be JSON") from None
     if not isinstance(body, dict):
         raise InputError("the request's body must be a JSON object")
-    if _depth(body) > MAX_DEPTH:  # every handler, and the messages quoting a value, may then walk it safely
+    if _depth(body) > yamlsrc.MAX_DEPTH:  # every handler, and the messages quoting a value, may then walk it safely
         raise InputError(nested)
     try:
         json.dumps(body, ensure_ascii=False).encode("utf-8")
