@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import re
+import socket
 import threading
 import time
 from contextlib import contextmanager, suppress
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from pilates_audio.errors import InputError, PilatesAudioError
-from pilates_audio.files import CACHE_VARIABLE, TEMP_PREFIX, cache_dir, nearest_existing, write_atomic
+from pilates_audio.files import CACHE_VARIABLE, TEMP_PREFIX, cache_dir, gone, nearest_existing, write_atomic
 
 KINDS = ("clips", "pieces", "levels", "models", "music")  # the folders that hold entries; `locks` holds none
 VOICED = ("clips", "pieces", "levels")  # kinds kept in a folder per voice
@@ -32,6 +33,7 @@ AUTO_FILL = 0.9  # pruning after a render leaves the cache at this share of its 
 USAGE = ".usage"  # what the cache held at its last count, and what renders added since
 RECOUNT_EVERY = 24 * 3600.0  # seconds: the estimate is counted again from the files at least this often
 RUNS = "locks"  # where each render using the cache says since when it holds entries
+RUN_PREFIX = "run-"  # then the process id: a run's mark in RUNS, holding the name of the machine it runs on
 _UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9, "t": 10**12,
           "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 _AGES = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -263,9 +265,13 @@ def hold(root: Path | None = None) -> None:
             folder = root / RUNS
             folder.mkdir(parents=True, exist_ok=True)
             _running_since(root)  # the marks of runs that ended without clearing theirs (kill -9) go first
-            path = folder / f"run-{os.getpid()}"
+            path = folder / f"{RUN_PREFIX}{os.getpid()}"
             handle = open(path, "a+b")
             _lock(handle)
+            # Whose it is: the process id in the name is this machine's, and a cache may be shared by several.
+            handle.truncate(0)
+            handle.write(f"{socket.gethostname()}\n".encode("utf-8"))
+            handle.flush()
             _run = (path, handle)
             atexit.register(_release, path)
         os.utime(_run[0])  # entries used from this moment on are held
@@ -289,7 +295,7 @@ def _lock(handle: object) -> None:
 def _running_since(root: Path) -> float | None:
     """Return when the earliest render still running began to hold entries, clearing runs that ended."""
     try:
-        runs = list((root / RUNS).glob("run-*"))
+        runs = list((root / RUNS).glob(f"{RUN_PREFIX}*"))
     except OSError:
         return None
     since = None
@@ -308,6 +314,8 @@ def _running_since(root: Path) -> float | None:
 
 
 def _alive(path: Path, start: float) -> bool:
+    if _owner_gone(path):
+        return False  # even if its lock lives on in a process it started
     try:
         import fcntl
     except ImportError:
@@ -319,6 +327,17 @@ def _alive(path: Path, start: float) -> bool:
             return True  # its process holds the lock: still running
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         return False
+
+
+def _owner_gone(path: Path) -> bool:
+    """Tell whether a run's mark names this machine and a process that no longer runs here."""
+    pid = path.name[len(RUN_PREFIX):]
+    try:
+        host = path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return False
+    # Marks from before they named their machine say nothing: only their lock counts.
+    return pid.isdigit() and host == socket.gethostname() and gone(int(pid))
 
 
 def prune(root: Path | None = None, max_size: int | None = None, older_than: float | None = None,

@@ -43,14 +43,23 @@ def _left_behind(path: Path, now: float) -> bool:
     try:
         if now - path.lstat().st_mtime > STALE_AFTER:
             return True
-        if not owner.isdigit():
-            return False  # named before runs said whose they were: left to age
-        os.kill(int(owner), 0)
-    except ProcessLookupError:
-        return True  # its run is gone (Ctrl-C in another terminal, kill -9, a power cut)
     except OSError:
-        return False  # another user's process, or it vanished meanwhile: leave it be
-    return _ended(int(owner))
+        return False  # it vanished meanwhile
+    # Named before runs said whose they were, it is left to age.
+    return owner.isdigit() and gone(int(owner))
+
+
+def gone(pid: int) -> bool:
+    """Tell whether no process of this machine runs as `pid` (Ctrl-C in another terminal, kill -9, a power cut)."""
+    if os.name == "nt":
+        return False  # os.kill(pid, 0) would send Ctrl-C there: a process is taken as running
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # another user's process: running
+    return _ended(pid)
 
 
 def _ended(pid: int) -> bool:

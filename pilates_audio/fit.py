@@ -88,9 +88,14 @@ def _total(routine: Routine, pacing: Pacing, fill: float, scale: float, length_o
 
 def reach(routine: Routine, pacing: Pacing, length_of: LengthOf, keep_breath: bool = False,
           cap: float = float("inf")) -> tuple[float, float]:
-    """Return the shortest and longest the routine lasts with its ranges and the breath within its bounds."""
+    """Return the shortest and longest the routine lasts with its ranges and the breath within its bounds.
+
+    Past `cap` either may be a lower bound only: the routine lasts at least that long.
+    """
     low, high = (1.0, 1.0) if keep_breath else scale_bounds(pacing)
-    return _total(routine, pacing, 0.0, low, length_of, cap), _total(routine, pacing, 1.0, high, length_of, cap)
+    shortest = _total(routine, pacing, 0.0, low, length_of, cap)
+    # Past the cap the longest may be only the quick bound, below a shortest that was planned in full.
+    return shortest, max(shortest, _total(routine, pacing, 1.0, high, length_of, cap))
 
 
 def fit(routine: Routine, pacing: Pacing, goal: Target | float, length_of: LengthOf, fill: float | None = None) -> Fit:
@@ -108,17 +113,19 @@ def fit(routine: Routine, pacing: Pacing, goal: Target | float, length_of: Lengt
               f"a breath of {pacing.min_phase:g}s to {pacing.max_phase:g}s per inhale or exhale")
     pace = min(max(1.0, low_scale), high_scale)  # the user's own breath, if within bounds
     slack = tolerance(target)
+    cap = 2 * target + 600  # past this, a plan is not laid out: the quick bound says enough
 
     def total(f: float, scale: float) -> float:
-        return _total(routine, pacing, f, scale, length_of, 2 * target + 600)
+        return _total(routine, pacing, f, scale, length_of, cap)
 
     if fill is None:
-        shortest, longest = reach(routine, pacing, length_of, goal.keep_breath, 2 * target + 600)
+        shortest, longest = reach(routine, pacing, length_of, goal.keep_breath, cap)
         if not shortest - slack <= target <= longest + slack:
-            raise InputError(
-                f"--length {format_clock(target)} is out of reach: this routine lasts from "
-                f"{format_clock(shortest)} to {format_clock(longest)} with its ranges and {breath}"
-            )
+            # Past the cap the ends are lower bounds: only the shortest is sure, and it is what the target misses.
+            lasts = f"at least {format_clock(shortest)}" if longest > cap else \
+                f"from {format_clock(shortest)} to {format_clock(longest)}"
+            raise InputError(f"--length {format_clock(target)} is out of reach: this routine lasts {lasts} with its "
+                             f"ranges and {breath}")
         # Keep the user's own breath where the ranges can do the work; the breath does the rest.
         if total(0.0, pace) >= target:
             fill = 0.0

@@ -65,6 +65,7 @@ class Limits:
     """What one client may take of the server, so that none can hold it."""
 
     header_timeout: float = 10.0  # seconds to send a request's headers, from connecting or the last answer
+    body_timeout: float = 10.0  # seconds to send a request's body once its headers are in (2 MB at most)
     keep_alive: int = 5  # seconds an idle connection stays open between requests
     connections: int = 1000  # open at once; past this a request is answered 503 (fewer if descriptors are short)
     backlog: int = 1024  # connections the system queues before the server accepts them
@@ -450,16 +451,21 @@ def _loopback(name: str) -> bool:
 
 
 class _Connection(H11Protocol):
-    """uvicorn's HTTP/1.1 connection, closed if a request's headers take longer than `header_timeout`.
+    """uvicorn's HTTP/1.1 connection, with time limits on a request's headers and on its body.
 
     uvicorn times out only idle keep-alive connections; a client that sends its headers
-    a byte at a time (or never) would otherwise hold its socket for ever.
+    or its body a byte at a time (or never) would otherwise hold its socket for ever,
+    and the studio's handler waiting for that body with it. Headers later than
+    `header_timeout` close the connection; a body later than `body_timeout` is answered
+    408, then closed.
     """
 
     header_timeout = Limits.header_timeout
+    body_timeout = Limits.body_timeout
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._header_timer: asyncio.TimerHandle | None = None
+        self._body_timer: asyncio.TimerHandle | None = None
         super().connection_made(transport)
         self._await_headers()
 
@@ -481,6 +487,31 @@ class _Connection(H11Protocol):
         super().handle_events()
         if self.conn.their_state is not h11.IDLE:
             self._headers_in()
+        if self.conn.their_state is h11.SEND_BODY:
+            if self._body_timer is None and not self.transport.is_closing():
+                self._body_timer = self.loop.call_later(self.body_timeout, self._body_late)
+        else:
+            self._body_in()
+
+    def _body_in(self) -> None:
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
+
+    def _body_late(self) -> None:
+        self._body_timer = None
+        if self.conn.their_state is not h11.SEND_BODY or self.transport.is_closing():
+            return
+        if self.conn.our_state is h11.SEND_RESPONSE:  # nothing answered yet: say why the connection ends
+            text = b"the request's body took too long to arrive\n"
+            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(text)).encode()),
+                       (b"connection", b"close")]
+            answer = h11.Response(status_code=408, headers=headers, reason=b"Request Timeout")
+            with suppress(h11.LocalProtocolError):
+                self.transport.write(self.conn.send(answer) + self.conn.send(h11.Data(data=text))
+                                     + self.conn.send(h11.EndOfMessage()))
+        # The handler waiting for the body is told the client is gone, and answers nothing more.
+        self.transport.close()
 
     def on_response_complete(self) -> None:
         if self.conn.their_state is h11.SEND_BODY and not self.transport.is_closing():
@@ -493,6 +524,7 @@ class _Connection(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._headers_in()
+        self._body_in()
         super().connection_lost(exc)
 
 
@@ -531,7 +563,8 @@ class Server:
                 raise PilatesAudioError(f"port {port} on {host} is already in use; choose another with --port") from None
             raise PilatesAudioError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
         self.port: int = self.socket.getsockname()[1]
-        protocol = type("Connection", (_Connection,), {"header_timeout": limits.header_timeout})
+        protocol = type("Connection", (_Connection,), {"header_timeout": limits.header_timeout,
+                                                      "body_timeout": limits.body_timeout})
         config = uvicorn.Config(
             self.app, http=protocol, ws="none", lifespan="off", log_config=None, access_log=False,
             proxy_headers=False, server_header=False, headers=[("server", "pilates-audio")],

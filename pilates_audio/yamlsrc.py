@@ -148,6 +148,21 @@ def parse(data: bytes, display: str, problems: list[Problem]) -> Node | None:
     return _Builder(display, problems).build(root)
 
 
+def within_limits(text: str, display: str, problems: list[Problem]) -> bool:
+    """Tell whether text is within what one document may build (size, values, depth), adding a problem if not.
+
+    For text about to be parsed by something other than `parse`; its syntax is that parser's to judge.
+    """
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        problems.append(Problem(display, 1, 1, f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})"))
+        return False
+    try:
+        return _scan(text, display, problems)
+    except yaml.YAMLError:
+        return True
+
+
 def _decode(data: bytes, display: str, problems: list[Problem]) -> str | None:
     """Return the file's text: UTF-8, or UTF-16 with its byte-order mark (as YAML allows)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

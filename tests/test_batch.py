@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -178,6 +179,65 @@ def test_a_batch_killed_anywhere_continues_where_it_stopped(tmp_path):
         assert_whole(out, path.stem)
     assert not list((out / ".batch").glob(f"{TEMP_PREFIX}*"))  # a stamp cut short was swept
     assert len(list(out.glob("*.mp3"))) == 12
+
+
+def descendants(pid: int) -> set[int]:
+    """Return the processes below `pid` that still run (one that has ended but is not reaped has ended)."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="ascii", errors="replace").rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] not in ("Z", "X"):
+            parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, stack = set(), [pid]
+    while stack:
+        for child in parents.get(stack.pop(), []):
+            found.add(child)
+            stack.append(child)
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    """Return those of `pids` that still run."""
+    running = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace").rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state not in ("Z", "X"):
+            running.add(pid)
+    return running
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="processes are listed from /proc")
+def test_a_batch_killed_alone_takes_its_workers_with_it_and_leaves_the_cache_prunable(tmp_path):
+    manifest = catalogue(tmp_path, "routines: [routines/*.yaml]\nvariants: {pace: [gentle, standard, brisk], "
+                                   "length: [1m, 90s]}\n", {"tiny": TINY, "tiny2": TINY.replace("Lift", "Raise")})
+    out, cache = tmp_path / "out", {"PILATES_AUDIO_CACHE": str(tmp_path / "cache")}
+    process = subprocess.Popen([sys.executable, "-m", "pilates_audio", "batch", str(manifest), "-o", str(out),
+                                "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True, env={**os.environ, **cache})
+    try:
+        deadline = time.monotonic() + 120
+        while not list((out / ".batch").glob("*.json")) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        workers = descendants(process.pid)  # assembling: the pool's processes, and what they started
+        assert process.poll() is None and len(workers) >= 2, "the run was not stopped while assembling"
+        os.kill(process.pid, signal.SIGKILL)  # the run alone, as the system's out-of-memory killer would
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while alive(workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(workers), "workers went on after their run was killed"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # whatever is left of the run, so no test leaves it running
+    pruned = run_cli("cache", "prune", "--max-size", "0", env=cache)
+    assert pruned.code == 0, pruned.stderr
+    assert pruned.stderr == "" and pruned.stdout.endswith("; the cache holds 0 B\n")
 
 
 @pytest.mark.parametrize("manifest, expected", [

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from conftest import run_cli
@@ -308,3 +311,40 @@ def test_speech_made_by_script_exact_counts_against_the_bound_too(tmp_path):
                          env=own(root, PILATES_AUDIO_CACHE_MAX=str(bound)))
         assert result.code == 0, result.stderr
         assert sum(size for _, size in files_in(root).values()) <= bound
+
+
+
+@contextlib.contextmanager
+def locked_mark(root: Path, pid: int, host: str) -> Iterator[Path]:
+    """A run's mark naming `pid` on `host`, from before the entries were used, locked by this process meanwhile."""
+    import fcntl
+
+    mark = root / cache.RUNS / f"run-{pid}"
+    mark.write_text(f"{host}\n", encoding="utf-8")
+    os.utime(mark, (time.time() - 3600,) * 2)
+    with open(mark, "rb") as handle:
+        # The lock outlives the run: as when a process it started kept the descriptor.
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield mark
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="marks are locked with flock")
+def test_a_mark_whose_process_has_ended_holds_nothing_even_if_its_lock_lives_on(tmp_path):
+    root = tmp_path / "cache"
+    render(routine(tmp_path, "Alpha"), tmp_path / "out", root)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id no process has any more
+    count = len(files_in(root))
+    with locked_mark(root, gone.pid, socket.gethostname()) as mark:
+        result = run_cli("cache", "prune", "--max-size", "0", env=own(root))
+        assert result.code == 0, result.stderr
+        assert (result.stderr, files_in(root)) == ("", {})
+        assert result.stdout.startswith(f"removed {count} entries (")
+        assert not mark.exists()
+    # A mark of a run on another machine sharing the cache: its process ids are not this machine's to judge.
+    render(routine(tmp_path, "Alpha"), tmp_path / "out", root)
+    count = len(files_in(root))
+    with locked_mark(root, gone.pid, "elsewhere.invalid") as mark:
+        result = run_cli("cache", "prune", "--max-size", "0", env=own(root))
+        assert result.stderr == f"kept {count} entries in use by a render still running\n"
+        assert mark.exists() and len(files_in(root)) == count

@@ -13,7 +13,7 @@ from checks import assert_breath_counts_exact, assert_tiles
 from pilates_audio import fit, render, routine, speech
 from pilates_audio.errors import InputError
 from pilates_audio.pacing import Pacing
-from pilates_audio.units import Duration, parse_duration, parse_range
+from pilates_audio.units import Duration, format_clock, parse_duration, parse_range
 
 RANGED = """
 title: Ranged
@@ -113,6 +113,26 @@ def test_an_unreachable_length_says_what_is_possible(write_routine):
     message = str(info.value)
     assert message.startswith("--length 1:00:00 is out of reach: this routine lasts from ")
     assert message.endswith(" with its ranges and a breath of 2.5s to 8s per inhale or exhale")
+
+
+WORDY_CUE = "Keep your spine long and your shoulders soft and relaxed, breathing slowly and fully through the movement"
+
+
+def test_a_routine_far_longer_than_the_length_says_its_shortest_and_never_a_range_that_runs_backwards(tmp_path):
+    # Mostly speech: past the cap the quick bound (breath and transitions only) is far below the real length.
+    exercises = "".join(f"  - name: Exercise {i}\n    reps: 1\n    cues: [\"{WORDY_CUE} {i}\", "
+                        f"\"{WORDY_CUE} again {i}\", \"{WORDY_CUE} once more {i}\"]\n" for i in range(150))
+    path = tmp_path / "wordy.yaml"
+    path.write_text("title: Wordy\nexercises:\n" + exercises, encoding="utf-8")
+    loaded = routine.load(path)
+    pacing, _ = render.effective_pacing(loaded, {})
+    shortest, longest = fit.reach(loaded, pacing, estimate_for(pacing), cap=2 * 600 + 600)
+    assert shortest <= longest
+    exact = fit.reach(loaded, pacing, estimate_for(pacing))[0]
+    result = run_cli("script", path, "--length", "10m")
+    assert result.code == 2
+    assert result.stderr == (f"error: --length 10:00 is out of reach: this routine lasts at least "
+                             f"{format_clock(exact)} with its ranges and a breath of 2.5s to 8s per inhale or exhale\n")
 
 
 def test_length_on_the_command_line(write_routine, tmp_path):

@@ -257,3 +257,26 @@ def test_a_routine_whose_session_another_routine_writes_is_not_rendered(folder):
     (folder / "blocks" / "mat.yaml").write_text(BLOCK)  # a block of that name is never rendered: no clash
     (folder / "sub" / "mat.yaml").unlink()
     assert space.render("mat.yaml").mp3 == folder / "out" / "mat.mp3"
+
+
+def test_what_a_save_killed_mid_write_left_is_swept_when_the_studio_starts_and_saves(folder):
+    import subprocess
+    import sys
+
+    from pilates_audio.files import TEMP_PREFIX
+    from pilates_audio.studio import app as studio_app
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id no process has any more: a studio killed while it saved
+    left = [folder / f"{TEMP_PREFIX}{gone.pid}-0.tmp", folder / "blocks" / f"{TEMP_PREFIX}{gone.pid}-3.tmp"]
+    alive = folder / f"{TEMP_PREFIX}{os.getpid()}-7.tmp"  # a studio still saving: left alone
+    for path in left + [alive]:
+        path.write_bytes(b"title: hal")
+    running = studio_app.start(folder, None, "127.0.0.1", 0, allow_network=False)
+    running.server.socket.close()  # never served: starting is what sweeps
+    assert [path.exists() for path in left] == [False, False] and alive.exists()
+    again = folder / "blocks" / f"{TEMP_PREFIX}{gone.pid}-4.tmp"
+    again.write_bytes(b"- name: ha")
+    space = Workspace(folder, folder / "output")
+    space.save("blocks/end.yaml", BLOCK, space.read("blocks/end.yaml").version)
+    assert not again.exists() and alive.exists()

@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -49,7 +50,7 @@ def call(port: int, method: str, path: str, body: object = None, token: str | No
         headers["Origin"] = f"http://127.0.0.1:{port}"
     elif origin is not None:
         headers["Origin"] = origin
-    data = None if body is None else json.dumps(body).encode("utf-8")
+    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode("utf-8")
     if data is not None:
         headers["Content-Type"] = "application/json"
     connection.request(method, path, body=data, headers=headers)
@@ -361,3 +362,91 @@ def test_render_the_studio_and_serve_share_output_in_the_current_folder(tmp_path
         finally:
             process.send_signal(signal.SIGINT)
             process.communicate(timeout=20)
+def test_writing_pacing_has_the_limits_of_a_routine_file_and_answers_fast(studio):
+    port, running, _ = studio
+    big = "title: A\n" + "".join(f"k{i}: v\n" for i in range(150_000))  # 1.6 MB: within the limit of a body
+    started = time.monotonic()
+    status, body, _ = call(port, "POST", "/api/write-pacing", {"text": big, "pacing": {"rate": 150}},
+                           token=running.token)
+    assert (status, body) == (400, {"error": f"pacing cannot be written into this text (line 1, column 1): file is "
+                                             f"too large ({len(big):,} bytes; the limit is 262,144)"})
+    assert time.monotonic() - started < 2.0
+    deep = "title: A\npacing: " + "[" * 2000 + "]" * 2000 + "\n"
+    status, body, _ = call(port, "POST", "/api/write-pacing", {"text": deep, "pacing": {"rate": 150}},
+                           token=running.token)
+    assert (status, body) == (400, {"error": "pacing cannot be written into this text (line 2, column 48): values "
+                                             "are nested more than 40 levels deep"})
+
+
+def test_a_body_nested_too_deep_is_refused_in_json_by_every_endpoint_that_reads_one(studio):
+    port, running, _ = studio
+    deep = (b'{"name": "mat.yaml", "title": "A", "text": "title: A\\n", "deep": ' + b"[" * 100_000 + b"]" * 100_000
+            + b"}")
+    shallow_enough = b'{"name": "mat.yaml", "text": "x", "deep": ' + b"[" * 38 + b"]" * 38 + b"}"
+    for method, path in (("POST", "/api/check"), ("POST", "/api/estimate"), ("POST", "/api/render"),
+                         ("POST", "/api/new"), ("POST", "/api/pacing-file"), ("POST", "/api/write-pacing"),
+                         ("PUT", "/api/routines/mat.yaml")):
+        assert call(port, method, path, deep, token=running.token)[:2] == (
+            400, {"error": "the request's body is nested more than 40 levels deep"}), path
+    assert call(port, "POST", "/api/check", shallow_enough, token=running.token)[0] == 200
+
+
+def test_a_slow_pacing_write_leaves_the_studio_answering(studio, monkeypatch):
+    port, running, _ = studio
+    parsing, release = threading.Event(), threading.Event()
+    real = studio_app.with_pacing
+
+    def slow(*args, **kwargs):  # as a parse near the size limit, for as long as the test wants
+        parsing.set()
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(studio_app, "with_pacing", slow)
+    answers: list = []
+    writer = threading.Thread(target=lambda: answers.append(call(
+        port, "POST", "/api/write-pacing", {"text": MAT, "pacing": {"rate": 150}}, token=running.token)))
+    writer.start()
+    try:
+        assert parsing.wait(10), "the pacing write never began"
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        started = time.monotonic()
+        connection.request("GET", "/api/settings", headers={"X-Studio-Token": running.token})
+        assert connection.getresponse().status == 200
+        connection.close()
+        assert time.monotonic() - started < 2.0
+    finally:
+        release.set()
+        writer.join(15)
+    assert answers[0][0] == 200
+
+
+def test_a_body_that_stalls_after_the_headers_is_answered_408_and_closed(tmp_path):
+    from pilates_audio import server
+    from pilates_audio.studio.workspace import Workspace
+
+    (tmp_path / "mat.yaml").write_text(MAT, encoding="utf-8")
+    studio = studio_app.Studio(Workspace(tmp_path, tmp_path / "output"), server.answers_for("127.0.0.1"))
+    bound = server.Server(studio, "127.0.0.1", 0, server.Limits(body_timeout=1.0))
+    thread = threading.Thread(target=bound.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not bound.uvicorn.started:
+            assert time.monotonic() < deadline, "the studio did not start"
+            time.sleep(0.01)
+        with socket.create_connection(("127.0.0.1", bound.port), timeout=5) as raw:
+            raw.sendall(f"POST /api/check HTTP/1.1\r\nHost: 127.0.0.1:{bound.port}\r\n"
+                        f"X-Studio-Token: {studio.token}\r\nOrigin: http://127.0.0.1:{bound.port}\r\n"
+                        f"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"name\": \"mat.yaml\", ".encode())
+            started = time.monotonic()
+            reply = b""
+            while chunk := raw.recv(65536):  # until the studio closes the connection (or 5 s pass: a failure)
+                reply += chunk
+            assert time.monotonic() - started < 3.0
+        head, _, body = reply.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 408 ") and body == b"the request's body took too long to arrive\n"
+        status, _, _ = call(bound.port, "GET", "/api/settings", token=studio.token)
+        assert status == 200  # the studio goes on answering
+    finally:
+        bound.stop()
+        thread.join(10)

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from pilates_audio import pacing as pacing_mod, speech, starter
+from pilates_audio import pacing as pacing_mod, speech, starter, yamlsrc
 from pilates_audio.errors import InputError, PilatesAudioError, ValidationError
 from pilates_audio.studio.workspace import BadName, Conflict, NotFound, Superseded, Workspace, with_pacing
 
@@ -230,9 +230,12 @@ class Studio:
 
     async def write_pacing(self, request: Request) -> Response:
         body = await _body(request)
-        settings = _settings(body)
+        settings, text = _settings(body), _field(body, "text", str)
+        return JSONResponse({"text": await run_in_threadpool(self._with_pacing, text, settings)})
+
+    def _with_pacing(self, text: str, settings: dict[str, Any]) -> str:
         self.workspace.pacing(None, settings)  # only what a pacing block may hold
-        return JSONResponse({"text": with_pacing(_field(body, "text", str), settings)})
+        return with_pacing(text, settings)
 
     async def schema(self, request: Request) -> Response:
         from pilates_audio.schema import SHIPPED
@@ -271,17 +274,33 @@ async def _body(request: Request) -> dict[str, Any]:
         data += chunk
         if len(data) > MAX_BODY:
             raise InputError(f"the request is too large (the limit is {MAX_BODY:,} bytes)")
+    nested = f"the request's body is nested more than {yamlsrc.MAX_DEPTH} levels deep"  # as a routine may be
     try:
         body = json.loads(data.decode("utf-8"))
+    except RecursionError:  # deeper than Python's own stack: far past the limit
+        raise InputError(nested) from None
     except (UnicodeDecodeError, ValueError):
         raise InputError("the request's body must be JSON") from None
     if not isinstance(body, dict):
         raise InputError("the request's body must be a JSON object")
+    if _depth(body) > yamlsrc.MAX_DEPTH:  # every handler, and the messages quoting a value, may then walk it safely
+        raise InputError(nested)
     try:
         json.dumps(body, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:  # "\ud800" in JSON: half of a character, which no file or voice can hold
         raise InputError("the request holds text that is not valid (half of a character, such as \\ud800)") from None
     return body
+
+
+def _depth(value: Any) -> int:
+    """Return how deep JSON values nest (a scalar is 0), without recursing."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth + 1)
+            stack.extend((inner, depth + 1) for inner in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _field(body: dict[str, Any], key: str, kind: type, required: bool = True) -> Any:
@@ -352,7 +371,9 @@ def start(folder: Path, output: Path, host: str, port: int, allow_network: bool)
     if not server.is_loopback(host) and not allow_network:
         raise InputError(f"--host {host} lets other machines reach the studio, which can change your files; add "
                          "--allow-network to allow it")
-    studio = Studio(Workspace(folder, output), server.answers_for(host), token_in_address=not server.is_loopback(host))
+    workspace = Workspace(folder, output)
+    workspace.sweep()
+    studio = Studio(workspace, server.answers_for(host), token_in_address=not server.is_loopback(host))
     bound = server.Server(studio, host, port)
     addresses = server.urls(bound, host)
     key = f"?token={studio.token}" if studio.token_in_address else ""

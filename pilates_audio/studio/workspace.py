@@ -17,9 +17,9 @@ from typing import Any, Iterator
 
 import yaml
 
-from pilates_audio import fit as fit_mod, pacing as pacing_mod, render as render_mod, routine as routine_mod
+from pilates_audio import fit as fit_mod, pacing as pacing_mod, render as render_mod, routine as routine_mod, yamlsrc
 from pilates_audio.errors import InputError, PilatesAudioError, Problem, ValidationError
-from pilates_audio.files import inside, read_regular, write_atomic, write_new
+from pilates_audio.files import inside, read_regular, sweep, write_atomic, write_new
 from pilates_audio.yamlsrc import MAX_FILE_BYTES
 
 SUFFIXES = (".yaml", ".yml")
@@ -98,14 +98,19 @@ class Workspace:
             raise NotFound(f"no routine named '{name}' in {self.folder}")
         return path
 
-    def names(self) -> list[str]:
-        """Return every routine and block file in the folder (and folders below it), by name."""
-        found = []
+    def _folders(self) -> Iterator[tuple[str, list[str]]]:
+        """Yield each folder the studio keeps routines in, and its files: hidden and output folders are not."""
         for root, folders, files in os.walk(self.folder):
             depth = len(Path(root).relative_to(self.folder).parts)
             # Hidden folders, the output folder and deep trees are not the user's routines.
             folders[:] = sorted(f for f in folders if not f.startswith(".") and depth < MAX_DEPTH
                                 and Path(root, f).resolve() != self.output.resolve())
+            yield root, files
+
+    def names(self) -> list[str]:
+        """Return every routine and block file in the folder (and folders below it), by name."""
+        found = []
+        for root, files in self._folders():
             for file in sorted(files):
                 if Path(file).suffix.lower() in SUFFIXES and not file.startswith(".") \
                         and not file.lower().endswith(PACING_SUFFIX):
@@ -116,6 +121,10 @@ class Workspace:
                         continue  # a link out of the folder, say
                     found.append(name)
         return found
+
+    def sweep(self) -> int:
+        """Remove what saves of studios no longer running left half-written (kill -9, a power cut); count them."""
+        return sum(sweep(Path(root)) for root, _ in self._folders())
 
     # --- files ------------------------------------------------------------------------
 
@@ -139,6 +148,7 @@ class Workspace:
         if len(data) > MAX_FILE_BYTES:
             raise InputError(f"{name}: the text is too large ({len(data):,} bytes; the limit is {MAX_FILE_BYTES:,})")
         path = self.path(name, must_exist=version is not None)
+        sweep(path.parent)  # as a render sweeps its output folder: a save is where one was cut short
         with self._guard:  # two saves of one file at once: the second sees the first's version
             if version is None:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -175,6 +185,7 @@ class Workspace:
         target = PurePosixPath(name).with_suffix("").as_posix() + PACING_SUFFIX
         data = yaml.safe_dump(chosen, sort_keys=False, allow_unicode=True).encode("utf-8")
         path = self.folder.joinpath(*PurePosixPath(target).parts)  # the routine's name, checked: so is this
+        sweep(path.parent)
         with self._guard:
             if replace:
                 write_atomic(path, data)
@@ -276,6 +287,11 @@ def with_pacing(text: str, settings: dict[str, Any]) -> str:
     chosen = {key: value for key, value in settings.items() if value not in (None, "")}
     if not chosen:
         raise InputError("nothing is set in the studio's pacing panel to write")
+    problems: list[Problem] = []
+    if not yamlsrc.within_limits(text, "text", problems):  # what check refuses would hold the studio as long here
+        first = problems[0]
+        raise InputError(f"pacing cannot be written into this text (line {first.line}, column {first.column}): "
+                         f"{first.message}")
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
