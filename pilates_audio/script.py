@@ -499,24 +499,30 @@ class _Planner:
                    release: bool = False, countdown: bool = False, switch: Duration | None = None) -> None:
         """Join two parts with the pacing's transition pause, releasing a hold that just ended.
 
-        A `switch` time (changing side or direction) comes whole before any countdown.
+        A `switch` time (changing side or direction) is quiet, whole, after the words and before
+        any countdown: the time to get there, not to listen.
         """
         if release:
             texts = [self.book.say("release")] + texts
         length = samples(self.pacing.transition_seconds)
-        if switch is not None:
-            length = samples(switch.seconds(self.pacing.breath)) + (
-                self.pacing.countdown * SAMPLE_RATE if countdown else 0)
         # A line that filled the part before to its last moment still gets a gap before the next.
         sounds = [cue for cue in self.cues if cue.kind != "pause"]
         lead = max(0, samples(MIN_GAP) - (self.now - sounds[-1].end)) if sounds else 0
         lines = [_Line(lead, text) for text in texts]
+        if switch is not None:
+            words = lead + sum(self.length_of(text) for text in texts) + samples(MIN_GAP) * max(0, len(texts) - 1)
+            length = words + samples(switch.seconds(self.pacing.breath)) + (
+                self.pacing.countdown * SAMPLE_RATE if countdown else 0)
         if countdown and self.pacing.countdown:
             # The words first, then a full count of one number a second into the hold.
             said = sum(self.length_of(text) + samples(MIN_GAP) for text in texts)
             length = max(length, said + samples(SENTENCE_GAP) + self.pacing.countdown * SAMPLE_RATE)
             lines += self.countdown(length)
         self.timed("transition", exercise, side, length, lines, exact=False)
+
+    def switch_time(self, exercise: Exercise) -> Duration:
+        """Return the time to change side or direction: the exercise's `switch`, else the transition."""
+        return exercise.switch if exercise.switch is not None else self.pacing.transition
 
     def countdown(self, length: int) -> list[_Line]:
         """Count down the last seconds before a hold: "Three. Two. One." ending as it starts."""
@@ -554,7 +560,8 @@ class _Planner:
             if i:
                 switch = self.book.say("switch_side", side=self.book.word(side))
                 self.transition([switch], exercise, side, release=exercise.hold is not None,
-                                countdown=exercise.reps is None and self.pacing.countdown > 0, switch=exercise.switch)
+                                countdown=exercise.reps is None and self.pacing.countdown > 0,
+                                switch=self.switch_time(exercise))
             self.work(exercise, side)
         if exercise.rests:
             key = "release_and_rest" if exercise.hold else "rest"
@@ -589,7 +596,7 @@ class _Planner:
         if exercise.reps is not None:
             for direction in range(2 if exercise.reverse else 1):
                 if direction:
-                    self.transition([self.book.say("reverse")], exercise, side, switch=exercise.switch)
+                    self.transition([self.book.say("reverse")], exercise, side, switch=self.switch_time(exercise))
                 self.reps(exercise, side, cues)
                 cues = []  # said in the first set
         if exercise.work is not None:

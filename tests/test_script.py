@@ -387,12 +387,13 @@ def test_sides_alternate_rep_by_rep_reverse_repeats_and_switch_gives_time_before
     assert [c["side"] for c in turns] == ["left", "right"]
     said = [c["text"] for c in circles if c["kind"] == "speech"]
     assert said.count("Keep the hips still.") == 2  # the first set of each side
-    # Changing side into the plank: 8 s to get there, then the count of three.
+    # Changing side into the plank: the words, 8 s of quiet to get there, then the count of three.
     change = [c for c in data["cues"] if c["exercise"] == "Side plank" and c["part"] == "transition"
               and c["side"] == "right"]
-    start, end = change[0]["start"], change[-1]["end"]
-    three = next(c for c in change if c.get("text") == "Three.")
-    assert abs(end - start - 11.0) <= 0.002 and three["start"] - start >= 8.0 - 0.002
+    said = [c for c in change if c["kind"] == "speech"]
+    assert [c["text"] for c in said] == ["And release.", "Now the right side.", "Three.", "Two.", "One."]
+    assert abs(said[2]["start"] - said[1]["end"] - 8.0) <= 0.002
+    assert abs(change[-1]["end"] - said[2]["start"] - 3.0) <= 0.002
     assert plan.warnings == ()
 
 
@@ -513,3 +514,34 @@ def test_an_exercise_cannot_set_what_belongs_to_the_session(write_routine):
         routine.load(path, "r.yaml")
     assert str(info.value) == ("r.yaml:2:47: rate cannot be set for one exercise; set it in the routine's pacing (an "
                                "exercise may set inhale, exhale, breath_cues, count_reps, countdown, halfway)")
+
+
+SWITCHES = """\
+title: Switch
+pacing: {preset: gentle}
+exercises:
+  - {name: Leg circles, reps: 3, sides: both}
+  - {name: Leg circles again, reps: 2, reverse: true, sides: both, switch: 1 breath}
+  - {name: Side bend, work: 20s, sides: both}
+  - {name: Mermaid, hold: 30s, sides: both}
+  - {name: Thread the needle, hold: 3 breaths, sides: both}
+  - {name: Side plank, hold: 20s, sides: both, switch: 8s}
+"""
+
+
+@pytest.mark.parametrize("preset", ["gentle", "standard", "brisk"])
+def test_each_change_of_side_or_direction_has_its_whole_switch_time_before_the_count(write_routine, preset):
+    """Reps, timed work, holds in seconds and in breaths: the words, then `switch` of quiet, then the count."""
+    path = write_routine(SWITCHES)
+    loaded, plan = estimated(path, {"preset": preset})
+    data = plan.to_json()
+    from checks import assert_switch_time_is_quiet, switch_quiets
+
+    assert_switch_time_is_quiet(data, loaded)
+    quiets = switch_quiets(data, loaded)
+    # Every exercise changes side once; the reversing one also turns round on each side.
+    assert [q[0] for q in quiets] == ["Leg circles", "Leg circles again", "Leg circles again", "Leg circles again",
+                                      "Side bend", "Mermaid", "Thread the needle", "Side plank"]
+    assert_tiles(data)
+    assert_breath_counts_exact(data, loaded)
+    assert_counts_on_the_breath(data, loaded)
