@@ -74,6 +74,9 @@ def build() -> dict[str, Any]:
             "language": {"$ref": "#/$defs/language"},
             "breath_cues": {"enum": list(pacing_mod.BREATH_CUES), "default": defaults.breath_cues,
                             "description": "Mark each inhale and exhale with words, a soft tone, or nothing."},
+            "breath_cues_every": with_default({"type": "integer", "minimum": 1}, "breath_cues_every",
+                                              "Name the first breath of each part, then every Nth (1: every breath; "
+                                              "the gentle preset: 3). Tones still mark every phase."),
             "count_reps": with_default(flag, "count_reps", "Say each rep's number."),
             "countdown": with_default({"type": "integer", "minimum": 0, "maximum": pacing_mod.MAX_COUNTDOWN},
                                       "countdown", "Seconds counted down into a hold; 0 turns it off."),

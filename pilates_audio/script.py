@@ -363,12 +363,17 @@ class _Planner:
 
         Where an author's cue is tied to a phase, its breath word is said first, for sure.
         Below full guidance, rests are quiet; minimal guidance says no breath words at all.
+        Words name the first breath of the part, then every `breath_cues_every`th; tones mark every phase.
         """
         mode = self.pacing.breath_cues
         if mode == "silent" or (part == "rest" and not self.full) or (mode == "voice" and self.minimal):
             return []
         lines = []
+        breath = 0
         for offset, phase in marks:
+            breath += phase == "inhale"
+            if mode == "voice" and (breath - 1) % self.pacing.breath_cues_every:
+                continue  # a breath not named (with the still moment at the top of its rep)
             line = fixed.get(offset)
             if line is None and offset in tied and phase != "hold":
                 lines.append(_Line(offset, self.book.breath_cue(phase), mark=True) if mode == "voice"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 from pathlib import Path
 
 import pytest
@@ -513,7 +514,8 @@ def test_an_exercise_cannot_set_what_belongs_to_the_session(write_routine):
     with pytest.raises(Exception) as info:
         routine.load(path, "r.yaml")
     assert str(info.value) == ("r.yaml:2:47: rate cannot be set for one exercise; set it in the routine's pacing (an "
-                               "exercise may set inhale, exhale, breath_cues, count_reps, countdown, halfway)")
+                               "exercise may set inhale, exhale, breath_cues, breath_cues_every, count_reps, countdown, "
+                               "halfway)")
 
 
 SWITCHES = """\
@@ -545,3 +547,43 @@ def test_each_change_of_side_or_direction_has_its_whole_switch_time_before_the_c
     assert_tiles(data)
     assert_breath_counts_exact(data, loaded)
     assert_counts_on_the_breath(data, loaded)
+
+
+FIXTURES = Path(__file__).parent / "routines"
+
+
+def _close_lines(plan: script.Script, under: float = 0.35) -> int:
+    """Count the lines and tones that start less than `under` seconds after the one before ends."""
+    sounds = [c for c in plan.cues if c.kind != "pause"]
+    return sum((b.start - a.end) / SAMPLE_RATE < under for a, b in zip(sounds, sounds[1:]))
+
+
+def test_a_gentle_stretch_names_the_first_breath_and_then_every_third():
+    """The gentle preset's breath_cues_every: 3 leaves the stretch room to breathe."""
+    path = FIXTURES / "morning-stretch.yaml"
+    _, every = estimated(path, {"breath_cues_every": 1})
+    loaded, gentle = estimated(path)
+    assert gentle.pacing.preset == "gentle" and gentle.pacing.breath_cues_every == 3
+    # Naming every breath, a line follows close on another some thirty times in ten minutes.
+    assert _close_lines(every) >= 25 and _close_lines(gentle) <= _close_lines(every) * 2 // 3
+    book = book_of(gentle.to_json())
+    words = {book.breath_cue("inhale"), book.breath_cue("exhale")}
+    breath = gentle.pacing.breath * SAMPLE_RATE
+    named = set()
+    for (part, name, side), run in itertools.groupby(gentle.cues, key=lambda c: (c.part, c.exercise, c.side)):
+        run = list(run)
+        if part in ("reps", "work", "hold"):
+            named |= {int((c.start - run[0].start) // breath) for c in run if c.text in words}
+    assert named == {0, 3}  # the first breath of each part and the fourth: no hold here lasts seven
+    data = gentle.to_json()
+    assert_tiles(data)
+    assert_breath_counts_exact(data, loaded)
+    assert_counts_on_the_breath(data, loaded)
+
+
+def test_breath_cues_every_second_breath_names_the_counts_on_those_breaths_only(write_routine):
+    path = write_routine("title: T\nexercises: [{name: Roll up, reps: 5}]\n")
+    _, plan = estimated(path, {"breath_cues_every": 2})
+    said = [c.text for c in plan.cues if c.part == "reps" and c.kind == "speech"]
+    assert said == ["One, inhale.", "Exhale.", "Two.", "Three, inhale.", "Exhale.", "Four.", "Last one, inhale.",
+                    "Exhale."]
