@@ -58,7 +58,8 @@ def pacing_options(command: Callable) -> Callable:
                      help="Pause between exercises, e.g. 6s or 1 breath."),
         click.option("--breath-cues", "breath_cues", type=click.Choice(list(pacing_mod.BREATH_CUES)), default=None,
                      help="Mark each inhale and exhale with words, a soft tone, or nothing."),
-        click.option("--breath-cues-every", "breath_cues_every", callback=_pacing_value("breath_cues_every"), metavar="N",
+        click.option("--breath-cues-every", "breath_cues_every", type=int, callback=_pacing_value("breath_cues_every"),
+                     metavar="N",
                      help="Name the first breath of each part, then every Nth; 1 names every breath (default: 1; "
                           "gentle: 3)."),
         click.option("--count-reps/--no-count-reps", "count_reps", default=None,

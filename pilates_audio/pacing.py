@@ -169,10 +169,9 @@ def parse_value(key: str, value: Any) -> Any:
     if key in ("count_reps", "halfway", "announce_next"):
         return _flag(key, value)
     if key == "breath_cues_every":
-        number = _number(value)
-        if number is None or not number.is_integer() or number < 1:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError("breath_cues_every must be a whole number, at least 1 (1: every breath)")
-        return int(number)
+        return value
     if key == "countdown":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNTDOWN:
             raise ValueError(f"countdown must be a whole number from 0 (off) to {MAX_COUNTDOWN}")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
 from pilates_audio import languages
 from pilates_audio.pacing import Pacing
-from pilates_audio.routine import Exercise, Routine
+from pilates_audio.routine import Exercise, Kind, Routine
 from pilates_audio.units import Duration, format_clock
 
 SAMPLE_RATE = 44100
@@ -31,6 +32,7 @@ LAST_FEW_FROM = 15.0  # work at least this long gets a "last few"
 SLIVER = 44  # samples (1 ms): a pause shorter than this joins the pause beside it
 
 LengthOf = Callable[[str], int]
+_WORD = re.compile(r"\w+")
 
 
 def samples(seconds: float) -> int:
@@ -408,7 +410,9 @@ class _Planner:
             fixed = fixed + [line for line in pulses if line.kind == "speech"]
             cues = cues + [line for line in pulses if line.kind == "tone"]
             at.update((line.offset, line) for line in pulses if line.kind == "speech")
-        extra = self.breath_lines(length, at, marks, {line.offset for line in tied}, part)
+        # A rest pose is as quiet as a rest.
+        resting = exercise is not None and exercise.kind is Kind.REST
+        extra = self.breath_lines(length, at, marks, {line.offset for line in tied}, "rest" if resting else part)
         for line in fixed:
             if line.rep is not None:
                 line.text = self.book.rep_line(*line.rep, line.phase, line.side, line.counted)
@@ -540,7 +544,7 @@ class _Planner:
         rounds = exercise.rounds > 1
         title = self.book.say("round_chapter", name=name, number=str(exercise.round)) if rounds else name
         self.chapters.append(Chapter(self.now, title, 1 if exercise.section else 0))
-        texts = [f"{name}."]
+        texts = [] if self.rest_says_name(exercise) else [f"{name}."]
         working = exercise.working
         if exercise.setup and not (self.minimal and working):
             texts.append(exercise.setup)
@@ -555,17 +559,17 @@ class _Planner:
         if first is not None:
             texts.append(self.book.say(first, duration=self.book.duration(getattr(exercise, first))))
         # A breath to get into position (or, with nothing to count, to do what was said).
-        self.sequence(texts, "setup", name, 0 if working else self.breath)
-        if working:
-            # A hold that starts straight away is counted in, one number a second.
-            holds_first = exercise.reps is None and self.pacing.countdown > 0
+        self.sequence(texts, "setup", name, 0 if working or not texts else self.breath)
+        if working and texts:
+            # A hold that starts straight away is counted in, one number a second (an effort only).
+            holds_first = exercise.reps is None and self.pacing.countdown > 0 and exercise.effort
             settle = max(self.breath, (self.pacing.countdown + 1) * SAMPLE_RATE) if holds_first else self.breath
             self.timed("setup", exercise, None, settle, self.countdown(settle) if holds_first else [], exact=False)
         for i, side in enumerate(sides):
             if i:
                 switch = self.book.say("switch_side", side=self.book.word(side))
                 self.transition([switch], exercise, side, release=exercise.hold is not None,
-                                countdown=exercise.reps is None and self.pacing.countdown > 0,
+                                countdown=exercise.reps is None and self.pacing.countdown > 0 and exercise.effort,
                                 switch=self.switch_time(exercise))
             self.work(exercise, side)
         if exercise.rests:
@@ -606,18 +610,28 @@ class _Planner:
                 cues = []  # said in the first set
         if exercise.work is not None:
             length = samples(exercise.work.seconds(breath))
-            fixed = [] if self.announced_first(exercise) == "work" else [_Line(0, self.opening("work", exercise.work))]
+            fixed = [] if self.announced_first(exercise) == "work" else [_Line(0, self.opening("work", exercise))]
             # Spread over the whole time, the first at the start.
             lines = [_Line(length * i // len(cues), cue, "cue") for i, cue in enumerate(cues)]
-            lines += self.milestones(length, exercise.work, bool(exercise.pulses))
+            lines += self.milestones(length, exercise.work, bool(exercise.pulses), exercise.effort)
             self.work_part("work", exercise, side, length, fixed, lines)
             cues = []
         if exercise.hold is not None:
             length = samples(exercise.hold.seconds(breath))
-            fixed = [] if self.announced_first(exercise) == "hold" else [_Line(0, self.opening("hold", exercise.hold))]
+            fixed = [] if self.announced_first(exercise) == "hold" else [_Line(0, self.opening("hold", exercise))]
             lines = [_Line(samples(i * breath), cue, "cue") for i, cue in enumerate(cues)]
             self.work_part("hold", exercise, side, length, fixed,
-                           lines + self.milestones(length, droppable=bool(exercise.pulses)))
+                           lines + self.milestones(length, droppable=bool(exercise.pulses), effort=exercise.effort))
+
+    def rest_says_name(self, exercise: Exercise) -> bool:
+        """Tell whether a rest pose's announcement ("Rest for three breaths.") already says its name ("Rest")."""
+        if exercise.kind is not Kind.REST or exercise.reps is not None:
+            return False
+        amount = exercise.work or exercise.hold or (exercise.rest if exercise.rests else None)
+        if amount is None:
+            return False
+        said = self.book.say("rest", duration=self.book.duration(amount)).casefold()
+        return set(_WORD.findall(exercise.name.casefold())) <= set(_WORD.findall(said))
 
     @staticmethod
     def announced_first(exercise: Exercise) -> str | None:
@@ -647,12 +661,15 @@ class _Planner:
         length = samples(exercise.reps * rep)
         self.work_part("reps", exercise, side, length, fixed, lines, self.phase_marks(length, rep, pause), rep)
 
-    def opening(self, key: str, amount: Duration) -> str:
+    def opening(self, key: str, exercise: Exercise) -> str:
         """Announce a hold or timed work; it begins on an inhale, which spoken breath cues say with it.
 
-        The inhale is added where the whole line is said within the inhale.
+        The inhale is added where the whole line is said within the inhale. A rest pose is
+        announced as the rest it is ("Rest for one minute.").
         """
-        said = self.book.duration(amount)
+        said = self.book.duration(getattr(exercise, key))
+        if exercise.kind is Kind.REST:
+            return self.book.say("rest", duration=said)
         text = self.book.say(key, duration=said)
         if self.pacing.breath_cues == "voice" and not self.minimal:
             longer = self.book.say(f"{key}_and_inhale", duration=said)
@@ -661,13 +678,14 @@ class _Planner:
                 text = longer
         return text
 
-    def milestones(self, length: int, work: Duration | None = None, droppable: bool = False) -> list[_Line]:
-        """Say "Halfway." in a long hold or work, and "Last few." near the end of work.
+    def milestones(self, length: int, work: Duration | None = None, droppable: bool = False,
+                   effort: bool = True) -> list[_Line]:
+        """Say "Halfway." in a long hold or work, and "Last few." near the end of work: an effort's words.
 
         Between pulses there may be no room: then they are left out (`droppable`).
         """
         lines: list[_Line] = []
-        if self.minimal:
+        if self.minimal or not effort:
             return lines
         if self.pacing.halfway and length >= samples(HALFWAY_FROM):
             # As near the middle as the breath marks allow, never pushing one of them.

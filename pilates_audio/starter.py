@@ -120,6 +120,7 @@ sections:
         setup: Lie on your side, propped up on your forearm, legs long.
         cues: Lift your hips and keep them level.
         hold: 3 breaths  # a timed hold
+        kind: effort  # counted in, with "Halfway."; stretch or rest for none of that (the name decides if left out)
         sides: both  # left, then right; or [right, left]
         rest: 20s-40s  # ranges work for holds and rests too
 

@@ -60,7 +60,7 @@ def test_a_transition_in_breaths_follows_the_breath():
         ("breath_cues_every", 0, "breath_cues_every must be a whole number, at least 1 (1: every breath)"),
         ("breath_cues_every", 2.5, "breath_cues_every must be a whole number, at least 1 (1: every breath)"),
         ("breath_cues_every", True, "breath_cues_every must be a whole number, at least 1 (1: every breath)"),
-        ("breath_cues_every", "often", "breath_cues_every must be a whole number, at least 1 (1: every breath)"),
+        ("breath_cues_every", "3", "breath_cues_every must be a whole number, at least 1 (1: every breath)"),
     ],
 )
 def test_bad_pacing_values_are_explained(key, value, message):
