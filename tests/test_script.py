@@ -644,3 +644,40 @@ def test_a_rest_says_rest_for_three_breaths_once(write_routine, dose, said):
     assert_tiles(data)
     assert_breath_counts_exact(data, loaded)
     assert_chapters(data, loaded)
+
+
+NOT_EFFORT = {
+    "classical-mat": {"Mermaid stretch": "stretch", "Child's pose": "rest"},
+    "morning-stretch": {"Breathing": "stretch", "Child's pose": "rest", "Thread the needle": "stretch",
+                        "Seated spine twist": "stretch", "Side stretch": "stretch", "Forward fold": "stretch",
+                        "Resting on the back": "rest"},
+}
+
+
+@pytest.mark.parametrize("preset", ["gentle", "standard"])
+@pytest.mark.parametrize("fixture", sorted(NOT_EFFORT))
+def test_the_sample_classes_change_sides_in_quiet_and_keep_effort_words_for_effort(fixture, preset):
+    """A classical mat class and a gentle morning stretch, as a person on the mat hears them."""
+    from checks import assert_switch_time_is_quiet
+
+    loaded, plan = estimated(FIXTURES / f"{fixture}.yaml", {"preset": preset})
+    data = plan.to_json()
+    assert plan.warnings == ()
+    assert {e.name: e.kind.value for e in loaded.exercises if not e.effort} == NOT_EFFORT[fixture]
+    assert_switch_time_is_quiet(data, loaded)
+    book = book_of(data)
+    effort = {book.countdown(k) for k in range(1, 11)} | {book.say("halfway"), book.say("last_few")}
+    said = {}
+    for cue in data["cues"]:
+        if cue["kind"] == "speech" and cue["exercise"] is not None:
+            said.setdefault(cue["exercise"], []).append(cue["text"])
+    for name in NOT_EFFORT[fixture]:
+        assert not set(said[name]) & effort, (name, said[name])
+    # The efforts are still counted in, so the check above has something to find.
+    held = [e.name for e in loaded.exercises if e.effort and e.reps is None]
+    assert held and all(book.countdown(1) in said[name] for name in held)
+    assert_tiles(data)
+    assert_breath_counts_exact(data, loaded)
+    assert_counts_on_the_breath(data, loaded)
+    assert_chapters(data, loaded)
+    assert_tied_cues_in_their_phases(data, loaded)
