@@ -12,7 +12,8 @@ from pilates_audio.errors import Problem, ValidationError
 from pilates_audio.units import Duration, parse_duration
 
 PRESETS: dict[str, dict[str, Any]] = {
-    "gentle": {"inhale": 5.0, "exhale": 5.0, "rate": 140, "transition": Duration(6.0, "s")},
+    # A gentle breath is ten seconds: naming every third leaves half a minute of quiet between reminders.
+    "gentle": {"inhale": 5.0, "exhale": 5.0, "rate": 140, "transition": Duration(6.0, "s"), "breath_cues_every": 3},
     "standard": {"inhale": 4.0, "exhale": 4.0, "rate": 155, "transition": Duration(4.0, "s")},
     "brisk": {"inhale": 3.0, "exhale": 3.0, "rate": 170, "transition": Duration(2.0, "s")},
 }
@@ -20,7 +21,7 @@ DEFAULT_PRESET = "standard"
 BREATH_CUES = ("voice", "tone", "silent")
 GUIDANCE = ("full", "standard", "minimal")  # how much is said besides the author's words
 # What one exercise's own pacing block may set: its tempo and how it is narrated.
-EXERCISE_KEYS = ("inhale", "exhale", "breath_cues", "count_reps", "countdown", "halfway")
+EXERCISE_KEYS = ("inhale", "exhale", "breath_cues", "breath_cues_every", "count_reps", "countdown", "halfway")
 USER_SOURCES = ("flag", "pacing file", "studio")  # settings from these beat an exercise's own
 ENGINES = ("auto", "pyttsx3", "piper")  # auto: piper when a Piper voice is installed, else pyttsx3
 MIN_RATE, MAX_RATE = 60, 450
@@ -55,6 +56,7 @@ class Pacing:
     voice: str | None = None
     language: str = languages.DEFAULT  # a BCP 47 tag, as given (en-GB); its phrasebook is the language's
     breath_cues: str = "voice"
+    breath_cues_every: int = 1  # name the first breath of a part, then every Nth
     count_reps: bool = True
     countdown: int = 3
     halfway: bool = True
@@ -166,6 +168,10 @@ def parse_value(key: str, value: Any) -> Any:
         return value
     if key in ("count_reps", "halfway", "announce_next"):
         return _flag(key, value)
+    if key == "breath_cues_every":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError("breath_cues_every must be a whole number, at least 1 (1: every breath)")
+        return value
     if key == "countdown":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNTDOWN:
             raise ValueError(f"countdown must be a whole number from 0 (off) to {MAX_COUNTDOWN}")

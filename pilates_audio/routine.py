@@ -6,6 +6,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, replace
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,8 @@ COVER_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 MAX_COVER_BYTES = 5_000_000
 SECTION_KEYS = ("name", "rounds", "exercises")
 MAX_ROUNDS = 20  # a circuit played more often than this is better written as a longer one
-EXERCISE_KEYS = ("name", "setup", "cues", "reps", "breaths_per_rep", "hold_each", "work", "hold", "pulses", "sides",
-                 "reverse", "switch", "rest", "pacing")
+EXERCISE_KEYS = ("name", "kind", "setup", "cues", "reps", "breaths_per_rep", "hold_each", "work", "hold", "pulses",
+                 "sides", "reverse", "switch", "rest", "pacing")
 MAX_PULSES = 10  # even counts in one breath phase
 ALTERNATE = ("left", "right")  # sides: alternate, rep by rep, from the left
 SIDE_ORDERS = {("left", "right"), ("right", "left")}
@@ -47,6 +48,29 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 CUE_KEYS = ("say", "on", "at", "reps", "every")
 PHASES = ("inhale", "exhale")
+
+
+class Kind(str, Enum):
+    """What an exercise asks of the body, which sets how it is narrated."""
+
+    STRETCH = "stretch"  # held softly: no countdown, no halfway
+    REST = "rest"  # a rest pose: announced as a rest, as quiet as one
+    EFFORT = "effort"  # reps, work, strong holds: counted in, "Halfway.", "Last few."
+
+
+# Without `kind:`, the name says it (in English): a rest pose whatever its dose, unless it
+# has reps; a stretch when it is held (no reps, no work). Anything else is effort.
+_REST_NAMES = re.compile(r"\b(?:rest(?:ing)?|relax\w*|savasana|shavasana|corpse pose|child[’']?s? pose)\b", re.I)
+_STRETCH_NAMES = re.compile(r"\b(?:stretch\w*|release|roll(?:ing)? down|twist\w*|fold\w*|opener|breathing)\b", re.I)
+
+
+def default_kind(name: str, reps: bool, work: bool) -> Kind:
+    """Return the kind of an exercise that does not say: from its name and what it does."""
+    if reps:
+        return Kind.EFFORT
+    if _REST_NAMES.search(name):
+        return Kind.REST
+    return Kind.STRETCH if _STRETCH_NAMES.search(name) and not work else Kind.EFFORT
 
 
 @dataclass(frozen=True)
@@ -71,6 +95,7 @@ class Exercise:
     """One exercise as the routine describes it."""
 
     name: str
+    kind: Kind = Kind.EFFORT  # as written, or as its name and dose suggest
     setup: str | None = None
     cues: tuple[str, ...] = ()  # plain cues, spread over the work
     tied: tuple[TiedCue, ...] = ()  # cues with a moment of their own
@@ -106,6 +131,11 @@ class Exercise:
     def has_range(self) -> bool:
         return any(value is not None
                    for value in (self.reps_max, self.hold_each_max, self.work_max, self.hold_max, self.rest_max))
+
+    @property
+    def effort(self) -> bool:
+        """Tell whether the exercise is effort: counted into, with "Halfway." and "Last few."."""
+        return self.kind is Kind.EFFORT
 
     @property
     def working(self) -> bool:
@@ -335,6 +365,19 @@ class _Checker:
     def pacing(self, node: Node) -> dict[str, Any]:
         return pacing_mod.parse_node(node, self.path, self.problems)
 
+    def kind(self, node: Node) -> Kind | None:
+        """Check an exercise's kind: stretch, rest or effort."""
+        choices = ", ".join(kind.value for kind in Kind)
+        if node.is_mapping or node.is_list:
+            self.add(node, f"kind must be one word, not {yamlsrc.kind(node)}; choose one of: {choices}")
+        elif node.value is None or node.raw == "":
+            self.add(node, f"kind is empty; choose one of: {choices}")
+        elif node.value not in {kind.value for kind in Kind}:
+            self.add(node, f"unknown kind '{node.raw}'; choose one of: {choices}")
+        else:
+            return Kind(node.value)
+        return None
+
     def sides(self, node: Node) -> tuple[str, ...]:
         value = node.value
         if value == "both":
@@ -496,6 +539,10 @@ class _Checker:
             if not fields.get("sides") and not fields.get("alternating") and "reverse" not in values:
                 self.add(values["switch"], "switch needs sides or reverse: it is the time to change over")
         optional = ("section", "reps_max", "hold_each_max", "work_max", "hold_max", "rest_max", "switch", "pulses")
+        if "kind" in values:
+            fields["kind"] = self.kind(values["kind"])
+        elif fields.get("name"):
+            fields["kind"] = default_kind(fields["name"], "reps" in values, "work" in values)
         if any(value is None for key, value in fields.items() if key not in optional) or "name" not in fields:
             return None
         return Exercise(**fields)

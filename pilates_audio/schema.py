@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pilates_audio import languages, pacing as pacing_mod
-from pilates_audio.routine import COVER_TYPES, MAX_PULSES, MAX_ROUNDS, PHASES
+from pilates_audio.routine import COVER_TYPES, MAX_PULSES, MAX_ROUNDS, PHASES, Kind
 
 SHIPPED = Path(__file__).with_name("routine.schema.json")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -83,6 +83,9 @@ def build() -> dict[str, Any]:
             "language": {"$ref": "#/$defs/language"},
             "breath_cues": {"enum": list(pacing_mod.BREATH_CUES), "default": defaults.breath_cues,
                             "description": "Mark each inhale and exhale with words, a soft tone, or nothing."},
+            "breath_cues_every": with_default({"type": "integer", "minimum": 1}, "breath_cues_every",
+                                              "Name the first breath of each part, then every Nth (1: every breath; "
+                                              "the gentle preset: 3). Tones still mark every phase."),
             "count_reps": with_default(flag, "count_reps", "Say each rep's number."),
             "countdown": with_default({"type": "integer", "minimum": 0, "maximum": pacing_mod.MAX_COUNTDOWN},
                                       "countdown", "Seconds counted down into a hold; 0 turns it off."),
@@ -109,6 +112,11 @@ def build() -> dict[str, Any]:
         "required": ["name"],
         "properties": {
             "name": _text("The exercise's name: spoken, and its chapter's title."),
+            "kind": {"enum": [kind.value for kind in Kind],
+                     "description": "What the exercise asks: effort (counted into, \"Halfway.\", \"Last few.\"), "
+                                    "stretch (none of those) or rest (none, announced and kept quiet as a rest). "
+                                    "Without it: rest for names such as Rest or Child's pose, stretch for a held "
+                                    "Stretch, Twist or Fold, else effort."},
             "setup": _said("How to get into position; spoken before the work."),
             "cues": {"description": "Lines spoken during the work: one text or a list. Plain text is spread over "
                                     "the work; a mapping says when: {say: …, on: exhale} or {say: …, at: 6}. Any text may be one "
@@ -135,8 +143,8 @@ def build() -> dict[str, Any]:
             "reverse": {"type": "boolean", "default": False,
                         "description": "After the reps (on each side), do them again in the other direction."},
             "switch": {"anyOf": [{"type": "number", "minimum": 0}, {"$ref": "#/$defs/duration"}],
-                       "description": "Time to change side or direction, before any countdown (default: the "
-                                      "transition)."},
+                       "description": "Time to change side or direction: quiet after \"Now the right side.\", "
+                                      "before any countdown (default: the transition)."},
             "rest": {"anyOf": [{"type": "number", "minimum": 0}, duration],
                      "description": "A rest after the exercise; 0 (or a range from 0, such as 0-2 breaths) for none."},
             "pacing": {"type": "object", "additionalProperties": False,

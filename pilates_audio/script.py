@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
 from pilates_audio import languages, localized
 from pilates_audio.pacing import Pacing
-from pilates_audio.routine import Exercise, Routine
+from pilates_audio.routine import Exercise, Kind, Routine
 from pilates_audio.units import Duration, format_clock
 
 SAMPLE_RATE = 44100
@@ -32,6 +33,7 @@ SLIVER = 44  # samples (1 ms): a pause shorter than this joins the pause beside 
 NOTICEABLE = 0.05  # seconds: a cue that runs past its phase by less is heard on time, and not warned about
 
 LengthOf = Callable[[str], int]
+_WORD = re.compile(r"\w+")
 
 
 def samples(seconds: float) -> int:
@@ -377,12 +379,17 @@ class _Planner:
 
         Where an author's cue is tied to a phase, its breath word is said first, for sure.
         Below full guidance, rests are quiet; minimal guidance says no breath words at all.
+        Words name the first breath of the part, then every `breath_cues_every`th; tones mark every phase.
         """
         mode = self.pacing.breath_cues
         if mode == "silent" or (part == "rest" and not self.full) or (mode == "voice" and self.minimal):
             return []
         lines = []
+        breath = 0
         for offset, phase in marks:
+            breath += phase == "inhale"
+            if mode == "voice" and (breath - 1) % self.pacing.breath_cues_every:
+                continue  # a breath not named (with the still moment at the top of its rep)
             line = fixed.get(offset)
             if line is None and offset in tied and phase != "hold":
                 lines.append(_Line(offset, self.book.breath_cue(phase), mark=True) if mode == "voice"
@@ -417,7 +424,9 @@ class _Planner:
             fixed = fixed + [line for line in pulses if line.kind == "speech"]
             cues = cues + [line for line in pulses if line.kind == "tone"]
             at.update((line.offset, line) for line in pulses if line.kind == "speech")
-        extra = self.breath_lines(length, at, marks, {line.offset for line in tied}, part)
+        # A rest pose is as quiet as a rest.
+        resting = exercise is not None and exercise.kind is Kind.REST
+        extra = self.breath_lines(length, at, marks, {line.offset for line in tied}, "rest" if resting else part)
         for line in fixed:
             if line.rep is not None:
                 line.text = self.book.rep_line(*line.rep, line.phase, line.side, line.counted)
@@ -514,24 +523,30 @@ class _Planner:
                    release: bool = False, countdown: bool = False, switch: Duration | None = None) -> None:
         """Join two parts with the pacing's transition pause, releasing a hold that just ended.
 
-        A `switch` time (changing side or direction) comes whole before any countdown.
+        A `switch` time (changing side or direction) is quiet, whole, after the words and before
+        any countdown: the time to get there, not to listen.
         """
         if release:
             texts = [self.book.say("release")] + texts
         length = samples(self.pacing.transition_seconds)
-        if switch is not None:
-            length = samples(switch.seconds(self.pacing.breath)) + (
-                self.pacing.countdown * SAMPLE_RATE if countdown else 0)
         # A line that filled the part before to its last moment still gets a gap before the next.
         sounds = [cue for cue in self.cues if cue.kind != "pause"]
         lead = max(0, samples(MIN_GAP) - (self.now - sounds[-1].end)) if sounds else 0
         lines = [_Line(lead, text) for text in texts]
+        if switch is not None:
+            words = lead + sum(self.length_of(text) for text in texts) + samples(MIN_GAP) * max(0, len(texts) - 1)
+            length = words + samples(switch.seconds(self.pacing.breath)) + (
+                self.pacing.countdown * SAMPLE_RATE if countdown else 0)
         if countdown and self.pacing.countdown:
             # The words first, then a full count of one number a second into the hold.
             said = sum(self.length_of(text) + samples(MIN_GAP) for text in texts)
             length = max(length, said + samples(SENTENCE_GAP) + self.pacing.countdown * SAMPLE_RATE)
             lines += self.countdown(length)
         self.timed("transition", exercise, side, length, lines, exact=False)
+
+    def switch_time(self, exercise: Exercise) -> Duration:
+        """Return the time to change side or direction: the exercise's `switch`, else the transition."""
+        return exercise.switch if exercise.switch is not None else self.pacing.transition
 
     def countdown(self, length: int) -> list[_Line]:
         """Count down the last seconds before a hold: "Three. Two. One." ending as it starts."""
@@ -570,7 +585,7 @@ class _Planner:
         rounds = exercise.rounds > 1
         title = self.book.say("round_chapter", name=name, number=str(exercise.round)) if rounds else name
         self.chapters.append(Chapter(self.now, title, 1 if exercise.section else 0))
-        texts = [f"{name}."]
+        texts = [] if self.rest_says_name(exercise) else [f"{name}."]
         working = exercise.working
         if exercise.setup and not (self.minimal and working):
             texts.append(exercise.setup)
@@ -586,17 +601,18 @@ class _Planner:
         if first is not None:
             texts.append(self.book.say(first, duration=self.book.duration(getattr(exercise, first))))
         # A breath to get into position (or, with nothing to count, to do what was said).
-        self.sequence(texts, "setup", name, 0 if working else self.breath)
-        if working:
-            # A hold that starts straight away is counted in, one number a second.
-            holds_first = exercise.reps is None and self.pacing.countdown > 0
+        self.sequence(texts, "setup", name, 0 if working or not texts else self.breath)
+        if working and texts:
+            # A hold that starts straight away is counted in, one number a second (an effort only).
+            holds_first = exercise.reps is None and self.pacing.countdown > 0 and exercise.effort
             settle = max(self.breath, (self.pacing.countdown + 1) * SAMPLE_RATE) if holds_first else self.breath
             self.timed("setup", exercise, None, settle, self.countdown(settle) if holds_first else [], exact=False)
         for i, side in enumerate(sides):
             if i:
                 switch = self.book.say("switch_side", side=self.book.word(side))
                 self.transition([switch], exercise, side, release=exercise.hold is not None,
-                                countdown=exercise.reps is None and self.pacing.countdown > 0, switch=exercise.switch)
+                                countdown=exercise.reps is None and self.pacing.countdown > 0 and exercise.effort,
+                                switch=self.switch_time(exercise))
             self.work(exercise, side)
         if exercise.rests:
             key = "release_and_rest" if exercise.hold else "rest"
@@ -631,23 +647,33 @@ class _Planner:
         if exercise.reps is not None:
             for direction in range(2 if exercise.reverse else 1):
                 if direction:
-                    self.transition([self.book.say("reverse")], exercise, side, switch=exercise.switch)
+                    self.transition([self.book.say("reverse")], exercise, side, switch=self.switch_time(exercise))
                 self.reps(exercise, side, cues)  # the cues in each direction, as on each side
             cues = []  # said with the reps
         if exercise.work is not None:
             length = samples(exercise.work.seconds(breath))
-            fixed = [] if self.announced_first(exercise) == "work" else [_Line(0, self.opening("work", exercise.work))]
+            fixed = [] if self.announced_first(exercise) == "work" else [_Line(0, self.opening("work", exercise))]
             # Spread over the whole time, the first at the start.
             lines = [_Line(length * i // len(cues), cue, "cue", movable=True) for i, cue in enumerate(cues)]
-            lines += self.milestones(length, exercise.work, bool(exercise.pulses))
+            lines += self.milestones(length, exercise.work, bool(exercise.pulses), exercise.effort)
             self.work_part("work", exercise, side, length, fixed, lines)
             cues = []
         if exercise.hold is not None:
             length = samples(exercise.hold.seconds(breath))
-            fixed = [] if self.announced_first(exercise) == "hold" else [_Line(0, self.opening("hold", exercise.hold))]
+            fixed = [] if self.announced_first(exercise) == "hold" else [_Line(0, self.opening("hold", exercise))]
             lines = [_Line(samples(i * breath), cue, "cue", movable=True) for i, cue in enumerate(cues)]
             self.work_part("hold", exercise, side, length, fixed,
-                           lines + self.milestones(length, droppable=bool(exercise.pulses)))
+                           lines + self.milestones(length, droppable=bool(exercise.pulses), effort=exercise.effort))
+
+    def rest_says_name(self, exercise: Exercise) -> bool:
+        """Tell whether a rest pose's announcement ("Rest for three breaths.") already says its name ("Rest")."""
+        if exercise.kind is not Kind.REST or exercise.reps is not None:
+            return False
+        amount = exercise.work or exercise.hold or (exercise.rest if exercise.rests else None)
+        if amount is None:
+            return False
+        said = self.book.say("rest", duration=self.book.duration(amount)).casefold()
+        return set(_WORD.findall(exercise.name.casefold())) <= set(_WORD.findall(said))
 
     @staticmethod
     def announced_first(exercise: Exercise) -> str | None:
@@ -678,12 +704,15 @@ class _Planner:
         length = samples(exercise.reps * rep)
         self.work_part("reps", exercise, side, length, fixed, lines, self.phase_marks(length, rep, pause), rep)
 
-    def opening(self, key: str, amount: Duration) -> str:
+    def opening(self, key: str, exercise: Exercise) -> str:
         """Announce a hold or timed work; it begins on an inhale, which spoken breath cues say with it.
 
-        The inhale is added where the whole line is said within the inhale.
+        The inhale is added where the whole line is said within the inhale. A rest pose is
+        announced as the rest it is ("Rest for one minute.").
         """
-        said = self.book.duration(amount)
+        said = self.book.duration(getattr(exercise, key))
+        if exercise.kind is Kind.REST:
+            return self.book.say("rest", duration=said)
         text = self.book.say(key, duration=said)
         if self.pacing.breath_cues == "voice" and not self.minimal:
             longer = self.book.say(f"{key}_and_inhale", duration=said)
@@ -692,13 +721,14 @@ class _Planner:
                 text = longer
         return text
 
-    def milestones(self, length: int, work: Duration | None = None, droppable: bool = False) -> list[_Line]:
-        """Say "Halfway." in a long hold or work, and "Last few." near the end of work.
+    def milestones(self, length: int, work: Duration | None = None, droppable: bool = False,
+                   effort: bool = True) -> list[_Line]:
+        """Say "Halfway." in a long hold or work, and "Last few." near the end of work: an effort's words.
 
         Between pulses there may be no room: then they are left out (`droppable`).
         """
         lines: list[_Line] = []
-        if self.minimal:
+        if self.minimal or not effort:
             return lines
         if self.pacing.halfway and length >= samples(HALFWAY_FROM):
             # As near the middle as the breath marks allow, never pushing one of them.

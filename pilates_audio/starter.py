@@ -42,6 +42,7 @@ pacing:
   # engine: piper  # piper (neural voices), pyttsx3, or auto (the default: piper when a Piper voice is installed)
   transition: 1 breath  # the pause between exercises (seconds or breaths)
   breath_cues: voice  # voice ("Inhale."), tone (a soft chime) or silent
+  breath_cues_every: 3  # name the first breath of each part, then every third (1: every breath)
   count_reps: true  # say "One.", "Two." ... "Last one."
   countdown: 3  # seconds counted down into a hold; 0 for none
   halfway: true  # say "Halfway." in holds of 30 seconds or more
@@ -119,6 +120,7 @@ sections:
         setup: Lie on your side, propped up on your forearm, legs long.
         cues: Lift your hips and keep them level.
         hold: 3 breaths  # a timed hold
+        kind: effort  # counted in, with "Halfway."; stretch or rest for none of that (the name decides if left out)
         sides: both  # left, then right; or [right, left]
         rest: 20s-40s  # ranges work for holds and rests too
 

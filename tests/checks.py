@@ -243,3 +243,33 @@ def assert_pulses_on_their_subdivisions(data: dict, routine: Routine, tolerance:
                 assert any(abs(offset - beat) <= tolerance for beat in beats), (name, part, cue)
                 checked += 1
     assert checked, "no pulse was found to check"
+
+
+def switch_quiets(data: dict, routine: Routine) -> list[tuple[str, str, float, float]]:
+    """Return, for each change of side or direction, (exercise, words, quiet after them, switch time).
+
+    The quiet runs from the end of the words ("Now the right side.") to the countdown, or to
+    the start of the work if there is none.
+    """
+    countdown = {book_of(data).countdown(k) for k in range(1, 11)}
+    by_exercise = {e.name: e for e in routine.exercises}
+    found = []
+    for part, exercise, side, length, run in parts(data):
+        if part != "transition" or side is None:
+            continue
+        ex = by_exercise[exercise]
+        pacing = pacing_of(data, exercise)
+        switch = ex.switch.seconds(pacing["breath"]) if ex.switch is not None else data["pacing"]["transition"]
+        words = [c for c in run if c["kind"] == "speech" and c["text"] not in countdown]
+        counted = [c for c in run if c["kind"] == "speech" and c["text"] in countdown]
+        until = counted[0]["start"] if counted else run[-1]["end"]
+        found.append((exercise, words[-1]["text"], round(until - words[-1]["end"], 3), switch))
+    return found
+
+
+def assert_switch_time_is_quiet(data: dict, routine: Routine, tolerance: float = TOLERANCE) -> None:
+    """Every change of side or direction has its whole switch time of quiet after its words, before the count."""
+    quiets = switch_quiets(data, routine)
+    assert quiets, "no change of side or direction"
+    for exercise, words, quiet, switch in quiets:
+        assert quiet >= switch - tolerance, (exercise, words, quiet, switch)

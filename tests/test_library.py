@@ -191,5 +191,6 @@ def test_the_german_edition_is_the_english_session_in_german():
     for de, en in zip(german.exercises, english.exercises):  # the same work, said in German
         assert (de.reps, de.reps_max, de.sides, de.rest) == (en.reps, en.reps_max, en.sides, en.rest), de.name
         assert (de.hold or de.work) == (en.hold or en.work) and de.name != en.name
+        assert de.kind == en.kind, de.name  # narrated alike: a rest pose in both
     shown = run_cli("check", ROOT / "routines" / "upper-back-strength-de.yaml")
     assert shown.code == 0 and ", about 16:" in shown.stdout

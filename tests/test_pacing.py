@@ -57,6 +57,10 @@ def test_a_transition_in_breaths_follows_the_breath():
         ("rate", "fast", "rate must be a number of words per minute (60 to 450)"),
         ("inhale", "2 breaths", "'2 breaths' cannot be counted in breaths; use seconds (4s)"),
         ("voice", "", "voice must be a voice id as text; `pilates-audio voices` lists them"),
+        ("breath_cues_every", 0, "breath_cues_every must be a whole number, at least 1 (1: every breath)"),
+        ("breath_cues_every", 2.5, "breath_cues_every must be a whole number, at least 1 (1: every breath)"),
+        ("breath_cues_every", True, "breath_cues_every must be a whole number, at least 1 (1: every breath)"),
+        ("breath_cues_every", "3", "breath_cues_every must be a whole number, at least 1 (1: every breath)"),
     ],
 )
 def test_bad_pacing_values_are_explained(key, value, message):
@@ -74,6 +78,7 @@ LAYERED = [
     ("transition", "8s", "1 breath", Duration(2, "s")),
     ("voice", "en-gb", "en-us", "en-gb-scotland"),
     ("breath_cues", "tone", "silent", "voice"),
+    ("breath_cues_every", 2, 4, 5),
     ("count_reps", False, True, False),
     ("countdown", 5, 0, 2),
     ("halfway", False, True, False),
@@ -107,7 +112,7 @@ def test_every_key_follows_the_precedence(key, in_routine, in_file, as_flag, tmp
     pacing, sources = render.effective_pacing(loaded, {}, None)
     assert getattr(pacing, key) == parse_value(key, in_routine) and sources[key] == "routine"
     pacing, sources = render.effective_pacing(bare, {}, None)
-    gentle = {"inhale": 5.0, "exhale": 5.0, "rate": 140, "transition": Duration(6, "s")}
+    gentle = {"inhale": 5.0, "exhale": 5.0, "rate": 140, "transition": Duration(6, "s"), "breath_cues_every": 3}
     if key in gentle:
         assert getattr(pacing, key) == gentle[key] and sources[key] == "preset gentle"
     else:
@@ -156,6 +161,13 @@ def test_the_pacing_command_shows_values_and_their_sources(tmp_path):
     assert rows["transition"].endswith(f"pacing file {file_path}")
     assert rows["halfway"].split() == ["false", "flag"]
     assert rows["countdown"].split() == ["3", "default"]
+    assert rows["breath_cues_every"].split() == ["3", "preset", "gentle"]
+    flagged = run_cli("pacing", routine_path, "--breath-cues-every", "1")
+    assert flagged.code == 0 and "breath_cues_every  1                   flag" in flagged.stdout
+    refused = run_cli("pacing", routine_path, "--breath-cues-every", "0")
+    assert refused.code == 2 and refused.stderr == (
+        "error: Invalid value for '--breath-cues-every': breath_cues_every must be a whole number, at least 1 "
+        "(1: every breath) (see `pilates-audio pacing --help`)\n")
     assert rows["breath"] == "11s"
     bad = run_cli("pacing", "--pacing", tmp_path / "missing.yaml")
     assert bad.code == 2 and bad.stderr.startswith(f"{tmp_path / 'missing.yaml'}:1:1: no such file")

@@ -75,7 +75,7 @@ def test_unknown_keys_get_a_suggestion(write_routine):
             colour: red
     """,
         "r.yaml:4:5: unknown key 'hodl'; did you mean 'hold'?",
-        "r.yaml:5:5: unknown key 'colour'; exercise keys are: name, setup, cues, reps, breaths_per_rep, hold_each, work, hold, pulses, sides, reverse, switch, rest, pacing",
+        "r.yaml:5:5: unknown key 'colour'; exercise keys are: name, kind, setup, cues, reps, breaths_per_rep, hold_each, work, hold, pulses, sides, reverse, switch, rest, pacing",
     )
 
 
@@ -322,3 +322,40 @@ def test_a_block_may_give_texts_per_language_for_the_routines_that_include_it(tm
     assert [str(p) for p in info.value.problems] == [
         "block.yaml:2:10: setup has no text in the routine's language, Dutch (nl); add nl: …, or make language: one "
         "it has (en, de)"]
+
+
+@pytest.mark.parametrize("exercise, kind", [
+    ("{name: Child's pose, hold: 1m}", "rest"),
+    ("{name: Child’s Pose, hold: 1m}", "rest"),
+    ("{name: Rest, rest: 3 breaths}", "rest"),
+    ("{name: Savasana, hold: 3m}", "rest"),
+    ("{name: Relaxation, hold: 2m}", "rest"),
+    ("{name: Side stretch, hold: 30s}", "stretch"),
+    ("{name: Roll down, hold: 3 breaths}", "stretch"),
+    ("{name: Seated spine twist, hold: 3 breaths, sides: both}", "stretch"),
+    ("{name: Breathing, hold: 5 breaths}", "stretch"),
+    ("{name: Single leg stretch, reps: 8}", "effort"),
+    ("{name: Side stretch, work: 30s}", "effort"),
+    ("{name: Plank, hold: 30s}", "effort"),
+    ("{name: Forest walk, work: 1m}", "effort"),
+    ("{name: Plank, hold: 30s, kind: stretch}", "stretch"),
+    ("{name: Child's pose, hold: 1m, kind: effort}", "effort"),
+    ("{name: Mermaid, hold: 30s, kind: rest}", "rest"),
+])
+def test_the_kind_is_as_written_or_as_the_name_and_dose_say(write_routine, exercise, kind):
+    loaded = routine.load(write_routine(f"title: T\nexercises:\n  - {exercise}\n"), "r.yaml")
+    assert loaded.exercises[0].kind == routine.Kind(kind)
+
+
+def test_an_unknown_kind_lists_the_choices(write_routine):
+    expect_errors(write_routine, """
+        title: T
+        exercises:
+          - {name: A, hold: 3 breaths, kind: yoga}
+          - {name: B, hold: 3 breaths, kind: }
+          - {name: C, hold: 3 breaths, kind: {is: rest}}
+    """,
+        "r.yaml:3:38: unknown kind 'yoga'; choose one of: stretch, rest, effort",
+        "r.yaml:4:37: kind is empty; choose one of: stretch, rest, effort",
+        "r.yaml:5:38: kind must be one word, not a mapping; choose one of: stretch, rest, effort",
+    )

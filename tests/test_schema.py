@@ -150,6 +150,7 @@ PACING_VALUES = {
     "breath_cues": mostly(["voice", "tone", "silent"], ["bell", "Voice"]),
     "count_reps": FLAGS, "halfway": FLAGS, "announce_next": FLAGS,
     "countdown": mostly([0, 3, 10], [11, -1, "3", True]),
+    "breath_cues_every": mostly([1, 3, 12], [0, -2, "3", 2.5, True]),
 }
 # A spoken text may be given per language: the routine's own (en) among them, a region of one, any case.
 SAID = mostly(["Sit tall.", {"en": "Sit tall.", "de": "Sitzen Sie aufrecht."}, {"EN-gb": "Sit tall."},
@@ -165,6 +166,7 @@ EXERCISE_VALUES = {
     "breaths_per_rep": mostly([1, 2.5], [0, -1, "2", True]),
     "hold_each": mostly([3, 2.5, "3s", "3s-4s", "3-4s", " 2 sec "], [0, "2 breaths", "1-2 breaths", "x", True]),
     "sides": mostly(["both", ["left", "right"], ["right", "left"]], [["left"], "left", 3]),
+    "kind": mostly(["stretch", "rest", "effort"], ["yoga", "Rest", "", 1, True]),
 }
 
 

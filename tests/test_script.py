@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 from pathlib import Path
 
 import pytest
@@ -394,12 +395,13 @@ def test_sides_alternate_rep_by_rep_reverse_repeats_and_switch_gives_time_before
     assert [c["side"] for c in turns] == ["left", "right"]
     said = [c["text"] for c in circles if c["kind"] == "speech"]
     assert said.count("Keep the hips still.") == 4  # each direction of each side
-    # Changing side into the plank: 8 s to get there, then the count of three.
+    # Changing side into the plank: the words, 8 s of quiet to get there, then the count of three.
     change = [c for c in data["cues"] if c["exercise"] == "Side plank" and c["part"] == "transition"
               and c["side"] == "right"]
-    start, end = change[0]["start"], change[-1]["end"]
-    three = next(c for c in change if c.get("text") == "Three.")
-    assert abs(end - start - 11.0) <= 0.002 and three["start"] - start >= 8.0 - 0.002
+    said = [c for c in change if c["kind"] == "speech"]
+    assert [c["text"] for c in said] == ["And release.", "Now the right side.", "Three.", "Two.", "One."]
+    assert abs(said[2]["start"] - said[1]["end"] - 8.0) <= 0.002
+    assert abs(change[-1]["end"] - said[2]["start"] - 3.0) <= 0.002
     assert plan.warnings == ()
 
 
@@ -520,7 +522,8 @@ def test_an_exercise_cannot_set_what_belongs_to_the_session(write_routine):
     with pytest.raises(Exception) as info:
         routine.load(path, "r.yaml")
     assert str(info.value) == ("r.yaml:2:47: rate cannot be set for one exercise; set it in the routine's pacing (an "
-                               "exercise may set inhale, exhale, breath_cues, count_reps, countdown, halfway)")
+                               "exercise may set inhale, exhale, breath_cues, breath_cues_every, count_reps, countdown, "
+                               "halfway)")
 
 
 def _spans(plan: script.Script, part: str, exercise: str) -> list[tuple[int, int]]:
@@ -723,3 +726,168 @@ def test_a_rep_a_range_leaves_out_is_named_once_by_its_exercise(write_routine):
     assert "Now the other way." not in [c.text for c in plan.cues]
     assert plan.warnings == ('Leg circles: the cue "Now the other way." is said at rep 8, but there are 6 reps this '
                              "time; it is left out",)
+
+
+SWITCHES = """\
+title: Switch
+pacing: {preset: gentle}
+exercises:
+  - {name: Leg circles, reps: 3, sides: both}
+  - {name: Leg circles again, reps: 2, reverse: true, sides: both, switch: 1 breath}
+  - {name: Side bend, work: 20s, sides: both}
+  - {name: Mermaid, hold: 30s, sides: both}
+  - {name: Thread the needle, hold: 3 breaths, sides: both}
+  - {name: Side plank, hold: 20s, sides: both, switch: 8s}
+"""
+
+
+@pytest.mark.parametrize("preset", ["gentle", "standard", "brisk"])
+def test_each_change_of_side_or_direction_has_its_whole_switch_time_before_the_count(write_routine, preset):
+    """Reps, timed work, holds in seconds and in breaths: the words, then `switch` of quiet, then the count."""
+    path = write_routine(SWITCHES)
+    loaded, plan = estimated(path, {"preset": preset})
+    data = plan.to_json()
+    from checks import assert_switch_time_is_quiet, switch_quiets
+
+    assert_switch_time_is_quiet(data, loaded)
+    quiets = switch_quiets(data, loaded)
+    # Every exercise changes side once; the reversing one also turns round on each side.
+    assert [q[0] for q in quiets] == ["Leg circles", "Leg circles again", "Leg circles again", "Leg circles again",
+                                      "Side bend", "Mermaid", "Thread the needle", "Side plank"]
+    assert_tiles(data)
+    assert_breath_counts_exact(data, loaded)
+    assert_counts_on_the_breath(data, loaded)
+
+
+FIXTURES = Path(__file__).parent / "routines"
+
+
+def _close_lines(plan: script.Script, under: float = 0.35, among: set[str] | None = None) -> int:
+    """Count the lines that start less than `under` seconds after the one before ends (one of them in `among`)."""
+    sounds = [c for c in plan.cues if c.kind != "pause"]
+    return sum((b.start - a.end) / SAMPLE_RATE < under and (among is None or bool({a.text, b.text} & among))
+               for a, b in zip(sounds, sounds[1:]))
+
+
+def test_a_gentle_stretch_names_the_first_breath_and_then_every_third():
+    """The gentle preset's breath_cues_every: 3 leaves the stretch room to breathe."""
+    path = FIXTURES / "morning-stretch.yaml"
+    _, every = estimated(path, {"breath_cues_every": 1})
+    loaded, gentle = estimated(path)
+    assert gentle.pacing.preset == "gentle" and gentle.pacing.breath_cues_every == 3
+    book = book_of(gentle.to_json())
+    words = {book.breath_cue("inhale"), book.breath_cue("exhale")}
+    counts = {book.rep_line(n, last, phase) for n in range(1, 6) for last in (False, True)
+              for phase in ("inhale", "exhale")}
+    # Naming every breath, a line follows within 0.35 s of another 24 times in these ten
+    # minutes, 17 of them by a breath word; every third breath, 19 and 12. The rest are
+    # the author's cues, said as their count or their first breath ends.
+    assert _close_lines(every) >= 20 and _close_lines(gentle) <= _close_lines(every) - 5
+    assert _close_lines(gentle, among=words | counts) <= _close_lines(every, among=words | counts) * 3 // 4
+    breath = gentle.pacing.breath * SAMPLE_RATE
+    named = set()
+    for (part, name, side), run in itertools.groupby(gentle.cues, key=lambda c: (c.part, c.exercise, c.side)):
+        run = list(run)
+        if part in ("reps", "work", "hold"):
+            named |= {int((c.start - run[0].start) // breath) for c in run if c.text in words}
+    assert named == {0, 3}  # the first breath of each part and the fourth: no hold here lasts seven
+    data = gentle.to_json()
+    assert_tiles(data)
+    assert_breath_counts_exact(data, loaded)
+    assert_counts_on_the_breath(data, loaded)
+
+
+def test_breath_cues_every_second_breath_names_the_counts_on_those_breaths_only(write_routine):
+    path = write_routine("title: T\nexercises: [{name: Roll up, reps: 5}]\n")
+    _, plan = estimated(path, {"breath_cues_every": 2})
+    said = [c.text for c in plan.cues if c.part == "reps" and c.kind == "speech"]
+    assert said == ["One, inhale.", "Exhale.", "Two.", "Three, inhale.", "Exhale.", "Four.", "Last one, inhale.",
+                    "Exhale."]
+
+
+KINDS = """\
+title: Kinds
+exercises:
+  - {name: Child's pose, hold: 1m}
+  - {name: Side stretch, hold: 40s, sides: both}
+  - {name: Thread the needle, hold: 40s, sides: both, kind: stretch}
+  - {name: Knee sways, work: 40s, kind: stretch}
+  - {name: Plank, hold: 40s, sides: both}
+  - {name: Shoulder bridge, work: 40s}
+"""
+
+
+def _said(plan: script.Script, exercise: str) -> list[str]:
+    """Return what is said from an exercise's setup to its end, with the transition into it."""
+    return [c.text for c in plan.cues if c.exercise == exercise and c.kind == "speech"]
+
+
+@pytest.mark.parametrize("preset", ["gentle", "standard"])
+def test_rests_and_stretches_are_not_counted_in_nor_told_halfway(write_routine, preset):
+    loaded, plan = estimated(write_routine(KINDS), {"preset": preset})
+    book = book_of(plan.to_json())
+    effort = {book.countdown(3), book.countdown(2), book.countdown(1), book.say("halfway"), book.say("last_few")}
+    assert [e.kind.value for e in loaded.exercises] == ["rest", "stretch", "stretch", "stretch", "effort", "effort"]
+    for name in ("Child's pose", "Side stretch", "Thread the needle", "Knee sways"):
+        assert not set(_said(plan, name)) & effort, name
+    for name in ("Plank", "Shoulder bridge"):
+        assert {book.countdown(1), book.say("halfway")} <= set(_said(plan, name)), name
+    # A rest pose is announced as a rest, and is as quiet as one below full guidance.
+    child = _said(plan, "Child's pose")
+    assert child == ["Child's pose.", "Rest for one minute."]
+    assert "Hold for forty seconds, and breathe in." in _said(plan, "Side stretch")
+    data = plan.to_json()
+    assert_tiles(data)
+    assert_breath_counts_exact(data, loaded)
+
+
+@pytest.mark.parametrize("dose, said", [("rest: 3 breaths", ["Rest for three breaths.", "Next up: Cat."]),
+                                         ("hold: 3 breaths", ["Rest for three breaths."])])
+def test_a_rest_says_rest_for_three_breaths_once(write_routine, dose, said):
+    """An exercise named Rest is announced by its rest alone: not "Rest." and then "Rest for three breaths."."""
+    path = write_routine(f"title: T\nexercises:\n  - {{name: Swan, reps: 2}}\n  - {{name: Rest, {dose}}}\n"
+                         "  - {name: Cat, reps: 2}\n")
+    loaded, plan = estimated(path)
+    assert _said(plan, "Rest") == said
+    assert [c.title for c in plan.chapters] == ["Introduction", "Swan", "Rest", "Cat", "Closing"]
+    data = plan.to_json()
+    assert_tiles(data)
+    assert_breath_counts_exact(data, loaded)
+    assert_chapters(data, loaded)
+
+
+NOT_EFFORT = {
+    "classical-mat": {"Mermaid stretch": "stretch", "Child's pose": "rest"},
+    "morning-stretch": {"Breathing": "stretch", "Child's pose": "rest", "Thread the needle": "stretch",
+                        "Seated spine twist": "stretch", "Side stretch": "stretch", "Forward fold": "stretch",
+                        "Resting on the back": "rest"},
+}
+
+
+@pytest.mark.parametrize("preset", ["gentle", "standard"])
+@pytest.mark.parametrize("fixture", sorted(NOT_EFFORT))
+def test_the_sample_classes_change_sides_in_quiet_and_keep_effort_words_for_effort(fixture, preset):
+    """A classical mat class and a gentle morning stretch, as a person on the mat hears them."""
+    from checks import assert_switch_time_is_quiet
+
+    loaded, plan = estimated(FIXTURES / f"{fixture}.yaml", {"preset": preset})
+    data = plan.to_json()
+    assert plan.warnings == ()
+    assert {e.name: e.kind.value for e in loaded.exercises if not e.effort} == NOT_EFFORT[fixture]
+    assert_switch_time_is_quiet(data, loaded)
+    book = book_of(data)
+    effort = {book.countdown(k) for k in range(1, 11)} | {book.say("halfway"), book.say("last_few")}
+    said = {}
+    for cue in data["cues"]:
+        if cue["kind"] == "speech" and cue["exercise"] is not None:
+            said.setdefault(cue["exercise"], []).append(cue["text"])
+    for name in NOT_EFFORT[fixture]:
+        assert not set(said[name]) & effort, (name, said[name])
+    # The efforts are still counted in, so the check above has something to find.
+    held = [e.name for e in loaded.exercises if e.effort and e.reps is None]
+    assert held and all(book.countdown(1) in said[name] for name in held)
+    assert_tiles(data)
+    assert_breath_counts_exact(data, loaded)
+    assert_counts_on_the_breath(data, loaded)
+    assert_chapters(data, loaded)
+    assert_tied_cues_in_their_phases(data, loaded)

@@ -272,7 +272,7 @@ def test_what_a_save_killed_mid_write_left_is_swept_when_the_studio_starts_and_s
     alive = folder / f"{TEMP_PREFIX}{os.getpid()}-7.tmp"  # a studio still saving: left alone
     for path in left + [alive]:
         path.write_bytes(b"title: hal")
-    running = studio_app.start(folder, None, "127.0.0.1", 0, allow_network=False)
+    running = studio_app.start(folder, folder / "output", "127.0.0.1", 0, allow_network=False)
     running.server.socket.close()  # never served: starting is what sweeps
     assert [path.exists() for path in left] == [False, False] and alive.exists()
     again = folder / "blocks" / f"{TEMP_PREFIX}{gone.pid}-4.tmp"

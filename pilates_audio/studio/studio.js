@@ -306,6 +306,8 @@
         control = element("input", { name: key, type: "number", step: "5", min: "60", max: "450" });
       } else if (key === "countdown") {
         control = element("input", { name: key, type: "number", step: "1", min: "0", max: String(choices.max_countdown) });
+      } else if (key === "breath_cues_every") {
+        control = element("input", { name: key, type: "number", step: "1", min: "1" });
       } else if (MUSIC[key]) {
         const [min, max, unit] = MUSIC[key];
         const step = unit === "s" ? 0.1 : 1;
@@ -344,7 +346,9 @@
     if (value === "") delete state.settings[key];
     else if (SECONDS.includes(key)) state.settings[key] = value + "s";
     else if (SWITCHES.includes(key)) state.settings[key] = value === "true";
-    else if (key === "rate" || key === "countdown" || MUSIC[key]) state.settings[key] = Number(value);
+    else if (key === "rate" || key === "countdown" || key === "breath_cues_every" || MUSIC[key]) {
+      state.settings[key] = Number(value);
+    }
     else state.settings[key] = value;
     if (key === "engine") fillVoices();
     schedule();
