@@ -616,13 +616,15 @@ class _Planner:
             self.work(exercise, side)
         if exercise.rests:
             key = "release_and_rest" if exercise.hold else "rest"
-            text = self.book.say(key, duration=self.book.duration(exercise.rest))
+            # A rest pose's own rest goes on quietly: "Release, and rest" would say a second rest.
+            resting = exercise.kind is Kind.REST and (exercise.hold or exercise.work) is not None
+            said = [] if resting else [_Line(0, self.book.say(key, duration=self.book.duration(exercise.rest)))]
             length = samples(exercise.rest.seconds(self.pacing.breath))
             cues = []
             if self.pacing.announce_next and upcoming is not None and not self.minimal:
                 # Said in the rest if it fits there; else (with full guidance) the transition says it.
                 cues.append(_Line(length // 2, self.book.next_up(upcoming.name), "cue", droppable=True))
-            self.work_part("rest", exercise, None, length, [_Line(0, text)], cues)
+            self.work_part("rest", exercise, None, length, said, cues)
             self.next_announced = bool(cues) and cues[0].placed
 
     def section(self, exercise: Exercise, previous: Exercise | None) -> None:
@@ -661,7 +663,10 @@ class _Planner:
         if exercise.hold is not None:
             length = samples(exercise.hold.seconds(breath))
             fixed = [] if self.announced_first(exercise) == "hold" else [_Line(0, self.opening("hold", exercise))]
-            lines = [_Line(samples(i * breath), cue, "cue", movable=True) for i, cue in enumerate(cues)]
+            # Spread over the hold's whole breaths, as over a set of reps: the first on the first breath.
+            breaths = max(int(length // samples(breath)), len(cues))
+            lines = [_Line(samples(i * breaths // len(cues) * breath), cue, "cue", movable=True)
+                     for i, cue in enumerate(cues)]
             self.work_part("hold", exercise, side, length, fixed,
                            lines + self.milestones(length, droppable=bool(exercise.pulses), effort=exercise.effort))
 

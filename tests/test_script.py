@@ -891,3 +891,35 @@ def test_the_sample_classes_change_sides_in_quiet_and_keep_effort_words_for_effo
     assert_counts_on_the_breath(data, loaded)
     assert_chapters(data, loaded)
     assert_tied_cues_in_their_phases(data, loaded)
+
+
+def test_plain_cues_in_a_hold_are_spread_over_its_breaths(write_routine):
+    path = write_routine("""
+        title: T
+        exercises:
+          - name: Breathing
+            hold: 6 breaths
+            cues: [Breathe into the back of the ribs., Let the shoulders soften.]
+    """)
+    _, plan = estimated(path)
+    (start, end), = _spans(plan, "hold", "Breathing")
+    breath = 8 * SAMPLE_RATE
+    said = [c for c in plan.cues if c.kind == "speech" and c.text in
+            ("Breathe into the back of the ribs.", "Let the shoulders soften.")]
+    # The first in the first breath, the second half way through: not both in the first two breaths.
+    assert [(c.start - start) // breath for c in said] == [0, 3]
+    assert all(start <= c.start and c.end <= end for c in said)
+
+
+def test_a_rest_pose_with_a_rest_after_it_says_rest_once(write_routine):
+    path = write_routine("""
+        title: T
+        exercises:
+          - {name: Child's pose, hold: 4 breaths, rest: 2 breaths, setup: Sit back onto the heels.}
+          - {name: Swan, reps: 3}
+    """)
+    _, plan = estimated(path)
+    said = [c.text for c in plan.cues if c.kind == "speech" and c.exercise == "Child's pose"]
+    assert [text for text in said if "rest" in text.casefold()] == ["Rest for four breaths."]
+    rests = _spans(plan, "rest", "Child's pose")
+    assert [end - start for start, end in rests] == [2 * 8 * SAMPLE_RATE]  # the rest is still there, in quiet
