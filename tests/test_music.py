@@ -407,7 +407,7 @@ def test_the_music_follows_its_envelope_ramps_and_fades(rendered):
 
 @pytest.mark.slow
 def test_the_mix_is_on_the_loudness_target_with_peaks_held(rendered):
-    from test_loudness import ebur128
+    from audiocheck import ebur128
 
     out, _, _, pcm = rendered
     integrated, peak = ebur128(out / "with" / "mix.mp3")
