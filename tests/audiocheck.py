@@ -62,7 +62,7 @@ def ebur128(path) -> tuple[float, float]:
         result = subprocess.run(
             [ffmpeg(), "-v", "error", "-nostdin", "-i", str(Path(path).resolve()), "-af",
              "ebur128=peak=true:metadata=1,ametadata=mode=print:file=r128.txt", "-f", "null", "-"],
-            capture_output=True, text=True, cwd=folder, stdin=subprocess.DEVNULL)
+            capture_output=True, text=True, cwd=folder)
         assert result.returncode == 0, result.stderr
         lines = (Path(folder) / "r128.txt").read_text(encoding="utf-8").splitlines()
     readings = [line.partition("=") for line in lines]

@@ -13,6 +13,8 @@ from musicfiles import write_wav
 from pilates_audio import levels
 from pilates_audio.audio import decode
 
+pytestmark = pytest.mark.ffmpeg
+
 SESSION = """
 title: Loudness Check
 intro: This session checks that every line sounds equally loud, and not too loud.
