@@ -55,7 +55,7 @@ def ebur128(path) -> tuple[float, float]:
     """Return ffmpeg's integrated loudness (LUFS) and true peak (dBTP) of a file.
 
     The meter's readings are read as the key=value lines its frame metadata prints to a
-    file (the same in ffmpeg 5.1 and later), never from the summary it prints for people.
+    file (ffmpeg 5.1 and 9.0 write them alike), never from the summary it prints for people.
     """
     with tempfile.TemporaryDirectory() as folder:
         # ffmpeg runs in the folder, so the readings' file name needs no escaping in the filter graph.
