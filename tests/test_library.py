@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_cli
-from test_loudness import ebur128
 
 import audiocheck
 from checks import FRAME_TOLERANCE, assert_breath_counts_exact, assert_chapters, assert_tiles
@@ -178,7 +177,7 @@ def test_a_library_session_speaks_where_its_script_says_and_is_quiet_between(ren
 
 def test_a_library_session_is_at_the_usual_loudness(rendered):
     mp3, _, _, _ = rendered
-    integrated, peak = ebur128(mp3)
+    integrated, peak = audiocheck.ebur128(mp3)
     assert abs(integrated - (-19.0)) <= 1.0
     assert peak <= -1.0
 

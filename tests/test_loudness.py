@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
-import subprocess
 
 import numpy as np
 import pytest
+from audiocheck import ebur128
 from conftest import run_cli
+from musicfiles import write_wav
 
 from pilates_audio import levels
 from pilates_audio.audio import decode
-from pilates_audio.tools import ffmpeg
+
+pytestmark = pytest.mark.ffmpeg
 
 SESSION = """
 title: Loudness Check
@@ -29,15 +30,6 @@ exercises:
     cues: [Balance on the sitting bones.]
 outro: That is all. Thank you for practising today.
 """
-
-
-def ebur128(path) -> tuple[float, float]:
-    """Return ffmpeg's integrated loudness (LUFS) and true peak (dBTP) of a file."""
-    result = subprocess.run([ffmpeg(), "-hide_banner", "-nostats", "-i", str(path), "-af",
-                             "ebur128=peak=true:framelog=quiet", "-f", "null", "-"], capture_output=True, text=True)
-    integrated = float(re.search(r"^\s+I:\s+(-?[\d.]+) LUFS", result.stderr, re.M).group(1))
-    peak = float(re.search(r"^\s+Peak:\s+(-?[\d.]+|-inf) dBFS", result.stderr, re.M).group(1))
-    return integrated, peak
 
 
 @pytest.fixture(scope="module", params=[-19.0, -23.0])
@@ -98,6 +90,15 @@ def test_lines_start_and_end_quietly_so_joints_never_click(tmp_path):
         samples = np.abs(np.frombuffer(pcm, "<i2").astype(np.int32))
         assert samples[0] < 300 and samples[-1] < 300, (kind, text, samples[0], samples[-1])
         assert len(pcm) // 2 == (voices.length(text) if kind == "speech" else round(0.25 * 44100))
+
+
+def test_ffmpegs_meter_reads_a_reference_tone_right(tmp_path):
+    # The measure every loudness test relies on, against BS.1770's reference: a 997 Hz sine
+    # at -20 dBFS is -23.0 LUFS, and its true peak is -20 dBTP.
+    t = np.arange(44100 * 5) / 44100
+    integrated, peak = ebur128(write_wav(tmp_path / "reference.wav", 0.1 * np.sin(2 * np.pi * 997 * t), channels=1))
+    assert abs(integrated - (-23.0)) <= 0.1, integrated
+    assert abs(peak - (-20.0)) <= 0.1, peak
 
 
 def test_the_meter_reads_a_reference_tone_right():

@@ -17,6 +17,8 @@ from pilates_audio import audio, mp3, render, routine
 from pilates_audio.audio import decode
 from pilates_audio.script import SAMPLE_RATE
 
+pytestmark = pytest.mark.ffmpeg
+
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.stem for p in GOLDEN.glob("*.yaml"))
 HALF = mp3.FRAME // 2

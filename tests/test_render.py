@@ -15,6 +15,8 @@ from checks import (FRAME_TOLERANCE, TOLERANCE, assert_breath_counts_exact, asse
                     assert_tiles)
 from pilates_audio import routine
 
+pytestmark = pytest.mark.ffmpeg
+
 SESSION = """
 title: Measured Session
 intro: A short session to measure.
