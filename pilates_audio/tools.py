@@ -25,7 +25,7 @@ def ffmpeg() -> str:
         if not found:
             raise FFmpegError(
                 f"ffmpeg was not found at PILATES_AUDIO_FFMPEG={configured}; "
-                "point it at an ffmpeg binary, or unset it to use the bundled one"
+                "point it at an ffmpeg binary, or unset it to use the one on PATH, else the bundled one"
             )
         return found
     found = shutil.which("ffmpeg")
@@ -41,7 +41,11 @@ def ffmpeg() -> str:
         ) from None
 
 
-FIX = "set PILATES_AUDIO_FFMPEG to a working ffmpeg, or unset it to use the bundled one"
+def _fix() -> str:
+    """Say how to choose another ffmpeg: unsetting the variable helps only where it was set."""
+    if os.environ.get("PILATES_AUDIO_FFMPEG"):
+        return "point PILATES_AUDIO_FFMPEG at a working ffmpeg, or unset it to use the one on PATH, else the bundled one"
+    return "set PILATES_AUDIO_FFMPEG to a working ffmpeg"
 
 
 @lru_cache(maxsize=1)
@@ -53,9 +57,9 @@ def working_ffmpeg() -> str:
                                 stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise FFmpegError(f"ffmpeg at {path} could not be run ({reason}); {FIX}") from None
+        raise FFmpegError(f"ffmpeg at {path} could not be run ({reason}); {_fix()}") from None
     if result.returncode != 0 or not result.stdout.startswith(b"ffmpeg version"):
-        raise FFmpegError(f"ffmpeg at {path} does not work ({failure(result.returncode, result.stderr)}); {FIX}")
+        raise FFmpegError(f"ffmpeg at {path} does not work ({failure(result.returncode, result.stderr)}); {_fix()}")
     return path
 
 
@@ -64,12 +68,12 @@ def start(command: list[str], **streams) -> subprocess.Popen:
     try:
         return subprocess.Popen(command, **streams)
     except OSError as exc:
-        raise FFmpegError(f"ffmpeg could not be started ({exc.strerror or exc}); {FIX}") from None
+        raise FFmpegError(f"ffmpeg could not be started ({exc.strerror or exc}); {_fix()}") from None
 
 
 def failed(what: str, code: int, stderr: bytes) -> FFmpegError:
     """Return the error for ffmpeg failing at something."""
-    return FFmpegError(f"ffmpeg failed while {what} ({failure(code, stderr)}); {FIX}")
+    return FFmpegError(f"ffmpeg failed while {what} ({failure(code, stderr)}); {_fix()}")
 
 
 def lame(bitrate: int, quality: int, out: str, reservoir: bool = True, xing: bool = True) -> list[str]:

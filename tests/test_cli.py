@@ -102,7 +102,7 @@ def test_a_missing_ffmpeg_is_explained(write_routine, tmp_path):
     assert result.code == 1
     assert result.stderr == (
         "error: ffmpeg was not found at PILATES_AUDIO_FFMPEG=/nowhere/ffmpeg; "
-        "point it at an ffmpeg binary, or unset it to use the bundled one\n"
+        "point it at an ffmpeg binary, or unset it to use the one on PATH, else the bundled one\n"
     )
     assert list((tmp_path / "out").glob("*")) == []
 

@@ -304,8 +304,21 @@ def test_an_ffmpeg_that_fails_is_named_before_any_work(tmp_path):
                      env={"PILATES_AUDIO_FFMPEG": str(broken)})
     assert (result.code, result.stdout) == (1, "")
     assert result.stderr == (f"error: ffmpeg at {broken} does not work (exit status 3: cannot load libavcodec); "
-                             "set PILATES_AUDIO_FFMPEG to a working ffmpeg, or unset it to use the bundled one\n")
+                             "point PILATES_AUDIO_FFMPEG at a working ffmpeg, or unset it to use the one on PATH, else the bundled "
+                             "one\n")
     assert listing(tmp_path / "out") == []
+
+
+def test_a_broken_ffmpeg_on_path_is_named_with_the_variable_that_chooses_another(tmp_path):
+    (tmp_path / "bin").mkdir()
+    broken = tmp_path / "bin" / "ffmpeg"
+    broken.write_text("#!/bin/sh\necho 'cannot load libavcodec' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    result = run_cli("render", fresh_routine(tmp_path), "-o", tmp_path / "out", "--sample-exact",
+                     env={"PILATES_AUDIO_FFMPEG": "", "PATH": f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"})
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr == (f"error: ffmpeg at {broken} does not work (exit status 3: cannot load libavcodec); "
+                             "set PILATES_AUDIO_FFMPEG to a working ffmpeg\n")
 
 
 def test_an_ffmpeg_that_is_not_a_program_is_named(tmp_path):
@@ -316,7 +329,8 @@ def test_an_ffmpeg_that_is_not_a_program_is_named(tmp_path):
                      env={"PILATES_AUDIO_FFMPEG": str(broken)})
     assert result.code == 1
     assert result.stderr == (f"error: ffmpeg at {broken} could not be run (Exec format error); "
-                             "set PILATES_AUDIO_FFMPEG to a working ffmpeg, or unset it to use the bundled one\n")
+                             "point PILATES_AUDIO_FFMPEG at a working ffmpeg, or unset it to use the one on PATH, else the bundled "
+                             "one\n")
 
 
 # --- the speech engine -------------------------------------------------------------
