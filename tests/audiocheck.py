@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import audioop
 
-from pilates_audio.audio import decode
+from pilates_audio.sound.audio import decode
 
 RATE = 44100
 

@@ -10,7 +10,7 @@ from checks import (FRAME_TOLERANCE, assert_breath_counts_exact, assert_chapters
                     assert_pulses_on_their_subdivisions, assert_tiles, assert_tied_cues_in_their_phases)
 from conftest import run_cli
 
-from pilates_audio import routine as routine_mod
+from pilates_audio.format import routine
 from pilates_audio.speech import piper_engine
 
 CLASS = """\
@@ -69,7 +69,7 @@ def rendered(request, tmp_path_factory):
         assert result.code == 0, result.stderr
         assert result.stderr == ""  # nothing is too long for its moment
         data = json.loads((folder / "out" / f"class-{cues}.json").read_text(encoding="utf-8"))
-        out[cues] = routine_mod.load(path), data, audiocheck.load(folder / "out" / f"class-{cues}.mp3")
+        out[cues] = routine.load(path), data, audiocheck.load(folder / "out" / f"class-{cues}.mp3")
     return out
 
 

@@ -289,12 +289,12 @@ def test_script_help_offers_only_what_script_uses(tmp_path):
 
 
 def test_pacing_help_lists_every_setting(tmp_path):
-    from pilates_audio import pacing
+    from pilates_audio import settings
 
     text = run_here(tmp_path, "pacing", "--help").stdout
     flags = {"preset": "--pace", "count_reps": "--count-reps / --no-count-reps", "halfway": "--halfway / --no-halfway",
              "announce_next": "--announce-next / --no-announce-next"}
-    for key in pacing.KEYS:
+    for key in settings.KEYS:
         flag = flags.get(key, "--" + key.replace("_", "-"))
         assert f"  {flag} " in text or f"  {flag}\n" in text, key
 

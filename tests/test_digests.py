@@ -11,7 +11,7 @@ from conftest import ROOT
 from mutagen.id3 import ID3
 
 from pilates_audio import render
-from pilates_audio import routine as routines
+from pilates_audio.format.routine import load
 
 ROUTINE = ROOT / "routines" / "upper-back-strength.yaml"
 DIGESTS = {
@@ -37,7 +37,7 @@ def undated(mp3: Path, copy: Path) -> Path:
 
 def test_a_render_with_the_fake_engine_gives_the_same_bytes(tmp_path, monkeypatch):
     monkeypatch.delenv(render.ENGINE_VARIABLE, raising=False)
-    routine = routines.load(ROUTINE)
+    routine = load(ROUTINE)
     pacing, _ = render.effective_pacing(routine, {})
     session = render.render(routine, replace(pacing, engine="fake"), tmp_path / "out")
     out = session.mp3.parent

@@ -15,7 +15,8 @@ import pytest
 from checks import assert_breath_counts_exact, assert_tiles, assert_tied_cues_in_their_phases
 from conftest import run_cli
 
-from pilates_audio import routine as routine_mod, speech
+from pilates_audio import speech
+from pilates_audio.format.routine import load
 from pilates_audio.speech import piper_engine
 
 RATE = 44100
@@ -379,7 +380,7 @@ def test_a_render_can_use_both_engines_one_after_the_other(tmp_path):
         pcm = audiocheck.load(out / f"{path.stem}.mp3")
         assert abs(len(pcm) / 2 / RATE - data["duration"]) <= 0.001
         assert_tiles(data)
-        loaded = routine_mod.load(path)
+        loaded = load(path)
         assert_breath_counts_exact(data, loaded, 0.03)
         assert_tied_cues_in_their_phases(data, loaded, 0.03)
         assert not [c for c in data["cues"] if c["part"] == "work" and "old" in (c.get("text") or "")]

@@ -19,9 +19,10 @@ import pytest
 from conftest import ROOT, run_cli
 
 import audiocheck
-from pilates_audio import audio, cache as cache_mod, speech
-from pilates_audio.beds import music
+from pilates_audio import cache as cache_mod, speech
 from pilates_audio.files import TEMP_PREFIX
+from pilates_audio.sound import audio
+from pilates_audio.sound.beds import music
 
 FAULTS = str(ROOT / "tests" / "faults")
 INTERRUPTED = "interrupted; nothing half-written was left behind\n"

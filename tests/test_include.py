@@ -14,7 +14,7 @@ from pathlib import Path
 from conftest import run_here
 from test_watch import lines_of, next_line
 
-from pilates_audio import routine
+from pilates_audio.format import routine
 
 WARM_UP = "- name: Shoulder rolls\n  reps: 4\n- name: Marching\n  hold: 20s\n"
 ROUTINE = """\

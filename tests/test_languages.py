@@ -7,7 +7,7 @@ import string
 import pytest
 
 from pilates_audio import languages
-from pilates_audio.units import Duration
+from pilates_audio.format.units import Duration
 
 SHIPPED = languages.shipped()
 
@@ -111,7 +111,7 @@ def test_a_session_in_another_language_is_said_and_labelled_in_it(language, name
     from conftest import run_cli
     from mutagen.id3 import ID3
 
-    from pilates_audio import routine as routine_mod
+    from pilates_audio.format.routine import load
 
     source = tmp_path / f"{language}.yaml"
     source.write_text(ROUTINE.format(title=names[0], language=language, one=names[0], two=names[1],
@@ -122,7 +122,7 @@ def test_a_session_in_another_language_is_said_and_labelled_in_it(language, name
     data = json.loads((tmp_path / "out" / f"{language}.json").read_text())
     assert data["pacing"]["language"] == language
     assert_tiles(data)
-    routine = routine_mod.load(source)
+    routine = load(source)
     assert_counts_on_the_breath(data, routine, FRAME_TOLERANCE)  # placed on the MP3's frames
     assert_countdowns_keep_time(data, FRAME_TOLERANCE)
     said = [cue["text"] for cue in data["cues"] if cue["kind"] == "speech"]
@@ -224,7 +224,7 @@ def shipped_routines() -> list[tuple[str, str]]:
     """Return every routine the package and the library ship, as (name, its text)."""
     from pathlib import Path
 
-    from pilates_audio import starter
+    from pilates_audio.format import starter
 
     root = Path(__file__).resolve().parent.parent
     found = [(path.name, path.read_text(encoding="utf-8")) for path in sorted((root / "routines").glob("*.yaml"))]
@@ -236,7 +236,8 @@ def test_no_shipped_routine_or_starter_is_warned_about_its_language(name, text, 
     import shutil
     from pathlib import Path
 
-    from pilates_audio import localized, render, routine
+    from pilates_audio import render
+    from pilates_audio.format import localized, routine
 
     shutil.copytree(Path(__file__).resolve().parent.parent / "routines" / "blocks", tmp_path / "blocks")
     path = tmp_path / "routine.yaml"

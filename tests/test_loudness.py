@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from conftest import run_cli
 
-from pilates_audio import levels
-from pilates_audio.audio import decode
+from pilates_audio.sound import levels
+from pilates_audio.sound.audio import decode
 from pilates_audio.tools import ffmpeg
 
 SESSION = """
@@ -83,8 +83,9 @@ def test_every_line_is_about_as_loud_as_the_others(rendered):
 
 
 def test_lines_start_and_end_quietly_so_joints_never_click(tmp_path):
-    from pilates_audio import render, routine, speech
-    from pilates_audio.audio import Sounds, level
+    from pilates_audio import render, speech
+    from pilates_audio.format import routine
+    from pilates_audio.sound.audio import Sounds, level
 
     path = tmp_path / "r.yaml"
     path.write_text(SESSION, encoding="utf-8")

@@ -8,7 +8,8 @@ import pytest
 from conftest import run_cli
 
 import audiocheck
-from pilates_audio import routine, speech
+from pilates_audio import speech
+from pilates_audio.format import routine
 
 BREAK = '<break time="20s"/>'
 

@@ -14,8 +14,10 @@ from conftest import EditorLoader, run_cli, run_here
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pilates_audio import languages, pacing, routine, schema, starter
-from pilates_audio.audio import decode
+from pilates_audio import languages
+from pilates_audio.format import routine, schema, starter
+from pilates_audio.settings import KEYS
+from pilates_audio.sound.audio import decode
 
 
 def test_new_writes_a_starter_that_passes_check_and_validates(tmp_path):
@@ -59,7 +61,7 @@ def test_the_starter_shows_every_key_of_the_format(tmp_path):
     cues = yaml.load(text, Loader=EditorLoader)["sections"][1]["exercises"][1]["cues"]
     assert {key for cue in cues for key in cue} | set(re.findall(r"(reps|every): ", text)) == set(routine.CUE_KEYS)
     # voice and engine: shown as notes; language: at the top, as a routine says it
-    assert set(document["pacing"]) | {"voice", "engine", "language"} == set(pacing.KEYS)
+    assert set(document["pacing"]) | {"voice", "engine", "language"} == set(KEYS)
     assert {"voice", "engine", "rounds"} <= commented  # rounds: a section key, shown as a note
     assert "include" in commented  # a block needs a file of the user's own, so it is shown as a note
     values = [exercise.get(key) for section in document["sections"] for exercise in section["exercises"]

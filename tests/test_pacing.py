@@ -1,7 +1,7 @@
 import pytest
 
-from pilates_audio.pacing import Layer, Pacing, parse_value, resolve
-from pilates_audio.units import Duration
+from pilates_audio.format.units import Duration
+from pilates_audio.settings import Layer, Pacing, parse_value, resolve
 
 
 @pytest.mark.parametrize(
@@ -92,8 +92,9 @@ LAYERED = [
 def test_every_key_follows_the_precedence(key, in_routine, in_file, as_flag, tmp_path):
     import yaml
 
-    from pilates_audio import render, routine
-    from pilates_audio.pacing import load_file
+    from pilates_audio import render
+    from pilates_audio.format import routine
+    from pilates_audio.settings import load_file
 
     routine_path = tmp_path / "r.yaml"
     routine_path.write_text(yaml.safe_dump({"title": "T", "pacing": {"preset": "gentle", key: in_routine},
@@ -120,7 +121,7 @@ def test_every_key_follows_the_precedence(key, in_routine, in_file, as_flag, tmp
 
 
 def test_a_pacing_file_preset_beats_the_routine_preset(tmp_path):
-    from pilates_audio.pacing import load_file
+    from pilates_audio.settings import load_file
 
     path = tmp_path / "p.yaml"
     path.write_text("preset: brisk\n")
@@ -130,7 +131,7 @@ def test_a_pacing_file_preset_beats_the_routine_preset(tmp_path):
 
 def test_a_bad_pacing_file_is_reported_with_its_places(tmp_path):
     from pilates_audio.errors import ValidationError
-    from pilates_audio.pacing import load_file
+    from pilates_audio.settings import load_file
 
     path = tmp_path / "p.yaml"
     path.write_text("inhail: 5s\nbreath_cues: loud\ncountdown: -1\n")

@@ -13,9 +13,11 @@ from hypothesis import given, settings, strategies as st
 
 import audiocheck
 from checks import FRAME_TOLERANCE, assert_breath_counts_exact, assert_chapters, assert_counts_on_the_breath, assert_tiles
-from pilates_audio import audio, mp3, render, routine
-from pilates_audio.audio import decode
-from pilates_audio.script import SAMPLE_RATE
+from pilates_audio import render
+from pilates_audio.format import routine
+from pilates_audio.sound import audio, mp3
+from pilates_audio.sound.audio import decode
+from pilates_audio.timing import SAMPLE_RATE
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.stem for p in GOLDEN.glob("*.yaml"))

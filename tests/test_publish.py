@@ -250,7 +250,7 @@ def _copy_session(source: Path, name: str, into: Path) -> None:
 def test_the_index_reads_an_mp3_again_only_when_it_changes(folder, tmp_path):
     import hashlib
 
-    from pilates_audio import feed
+    from pilates_audio.publish import feed
 
     for name in ("one", "two"):
         _copy_session(folder, name, tmp_path)
@@ -272,7 +272,7 @@ def test_the_index_reads_an_mp3_again_only_when_it_changes(folder, tmp_path):
 def test_hashing_a_long_session_holds_little_of_it_in_memory(folder, tmp_path):
     import tracemalloc
 
-    from pilates_audio import feed
+    from pilates_audio.publish import feed
 
     _copy_session(folder, "long", tmp_path)
     with open(tmp_path / "long.mp3", "ab") as f:

@@ -13,7 +13,7 @@ from conftest import run_cli
 import audiocheck
 from checks import (FRAME_TOLERANCE, TOLERANCE, assert_breath_counts_exact, assert_chapters, assert_counts_on_the_breath,
                     assert_tiles)
-from pilates_audio import routine
+from pilates_audio.format import routine
 
 SESSION = """
 title: Measured Session

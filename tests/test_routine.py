@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from pilates_audio import routine
 from pilates_audio.errors import ValidationError
-from pilates_audio.units import Duration
+from pilates_audio.format import routine
+from pilates_audio.format.units import Duration
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -224,14 +224,15 @@ BILINGUAL = """
 
 
 def said(routine_, language):
-    from pilates_audio import pacing, script
+    from pilates_audio.settings import Pacing
+    from pilates_audio.timing import script
 
-    planned = script.plan(routine_, pacing.Pacing(language=language), lambda text: 44100)
+    planned = script.plan(routine_, Pacing(language=language), lambda text: 44100)
     return [cue.text for cue in planned.cues if cue.kind == "speech"]
 
 
 def test_a_text_may_be_given_per_language_and_the_session_says_its_own(write_routine):
-    from pilates_audio import localized
+    from pilates_audio.format import localized
 
     loaded = routine.load(write_routine(BILINGUAL), "r.yaml")
     english, german = said(loaded, "en"), said(loaded, "de")

@@ -13,8 +13,9 @@ from conftest import EditorLoader, ROOT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pilates_audio import pacing, routine, schema
-from pilates_audio.yamlsrc import Node
+from pilates_audio.format import routine, schema
+from pilates_audio.format.yamlsrc import Node
+from pilates_audio.settings import BREATH_CUES, KEYS, PRESETS
 
 SCHEMA = json.loads(schema.SHIPPED.read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
@@ -52,9 +53,9 @@ def test_the_schema_knows_exactly_the_keys_check_knows():
     assert list(defs["routine"]["properties"]) == list(routine.ROUTINE_KEYS)
     assert list(defs["exercise"]["properties"]) == list(routine.EXERCISE_KEYS)
     assert list(defs["section"]["properties"]) == list(routine.SECTION_KEYS)
-    assert list(defs["pacing"]["properties"]) == list(pacing.KEYS)
-    assert defs["pacing"]["properties"]["preset"]["enum"] == list(pacing.PRESETS)
-    assert defs["pacing"]["properties"]["breath_cues"]["enum"] == list(pacing.BREATH_CUES)
+    assert list(defs["pacing"]["properties"]) == list(KEYS)
+    assert defs["pacing"]["properties"]["preset"]["enum"] == list(PRESETS)
+    assert defs["pacing"]["properties"]["breath_cues"]["enum"] == list(BREATH_CUES)
     for name in ("routine", "exercise", "section", "pacing", "include"):
         assert defs[name]["additionalProperties"] is False
 
@@ -214,7 +215,7 @@ def test_the_duration_pattern_accepts_every_duration_check_accepts(text):
 
 def test_the_format_reference_names_every_key():
     text = (ROOT / "docs" / "routine-format.md").read_text(encoding="utf-8")
-    for key in (*routine.ROUTINE_KEYS, *routine.EXERCISE_KEYS, *pacing.KEYS, "include"):
+    for key in (*routine.ROUTINE_KEYS, *routine.EXERCISE_KEYS, *KEYS, "include"):
         assert f"`{key}`" in text, key
     for command in ("pilates-audio new", "pilates-audio schema", "yaml-language-server: $schema="):
         assert command in text, command

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pilates_audio import routine as routine_mod
 from pilates_audio.errors import InputError, ValidationError
+from pilates_audio.format.routine import Routine
 from pilates_audio.studio.workspace import BadName, Conflict, NotFound, Superseded, Workspace, version_of
 
 MAT = """\
@@ -124,7 +124,7 @@ def test_unsaved_text_is_checked_as_if_it_were_the_file(folder):
         "mat.yaml:5:14: included file 'blocks/gone.yaml' was not found (paths are relative to this file)",
     ]
     checked, problems = space.check("mat.yaml", MAT)
-    assert problems == [] and isinstance(checked, routine_mod.Routine)
+    assert problems == [] and isinstance(checked, Routine)
     assert [e.name for e in checked.exercises] == ["Lift", "Reach"]
     assert (folder / "mat.yaml").read_text() == MAT  # checking writes nothing
 

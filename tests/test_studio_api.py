@@ -168,7 +168,7 @@ def test_unsaved_text_is_checked_and_planned_with_the_clis_messages(studio):
     assert slow["reach"][0] == slow["reach"][1] == slow["duration"]  # a breath set in the studio is kept
     status, fitted, _ = call(port, "POST", "/api/estimate", {"name": "mat.yaml", "length": "1h"}, token=running.token)
     assert status == 400 and fitted["error"].startswith("--length 1:00:00 is out of reach: this routine lasts from ")
-    from pilates_audio.units import format_clock
+    from pilates_audio.format.units import format_clock
 
     assert f"{format_clock(shortest)} to {format_clock(longest)}" in fitted["error"]
     bad = call(port, "POST", "/api/estimate", {"name": "mat.yaml", "pacing": {"rate": "fast"}}, token=running.token)
@@ -206,8 +206,8 @@ def test_a_render_is_written_into_the_output_folder_and_served(studio):
 
 
 def test_listening_beyond_this_machine_needs_the_key_in_the_address(tmp_path):
-    from pilates_audio import server
     from pilates_audio.studio.workspace import Workspace
+    from pilates_audio.web import server
 
     (tmp_path / "mat.yaml").write_text(MAT)
     studio = studio_app.Studio(Workspace(tmp_path, tmp_path / "output"), server.answers_for("127.0.0.1"), token_in_address=True)
@@ -273,7 +273,7 @@ def test_pacing_goes_into_a_pacing_file_or_the_routines_text(studio):
 
 
 def test_the_phone_is_given_this_machines_network_address_and_it_is_answered_for(tmp_path, monkeypatch):
-    from pilates_audio import server
+    from pilates_audio.web import server
 
     (tmp_path / "mat.yaml").write_text(MAT)
     monkeypatch.setattr(server, "lan_address", lambda: "192.0.2.44")  # the address a phone on the Wi-Fi reaches
@@ -421,8 +421,8 @@ def test_a_slow_pacing_write_leaves_the_studio_answering(studio, monkeypatch):
 
 
 def test_a_body_that_stalls_after_the_headers_is_answered_408_and_closed(tmp_path):
-    from pilates_audio import server
     from pilates_audio.studio.workspace import Workspace
+    from pilates_audio.web import server
 
     (tmp_path / "mat.yaml").write_text(MAT, encoding="utf-8")
     studio = studio_app.Studio(Workspace(tmp_path, tmp_path / "output"), server.answers_for("127.0.0.1"))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from pilates_audio import cache as cache_mod, tools
 from pilates_audio.errors import InputError, Problem, ValidationError
 from pilates_audio.files import cache_dir
-from pilates_audio.mp3 import SAMPLE_RATE
+from pilates_audio.timing import SAMPLE_RATE
 
 if TYPE_CHECKING:
     import numpy as np
@@ -120,7 +120,7 @@ def profile(samples: "np.ndarray") -> "np.ndarray":
     """Return the K-weighted energy of each 10 ms step of 16-bit samples, a block at a time."""
     import numpy as np
 
-    from pilates_audio import levels
+    from pilates_audio.sound import levels
 
     out = []
     for start in range(0, len(samples), _PROFILE_BLOCK):
@@ -195,7 +195,7 @@ class Music:
     def loudness(self) -> float:
         import numpy as np
 
-        from pilates_audio import levels
+        from pilates_audio.sound import levels
 
         return levels.integrated(np.concatenate([d.steps for d in self.decoded]))
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from pilates_audio import languages, yamlsrc
+from pilates_audio import languages
 from pilates_audio.errors import Problem, ValidationError
-from pilates_audio.units import Duration, parse_duration
+from pilates_audio.format import yamlsrc
+from pilates_audio.format.units import Duration, parse_duration
 
 PRESETS: dict[str, dict[str, Any]] = {
     # A gentle breath is ten seconds: naming every third leaves half a minute of quiet between reminders.

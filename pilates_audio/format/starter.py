@@ -11,9 +11,10 @@ from pathlib import Path
 
 from yaml.reader import Reader
 
-from pilates_audio import languages, routine as routine_mod
+from pilates_audio import languages
 from pilates_audio.errors import InputError, Problem
-from pilates_audio.schema import SHIPPED
+from pilates_audio.format.routine import check_text
+from pilates_audio.format.schema import SHIPPED
 
 # Everything the format offers is in use, except what needs something of the user's
 # own (an image, a block file, an installed voice): those are shown commented out.
@@ -173,7 +174,7 @@ def starter(title: str, path: Path | None, language: str = languages.DEFAULT) ->
     if re.search(r"[\ud800-\udfff]", title):  # bytes that were not UTF-8, kept by the shell's decoding
         raise InputError("title is not valid text (it holds bytes that are not UTF-8)")
     problems: list[Problem] = []
-    spoken = routine_mod.check_text(title, "title", problems)
+    spoken = check_text(title, "title", problems)
     if spoken is None:
         raise InputError(problems[0].message)
     folder = path.parent if path is not None else Path.cwd()

@@ -13,13 +13,13 @@ import bisect
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pilates_audio.mp3 import SAMPLE_RATE
+from pilates_audio.timing import SAMPLE_RATE
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from pilates_audio.pacing import Pacing
-    from pilates_audio.script import Cue
+    from pilates_audio.settings import Pacing
+    from pilates_audio.timing.script import Cue
 
 KINDS = ("music",)  # the beds there are, each a module here
 
@@ -153,7 +153,7 @@ class Plan:
 
     def to_json(self) -> dict[str, Any]:
         """Return the timed script's `music` object."""
-        from pilates_audio.script import seconds
+        from pilates_audio.timing.script import seconds
 
         return {
             "files": list(self.names),
@@ -176,6 +176,6 @@ def base_gain(bed: Bed, ducking: Ducking, target: float) -> float:
     under it: the whole mix may measure under the target where pauses are many, and is
     left there, so the speech sounds as loud with a bed as without one.
     """
-    from pilates_audio import audio
+    from pilates_audio.sound import audio
 
     return audio.speech_level(target) + ducking.level - bed.loudness

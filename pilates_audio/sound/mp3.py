@@ -13,7 +13,8 @@ import struct
 from functools import lru_cache
 from typing import BinaryIO
 
-SAMPLE_RATE = 44100
+from pilates_audio.timing import SAMPLE_RATE
+
 FRAME = 1152  # samples in one MPEG-1 Layer III frame
 # LAME puts 576 samples before the first one it is given, and a decoder adds 529 more
 # (the synthesis filterbank's delay): a piece's first sample is heard this far in.

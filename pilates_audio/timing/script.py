@@ -8,10 +8,11 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
-from pilates_audio import languages, localized
-from pilates_audio.pacing import Pacing
-from pilates_audio.routine import Exercise, Kind, Routine
-from pilates_audio.units import Duration, format_clock
+from pilates_audio import languages
+from pilates_audio.format import localized
+from pilates_audio.format.routine import Exercise, Kind, Routine
+from pilates_audio.format.units import Duration, format_clock
+from pilates_audio.settings import Pacing
 
 SAMPLE_RATE = 44100
 SCRIPT_VERSION = 1

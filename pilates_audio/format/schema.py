@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pilates_audio import languages, pacing as pacing_mod
-from pilates_audio.routine import COVER_TYPES, MAX_PULSES, MAX_ROUNDS, PHASES, Kind
+from pilates_audio import languages, settings
+from pilates_audio.format.routine import COVER_TYPES, MAX_PULSES, MAX_ROUNDS, PHASES, Kind
 
-SHIPPED = Path(__file__).with_name("routine.schema.json")
+SHIPPED = Path(__file__).parent.parent / "routine.schema.json"  # kept where routines already point editors
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 # The same grammar as units.parse_duration, written for ECMA-262 regular expressions
@@ -50,7 +50,7 @@ def _tags() -> str:
 
 def build() -> dict[str, Any]:
     """Return the routine format's JSON Schema (draft 2020-12, using keywords editors of draft 7 also know)."""
-    defaults = pacing_mod.Pacing()
+    defaults = settings.Pacing()
     number_above_zero = {"type": "number", "exclusiveMinimum": 0}
     seconds = {"$ref": "#/$defs/seconds"}
     flag = {"$ref": "#/$defs/flag"}
@@ -65,33 +65,33 @@ def build() -> dict[str, Any]:
         "description": "Pacing settings; flags and a pacing file override them.",
         "additionalProperties": False,
         "properties": {
-            "preset": {"enum": list(pacing_mod.PRESETS), "default": pacing_mod.DEFAULT_PRESET,
+            "preset": {"enum": list(settings.PRESETS), "default": settings.DEFAULT_PRESET,
                        "description": "Starting values for breath length, speech rate and transitions."},
             "inhale": with_default(seconds, "inhale", "Length of an inhale, in seconds."),
             "exhale": with_default(seconds, "exhale", "Length of an exhale, in seconds."),
             "rate": with_default({"anyOf": [
-                {"type": "number", "minimum": pacing_mod.MIN_RATE, "maximum": pacing_mod.MAX_RATE},
+                {"type": "number", "minimum": settings.MIN_RATE, "maximum": settings.MAX_RATE},
                 {"type": "string", "pattern": _ci(f"^{_FLOAT}$")}]}, "rate",
-                f"Speech rate in words per minute ({pacing_mod.MIN_RATE} to {pacing_mod.MAX_RATE})."),
+                f"Speech rate in words per minute ({settings.MIN_RATE} to {settings.MAX_RATE})."),
             "transition": with_default({"anyOf": [{"type": "number", "minimum": 0},
                                                   {"type": "string", "pattern": _whole(_DURATION)}]}, "transition",
                                        "Pause between exercises and between sides: seconds or breaths; 0s for none."),
-            "engine": {"enum": list(pacing_mod.ENGINES), "default": defaults.engine,
+            "engine": {"enum": list(settings.ENGINES), "default": defaults.engine,
                        "description": "Speech engine: piper (neural voices), pyttsx3, or auto (piper when a Piper "
                                       "voice is installed, else pyttsx3)."},
             "voice": _text("A voice of the engine: an id from `pilates-audio voices`, or a Piper .onnx model."),
             "language": {"$ref": "#/$defs/language"},
-            "breath_cues": {"enum": list(pacing_mod.BREATH_CUES), "default": defaults.breath_cues,
+            "breath_cues": {"enum": list(settings.BREATH_CUES), "default": defaults.breath_cues,
                             "description": "Mark each inhale and exhale with words, a soft tone, or nothing."},
             "breath_cues_every": with_default({"type": "integer", "minimum": 1}, "breath_cues_every",
                                               "Name the first breath of each part, then every Nth (1: every breath; "
                                               "the gentle preset: 3). Tones still mark every phase."),
             "count_reps": with_default(flag, "count_reps", "Say each rep's number."),
-            "countdown": with_default({"type": "integer", "minimum": 0, "maximum": pacing_mod.MAX_COUNTDOWN},
+            "countdown": with_default({"type": "integer", "minimum": 0, "maximum": settings.MAX_COUNTDOWN},
                                       "countdown", "Seconds counted down into a hold; 0 turns it off."),
             "halfway": with_default(flag, "halfway", 'Say "Halfway." in holds of 30 seconds or more.'),
             "announce_next": with_default(flag, "announce_next", "Name the next exercise in rests and transitions."),
-            "guidance": {"enum": list(pacing_mod.GUIDANCE), "default": defaults.guidance,
+            "guidance": {"enum": list(settings.GUIDANCE), "default": defaults.guidance,
                          "description": "How much is said: full; standard (no breath words in rests, no next-up "
                                         "just before the exercise); minimal (names, counts, what is needed to follow)."},
             "min_phase": with_default(seconds, "min_phase", "Shortest inhale or exhale that --length may choose."),
@@ -100,8 +100,8 @@ def build() -> dict[str, Any]:
                 {"type": "number", "minimum": low, "maximum": high} if unit != "s" else
                 {"anyOf": [{"type": "number", "minimum": low, "maximum": high},
                            {"type": "string", "pattern": _whole(_SECONDS)}]},
-                key, f"{pacing_mod.MUSIC_HELP[key]} ({low:g} to {high:g} {unit}).")
-               for key, (unit, low, high) in pacing_mod.MUSIC_RANGES.items()},
+                key, f"{settings.MUSIC_HELP[key]} ({low:g} to {high:g} {unit}).")
+               for key, (unit, low, high) in settings.MUSIC_RANGES.items()},
         },
     }
     duration = {"$ref": "#/$defs/duration"}
@@ -149,7 +149,7 @@ def build() -> dict[str, Any]:
                      "description": "A rest after the exercise; 0 (or a range from 0, such as 0-2 breaths) for none."},
             "pacing": {"type": "object", "additionalProperties": False,
                        "description": "This exercise's own tempo and narration; flags and a pacing file still win.",
-                       "properties": {key: pacing["properties"][key] for key in pacing_mod.EXERCISE_KEYS}},
+                       "properties": {key: pacing["properties"][key] for key in settings.EXERCISE_KEYS}},
         },
         "allOf": [
             {"if": {"required": ["breaths_per_rep"]}, "then": {"required": ["reps"]}},

@@ -15,9 +15,9 @@ from typing import Callable
 from urllib.parse import quote
 
 from pilates_audio.errors import InputError
-from pilates_audio.export import COVERS, DEFAULT_ARTIST
-from pilates_audio.languages import DEFAULT as DEFAULT_LANGUAGE
 from pilates_audio.files import write_atomic
+from pilates_audio.languages import DEFAULT as DEFAULT_LANGUAGE
+from pilates_audio.publish.export import COVERS, DEFAULT_ARTIST
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -58,8 +58,8 @@ def _image_problem(value: str, folder: Path) -> str | None:
 
 def channel_file(folder: Path) -> dict[str, str]:
     """Read the folder's feed.yaml, if it has one: the channel settings it gives."""
-    from pilates_audio import yamlsrc
     from pilates_audio.errors import Problem, ValidationError
+    from pilates_audio.format import yamlsrc
 
     path = folder / SETTINGS_NAME
     if not path.exists():

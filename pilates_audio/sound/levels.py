@@ -7,7 +7,8 @@ from functools import lru_cache
 
 import numpy as np
 
-SAMPLE_RATE = 44100
+from pilates_audio.timing import SAMPLE_RATE
+
 STEP = 441  # samples in one 10 ms step of an energy profile
 BLOCK_STEPS = 40  # a gating block is 400 ms
 HOP_STEPS = 10  # blocks start every 100 ms (75 % overlap)

@@ -14,10 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from pilates_audio import cache as cache_mod, levels, mp3, tools
+from pilates_audio import cache as cache_mod, tools
 from pilates_audio.errors import PilatesAudioError
-from pilates_audio.script import SAMPLE_RATE, TONE_LENGTHS, Cue, Script, join_slivers
+from pilates_audio.sound import levels, mp3
 from pilates_audio.speech import Speech
+from pilates_audio.timing import SAMPLE_RATE
+from pilates_audio.timing.script import TONE_LENGTHS, Cue, Script, join_slivers
 from pilates_audio.tools import ffmpeg
 
 if TYPE_CHECKING:

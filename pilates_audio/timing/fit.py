@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from pilates_audio.errors import InputError
-from pilates_audio.pacing import Pacing
-from pilates_audio.routine import Routine
-from pilates_audio.script import SAMPLE_RATE, LengthOf, minimum_seconds, plan
-from pilates_audio.units import format_clock
+from pilates_audio.format.routine import Routine
+from pilates_audio.format.units import format_clock
+from pilates_audio.settings import Pacing
+from pilates_audio.timing.script import SAMPLE_RATE, LengthOf, minimum_seconds, plan
 
 STEPS = 40  # halvings: far finer than a millisecond of breath
 BREATH_FLAGS = ("inhale", "exhale")  # given as flags, --length keeps them as they are

@@ -29,13 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from pilates_audio import audio, beds, mp3, tools
+from pilates_audio import tools
 from pilates_audio.errors import PilatesAudioError
+from pilates_audio.sound import audio, beds, mp3
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from pilates_audio.script import Script
+    from pilates_audio.timing.script import Script
 
 CELL_FORMAT = 3  # bump when the way a cell is mixed or encoded changes
 CELL_FRAMES = 16  # frames in a cell: 0.42 s, short enough to fall between two lines
@@ -162,7 +163,7 @@ class Mixdown:
         return (self._block(at, min(STREAM, start + count - at)) for at in range(start, start + count, STREAM))
 
     def _block(self, start: int, count: int) -> bytes:
-        from pilates_audio import levels
+        from pilates_audio.sound import levels
 
         # A sound's peak and the ducked bed under it can add up past the ceiling: the limiter
         # holds them, and sees far enough either side that any stretch comes out as the whole would.

@@ -8,16 +8,17 @@ import stat
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pilates_audio import languages, localized
-from pilates_audio import pacing as pacing_mod
-from pilates_audio import yamlsrc
-from pilates_audio.beds import music as music_mod
+from pilates_audio import languages, settings
 from pilates_audio.errors import Problem, ValidationError
 from pilates_audio.files import inside
-from pilates_audio.units import Duration, parse_duration, parse_range
-from pilates_audio.yamlsrc import Node
+from pilates_audio.format import localized, yamlsrc
+from pilates_audio.format.units import Duration, parse_duration, parse_range
+from pilates_audio.format.yamlsrc import Node
+
+if TYPE_CHECKING:  # the routine language names music files; sound reads them, and imports this module
+    from pilates_audio.sound.beds.music import Track
 
 ROUTINE_KEYS = ("title", "description", "instructor", "collection", "cover", "music", "voice", "language", "pacing",
                 "intro", "exercises", "sections", "outro")
@@ -171,7 +172,7 @@ class Routine:
     intro: str | None = None
     collection: str | None = None
     cover: Path | None = None
-    music: tuple[music_mod.Track, ...] = ()  # played in turn under the session, looped
+    music: tuple[Track, ...] = ()  # played in turn under the session, looped
     outro: str | None = None
     pacing: tuple[tuple[str, Any], ...] = ()
     includes: tuple[Path, ...] = ()  # the block files it includes, directly or not
@@ -182,8 +183,8 @@ class Routine:
         return Path(self.path).stem
 
     @property
-    def pacing_layer(self) -> pacing_mod.Layer:
-        return pacing_mod.Layer("routine", dict(self.pacing))
+    def pacing_layer(self) -> settings.Layer:
+        return settings.Layer("routine", dict(self.pacing))
 
     @property
     def has_range(self) -> bool:
@@ -363,7 +364,7 @@ class _Checker:
         return float(value)
 
     def pacing(self, node: Node) -> dict[str, Any]:
-        return pacing_mod.parse_node(node, self.path, self.problems)
+        return settings.parse_node(node, self.path, self.problems)
 
     def kind(self, node: Node) -> Kind | None:
         """Check an exercise's kind: stretch, rest or effort."""
@@ -513,10 +514,10 @@ class _Checker:
         if "pacing" in values:
             own = self.pacing(values["pacing"])
             for key in list(own):
-                if key not in pacing_mod.EXERCISE_KEYS:
+                if key not in settings.EXERCISE_KEYS:
                     self.add_at(values["pacing"].key_marks[key],
                                 f"{key} cannot be set for one exercise; set it in the routine's pacing (an exercise "
-                                f"may set {', '.join(pacing_mod.EXERCISE_KEYS)})")
+                                f"may set {', '.join(settings.EXERCISE_KEYS)})")
                     del own[key]
             fields["pacing"] = tuple(own.items())
         if "pulses" in values:
@@ -659,7 +660,7 @@ class _Checker:
                 self.add(node, "language is given both here and in pacing; keep one")
             else:
                 try:
-                    layer["language"] = pacing_mod.parse_value("language", node.value)
+                    layer["language"] = settings.parse_value("language", node.value)
                 except ValueError as exc:
                     self.add(node, str(exc))
         exercises: list[Exercise | None] = []
@@ -711,8 +712,10 @@ class _Checker:
             return None
         return path
 
-    def music(self, node: Node) -> tuple[music_mod.Track, ...] | None:
+    def music(self, node: Node) -> tuple[Track, ...] | None:
         """Check the music files a routine plays under its session, relative to the routine file."""
+        from pilates_audio.sound.beds.music import Track, problem
+
         nodes = node.value if node.is_list else [node]
         if not nodes:
             self.add(node, "music is an empty list; name a file, or leave music out")
@@ -729,12 +732,12 @@ class _Checker:
             if self.includes.outside(path):
                 self.add(item, f"music file '{text}' is outside the folder the studio works in; keep it inside")
                 continue
-            reason = music_mod.problem(path)
+            reason = problem(path)
             if reason:
                 where = " (paths are relative to the routine file)" if reason == "was not found" else ""
                 self.add(item, f"music file '{text}' {reason}{where}")
                 continue
-            tracks.append(music_mod.Track(path, text, self.path, item.line, item.column))
+            tracks.append(Track(path, text, self.path, item.line, item.column))
         return tuple(tracks) if len(tracks) == len(nodes) else None
 
     def sections(self, node: Node) -> list[Exercise | None]:
@@ -808,7 +811,7 @@ def _own_language(root: Node) -> str:
     for node in nodes:
         if node is not None:
             try:
-                return pacing_mod.parse_value("language", node.value)
+                return settings.parse_value("language", node.value)
             except ValueError:
                 pass  # said where the routine's keys are checked
     return languages.DEFAULT
