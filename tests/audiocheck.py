@@ -1,10 +1,13 @@
-"""Measure decoded audio: where there is speech, where there is silence."""
+"""Measure decoded audio: where there is speech, where there is silence, and its loudness."""
 
 from __future__ import annotations
 
 import audioop
+import re
+import subprocess
 
 from pilates_audio.sound.audio import decode
+from pilates_audio.tools import ffmpeg
 
 RATE = 44100
 
@@ -44,3 +47,12 @@ def crossings(pcm: bytes, start: float, end: float) -> int:
 
     values = array.array("h", window(pcm, start, end))
     return sum(1 for a, b in zip(values, values[1:]) if (a < 0) != (b < 0))
+
+
+def ebur128(path) -> tuple[float, float]:
+    """Return ffmpeg's integrated loudness (LUFS) and true peak (dBTP) of a file."""
+    result = subprocess.run([ffmpeg(), "-hide_banner", "-nostats", "-i", str(path), "-af",
+                             "ebur128=peak=true:framelog=quiet", "-f", "null", "-"], capture_output=True, text=True)
+    integrated = float(re.search(r"^\s+I:\s+(-?[\d.]+) LUFS", result.stderr, re.M).group(1))
+    peak = float(re.search(r"^\s+Peak:\s+(-?[\d.]+|-inf) dBFS", result.stderr, re.M).group(1))
+    return integrated, peak

@@ -409,7 +409,7 @@ def test_the_music_follows_its_envelope_ramps_and_fades(rendered):
 
 @pytest.mark.slow
 def test_the_speech_is_on_the_loudness_target_with_peaks_held(rendered):
-    from test_loudness import ebur128
+    from audiocheck import ebur128
 
     out, data, _, pcm = rendered
     integrated, peak = ebur128(out / "with" / "mix.mp3")
@@ -512,7 +512,7 @@ def test_the_music_between_lines_sits_its_level_under_the_speech(levelled):
 
 @pytest.mark.slow
 def test_the_mix_is_not_raised_to_the_target_and_its_peaks_are_held(levelled):
-    from test_loudness import ebur128
+    from audiocheck import ebur128
 
     data, pcm, _, path = levelled
     integrated, peak = ebur128(path)

@@ -7,19 +7,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from studiofiles import BLOCK, MAT
 
 from pilates_audio.errors import InputError, ValidationError
 from pilates_audio.format.routine import Routine
 from pilates_audio.studio.workspace import BadName, Conflict, NotFound, Superseded, Workspace, version_of
-
-MAT = """\
-title: Studio Mat
-pacing: {inhale: 1s, exhale: 1s, transition: 1s}
-exercises:
-  - {name: Lift, reps: 2}
-  - include: blocks/end.yaml
-"""
-BLOCK = "- {name: Reach, hold: 1 breath}\n"
 
 
 @pytest.fixture

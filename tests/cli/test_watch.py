@@ -11,16 +11,9 @@ import threading
 import time
 from pathlib import Path
 
+from streams import lines_of, next_line
+
 ROUTINE = "title: Watched\npacing: {{inhale: {inhale}, exhale: 1s, transition: 1s}}\nexercises:\n  - name: Lift\n    reps: 2\n"
-
-
-def lines_of(stream, into: queue.Queue) -> None:
-    for line in stream:
-        into.put(line)
-
-
-def next_line(lines: queue.Queue, timeout: float = 60) -> str:
-    return lines.get(timeout=timeout)
 
 
 def test_watch_rerenders_on_save_and_survives_a_broken_file(tmp_path: Path):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from test_batch import SMALL, TINY, assert_whole, catalogue
+from catalogues import SMALL, TINY, assert_whole, catalogue
 
 from pilates_audio import batch as batch_mod
 from pilates_audio.batch.local import LocalExecutor

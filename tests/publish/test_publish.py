@@ -31,7 +31,7 @@ exercises:
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("publish")
-    from test_export import tiny_png
+    from pictures import tiny_png
 
     (base / "feed-and-serve.yaml").write_text(ROUTINE, encoding="utf-8")
     (base / "art.png").write_bytes(tiny_png())

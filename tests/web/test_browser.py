@@ -26,7 +26,7 @@ exercises:
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     base = tmp_path_factory.mktemp("browser")
-    from test_export import tiny_png
+    from pictures import tiny_png
 
     (base / "browser.yaml").write_text(ROUTINE, encoding="utf-8")
     (base / "art.png").write_bytes(tiny_png())

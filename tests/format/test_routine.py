@@ -8,7 +8,7 @@ from pilates_audio.errors import ValidationError
 from pilates_audio.format import routine
 from pilates_audio.format.units import Duration
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def expect_errors(write_routine, text: str, *expected: str) -> None:

@@ -37,7 +37,7 @@ def test_an_included_block_and_a_pacing_file_are_inputs_too(tmp_path):
 
 
 def test_the_cover_is_an_input_too_whatever_its_type(tmp_path):
-    from test_export import tiny_png
+    from pictures import tiny_png
 
     for cover in ("mat.cover.png", "mat.cover.jpeg"):
         (tmp_path / cover).write_bytes(tiny_png())
@@ -116,7 +116,7 @@ def test_one_routines_files_never_replace_or_remove_another_routines_inputs(tmp_
                              "another output folder with -o, or rename the file\n")
     assert (tmp_path / "x" / "out" / "a.json").read_text() == block
     # A cover another routine uses is never removed as a leftover of a's.
-    from test_export import tiny_png
+    from pictures import tiny_png
 
     (tmp_path / "x" / "out" / "a.json").unlink()
     (tmp_path / "x" / "out" / "a.cover.png").write_bytes(tiny_png())

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_cli
-from test_loudness import ebur128
+from audiocheck import ebur128
 
 import audiocheck
 from checks import FRAME_TOLERANCE, assert_breath_counts_exact, assert_chapters, assert_tiles
@@ -49,7 +49,7 @@ def article_runs(request) -> set[str]:
         if request.config.getoption("--update-golden"):
             FINGERPRINTS.write_text("".join(f"{fingerprint}\n" for fingerprint in current), encoding="utf-8")
         assert FINGERPRINTS.read_text(encoding="utf-8").split() == current, (
-            "tests/article-runs.txt is stale: run ./scripts/test tests/test_library.py --update-golden")
+            "tests/article-runs.txt is stale: run ./scripts/test tests/library/test_library.py --update-golden")
     return set(FINGERPRINTS.read_text(encoding="utf-8").split())
 
 

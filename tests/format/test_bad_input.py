@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import run_here
 
-BAD = Path(__file__).resolve().parent / "bad"
+BAD = Path(__file__).resolve().parents[1] / "bad"
 CASES = sorted(BAD.glob("*.yaml"))
 
 

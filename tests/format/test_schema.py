@@ -34,7 +34,7 @@ def test_the_shipped_schema_is_the_one_the_code_builds(request):
     if request.config.getoption("--update-golden"):
         schema.SHIPPED.write_text(schema.text(), encoding="utf-8")
     assert schema.SHIPPED.read_text(encoding="utf-8") == schema.text(), (
-        "pilates_audio/routine.schema.json is stale: run ./scripts/test tests/test_schema.py --update-golden")
+        "pilates_audio/routine.schema.json is stale: run ./scripts/test tests/format/test_schema.py --update-golden")
 
 
 def test_schema_prints_the_shipped_file_and_is_a_draft_2020_12_schema():

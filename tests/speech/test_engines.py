@@ -329,7 +329,7 @@ def test_the_same_rate_speaks_at_the_same_pace_on_both_engines(rate, tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["pyttsx3", "piper"])
 def test_the_script_estimates_each_engines_lengths_within_ten_percent(name):
-    source = Path(__file__).resolve().parent.parent / "routines" / "upper-back-pain-relief.yaml"
+    source = Path(__file__).resolve().parents[2] / "routines" / "upper-back-pain-relief.yaml"
     estimated = run_cli("script", source, "--json", "--engine", name)
     exact = run_cli("script", source, "--json", "--exact", "--engine", name)
     assert estimated.code == exact.code == 0, exact.stderr

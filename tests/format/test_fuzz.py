@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from conftest import run_here
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "tests" / "golden").glob("*.yaml")) + sorted((ROOT / "routines").rglob("*.yaml"))
 BLOCKS = ROOT / "routines" / "blocks"  # copied beside each case, so the library's includes resolve
 SOURCES = [path.read_text(encoding="utf-8") for path in SEEDS]

@@ -14,7 +14,7 @@ import time
 
 import pytest
 from conftest import run_cli
-from test_studio import BLOCK, MAT
+from studiofiles import BLOCK, MAT
 
 import audiocheck
 from pilates_audio.studio import app as studio_app
@@ -289,7 +289,6 @@ def test_the_phone_is_given_this_machines_network_address_and_it_is_answered_for
     running = studio_app.start(tmp_path, tmp_path / "output", "0.0.0.0", 0, allow_network=True)
     running.server.socket.close()
     assert running.phone_address is None
-
 
 
 def test_what_the_api_refuses_it_refuses_in_json_with_the_reason(studio):

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from conftest import run_here
-from test_watch import lines_of, next_line
+from streams import lines_of, next_line
 
 from pilates_audio.format import routine
 

@@ -190,7 +190,7 @@ def test_the_estimate_of_a_session_in_each_language_is_within_ten_percent(tag):
 
     from conftest import run_cli
 
-    source = Path(__file__).parent / "golden" / f"language-{tag}.yaml"
+    source = Path(__file__).resolve().parents[1] / "golden" / f"language-{tag}.yaml"
     estimated = json.loads(run_cli("script", source, "--json").stdout)["duration"]
     exact = json.loads(run_cli("script", source, "--json", "--exact", "-q").stdout)["duration"]
     assert abs(estimated - exact) / exact < 0.10, (tag, estimated, exact)
@@ -226,7 +226,7 @@ def shipped_routines() -> list[tuple[str, str]]:
 
     from pilates_audio.format import starter
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     found = [(path.name, path.read_text(encoding="utf-8")) for path in sorted((root / "routines").glob("*.yaml"))]
     return found + [(f"starter {tag}", starter.starter("My Routine", None, tag)) for tag in SHIPPED]
 
@@ -239,7 +239,7 @@ def test_no_shipped_routine_or_starter_is_warned_about_its_language(name, text, 
     from pilates_audio import render
     from pilates_audio.format import localized, routine
 
-    shutil.copytree(Path(__file__).resolve().parent.parent / "routines" / "blocks", tmp_path / "blocks")
+    shutil.copytree(Path(__file__).resolve().parents[2] / "routines" / "blocks", tmp_path / "blocks")
     path = tmp_path / "routine.yaml"
     path.write_text(text, encoding="utf-8")
     loaded = routine.load(path)

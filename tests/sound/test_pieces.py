@@ -19,7 +19,7 @@ from pilates_audio.sound import audio, mp3
 from pilates_audio.sound.audio import decode
 from pilates_audio.timing import SAMPLE_RATE
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 CASES = sorted(p.stem for p in GOLDEN.glob("*.yaml"))
 HALF = mp3.FRAME // 2
 

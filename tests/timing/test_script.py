@@ -17,7 +17,7 @@ from pilates_audio.timing import script
 
 SAMPLE_RATE = script.SAMPLE_RATE
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 CASES = sorted(p.stem for p in GOLDEN.glob("*.yaml"))
 
 
@@ -284,7 +284,7 @@ def test_an_exercise_with_only_words_leaves_a_breath_to_do_them(write_routine):
 
 @pytest.mark.parametrize("mode", ["voice", "tone", "silent"])
 def test_library_routines_plan_without_anything_running_over(mode):
-    for path in sorted((Path(__file__).parent.parent / "routines").glob("*.yaml")):
+    for path in sorted((Path(__file__).resolve().parents[2] / "routines").glob("*.yaml")):
         _, plan = estimated(path, {"breath_cues": mode})
         assert plan.warnings == (), (path.name, plan.warnings)
 
@@ -453,7 +453,7 @@ def test_pulses_too_quick_to_say_are_named(write_routine):
     assert ticks.warnings == ()
 
 
-LIBRARY = sorted((Path(__file__).resolve().parent.parent / "routines").glob("*.yaml"))
+LIBRARY = sorted((Path(__file__).resolve().parents[2] / "routines").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", LIBRARY, ids=lambda path: path.stem)
@@ -761,7 +761,7 @@ def test_each_change_of_side_or_direction_has_its_whole_switch_time_before_the_c
     assert_counts_on_the_breath(data, loaded)
 
 
-FIXTURES = Path(__file__).parent / "routines"
+FIXTURES = Path(__file__).resolve().parents[1] / "routines"
 
 
 def _close_lines(plan: script.Script, under: float = 0.35, among: set[str] | None = None) -> int:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
-import subprocess
 
 import numpy as np
 import pytest
+from audiocheck import ebur128
 from conftest import run_cli
 
 from pilates_audio.sound import levels
 from pilates_audio.sound.audio import decode
-from pilates_audio.tools import ffmpeg
 
 SESSION = """
 title: Loudness Check
@@ -29,15 +27,6 @@ exercises:
     cues: [Balance on the sitting bones.]
 outro: That is all. Thank you for practising today.
 """
-
-
-def ebur128(path) -> tuple[float, float]:
-    """Return ffmpeg's integrated loudness (LUFS) and true peak (dBTP) of a file."""
-    result = subprocess.run([ffmpeg(), "-hide_banner", "-nostats", "-i", str(path), "-af",
-                             "ebur128=peak=true:framelog=quiet", "-f", "null", "-"], capture_output=True, text=True)
-    integrated = float(re.search(r"^\s+I:\s+(-?[\d.]+) LUFS", result.stderr, re.M).group(1))
-    peak = float(re.search(r"^\s+Peak:\s+(-?[\d.]+|-inf) dBFS", result.stderr, re.M).group(1))
-    return integrated, peak
 
 
 @pytest.fixture(scope="module", params=[-19.0, -23.0])
