@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from pilates_audio import tools
 from pilates_audio.errors import PilatesAudioError
 from pilates_audio.sound import audio, beds, mp3
+from pilates_audio.timing import SAMPLE_RATE
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,7 +44,7 @@ CELL_FRAMES = 16  # frames in a cell: 0.42 s, short enough to fall between two l
 BLOCK_CELLS = 16  # cells kept together in the cache (6.7 s), bar the bed alone: fewer files to write and read
 RUN_FRAMES = 4096  # frames in a run at most (107 s): longer runs are cut, to share them among the cores
 EDGE_FRAMES = 2  # frames of real signal encoded before and after a run, then dropped
-STREAM = 44100 * 10  # samples mixed at a time: memory stays small whatever the run
+STREAM = SAMPLE_RATE * 10  # samples mixed at a time: memory stays small whatever the run
 LEVELLED_BYTES = 16 * 2**20  # levelled sounds kept for reuse: about three minutes of distinct speech
 # dBFS for the mix's samples: a session's without a bed. Lines and tones are levelled as they
 # are without one, so their peaks are held there already; only where the ducked bed adds to a
