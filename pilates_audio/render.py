@@ -11,16 +11,13 @@ from typing import Callable
 from pilates_audio import cache as cache_mod, files, speech, timing, tools
 from pilates_audio.errors import InputError
 from pilates_audio.files import atomic_outputs, cache_dir
-from pilates_audio.format import localized
-from pilates_audio.format.routine import Routine
-from pilates_audio.format.units import format_clock
-from pilates_audio.publish import export
-from pilates_audio.publish.export import COVERS
+from pilates_audio.format import Routine, format_clock, localized
+from pilates_audio.publish import COVERS, export
 from pilates_audio.settings import Layer, Pacing, parse_value, resolve
 from pilates_audio.sound import audio, beds, mp3
 from pilates_audio.sound.beds import music
 from pilates_audio.sound.mixdown import Mixdown, assemble, encode_whole
-from pilates_audio.timing.script import Script
+from pilates_audio.timing import Script
 
 OUTPUTS = (".mp3", ".json", ".vtt", ".chapters.json")  # what render writes for each session
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -36,7 +33,7 @@ class Session:
     script: Path
     duration: float
     warnings: tuple[str, ...]
-    fit: timing.fit.Fit | None = None
+    fit: timing.Fit | None = None
 
 
 NAME_MAX = 255  # bytes in one file name on the file systems sessions are written to
@@ -140,8 +137,8 @@ def effective_pacing(routine: Routine | None, flags: dict, pacing_file: Layer | 
     return resolve(layers)
 
 
-def estimated_script(routine: Routine, pacing: Pacing, target: timing.fit.Target | float | None = None
-                     ) -> tuple[Script, timing.fit.Fit | None]:
+def estimated_script(routine: Routine, pacing: Pacing, target: timing.Target | float | None = None
+                     ) -> tuple[Script, timing.Fit | None]:
     """Plan a session with estimated speech lengths: instant, no synthesis."""
     notes = _notes(routine, pacing)
     pacing, estimate = _estimator(pacing)
@@ -176,8 +173,8 @@ def reach(routine: Routine, pacing: Pacing, keep_breath: bool = False) -> tuple[
     return timing.fit.reach(routine, pacing, estimate, keep_breath, cap=2 * MAX_LENGTH)
 
 
-def planned(routine: Routine, pacing: Pacing, target: timing.fit.Target | float | None = None, max_length: float = MAX_LENGTH
-            ) -> tuple[Script, timing.fit.Fit | None]:
+def planned(routine: Routine, pacing: Pacing, target: timing.Target | float | None = None, max_length: float = MAX_LENGTH
+            ) -> tuple[Script, timing.Fit | None]:
     """Plan a session on estimates, refusing one longer than `max_length` seconds before any work."""
     def too_long(what: str, seconds: float) -> InputError:
         hours = max(1, math.ceil(seconds / 3600))
@@ -199,8 +196,8 @@ def planned(routine: Routine, pacing: Pacing, target: timing.fit.Target | float 
 
 
 def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
-                 progress: Callable[[int, int], None] | None = None, target: timing.fit.Target | float | None = None,
-                 ready: Callable[[str], None] | None = None) -> tuple[Script, timing.fit.Fit | None]:
+                 progress: Callable[[int, int], None] | None = None, target: timing.Target | float | None = None,
+                 ready: Callable[[str], None] | None = None) -> tuple[Script, timing.Fit | None]:
     """Synthesize (or take from the cache) every line, then plan with exact lengths.
 
     With a target length, fit on estimates first to know which lines are needed, then
@@ -237,7 +234,7 @@ def placed(script: Script, bitrate: int = audio.DEFAULT_BITRATE, sample_exact: b
 
 
 def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
-           progress: Progress | None = None, target: timing.fit.Target | float | None = None,
+           progress: Progress | None = None, target: timing.Target | float | None = None,
            loudness: float = audio.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str | None = None) -> Session:
     """Render one routine to `out_dir/<name>.mp3` and `<name>.json`, all or nothing.
 
@@ -255,7 +252,7 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
 
 
 def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
-           progress: Progress | None = None, target: timing.fit.Target | float | None = None,
+           progress: Progress | None = None, target: timing.Target | float | None = None,
            loudness: float = audio.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str = "") -> Session:
     """Plan, speak, level and write one session (see `render`)."""
     name = name or routine.name

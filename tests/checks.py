@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from pilates_audio.format.routine import Routine
+from pilates_audio.format import Routine
 
 TOLERANCE = 0.0015  # the script rounds times to the millisecond
 # A session built from pieces moves each sound by at most half an MP3 frame, so a

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from pilates_audio import settings
 from pilates_audio.errors import InputError, Problem, ValidationError
-from pilates_audio.format import yamlsrc
-from pilates_audio.format.units import parse_duration
+from pilates_audio.format import parse_duration, yamlsrc
 from pilates_audio.publish.feed import check_base_url
 
 KEYS = ("collection", "routines", "variants", "exclude", "base_url")

@@ -13,12 +13,10 @@ from pilates_audio import __version__, render as render_mod, speech
 from pilates_audio.batch import processes
 from pilates_audio.batch.manifest import Manifest
 from pilates_audio.errors import PilatesAudioError
-from pilates_audio.format.routine import Routine, load
-from pilates_audio.format.units import parse_duration
+from pilates_audio.format import Routine, load, parse_duration
 from pilates_audio.settings import PRESETS, Pacing
 from pilates_audio.sound import audio
-from pilates_audio.timing import SAMPLE_RATE
-from pilates_audio.timing.fit import Target
+from pilates_audio.timing import SAMPLE_RATE, Target
 from pilates_audio.timing.script import candidate_lines
 
 STAMPS = ".batch"  # in the output folder: one stamp per session, saying what it was made from

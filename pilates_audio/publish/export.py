@@ -9,8 +9,7 @@ from pathlib import Path
 from pilates_audio import languages
 from pilates_audio.errors import InputError
 from pilates_audio.format.routine import COVER_TYPES, MAX_COVER_BYTES, Routine
-from pilates_audio.timing import SAMPLE_RATE
-from pilates_audio.timing.script import Script
+from pilates_audio.timing import SAMPLE_RATE, Script
 
 DEFAULT_ARTIST = "pilates-audio"
 DEFAULT_ALBUM = "Pilates sessions"

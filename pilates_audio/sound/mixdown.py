@@ -37,7 +37,7 @@ from pilates_audio.timing import SAMPLE_RATE
 if TYPE_CHECKING:
     import numpy as np
 
-    from pilates_audio.timing.script import Script
+    from pilates_audio.timing import Script
 
 CELL_FORMAT = 3  # bump when the way a cell is mixed or encoded changes
 CELL_FRAMES = 16  # frames in a cell: 0.42 s, short enough to fall between two lines

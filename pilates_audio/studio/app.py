@@ -322,7 +322,7 @@ def _settings(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _length(body: dict[str, Any]) -> float | None:
-    from pilates_audio.format.units import parse_duration
+    from pilates_audio.format import parse_duration
 
     value = body.get("length")
     if value in (None, ""):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from pilates_audio.errors import InputError
-from pilates_audio.format.routine import Routine
-from pilates_audio.format.units import format_clock
+from pilates_audio.format import Routine, format_clock
 from pilates_audio.settings import Pacing
 from pilates_audio.timing.script import SAMPLE_RATE, LengthOf, minimum_seconds, plan
 

@@ -9,9 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
 from pilates_audio import languages
-from pilates_audio.format import localized
-from pilates_audio.format.routine import Exercise, Kind, Routine
-from pilates_audio.format.units import Duration, format_clock
+from pilates_audio.format import Duration, Exercise, Kind, Routine, format_clock, localized
 from pilates_audio.settings import Pacing
 
 SAMPLE_RATE = 44100

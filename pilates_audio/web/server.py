@@ -33,7 +33,7 @@ from starlette.responses import Response, StreamingResponse
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from pilates_audio.errors import InputError, PilatesAudioError, ValidationError
-from pilates_audio.format.units import format_clock
+from pilates_audio.format import format_clock
 from pilates_audio.publish import feed
 
 TYPES = {

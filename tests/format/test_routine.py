@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from pilates_audio.errors import ValidationError
-from pilates_audio.format import routine
-from pilates_audio.format.units import Duration
+from pilates_audio.format import Duration, routine
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,6 +1,6 @@
 import pytest
 
-from pilates_audio.format.units import Duration, format_clock, parse_duration
+from pilates_audio.format import Duration, format_clock, parse_duration
 
 
 @pytest.mark.parametrize(

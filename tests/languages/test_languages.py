@@ -7,7 +7,7 @@ import string
 import pytest
 
 from pilates_audio import languages
-from pilates_audio.format.units import Duration
+from pilates_audio.format import Duration
 
 SHIPPED = languages.shipped()
 
@@ -111,7 +111,7 @@ def test_a_session_in_another_language_is_said_and_labelled_in_it(language, name
     from conftest import run_cli
     from mutagen.id3 import ID3
 
-    from pilates_audio.format.routine import load
+    from pilates_audio.format import load
 
     source = tmp_path / f"{language}.yaml"
     source.write_text(ROUTINE.format(title=names[0], language=language, one=names[0], two=names[1],

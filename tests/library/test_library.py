@@ -14,8 +14,7 @@ from audiocheck import ebur128
 import audiocheck
 from checks import FRAME_TOLERANCE, assert_breath_counts_exact, assert_chapters, assert_tiles
 from pilates_audio import render
-from pilates_audio.format import routine, starter
-from pilates_audio.format.units import Duration
+from pilates_audio.format import Duration, routine, starter
 
 SEEDS = sorted((ROOT.parent / "shared" / "seeds").glob("*.txt"))
 # The articles' eight-word runs, as hashes: the check runs in any clone, and the

@@ -11,7 +11,7 @@ from conftest import ROOT
 from mutagen.id3 import ID3
 
 from pilates_audio import render
-from pilates_audio.format.routine import load
+from pilates_audio.format import load
 
 ROUTINE = ROOT / "routines" / "upper-back-strength.yaml"
 DIGESTS = {

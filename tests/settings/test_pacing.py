@@ -1,6 +1,6 @@
 import pytest
 
-from pilates_audio.format.units import Duration
+from pilates_audio.format import Duration
 from pilates_audio.settings import Layer, Pacing, parse_value, resolve
 
 

@@ -14,8 +14,7 @@ from musicfiles import MARKER_LEVEL, marker_level, noise_bed, sweep, to_mp3, wri
 from pilates_audio.sound import beds, levels, mixdown, mp3
 from pilates_audio.sound.audio import decode
 from pilates_audio.sound.beds import music
-from pilates_audio.timing import SAMPLE_RATE
-from pilates_audio.timing.script import Cue
+from pilates_audio.timing import SAMPLE_RATE, Cue
 
 RATE = SAMPLE_RATE
 
@@ -245,7 +244,7 @@ class _Steady:
 @pytest.mark.parametrize("in_process", [True, False], ids=["LAME in process", "ffmpeg"])
 def test_runs_encoded_apart_join_inaudibly_and_the_length_is_exact(in_process, tmp_path, monkeypatch):
     from pilates_audio.settings import Pacing
-    from pilates_audio.timing.script import Script
+    from pilates_audio.timing import Script
 
     total = 600 * mp3.FRAME  # 15.7 s
     script = Script("Joins", Pacing(), (Cue(0, total, "pause", "intro", None),), ())

@@ -16,7 +16,7 @@ from checks import assert_breath_counts_exact, assert_tiles, assert_tied_cues_in
 from conftest import run_cli
 
 from pilates_audio import speech
-from pilates_audio.format.routine import load
+from pilates_audio.format import load
 from pilates_audio.speech import piper_engine
 
 RATE = 44100

@@ -10,7 +10,7 @@ import pytest
 from studiofiles import BLOCK, MAT
 
 from pilates_audio.errors import InputError, ValidationError
-from pilates_audio.format.routine import Routine
+from pilates_audio.format import Routine
 from pilates_audio.studio.workspace import BadName, Conflict, NotFound, Superseded, Workspace, version_of
 
 

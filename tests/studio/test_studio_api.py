@@ -168,7 +168,7 @@ def test_unsaved_text_is_checked_and_planned_with_the_clis_messages(studio):
     assert slow["reach"][0] == slow["reach"][1] == slow["duration"]  # a breath set in the studio is kept
     status, fitted, _ = call(port, "POST", "/api/estimate", {"name": "mat.yaml", "length": "1h"}, token=running.token)
     assert status == 400 and fitted["error"].startswith("--length 1:00:00 is out of reach: this routine lasts from ")
-    from pilates_audio.format.units import format_clock
+    from pilates_audio.format import format_clock
 
     assert f"{format_clock(shortest)} to {format_clock(longest)}" in fitted["error"]
     bad = call(port, "POST", "/api/estimate", {"name": "mat.yaml", "pacing": {"rate": "fast"}}, token=running.token)

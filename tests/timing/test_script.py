@@ -11,8 +11,7 @@ import pytest
 from checks import (assert_breath_counts_exact, book_of, assert_chapters, assert_counts_on_the_breath, assert_tiles,
                     assert_cues_inside_their_work, assert_tied_cues_in_their_phases)
 from pilates_audio import render, speech
-from pilates_audio.format import routine
-from pilates_audio.format.units import Duration
+from pilates_audio.format import Duration, routine
 from pilates_audio.timing import script
 
 SAMPLE_RATE = script.SAMPLE_RATE

@@ -73,7 +73,7 @@ def serving(folder: Path, limit_files: int | None = None):
 @contextlib.contextmanager
 def in_thread(folder: Path, **limits):
     """Run a server in this process with the given limits; yield it."""
-    from pilates_audio.web.server import Limits, make_server
+    from pilates_audio.web import Limits, make_server
 
     server = make_server(folder, "127.0.0.1", 0, Limits(**limits))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -378,7 +378,7 @@ def test_two_hundred_concurrent_clients_get_every_answer(folder):
 @pytest.mark.slow
 @linux_only
 def test_three_hundred_stalled_clients_neither_block_others_nor_outlast_the_header_timeout(folder):
-    from pilates_audio.web.server import Limits
+    from pilates_audio.web import Limits
 
     with serving(folder) as (address, process):
         get(address, "/")  # the index is built; what follows is steady state
@@ -407,7 +407,7 @@ def test_three_hundred_stalled_clients_neither_block_others_nor_outlast_the_head
 @pytest.mark.slow
 @linux_only
 def test_with_64_descriptors_stalled_clients_do_not_spin_the_server_and_it_recovers(folder):
-    from pilates_audio.web.server import Limits
+    from pilates_audio.web import Limits
 
     with serving(folder, limit_files=64) as (address, process):
         clients = slow_clients(address[1], 59)

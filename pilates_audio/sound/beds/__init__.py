@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from pilates_audio.settings import Pacing
-    from pilates_audio.timing.script import Cue
+    from pilates_audio.timing import Cue
 
 KINDS = ("music",)  # the beds there are, each a module here
 
