@@ -18,9 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pilates_audio import render, tools  # noqa: E402
-from pilates_audio.format import routine
-from pilates_audio.sound import audio, mp3
 from pilates_audio.files import cache_dir  # noqa: E402
+from pilates_audio.format import routine  # noqa: E402
+from pilates_audio.sound import audio, mp3  # noqa: E402
 from pilates_audio.timing import SAMPLE_RATE  # noqa: E402
 
 
