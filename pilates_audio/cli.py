@@ -12,12 +12,14 @@ from typing import Any, Callable
 
 import click
 
-from pilates_audio import __version__, audio, pacing as pacing_mod, render as render_mod, routine as routine_mod
-from pilates_audio import cache as cache_mod, feed as feed_mod, files, fit as fit_mod, localized, mp3, speech
-from pilates_audio.beds import music as music_mod
+from pilates_audio import __version__, cache as cache_mod, files, render as render_mod, settings, speech
 from pilates_audio.errors import InputError, PilatesAudioError
-from pilates_audio.script import SAMPLE_RATE
-from pilates_audio.units import format_clock, parse_duration
+from pilates_audio.format import Block, Routine, format_clock, load, load_all, localized, parse_duration
+from pilates_audio.publish.feed import DEFAULT_AUTHOR, DEFAULT_TITLE, unreadable_names, write_feed
+from pilates_audio.sound import audio, mp3
+from pilates_audio.sound.beds.music import Music, Track
+from pilates_audio.timing import SAMPLE_RATE
+from pilates_audio.timing.fit import BREATH_FLAGS, Target
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 STUDIO_PORT = 8700
@@ -101,7 +103,7 @@ def _pacing_value(key: str) -> Callable[[click.Context, click.Parameter, Any], A
         if value is None:
             return None
         try:
-            return pacing_mod.parse_value(key, value)
+            return settings.parse_value(key, value)
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
 
@@ -119,7 +121,7 @@ def pacing_options(command: Callable) -> Callable:
     return _apply(command, [
         option("--pacing", "pacing_file", group="Pacing", type=click.Path(dir_okay=False, path_type=Path),
                help="A pacing file: YAML with the keys of a routine's pacing: block."),
-        option("--pace", "preset", group="Pacing", type=click.Choice(list(pacing_mod.PRESETS)), default=None,
+        option("--pace", "preset", group="Pacing", type=click.Choice(list(settings.PRESETS)), default=None,
                help="Pacing preset (default: standard)."),
         option("--inhale", group="Pacing", callback=_pacing_value("inhale"), metavar="SECONDS",
                help="Length of an inhale, e.g. 5s."),
@@ -127,23 +129,23 @@ def pacing_options(command: Callable) -> Callable:
                help="Length of an exhale, e.g. 5s."),
         option("--transition", group="Pacing", callback=_pacing_value("transition"), metavar="DURATION",
                help="Pause between exercises, e.g. 6s or 1 breath."),
-        option("--breath-cues", "breath_cues", group="Pacing", type=click.Choice(list(pacing_mod.BREATH_CUES)),
+        option("--breath-cues", "breath_cues", group="Pacing", type=click.Choice(list(settings.BREATH_CUES)),
                default=None, help="Mark each inhale and exhale with words, a soft tone, or nothing."),
         option("--breath-cues-every", "breath_cues_every", group="Pacing", type=int,
                callback=_pacing_value("breath_cues_every"), metavar="N",
                help="Name the first breath of each part, then every Nth; 1 names every breath (default: 1; gentle: 3)."),
         option("--count-reps/--no-count-reps", "count_reps", group="Pacing", default=None,
                help="Say the number of each rep (default: on)."),
-        option("--countdown", group="Pacing", type=click.IntRange(0, pacing_mod.MAX_COUNTDOWN), default=None,
+        option("--countdown", group="Pacing", type=click.IntRange(0, settings.MAX_COUNTDOWN), default=None,
                metavar="N", help="Count down N seconds before a hold; 0 turns it off (default: 3)."),
         option("--halfway/--no-halfway", "halfway", group="Pacing", default=None,
                help="Say when a hold of 30 s or more is half done (default: on)."),
         option("--announce-next/--no-announce-next", "announce_next", group="Pacing", default=None,
                help="Name the next exercise in rests and transitions (default: on)."),
-        option("--guidance", group="Pacing", type=click.Choice(list(pacing_mod.GUIDANCE)), default=None,
+        option("--guidance", group="Pacing", type=click.Choice(list(settings.GUIDANCE)), default=None,
                help="How much is said: full, standard (default: no breath words in rests, no next-up just before "
                     "the exercise) or minimal (names, counts and what is needed to follow)."),
-        option("--engine", group="Voice", type=click.Choice(list(pacing_mod.ENGINES)), default=None,
+        option("--engine", group="Voice", type=click.Choice(list(settings.ENGINES)), default=None,
                help="Speech engine: piper (neural voices), pyttsx3, or auto (default: piper when a Piper voice is "
                     "installed, else pyttsx3)."),
         option("--voice", group="Voice", callback=_pacing_value("voice"), metavar="ID",
@@ -164,9 +166,9 @@ def music_settings(command: Callable) -> Callable:
     return _apply(command, [
         option(f"--{key.replace('_', '-')}", key, group="Music", callback=_pacing_value(key),
                metavar="SECONDS" if unit == "s" else unit,
-               help=f"{pacing_mod.MUSIC_HELP[key]} (default: {getattr(pacing_mod.Pacing(), key):g}"
+               help=f"{settings.MUSIC_HELP[key]} (default: {getattr(settings.Pacing(), key):g}"
                     f"{'s' if unit == 's' else ''}).")
-        for key, (unit, _, _) in pacing_mod.MUSIC_RANGES.items()])
+        for key, (unit, _, _) in settings.MUSIC_RANGES.items()])
 
 
 def _length(ctx: click.Context, param: click.Parameter, value: Any) -> float | None:
@@ -198,18 +200,18 @@ max_length_option = option(
     help="Allow sessions up to this long (default: 4h); longer ones are refused before any work.")
 
 
-def _target(seconds: float | None, flags: dict) -> fit_mod.Target | None:
+def _target(seconds: float | None, flags: dict) -> Target | None:
     """Return the --length target; a breath given as a flag is kept as it is."""
     if seconds is None:
         return None
-    return fit_mod.Target(seconds, keep_breath=any(flags.get(key) is not None for key in fit_mod.BREATH_FLAGS))
+    return Target(seconds, keep_breath=any(flags.get(key) is not None for key in BREATH_FLAGS))
 
 
-def _flags(kwargs: dict) -> tuple[dict, pacing_mod.Layer | None]:
+def _flags(kwargs: dict) -> tuple[dict, settings.Layer | None]:
     """Take the pacing flags and the pacing file out of a command's arguments."""
-    flags = {key: kwargs.pop(key) for key in pacing_mod.KEYS if key in kwargs}
+    flags = {key: kwargs.pop(key) for key in settings.KEYS if key in kwargs}
     path = kwargs.pop("pacing_file", None)
-    return flags, (pacing_mod.load_file(path) if path is not None else None)
+    return flags, (settings.load_file(path) if path is not None else None)
 
 
 @click.group(cls=Group, context_settings=CONTEXT, examples=(
@@ -263,12 +265,12 @@ def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: fl
 
 def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: Path, bitrate: int, loudness: float,
                 target: float | None, sample_exact: bool, max_length: float,
-                music: tuple[music_mod.Track, ...] | None = None) -> list[Path]:
+                music: tuple[Track, ...] | None = None) -> list[Path]:
     """Render each routine; return the other files they read (blocks they include, music they play)."""
     pacing_path = kwargs.get("pacing_file")
     flags, pacing_file = _flags(kwargs)
     # A routine named twice (`render a.yaml ./a.yaml`) is rendered once.
-    loaded = routine_mod.load_all(list({os.path.realpath(path): path for path in routines}.values()))
+    loaded = load_all(list({os.path.realpath(path): path for path in routines}.values()))
     if music is not None:  # --music or --no-music: instead of what the routines name
         loaded = [replace(routine, music=music) for routine in loaded]
     render_mod.check_outputs(loaded, out_dir, pacing_path)  # nothing a render writes may replace an input
@@ -350,7 +352,7 @@ def script(routine: Path, as_json: bool, all_pauses: bool, exact: bool, sample_e
            target: float | None, max_length: float | None, **kwargs: Any) -> None:
     """Print a routine's timed plan (estimated unless --exact)."""
     flags, pacing_file = _flags(kwargs)
-    loaded = routine_mod.load(routine)
+    loaded = load(routine)
     pacing, _ = render_mod.effective_pacing(loaded, flags, pacing_file)
     target = _target(target, flags)
     plan, fitted = render_mod.planned(loaded, pacing, target, max_length or render_mod.MAX_LENGTH)
@@ -373,14 +375,14 @@ def script(routine: Path, as_json: bool, all_pauses: bool, exact: bool, sample_e
 @max_length_option
 def check(routines: tuple[Path, ...], max_length: float | None) -> None:
     """Check routines and block files for problems without rendering anything."""
-    for loaded in routine_mod.load_all(list(routines), blocks=True):
+    for loaded in load_all(list(routines), blocks=True):
         count = len(loaded.exercises)
-        if isinstance(loaded, routine_mod.Block):
+        if isinstance(loaded, Block):
             click.echo(f"{loaded.path}: ok (a block of {count} exercise{'s' if count != 1 else ''})")
             continue
         render_mod.check_name(loaded)  # a name its session's files cannot have
         if loaded.music:
-            music_mod.Music(loaded.music)  # music that is not audio, is silent or too short, as render would say
+            Music(loaded.music)  # music that is not audio, is silent or too short, as render would say
         pacing, _ = render_mod.effective_pacing(loaded, {})
         plan, _ = render_mod.planned(loaded, pacing, max_length=max_length or render_mod.MAX_LENGTH)
         _report(loaded, None, localized.mismatched(loaded, pacing.language))  # lines in another language
@@ -402,10 +404,10 @@ def check(routines: tuple[Path, ...], max_length: float | None) -> None:
 def pacing_command(routine: Path | None, **kwargs: Any) -> None:
     """Print the effective pacing and where each setting came from."""
     flags, pacing_file = _flags(kwargs)
-    loaded = routine_mod.load(routine) if routine is not None else None
+    loaded = load(routine) if routine is not None else None
     pacing, sources = render_mod.effective_pacing(loaded, flags, pacing_file)
-    width = max(len(key) for key in pacing_mod.KEYS)
-    for key in pacing_mod.KEYS:
+    width = max(len(key) for key in settings.KEYS)
+    for key in settings.KEYS:
         click.echo(f"{key:<{width}}  {_show(pacing, key):<18}  {sources[key]}")
     click.echo(f"{'breath':<{width}}  {pacing.breath:g}s")
     # Exercises with a pacing of their own: what each sets, and what a flag or pacing file keeps.
@@ -418,7 +420,7 @@ def pacing_command(routine: Path | None, **kwargs: Any) -> None:
         click.echo(f"exercise {exercise.name}: {', '.join(said)}")
 
 
-def _show(pacing: pacing_mod.Pacing, key: str) -> str:
+def _show(pacing: settings.Pacing, key: str) -> str:
     """Write one pacing value as a person would type it."""
     value = getattr(pacing, key)
     if key == "transition":
@@ -440,8 +442,8 @@ def _show(pacing: pacing_mod.Pacing, key: str) -> str:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--base-url", required=True, metavar="URL",
               help="Where the folder is served from, e.g. http://192.168.1.20:8000/ (see `serve`).")
-@click.option("--title", help=f"The podcast's title (default: feed.yaml's, else '{feed_mod.DEFAULT_TITLE}').")
-@click.option("--author", help=f"Who makes it (default: feed.yaml's, else '{feed_mod.DEFAULT_AUTHOR}').")
+@click.option("--title", help=f"The podcast's title (default: feed.yaml's, else '{DEFAULT_TITLE}').")
+@click.option("--author", help=f"Who makes it (default: feed.yaml's, else '{DEFAULT_AUTHOR}').")
 @click.option("--description", help="What it is (default: feed.yaml's, else a line about pilates-audio).")
 @click.option("--image", metavar="FILE|URL",
               help="The podcast's artwork: a .jpg or .png in FOLDER, or an address (default: feed.yaml's, else the "
@@ -450,14 +452,14 @@ def feed(folder: Path, base_url: str, title: str | None, author: str | None, des
          image: str | None) -> None:
     """Write FOLDER/feed.xml: a podcast feed of the sessions in FOLDER (channel settings from FOLDER/feed.yaml)."""
     options = {"title": title, "author": author, "description": description, "image": image}
-    path, count = feed_mod.write_feed(folder, base_url, options)
+    path, count = write_feed(folder, base_url, options)
     _warn_unreadable(folder)
     click.echo(f"{path}\t{count} session{'s' if count != 1 else ''}")
 
 
 def _warn_unreadable(folder: Path) -> None:
     """Say which sessions are left out of the page and the feed because their names are not UTF-8."""
-    for name in feed_mod.unreadable_names(folder):
+    for name in unreadable_names(folder):
         click.echo(f"warning: {folder / name} is left out: its file name is not UTF-8; rename it", err=True)
 
 
@@ -472,11 +474,11 @@ def _warn_unreadable(folder: Path) -> None:
               help="Port to listen on (0 picks a free one).")
 def serve(folder: Path, host: str, port: int) -> None:
     """Serve FOLDER (default: output) read-only: a page with players and chapters, the files, and feed.xml."""
-    from pilates_audio import server as server_mod
+    from pilates_audio.web import server
 
-    http = server_mod.make_server(folder, host, port)
+    http = server.make_server(folder, host, port)
     _warn_unreadable(folder)
-    addresses = server_mod.urls(http, host)
+    addresses = server.urls(http, host)
     click.echo(f"serving {folder} at {addresses[0]}")
     if len(addresses) > 1:
         click.echo(f"on a phone on the same network, open {addresses[1]}")
@@ -550,7 +552,7 @@ def studio(folder: Path | None, out_dir: Path, host: str, allow_network: bool, p
               help="Write the starter's spoken lines in this language (de, es, fr, it, nl, pt-BR); notes stay English.")
 def new(title: str, path: Path | None, force: bool, language: str) -> None:
     """Write a commented starter routine called TITLE, showing every feature, ready to edit."""
-    from pilates_audio import starter
+    from pilates_audio.format import starter
 
     if path is not None and str(path) == "-":
         click.echo(starter.starter(title, None, language), nl=False)
@@ -574,7 +576,7 @@ def new(title: str, path: Path | None, force: bool, language: str) -> None:
 @click.option("--path", "show_path", is_flag=True, help="Print where the installed schema file is, instead of it.")
 def schema_command(show_path: bool) -> None:
     """Print the routine format as a JSON Schema (draft 2020-12), for editors to check routines as you type."""
-    from pilates_audio import schema
+    from pilates_audio.format import schema
 
     if show_path:
         click.echo(str(schema.SHIPPED))
@@ -587,7 +589,7 @@ def schema_command(show_path: bool) -> None:
     "pilates-audio voices --all | cut -f 1,2,4  # engine, id, language",
     "pilates-audio voices --download en_US-lessac-medium",
 ))
-@click.option("--engine", "engine_name", type=click.Choice(list(pacing_mod.ENGINES[1:])), default=None,
+@click.option("--engine", "engine_name", type=click.Choice(list(settings.ENGINES[1:])), default=None,
               help="List only this engine's voices.")
 @click.option("--all", "every", is_flag=True, help="List every engine's voices, not only the engine in use and Piper.")
 @click.option("--download", metavar="NAME",
@@ -603,7 +605,7 @@ def voices(engine_name: str | None, every: bool, download: str | None) -> None:
         click.echo(str(piper_engine.download(download)))
         return
     in_use = _engine_in_use()
-    engines = [name for name in (in_use, *pacing_mod.ENGINES[1:]) if name is not None]
+    engines = [name for name in (in_use, *settings.ENGINES[1:]) if name is not None]
     engines = list(dict.fromkeys([engine_name] if engine_name else engines))  # each once, the one in use first
     shown = engines if engine_name or every or in_use is None else list(dict.fromkeys([in_use, piper_engine.NAME]))
     for name in engines:
@@ -776,7 +778,7 @@ def batch(manifest: Path, out_dir: Path, workers: int | None, ray_address: str |
         raise PilatesAudioError(f"{len(summary.failed)} of {catalogue.sessions} sessions failed: {names}")
 
 
-def _report(routine: routine_mod.Routine, fitted: Any, warnings: tuple[str, ...]) -> None:
+def _report(routine: Routine, fitted: Any, warnings: tuple[str, ...]) -> None:
     """Tell, on stderr, what fitting chose and what did not fit."""
     if fitted is not None:
         for line in fitted.describe(routine):

@@ -8,16 +8,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from pilates_audio import audio, export, files, fit as fit_mod, mp3, pacing as pacing_mod, script as script_mod, speech
-from pilates_audio import beds, cache as cache_mod, localized, mixdown as mixdown_mod, tools
-from pilates_audio.beds import music as music_mod
+from pilates_audio import cache as cache_mod, files, speech, timing, tools
 from pilates_audio.errors import InputError
 from pilates_audio.files import atomic_outputs, cache_dir
-from pilates_audio.pacing import Pacing
-from pilates_audio.export import COVERS
-from pilates_audio.routine import Routine
-from pilates_audio.script import Script
-from pilates_audio.units import format_clock
+from pilates_audio.format import Routine, format_clock, localized
+from pilates_audio.publish import COVERS, export
+from pilates_audio.settings import Layer, Pacing, parse_value, resolve
+from pilates_audio.sound import audio, beds, mp3
+from pilates_audio.sound.beds import music
+from pilates_audio.sound.mixdown import Mixdown, assemble, encode_whole
+from pilates_audio.timing import Script
 
 OUTPUTS = (".mp3", ".json", ".vtt", ".chapters.json")  # what render writes for each session
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -33,7 +33,7 @@ class Session:
     script: Path
     duration: float
     warnings: tuple[str, ...]
-    fit: fit_mod.Fit | None = None
+    fit: timing.Fit | None = None
 
 
 NAME_MAX = 255  # bytes in one file name on the file systems sessions are written to
@@ -92,12 +92,12 @@ def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | No
                                  "choose another output folder with -o")
 
 
-def music_tracks(paths: tuple[Path, ...]) -> tuple[music_mod.Track, ...]:
+def music_tracks(paths: tuple[Path, ...]) -> tuple[music.Track, ...]:
     """Return music files given on the command line, refusing one that cannot be a file to play."""
     tracks = []
     for path in paths:
-        track = music_mod.Track(path, str(path))
-        reason = music_mod.problem(path)
+        track = music.Track(path, str(path))
+        reason = music.problem(path)
         if reason:
             raise track.refuse(reason)
         tracks.append(track)
@@ -119,10 +119,10 @@ def cover_output(routine: Routine) -> str | None:
     return f".cover{routine.cover.suffix.lower()}" if routine.cover is not None else None
 
 
-def effective_pacing(routine: Routine | None, flags: dict, pacing_file: pacing_mod.Layer | None = None,
+def effective_pacing(routine: Routine | None, flags: dict, pacing_file: Layer | None = None,
                      given_by: str = "flag") -> tuple[Pacing, dict[str, str]]:
     """Combine settings given (as flags, or in the studio), a pacing file, the routine's pacing, its preset, defaults."""
-    layers = [pacing_mod.Layer(given_by, {k: v for k, v in flags.items() if v is not None})]
+    layers = [Layer(given_by, {k: v for k, v in flags.items() if v is not None})]
     if pacing_file is not None:
         layers.append(pacing_file)
     if routine is not None:
@@ -130,22 +130,22 @@ def effective_pacing(routine: Routine | None, flags: dict, pacing_file: pacing_m
     engine = os.environ.get(ENGINE_VARIABLE)
     if engine:
         try:
-            layers.append(pacing_mod.Layer(f"environment {ENGINE_VARIABLE}",
-                                           {"engine": pacing_mod.parse_value("engine", engine)}))
+            layers.append(Layer(f"environment {ENGINE_VARIABLE}",
+                                           {"engine": parse_value("engine", engine)}))
         except ValueError as exc:
             raise InputError(f"{ENGINE_VARIABLE}={engine}: {exc}") from None
-    return pacing_mod.resolve(layers)
+    return resolve(layers)
 
 
-def estimated_script(routine: Routine, pacing: Pacing, target: fit_mod.Target | float | None = None
-                     ) -> tuple[Script, fit_mod.Fit | None]:
+def estimated_script(routine: Routine, pacing: Pacing, target: timing.Target | float | None = None
+                     ) -> tuple[Script, timing.Fit | None]:
     """Plan a session with estimated speech lengths: instant, no synthesis."""
     notes = _notes(routine, pacing)
     pacing, estimate = _estimator(pacing)
-    fitted = fit_mod.fit(routine, pacing, target, estimate) if target is not None else None
+    fitted = timing.fit.fit(routine, pacing, target, estimate) if target is not None else None
     if fitted is not None:
         routine, pacing = fitted.routine, fitted.pacing
-    return _noted(script_mod.plan(routine, pacing, estimate), notes), fitted
+    return _noted(timing.script.plan(routine, pacing, estimate), notes), fitted
 
 
 def _notes(routine: Routine, pacing: Pacing) -> tuple[str, ...]:
@@ -170,34 +170,34 @@ def _estimator(pacing: Pacing) -> tuple[Pacing, Callable[[str], int]]:
 def reach(routine: Routine, pacing: Pacing, keep_breath: bool = False) -> tuple[float, float]:
     """Return the shortest and longest `--length` can make of a routine, on estimates."""
     pacing, estimate = _estimator(pacing)
-    return fit_mod.reach(routine, pacing, estimate, keep_breath, cap=2 * MAX_LENGTH)
+    return timing.fit.reach(routine, pacing, estimate, keep_breath, cap=2 * MAX_LENGTH)
 
 
-def planned(routine: Routine, pacing: Pacing, target: fit_mod.Target | float | None = None, max_length: float = MAX_LENGTH
-            ) -> tuple[Script, fit_mod.Fit | None]:
+def planned(routine: Routine, pacing: Pacing, target: timing.Target | float | None = None, max_length: float = MAX_LENGTH
+            ) -> tuple[Script, timing.Fit | None]:
     """Plan a session on estimates, refusing one longer than `max_length` seconds before any work."""
     def too_long(what: str, seconds: float) -> InputError:
         hours = max(1, math.ceil(seconds / 3600))
         return InputError(f"{routine.path}: {what} {format_clock(seconds)}, longer than the {format_clock(max_length)} "
                           f"limit; pass --max-length {hours}h to allow it")
 
-    goal = fit_mod.as_target(target)
+    goal = timing.fit.as_target(target)
     if goal is not None and goal.seconds > max_length:
         raise too_long("--length asks for", goal.seconds)
     if target is None:
         # A bound from the counts alone, so a million reps are refused without being laid out.
-        shortest = script_mod.minimum_seconds(routine, pacing)
+        shortest = timing.script.minimum_seconds(routine, pacing)
         if shortest > max_length:
             raise too_long("the session would last at least", shortest)
     plan, fitted = estimated_script(routine, pacing, goal)
-    if plan.duration / script_mod.SAMPLE_RATE > max_length:
-        raise too_long("the session would last about", plan.duration / script_mod.SAMPLE_RATE)
+    if plan.duration / timing.SAMPLE_RATE > max_length:
+        raise too_long("the session would last about", plan.duration / timing.SAMPLE_RATE)
     return plan, fitted
 
 
 def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
-                 progress: Callable[[int, int], None] | None = None, target: fit_mod.Target | float | None = None,
-                 ready: Callable[[str], None] | None = None) -> tuple[Script, fit_mod.Fit | None]:
+                 progress: Callable[[int, int], None] | None = None, target: timing.Target | float | None = None,
+                 ready: Callable[[str], None] | None = None) -> tuple[Script, timing.Fit | None]:
     """Synthesize (or take from the cache) every line, then plan with exact lengths.
 
     With a target length, fit on estimates first to know which lines are needed, then
@@ -208,13 +208,13 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
     pacing = replace(pacing, engine=voices.engine.name)  # the script says which engine speaks
     chosen, chosen_pacing = routine, pacing
     if target is not None:
-        fitted = fit_mod.fit(routine, pacing, target, voices.estimate)
+        fitted = timing.fit.fit(routine, pacing, target, voices.estimate)
         chosen, chosen_pacing = fitted.routine, fitted.pacing
-    voices.ensure(script_mod.candidate_lines(chosen, chosen_pacing), progress, ready)
+    voices.ensure(timing.script.candidate_lines(chosen, chosen_pacing), progress, ready)
     if fitted is not None:
-        fitted = fit_mod.fit(routine, pacing, target, voices.length, fill=fitted.fill)
+        fitted = timing.fit.fit(routine, pacing, target, voices.length, fill=fitted.fill)
         chosen, chosen_pacing = fitted.routine, fitted.pacing
-    return _noted(script_mod.plan(chosen, chosen_pacing, voices.length), notes), fitted
+    return _noted(timing.script.plan(chosen, chosen_pacing, voices.length), notes), fitted
 
 
 def voices_for(pacing: Pacing) -> speech.Speech:
@@ -234,7 +234,7 @@ def placed(script: Script, bitrate: int = audio.DEFAULT_BITRATE, sample_exact: b
 
 
 def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
-           progress: Progress | None = None, target: fit_mod.Target | float | None = None,
+           progress: Progress | None = None, target: timing.Target | float | None = None,
            loudness: float = audio.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str | None = None) -> Session:
     """Render one routine to `out_dir/<name>.mp3` and `<name>.json`, all or nothing.
 
@@ -252,7 +252,7 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
 
 
 def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
-           progress: Progress | None = None, target: fit_mod.Target | float | None = None,
+           progress: Progress | None = None, target: timing.Target | float | None = None,
            loudness: float = audio.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str = "") -> Session:
     """Plan, speak, level and write one session (see `render`)."""
     name = name or routine.name
@@ -264,7 +264,7 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     files.sweep(out_dir)
     files.sweep_cache(cache_dir())
     voices = voices_for(pacing)
-    bed = music_mod.Music(routine.music) if routine.music else None  # a bad music file is refused before speaking
+    bed = music.Music(routine.music) if routine.music else None  # a bad music file is refused before speaking
     sounds = audio.Sounds(voices, cache=cache_dir())  # with music or without: the speech is the same
     script, fitted = exact_script(routine, pacing, voices,
                                   (lambda done, total: progress("speaking", done, total)) if progress else None,
@@ -280,7 +280,7 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
         plan = beds.Plan(bed.names, ducking, beds.base_gain(bed, ducking, loudness),
                          beds.envelope(script.cues, script.duration, ducking), bed.crossfade)
         script = replace(script, music=plan)
-        mixdown = mixdown_mod.Mixdown(script, sounds, gains, bed, plan)
+        mixdown = Mixdown(script, sounds, gains, bed, plan)
     paths = {suffix: out_dir / f"{name}{suffix}" for suffix in OUTPUTS}
     cover = export.cover_bytes(routine.cover) if routine.cover is not None else None
     cover_suffix = cover_output(routine)
@@ -296,7 +296,7 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     with atomic_outputs(list(paths.values()), remove=stale) as written:
         temps = dict(zip(paths, written))
         if mixdown is not None:
-            (mixdown_mod.assemble if fast else mixdown_mod.encode_whole)(mixdown, temps[".mp3"], bitrate, encoding)
+            (assemble if fast else encode_whole)(mixdown, temps[".mp3"], bitrate, encoding)
             sounds.write_notes()
         elif fast:
             audio.assemble(script, pieces, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
@@ -309,4 +309,4 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
         export.write_file(temps[".json"], export.script_json(script))
         export.write_file(temps[".vtt"], export.transcript_vtt(script))
         export.write_file(temps[".chapters.json"], export.chapters_json(script))
-    return Session(paths[".mp3"], paths[".json"], script.duration / script_mod.SAMPLE_RATE, script.warnings, fitted)
+    return Session(paths[".mp3"], paths[".json"], script.duration / timing.SAMPLE_RATE, script.warnings, fitted)

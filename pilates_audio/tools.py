@@ -10,6 +10,7 @@ from functools import lru_cache
 from types import ModuleType
 
 from pilates_audio.errors import PilatesAudioError
+from pilates_audio.timing import SAMPLE_RATE
 
 
 class FFmpegError(PilatesAudioError):
@@ -85,9 +86,9 @@ def lame(bitrate: int, quality: int, out: str, reservoir: bool = True, xing: boo
     """
     return [
         ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-        "-f", "s16le", "-ar", "44100", "-ac", "1", "-i", "pipe:0",
+        "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0",
         "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-compression_level", str(quality),
-        "-reservoir", "1" if reservoir else "0", "-ar", "44100", "-ac", "1",
+        "-reservoir", "1" if reservoir else "0", "-ar", str(SAMPLE_RATE), "-ac", "1",
         "-write_xing", "1" if xing else "0", "-id3v2_version", "0", "-write_id3v1", "0", "-map_metadata", "-1",
         "-f", "mp3", out,
     ]

@@ -17,9 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pilates_audio import audio, mp3, render, routine, tools  # noqa: E402
+from pilates_audio import render, tools  # noqa: E402
 from pilates_audio.files import cache_dir  # noqa: E402
-from pilates_audio.script import SAMPLE_RATE  # noqa: E402
+from pilates_audio.format import routine  # noqa: E402
+from pilates_audio.sound import audio, mp3  # noqa: E402
+from pilates_audio.timing import SAMPLE_RATE  # noqa: E402
 
 
 def planned(path: str):
@@ -53,8 +55,8 @@ def naive(path: str, out: str) -> None:
 
 
 def mix(path: str, out: str) -> None:
-    from pilates_audio import beds
-    from pilates_audio.beds import music
+    from pilates_audio.sound import beds
+    from pilates_audio.sound.beds import music
 
     loaded = routine.load(Path(path))
     script, sounds = planned(path)

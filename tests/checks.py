@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from pilates_audio.routine import Routine
+from pilates_audio.format import Routine
 
 TOLERANCE = 0.0015  # the script rounds times to the millisecond
 # A session built from pieces moves each sound by at most half an MP3 frame, so a
@@ -94,7 +94,7 @@ def assert_breath_counts_exact(data: dict, routine: Routine, tolerance: float = 
 
 def assert_counts_on_the_breath(data: dict, routine: Routine, tolerance: float = TOLERANCE) -> None:
     """Each rep number starts as its rep begins (straight after its tone, in tone mode)."""
-    from pilates_audio.script import TONE_SECONDS
+    from pilates_audio.timing.script import TONE_SECONDS
 
     book = book_of(data)
 

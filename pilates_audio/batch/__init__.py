@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from pilates_audio import feed as feed_mod, files, speech
+from pilates_audio import files, speech
 from pilates_audio.batch.executor import Executor, Outcome
 from pilates_audio.batch.manifest import Manifest, load
 from pilates_audio.batch.plan import STAMPS, Failure, Output, Plan, plan
-from pilates_audio.script import SAMPLE_RATE
-from pilates_audio.units import format_clock
+from pilates_audio.format import format_clock
+from pilates_audio.publish.feed import SETTINGS_NAME, write_feed
+from pilates_audio.timing import SAMPLE_RATE
 
 __all__ = ["Executor", "Manifest", "Outcome", "Output", "Plan", "Summary", "describe", "load", "plan", "publish",
            "run"]
@@ -108,11 +109,11 @@ def describe(catalogue: Plan) -> str:
 def publish(manifest: Manifest, folder: Path) -> Path | None:
     """Name the folder after the collection (feed.yaml, unless it has one) and write its feed if it has an address."""
     if manifest.collection and folder.is_dir():
-        files.write_new(folder / feed_mod.SETTINGS_NAME,
+        files.write_new(folder / SETTINGS_NAME,
                         f"title: {_yaml_text(manifest.collection)}\n".encode("utf-8"))
     if manifest.base_url is None or not folder.is_dir():
         return None
-    path, _ = feed_mod.write_feed(folder, manifest.base_url, {"title": manifest.collection})
+    path, _ = write_feed(folder, manifest.base_url, {"title": manifest.collection})
     return path
 
 

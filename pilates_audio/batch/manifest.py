@@ -7,10 +7,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pilates_audio import pacing as pacing_mod, yamlsrc
+from pilates_audio import settings
 from pilates_audio.errors import InputError, Problem, ValidationError
-from pilates_audio.feed import check_base_url
-from pilates_audio.units import parse_duration
+from pilates_audio.format import parse_duration, yamlsrc
+from pilates_audio.publish.feed import check_base_url
 
 KEYS = ("collection", "routines", "variants", "exclude", "base_url")
 # The dimensions a catalogue can vary over, each the pacing key (or --length) it sets.
@@ -28,9 +28,9 @@ class Manifest:
     dimensions: tuple[tuple[str, tuple[str, ...]], ...]
     exclude: tuple[tuple[tuple[str, str], ...], ...] = ()
     base_url: str | None = None
-    pacing_files: tuple[tuple[str, pacing_mod.Layer], ...] = ()  # pace values that are pacing files, loaded
+    pacing_files: tuple[tuple[str, settings.Layer], ...] = ()  # pace values that are pacing files, loaded
 
-    def layer(self, pace: str) -> pacing_mod.Layer | None:
+    def layer(self, pace: str) -> settings.Layer | None:
         """Return the pacing file a `pace` value names, if it is one rather than a preset."""
         return dict(self.pacing_files).get(pace)
 
@@ -101,7 +101,7 @@ def load(path: Path) -> Manifest:
                 routines.setdefault(os.path.realpath(name), Path(name))
 
     dimensions: list[tuple[str, tuple[str, ...]]] = []
-    pacing_files: list[tuple[str, pacing_mod.Layer]] = []
+    pacing_files: list[tuple[str, settings.Layer]] = []
     variants = fields.get("variants")
     if variants is not None and not variants.is_mapping:
         add(variants, "variants must be a mapping of dimensions to values, such as {pace: [gentle, brisk]}")
@@ -154,18 +154,18 @@ def load(path: Path) -> Manifest:
 
 
 def _check_value(key: str, value: str | None, node: yamlsrc.Node, folder: Path,
-                 pacing_files: list[tuple[str, pacing_mod.Layer]]) -> str | None:
+                 pacing_files: list[tuple[str, settings.Layer]]) -> str | None:
     """Say what is wrong with one variant value, if anything; load the pacing files `pace` names."""
     if value is None:
         return f"{key} values must be single values, not {yamlsrc.kind(node)}"
     if key == "pace":
-        if value in pacing_mod.PRESETS:
+        if value in settings.PRESETS:
             return None
         if not (folder / value).is_file():
-            return (f"pace '{value}' is neither a preset ({', '.join(pacing_mod.PRESETS)}) nor a pacing file "
+            return (f"pace '{value}' is neither a preset ({', '.join(settings.PRESETS)}) nor a pacing file "
                     "(found relative to the manifest)")
         try:
-            pacing_files.append((value, pacing_mod.load_file(folder / value)))
+            pacing_files.append((value, settings.load_file(folder / value)))
         except ValidationError as exc:
             return f"pace '{value}' is a pacing file with problems: " + "; ".join(map(str, exc.problems))
         return None
@@ -176,7 +176,7 @@ def _check_value(key: str, value: str | None, node: yamlsrc.Node, folder: Path,
             return f"length: {exc}"
         return None
     try:
-        pacing_mod.parse_value(SETTING[key], value)
+        settings.parse_value(SETTING[key], value)
     except ValueError as exc:
         message = str(exc)
         return message if message.startswith(key) else f"{key}: {message}"

@@ -9,15 +9,15 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from pilates_audio import __version__, audio, render as render_mod, routine as routine_mod, script as script_mod
-from pilates_audio import speech
+from pilates_audio import __version__, render as render_mod, speech
 from pilates_audio.batch import processes
 from pilates_audio.batch.manifest import Manifest
 from pilates_audio.errors import PilatesAudioError
-from pilates_audio.fit import Target
-from pilates_audio.pacing import PRESETS, Pacing
-from pilates_audio.routine import Routine
-from pilates_audio.units import parse_duration
+from pilates_audio.format import Routine, load, parse_duration
+from pilates_audio.settings import PRESETS, Pacing
+from pilates_audio.sound import audio
+from pilates_audio.timing import SAMPLE_RATE, Target
+from pilates_audio.timing.script import candidate_lines
 
 STAMPS = ".batch"  # in the output folder: one stamp per session, saying what it was made from
 PARALLEL_FROM = 16  # sessions: fewer are planned in this process, quicker than starting others
@@ -120,7 +120,7 @@ def plan(manifest: Manifest, output: Output, workers: int | None = None) -> Plan
     routines: list[tuple[Path, Routine | None, str]] = []
     for path in manifest.routines:
         try:
-            routines.append((path, routine_mod.load(path), ""))
+            routines.append((path, load(path), ""))
         except PilatesAudioError as exc:
             routines.append((path, None, exc.format_message()))
     tasks = [(manifest, routine, chosen, session_name(manifest, routine.name, chosen), output)
@@ -184,7 +184,7 @@ def _job(manifest: Manifest, routine: Routine, chosen: dict[str, str], name: str
     pacing = replace(pacing, engine=engine.name)  # the engine that speaks, wherever the session is assembled
     voicing = Voicing(engine.name, pacing.voice, pacing.language, pacing.rate)
     chosen_routine, chosen_pacing = (fitted.routine, fitted.pacing) if fitted is not None else (routine, pacing)
-    lines = script_mod.candidate_lines(chosen_routine, replace(chosen_pacing, engine=engine.name))
+    lines = candidate_lines(chosen_routine, replace(chosen_pacing, engine=engine.name))
     inputs = _digest({
         "version": __version__, "name": name, "values": chosen, "pacing": pacing.to_json(music=True),
         "fixed": sorted(pacing.fixed), "target": [target.seconds, target.keep_breath] if target else None,
@@ -194,7 +194,7 @@ def _job(manifest: Manifest, routine: Routine, chosen: dict[str, str], name: str
                                                   *(track.path for track in routine.music))],
     })
     return Job(name, routine, pacing, target, voicing, tuple(lines), inputs,
-               planned.duration / script_mod.SAMPLE_RATE)
+               planned.duration / SAMPLE_RATE)
 
 
 def _digest(data: object) -> str:

@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from pilates_audio.units import Duration
+if TYPE_CHECKING:  # phrasebooks sit under the routine format, which imports them
+    from pilates_audio.format.units import Duration
 
 DEFAULT = "en"
 PLURALS = ("zero", "one", "two", "few", "many", "other")  # CLDR's plural categories

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from pilates_audio import cache as cache_mod
 from pilates_audio.files import cache_dir
-from pilates_audio.pacing import ENGINES as ENGINES_SETTING
+from pilates_audio.settings import ENGINES as ENGINES_SETTING
 from pilates_audio.speech import clips, pool
 from pilates_audio.speech.base import (SAMPLE_RATE, BadVoice, Engine, SpeechError, UnknownVoice, Voice,
                                        VoiceError)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from pilates_audio.errors import InputError, PilatesAudioError
-from pilates_audio.script import SAMPLE_RATE
+from pilates_audio.timing import SAMPLE_RATE
 
 SILENCE_THRESHOLD = 64  # of 32767: below this, the engine's output counts as silence
 EDGE_KEEP = 0.005  # seconds kept either side of the sound, so no onset is clipped

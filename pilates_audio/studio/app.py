@@ -17,8 +17,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from pilates_audio import pacing as pacing_mod, speech, starter, yamlsrc
+from pilates_audio import speech
 from pilates_audio.errors import InputError, PilatesAudioError, ValidationError
+from pilates_audio.format import starter, yamlsrc
+from pilates_audio.settings import BREATH_CUES, ENGINES, GUIDANCE, KEYS, MAX_COUNTDOWN, MUSIC_RANGES, PRESETS
 from pilates_audio.studio.workspace import BadName, Conflict, NotFound, Superseded, Workspace, with_pacing
 
 TOKEN_HEADER = "X-Studio-Token"
@@ -75,7 +77,7 @@ class Studio:
         await response(scope, receive, send)
 
     async def answer(self, request: Request) -> Response:
-        from pilates_audio import server
+        from pilates_audio.web import server
 
         if server.head_too_large(request.scope):
             return JSONResponse({"error": "request header fields too large"}, 431, headers={"Connection": "close"})
@@ -238,7 +240,7 @@ class Studio:
         return with_pacing(text, settings)
 
     async def schema(self, request: Request) -> Response:
-        from pilates_audio.schema import SHIPPED
+        from pilates_audio.format.schema import SHIPPED
 
         return Response(SHIPPED.read_bytes(), media_type="application/json")
 
@@ -256,7 +258,7 @@ def qr_code(text: str) -> str:
 
 
 def _sessions_app(output: Path, hosts: frozenset[str]) -> Any:
-    from pilates_audio import server
+    from pilates_audio.web import server
 
     return server.Site(output, hosts)
 
@@ -320,7 +322,7 @@ def _settings(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _length(body: dict[str, Any]) -> float | None:
-    from pilates_audio.units import parse_duration
+    from pilates_audio.format import parse_duration
 
     value = body.get("length")
     if value in (None, ""):
@@ -346,10 +348,10 @@ def _voices() -> list[dict[str, Any]]:
 
 def _pacing_settings() -> dict[str, Any]:
     """Describe every pacing setting the page shows a control for."""
-    return {"keys": list(pacing_mod.KEYS), "presets": list(pacing_mod.PRESETS), "engines": list(pacing_mod.ENGINES),
-            "breath_cues": list(pacing_mod.BREATH_CUES), "guidance": list(pacing_mod.GUIDANCE),
-            "max_countdown": pacing_mod.MAX_COUNTDOWN,
-            "music": {key: [low, high, unit] for key, (unit, low, high) in pacing_mod.MUSIC_RANGES.items()}}
+    return {"keys": list(KEYS), "presets": list(PRESETS), "engines": list(ENGINES),
+            "breath_cues": list(BREATH_CUES), "guidance": list(GUIDANCE),
+            "max_countdown": MAX_COUNTDOWN,
+            "music": {key: [low, high, unit] for key, (unit, low, high) in MUSIC_RANGES.items()}}
 
 
 @dataclass(frozen=True)
@@ -364,7 +366,7 @@ class Running:
 
 def start(folder: Path, output: Path, host: str, port: int, allow_network: bool) -> Running:
     """Bind the studio for `folder`, refusing an address beyond this machine unless allowed."""
-    from pilates_audio import server
+    from pilates_audio.web import server
 
     if not folder.is_dir():
         raise InputError(f"{folder} is not a folder")

@@ -17,10 +17,14 @@ from typing import Any, Iterator
 
 import yaml
 
-from pilates_audio import fit as fit_mod, pacing as pacing_mod, render as render_mod, routine as routine_mod, yamlsrc
+from pilates_audio import render as render_mod
 from pilates_audio.errors import InputError, PilatesAudioError, Problem, ValidationError
 from pilates_audio.files import inside, read_regular, sweep, write_atomic, write_new
-from pilates_audio.yamlsrc import MAX_FILE_BYTES
+from pilates_audio.format import yamlsrc
+from pilates_audio.format.routine import Block, Routine, check_data
+from pilates_audio.format.yamlsrc import MAX_FILE_BYTES
+from pilates_audio.settings import KEYS, Pacing, parse_value
+from pilates_audio.timing import fit
 
 SUFFIXES = (".yaml", ".yml")
 PACING_SUFFIX = ".pacing.yaml"  # a pacing file the studio saves beside its routine: not a routine itself
@@ -167,7 +171,7 @@ class Workspace:
         for other in self.names():
             if other != name and PurePosixPath(other).stem == stem:
                 checked, _ = self.check(other)
-                if not isinstance(checked, routine_mod.Block):  # blocks are never rendered
+                if not isinstance(checked, Block):  # blocks are never rendered
                     raise InputError(f"{other} and {name} would both be written as {self.output / stem}.mp3 (and its "
                                      ".json, .vtt, .chapters.json); rename one")
 
@@ -180,7 +184,7 @@ class Workspace:
         if not chosen:
             raise InputError("nothing is set in the studio's pacing panel to save")
         checked, _ = self.check(name)
-        if isinstance(checked, routine_mod.Block):
+        if isinstance(checked, Block):
             raise InputError(f"{name} is a block; save pacing beside a routine that includes it")
         target = PurePosixPath(name).with_suffix("").as_posix() + PACING_SUFFIX
         data = yaml.safe_dump(chosen, sort_keys=False, allow_unicode=True).encode("utf-8")
@@ -199,21 +203,21 @@ class Workspace:
         """Check a file's text (or, with None, the file as saved); return the routine or block and the problems."""
         path = self.path(name, must_exist=text is None)
         data = self._bytes(path) if text is None else text.encode("utf-8")
-        return routine_mod.check_data(data, path, name, confine=self.folder)
+        return check_data(data, path, name, confine=self.folder)
 
-    def pacing(self, routine: routine_mod.Routine | None, settings: dict[str, Any]
-               ) -> tuple[pacing_mod.Pacing, dict[str, str]]:
+    def pacing(self, routine: Routine | None, settings: dict[str, Any]
+               ) -> tuple[Pacing, dict[str, str]]:
         """Return the effective pacing for settings given as a person types them, and where each came from."""
         flags: dict[str, Any] = {}
         problems = []
         for key, value in settings.items():
-            if key not in pacing_mod.KEYS:
+            if key not in KEYS:
                 problems.append(f"unknown pacing setting '{key}'")
                 continue
             if value is None or value == "":
                 continue
             try:
-                flags[key] = pacing_mod.parse_value(key, value)
+                flags[key] = parse_value(key, value)
             except ValueError as exc:
                 problems.append(f"{key}: {exc}")
         if problems:
@@ -226,7 +230,7 @@ class Workspace:
         checked, problems = self.check(name, text)
         if problems:
             raise ValidationError(problems)
-        if not isinstance(checked, routine_mod.Routine):
+        if not isinstance(checked, Routine):
             raise InputError(f"{name} is a block (a list of exercises): it is planned as part of a routine that "
                              "includes it")
         pacing, sources = self.pacing(checked, settings or {})
@@ -239,7 +243,7 @@ class Workspace:
         shortest, longest = render_mod.reach(checked, pacing, keep)
         return {"script": data, "duration": data["duration"], "warnings": list(script.warnings),
                 "reach": [round(shortest, 3), round(longest, 3)],
-                "pacing": {key: {"value": values[key], "source": sources[key]} for key in pacing_mod.KEYS}}
+                "pacing": {key: {"value": values[key], "source": sources[key]} for key in KEYS}}
 
     # --- rendering --------------------------------------------------------------------
 
@@ -264,9 +268,9 @@ class Workspace:
         with _held(lock):
             if newest[0] != ticket:
                 raise Superseded(name)
-            checked, problems = routine_mod.check_data(self._bytes(path), path, str(path), blocks=False,
+            checked, problems = check_data(self._bytes(path), path, str(path), blocks=False,
                                                        confine=self.folder)
-            if problems or not isinstance(checked, routine_mod.Routine):
+            if problems or not isinstance(checked, Routine):
                 raise ValidationError(problems)
             routine = checked
             self._no_twin(name)
@@ -275,11 +279,11 @@ class Workspace:
             return render_mod.render(routine, pacing, self.output, target=_target(length, settings or {}))
 
 
-def _target(length: float | None, settings: dict[str, Any]) -> fit_mod.Target | None:
+def _target(length: float | None, settings: dict[str, Any]) -> fit.Target | None:
     """Return a target length; an inhale or exhale set in the studio is kept as it is, as a flag's is."""
     if length is None:
         return None
-    return fit_mod.Target(length, keep_breath=any(settings.get(key) not in (None, "") for key in fit_mod.BREATH_FLAGS))
+    return fit.Target(length, keep_breath=any(settings.get(key) not in (None, "") for key in fit.BREATH_FLAGS))
 
 
 def with_pacing(text: str, settings: dict[str, Any]) -> str:

@@ -1,0 +1,10 @@
+"""The routine language: reading a routine's YAML, checking it, its units, its schema and its starters.
+
+The JSON Schema it ships stays at pilates_audio/routine.schema.json, beside this folder, because routines
+point editors at `../pilates_audio/routine.schema.json`; `schema.SHIPPED` is that file.
+"""
+
+from pilates_audio.format.routine import Block, Exercise, Kind, Routine, load, load_all
+from pilates_audio.format.units import Duration, format_clock, parse_duration
+
+__all__ = ["Block", "Duration", "Exercise", "Kind", "Routine", "format_clock", "load", "load_all", "parse_duration"]

@@ -1,0 +1,226 @@
+"""MP3 frames: encoding pieces in-process, silent frames, and the header that gives a session's length.
+
+At one sample rate and a constant bitrate, MPEG-1 Layer III frames from separately
+encoded pieces can follow one another in a file: a piece begins with an empty bit
+reservoir, so its first frame needs nothing from the frames before it. A session is
+built by putting each piece's frames at their place on the frame grid, with silent
+frames between.
+"""
+
+from __future__ import annotations
+
+import struct
+from functools import lru_cache
+from typing import BinaryIO
+
+from pilates_audio.timing import SAMPLE_RATE
+
+FRAME = 1152  # samples in one MPEG-1 Layer III frame
+# LAME puts 576 samples before the first one it is given, and a decoder adds 529 more
+# (the synthesis filterbank's delay): a piece's first sample is heard this far in.
+PIECE_DELAY = 576 + 529
+BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)  # kbps, MPEG-1 Layer III
+QUALITY = 5  # LAME's algorithm quality (0 best, 9 fastest); 5 is its "good speed" setting
+_SIDE_INFO = 17  # bytes of side information in a mono MPEG-1 frame
+_MONO = 0xC4  # last header byte: single channel, original, no emphasis
+
+
+class FrameError(Exception):
+    """Bytes that are not the MP3 frames they should be."""
+
+
+def available() -> bool:
+    """Tell whether the in-process encoder is installed (it has wheels for most platforms)."""
+    import importlib.util
+
+    return importlib.util.find_spec("lameenc") is not None
+
+
+def frame_size(kbps: int, padded: bool = False) -> int:
+    """Return the bytes in one frame at a bitrate."""
+    return 144000 * kbps // SAMPLE_RATE + int(padded)
+
+
+def header(kbps: int, padded: bool = False) -> bytes:
+    """Return a frame header: MPEG-1 Layer III, no CRC, 44.1 kHz, mono."""
+    return bytes((0xFF, 0xFB, (BITRATES.index(kbps) + 1) << 4 | int(padded) << 1, _MONO))
+
+
+def split(data: bytes, kbps: int) -> list[bytes]:
+    """Cut a run of frames into single frames, checking that every one is as expected."""
+    frames = []
+    at = 0
+    while at < len(data):
+        head = data[at:at + 4]
+        padded = len(head) == 4 and head == header(kbps, True)
+        if not padded and head != header(kbps):
+            raise FrameError(f"unexpected bytes at {at}: {head.hex()}")
+        size = frame_size(kbps, padded)
+        if at + size > len(data):
+            raise FrameError(f"a frame at {at} is cut short")
+        frames.append(data[at:at + size])
+        at += size
+    return frames
+
+
+def frames_for(samples: int) -> int:
+    """Return how many frames a piece of `samples` needs: all of its sound, none of LAME's padding."""
+    return max(1, -(-(PIECE_DELAY + samples) // FRAME))
+
+
+def encode(pcm: bytes, kbps: int) -> list[bytes]:
+    """Encode 44.1 kHz mono 16-bit samples as a piece: frames_for(samples) frames."""
+    import lameenc
+
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(kbps)
+    encoder.set_in_sample_rate(SAMPLE_RATE)
+    encoder.set_out_sample_rate(SAMPLE_RATE)  # never resampled, even at low bitrates
+    encoder.set_channels(1)
+    encoder.set_quality(QUALITY)
+    frames = split(bytes(encoder.encode(pcm)) + bytes(encoder.flush()), kbps)
+    needed = frames_for(len(pcm) // 2)
+    if len(frames) < needed:
+        raise FrameError(f"the encoder gave {len(frames)} frames for {len(pcm) // 2} samples; {needed} were expected")
+    # What LAME adds after the last needed frame is only its padding.
+    return frames[:needed]
+
+
+@lru_cache(maxsize=1)
+def _lame():
+    """Return LAME's C functions from the in-process encoder's library, or None where they cannot be reached.
+
+    The encoder's Python interface always keeps LAME's bit reservoir on; frames that must
+    stand alone (see mixdown) need it off, which only LAME's own functions can ask for.
+    """
+    import ctypes
+
+    try:
+        import lameenc
+
+        lib = ctypes.CDLL(lameenc.__file__)
+        lib.lame_init.restype = ctypes.c_void_p
+        for name in ("lame_set_in_samplerate", "lame_set_out_samplerate", "lame_set_num_channels", "lame_set_brate",
+                     "lame_set_quality", "lame_set_mode", "lame_set_disable_reservoir", "lame_set_bWriteVbrTag"):
+            getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_int]
+        lib.lame_init_params.argtypes = [ctypes.c_void_p]
+        lib.lame_encode_buffer.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int,
+                                           ctypes.c_void_p, ctypes.c_int]
+        lib.lame_encode_flush.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+        lib.lame_close.argtypes = [ctypes.c_void_p]
+    except (ImportError, OSError, AttributeError):
+        return None
+    return lib
+
+
+class StandaloneEncoder:
+    """LAME with the bit reservoir off, fed a stretch at a time: every frame holds all of its own data."""
+
+    _MONO = 3  # LAME's MPEG_mode for one channel
+
+    def __init__(self, kbps: int):
+        import ctypes
+
+        self.lib = _lame()
+        self.handle = self.lib.lame_init()
+        if not self.handle:
+            raise FrameError("the encoder could not be started")
+        for name, value in (("in_samplerate", SAMPLE_RATE), ("out_samplerate", SAMPLE_RATE), ("num_channels", 1),
+                            ("mode", self._MONO), ("brate", kbps), ("quality", QUALITY), ("disable_reservoir", 1),
+                            ("bWriteVbrTag", 0)):
+            getattr(self.lib, f"lame_set_{name}")(self.handle, value)
+        if self.lib.lame_init_params(self.handle) < 0:
+            self.close()
+            raise FrameError(f"the encoder refused its settings ({kbps} kbps)")
+        self._buffer = ctypes.create_string_buffer(0)
+        self._ctypes = ctypes
+
+    def _room(self, samples: int) -> int:
+        size = samples * 5 // 4 + 7200  # what LAME asks for at most: 1.25 bytes a sample and 7,200 more
+        if len(self._buffer) < size:
+            self._buffer = self._ctypes.create_string_buffer(size)
+        return size
+
+    def encode(self, pcm: bytes) -> bytes:
+        """Encode 16-bit samples; return the frames finished so far."""
+        count = len(pcm) // 2
+        size = self._room(count)
+        done = self.lib.lame_encode_buffer(self.handle, pcm, None, count, self._buffer, size)
+        if done < 0:
+            raise FrameError(f"the encoder failed (LAME error {done})")
+        return self._buffer.raw[:done]
+
+    def flush(self) -> bytes:
+        """Return the last frames."""
+        size = self._room(FRAME * 2)
+        done = self.lib.lame_encode_flush(self.handle, self._buffer, size)
+        if done < 0:
+            raise FrameError(f"the encoder failed (LAME error {done})")
+        return self._buffer.raw[:done]
+
+    def close(self) -> None:
+        if self.handle:
+            self.lib.lame_close(self.handle)
+            self.handle = None
+
+
+def standalone_available() -> bool:
+    """Tell whether frames that stand alone can be encoded in this process (else ffmpeg encodes them)."""
+    return _lame() is not None
+
+
+@lru_cache(maxsize=None)
+def silent_frame(kbps: int, padded: bool = False) -> bytes:
+    """Return a frame that decodes to silence on its own: no reservoir, no spectral values."""
+    return header(kbps, padded) + bytes(frame_size(kbps, padded) - 4)
+
+
+def info_frame(kbps: int, frames: int, size: int) -> bytes:
+    """Return the Xing "Info" frame that tells players a constant-bitrate file's frames and bytes.
+
+    It carries no LAME extension, so decoders trim nothing: the file decodes to exactly
+    `frames` × FRAME samples, which the script describes. The frame itself decodes to
+    silence in players that do not read it.
+    """
+    data = bytearray(silent_frame(kbps))
+    at = 4 + _SIDE_INFO
+    data[at:at + 16] = b"Info" + struct.pack(">III", 0x3, frames, size)  # flags: frame count, byte count
+    return bytes(data)
+
+
+class Writer:
+    """Write a session's frames to a file: the Info frame first, silent frames wherever nothing sounds.
+
+    Silent frames are padded as a constant-bitrate encoder pads its frames, so the
+    file's bytes keep in step with time and players seek by bitrate accurately.
+    """
+
+    def __init__(self, out: BinaryIO, kbps: int):
+        self.out = out
+        self.kbps = kbps
+        self.start = out.tell()
+        out.write(info_frame(kbps, 0, 0))
+        self.frames = 0
+        self.bytes = 0
+
+    def write(self, frames: bytes, count: int) -> None:
+        """Write `count` frames, already checked, as they are."""
+        self.out.write(frames)
+        self.bytes += len(frames)
+        self.frames += count
+
+    def silence(self, count: int) -> None:
+        exact = 144000 * self.kbps / SAMPLE_RATE
+        plain, padded = silent_frame(self.kbps), silent_frame(self.kbps, True)
+        for _ in range(count):
+            frame = padded if self.bytes + len(plain) < (self.frames + 1) * exact - 0.5 else plain
+            self.out.write(frame)
+            self.bytes += len(frame)
+            self.frames += 1
+
+    def finish(self) -> None:
+        """Fill in the Info frame now that the frames are all written."""
+        end = self.out.tell()
+        self.out.seek(self.start)
+        self.out.write(info_frame(self.kbps, self.frames, frame_size(self.kbps) + self.bytes))
+        self.out.seek(end)

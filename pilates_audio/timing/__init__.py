@@ -1,0 +1,6 @@
+"""The timed script: when each line and tone of a session sounds, and fitting a routine to a length."""
+
+from pilates_audio.timing.fit import Fit, Target
+from pilates_audio.timing.script import SAMPLE_RATE, Cue, Script
+
+__all__ = ["SAMPLE_RATE", "Cue", "Fit", "Script", "Target"]
