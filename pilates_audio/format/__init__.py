@@ -4,7 +4,10 @@ The JSON Schema it ships stays at pilates_audio/routine.schema.json, beside this
 point editors at `../pilates_audio/routine.schema.json`; `schema.SHIPPED` is that file.
 """
 
-from pilates_audio.format.routine import Block, Exercise, Kind, Routine, load, load_all
+from pilates_audio.format.keys import COVER_TYPES, MAX_COVER_BYTES
+from pilates_audio.format.model import Block, Exercise, Kind, Routine
+from pilates_audio.format.routine import check_data, load, load_all
 from pilates_audio.format.units import Duration, format_clock, parse_duration
 
-__all__ = ["Block", "Duration", "Exercise", "Kind", "Routine", "format_clock", "load", "load_all", "parse_duration"]
+__all__ = ["COVER_TYPES", "Block", "Duration", "Exercise", "Kind", "MAX_COVER_BYTES", "Routine", "check_data",
+           "format_clock", "load", "load_all", "parse_duration"]

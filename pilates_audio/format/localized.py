@@ -9,7 +9,7 @@ from pilates_audio import languages
 from pilates_audio.errors import Problem, ValidationError
 
 if TYPE_CHECKING:
-    from pilates_audio.format.routine import Routine
+    from pilates_audio.format.model import Routine
 
 SHOWN = 3  # lines a warning quotes before "and N more"
 QUOTED = 60  # characters of a line a warning quotes

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pilates_audio import languages, settings
-from pilates_audio.format.routine import COVER_TYPES, MAX_PULSES, MAX_ROUNDS, PHASES, Kind
+from pilates_audio.format.keys import COVER_TYPES, CUE, EXERCISE, MAX_PULSES, MAX_ROUNDS, ROUTINE, SECTION, Key, find
 
 SHIPPED = Path(__file__).parent.parent / "routine.schema.json"  # kept where routines already point editors
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -23,6 +23,8 @@ _SECONDS = rf"(?:{_NUM}|{_CLOCK})"
 _DURATION = rf"(?:{_BREATHS}|{_SECONDS})"
 # A range: both ends in one unit; a bare first number takes the unit written after the second.
 _RANGE = rf"(?:{_SECONDS}\s*-\s*{_SECONDS}|(?:{_NUM}|{_BREATHS})\s*-\s*{_BREATHS})"
+_ABOVE_ZERO = {"type": "number", "exclusiveMinimum": 0}
+_DURATION_REF = {"$ref": "#/$defs/duration"}
 _FLOAT = r"\s*\+?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:e[+-]?\d(?:_?\d)*)?\s*"
 
 
@@ -48,10 +50,139 @@ def _tags() -> str:
     return f"^(?:{'|'.join(_ci(tag.lower()) for tag in languages.shipped())})(?:-[A-Za-z0-9]{{2,8}})*$"
 
 
+def _helps(table: tuple[Key, ...]) -> dict[str, str]:
+    """Return each key's help, by name."""
+    return {key.name: key.help for key in table}
+
+
+def _required(table: tuple[Key, ...]) -> list[str]:
+    return [key.name for key in table if key.required]
+
+
+def _needs(name: str) -> dict[str, Any]:
+    """Say in the schema what an exercise's key needs beside it: one key, or any of several."""
+    needs = find(EXERCISE, name).needs
+    then = {"required": list(needs)} if len(needs) == 1 else {"anyOf": [{"required": [key]} for key in needs]}
+    return {"if": {"required": [name]}, "then": then}
+
+
+def _exercise(pacing: dict[str, Any]) -> dict[str, Any]:
+    """Return the schema of an exercise, its own pacing taking the routine pacing's keys it may set."""
+    about = _helps(EXERCISE)
+    exercise = {
+        "type": "object",
+        "description": "One exercise.",
+        "additionalProperties": False,
+        "required": _required(EXERCISE),
+        "properties": {
+            "name": _text(about["name"]),
+            "kind": {"enum": list(find(EXERCISE, "kind").values), "description": about["kind"]},
+            "setup": _said(about["setup"]),
+            "cues": {"description": about["cues"],
+                     "anyOf": [{"$ref": "#/$defs/cue"}, {"type": "array", "items": {"$ref": "#/$defs/cue"}}]},
+            "reps": {"description": about["reps"],
+                     "anyOf": [{"type": "integer", "minimum": 1},
+                               {"type": "string", "pattern": r"^\s*0*[1-9]\d*\s*-\s*\d+\s*$"}]},
+            "breaths_per_rep": {**_ABOVE_ZERO, "default": 1, "description": about["breaths_per_rep"]},
+            "hold_each": {"anyOf": [_ABOVE_ZERO, {"type": "string", "pattern": _whole(
+                              rf"(?:{_SECONDS}|{_SECONDS}\s*-\s*{_SECONDS})")}],
+                          "description": about["hold_each"]},
+            "work": {**_DURATION_REF, "description": about["work"]},
+            "hold": {**_DURATION_REF, "description": about["hold"]},
+            "pulses": {"type": "integer", "minimum": 2, "maximum": MAX_PULSES, "description": about["pulses"]},
+            "sides": {"enum": list(find(EXERCISE, "sides").values), "description": about["sides"]},
+            "reverse": {"type": "boolean", "default": False, "description": about["reverse"]},
+            "switch": {"anyOf": [{"type": "number", "minimum": 0}, {"$ref": "#/$defs/duration"}],
+                       "description": about["switch"]},
+            "rest": {"anyOf": [{"type": "number", "minimum": 0}, _DURATION_REF], "description": about["rest"]},
+            "pacing": {"type": "object", "additionalProperties": False, "description": about["pacing"],
+                       "properties": {key: pacing["properties"][key] for key in settings.EXERCISE_KEYS}},
+        },
+        # What a key needs, as the checker says it, but pulses: the checker alone asks for reps, work or a hold.
+        "allOf": [
+            _needs("breaths_per_rep"),
+            _needs("reverse"),
+            {"if": {"required": ["sides"], "properties": {"sides": {"const": "alternate"}}}, "then": {"required": ["reps"]}},
+            _needs("switch"),
+            _needs("hold_each"),
+            _needs("sides"),
+        ],
+    }
+    return exercise
+
+
+def _routine() -> dict[str, Any]:
+    """Return the schema of a routine's own keys."""
+    extensions = "|".join(suffix.lstrip(".") for suffix in COVER_TYPES)
+    about = _helps(ROUTINE)
+    routine = {
+        "type": "object",
+        "description": "A routine: its texts, pacing, and exercises (or sections of them).",
+        "additionalProperties": False,
+        "required": _required(ROUTINE),
+        "properties": {
+            **{key: _text(about[key]) for key in ("title", "description", "instructor", "collection")},
+            "cover": {"type": "string", "pattern": _ci(rf"\.(?:{extensions})\s*$"), "description": about["cover"]},
+            "music": {"anyOf": [{"$ref": "#/$defs/text"}, {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/text"}}],
+                      "description": about["music"]},
+            "voice": _text(about["voice"]),
+            "language": {"$ref": "#/$defs/language", "description": about["language"]},
+            "pacing": {"$ref": "#/$defs/pacing"},
+            "intro": _said(about["intro"]),
+            "exercises": {"$ref": "#/$defs/exercises"},
+            "sections": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/section"},
+                         "description": about["sections"]},
+            "outro": _said(about["outro"]),
+        },
+        "oneOf": [{"required": ["exercises"]}, {"required": ["sections"]}],
+        # A voice or a language is given here or in pacing, not both.
+        "allOf": [{"if": {"required": [key]}, "then": {"properties": {"pacing": {"not": {"required": [key]}}}}}
+                  for key in ("voice", "language")],
+    }
+    return routine
+
+
+def _cue() -> dict[str, Any]:
+    """Return the schema of a cue: a text, or a mapping that says when it is said."""
+    about = _helps(CUE)
+    return {"anyOf": [{"$ref": "#/$defs/said"}, {
+        "type": "object",
+        "description": "A cue said at its moment: at the start of a breath phase (on), or as a rep begins (at).",
+        "additionalProperties": False,
+        "required": _required(CUE),
+        "properties": {
+            "say": _said(about["say"]),
+            "on": {"enum": list(find(CUE, "on").values), "description": about["on"]},
+            "at": {"type": "integer", "minimum": 1, "description": about["at"]},
+            "reps": {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 1},
+                     "description": about["reps"]},
+            "every": {"type": "integer", "minimum": 1, "description": about["every"]},
+        },
+        "oneOf": [{"required": ["on"], "not": {"required": ["at"]}},
+                  {"required": ["at"], "not": {"anyOf": [{"required": ["on"]}, {"required": ["reps"]},
+                                                         {"required": ["every"]}]}}],
+    }]}
+
+
+def _section() -> dict[str, Any]:
+    """Return the schema of a section of a routine."""
+    about = _helps(SECTION)
+    return {
+        "type": "object",
+        "description": "A named group of exercises, with a chapter of its own; \"Section two: Core.\" is "
+                       "spoken before the first.",
+        "additionalProperties": False,
+        "required": _required(SECTION),
+        "properties": {"name": _text(about["name"]),
+                       "rounds": {"type": "integer", "minimum": 1, "maximum": MAX_ROUNDS, "default": 1,
+                                  "description": about["rounds"]},
+                       "exercises": {"$ref": "#/$defs/exercises"}},
+    }
+
+
 def build() -> dict[str, Any]:
     """Return the routine format's JSON Schema (draft 2020-12, using keywords editors of draft 7 also know)."""
     defaults = settings.Pacing()
-    number_above_zero = {"type": "number", "exclusiveMinimum": 0}
     seconds = {"$ref": "#/$defs/seconds"}
     flag = {"$ref": "#/$defs/flag"}
 
@@ -104,63 +235,7 @@ def build() -> dict[str, Any]:
                for key, (unit, low, high) in settings.MUSIC_RANGES.items()},
         },
     }
-    duration = {"$ref": "#/$defs/duration"}
-    exercise = {
-        "type": "object",
-        "description": "One exercise.",
-        "additionalProperties": False,
-        "required": ["name"],
-        "properties": {
-            "name": _text("The exercise's name: spoken, and its chapter's title."),
-            "kind": {"enum": [kind.value for kind in Kind],
-                     "description": "What the exercise asks: effort (counted into, \"Halfway.\", \"Last few.\"), "
-                                    "stretch (none of those) or rest (none, announced and kept quiet as a rest). "
-                                    "Without it: rest for names such as Rest or Child's pose, stretch for a held "
-                                    "Stretch, Twist or Fold, else effort."},
-            "setup": _said("How to get into position; spoken before the work."),
-            "cues": {"description": "Lines spoken during the work: one text or a list. Plain text is spread over "
-                                    "the work; a mapping says when: {say: …, on: exhale} or {say: …, at: 6}. Any text may be one "
-                                    "per language: {en: …, de: …}.",
-                     "anyOf": [{"$ref": "#/$defs/cue"}, {"type": "array", "items": {"$ref": "#/$defs/cue"}}]},
-            "reps": {"description": "Counted repetitions: a whole number, or a range such as 6-10.",
-                     "anyOf": [{"type": "integer", "minimum": 1},
-                               {"type": "string", "pattern": r"^\s*0*[1-9]\d*\s*-\s*\d+\s*$"}]},
-            "breaths_per_rep": {**number_above_zero, "default": 1,
-                                "description": "Breaths per repetition (fractions allowed); needs reps."},
-            "hold_each": {"anyOf": [number_above_zero, {"type": "string", "pattern": _whole(
-                              rf"(?:{_SECONDS}|{_SECONDS}\s*-\s*{_SECONDS})")}],
-                          "description": "Seconds held still at the top of each rep, after its first inhale "
-                                         "(3s, or a range such as 3s-4s); needs reps."},
-            "work": {**duration, "description": "Continuous movement for a time (30s, 10 breaths), after the reps "
-                                                "if both are given: breath marks, halfway and \"Last few.\"."},
-            "hold": {**duration, "description": "A timed hold, after the reps and work if they are given."},
-            "pulses": {"type": "integer", "minimum": 2, "maximum": MAX_PULSES,
-                       "description": "Even counts inside every inhale and exhale of the reps, work or hold (the "
-                                      "Hundred: 5): \"In, two, three, four, five\", or ticks with tones."},
-            "sides": {"enum": ["both", ["left", "right"], ["right", "left"], "alternate"],
-                      "description": "Do the reps, work and hold once per side; alternate: one set of reps, each "
-                                     "rep on the other side, from the left."},
-            "reverse": {"type": "boolean", "default": False,
-                        "description": "After the reps (on each side), do them again in the other direction."},
-            "switch": {"anyOf": [{"type": "number", "minimum": 0}, {"$ref": "#/$defs/duration"}],
-                       "description": "Time to change side or direction: quiet after \"Now the right side.\", "
-                                      "before any countdown (default: the transition)."},
-            "rest": {"anyOf": [{"type": "number", "minimum": 0}, duration],
-                     "description": "A rest after the exercise; 0 (or a range from 0, such as 0-2 breaths) for none."},
-            "pacing": {"type": "object", "additionalProperties": False,
-                       "description": "This exercise's own tempo and narration; flags and a pacing file still win.",
-                       "properties": {key: pacing["properties"][key] for key in settings.EXERCISE_KEYS}},
-        },
-        "allOf": [
-            {"if": {"required": ["breaths_per_rep"]}, "then": {"required": ["reps"]}},
-            {"if": {"required": ["reverse"]}, "then": {"required": ["reps"]}},
-            {"if": {"required": ["sides"], "properties": {"sides": {"const": "alternate"}}}, "then": {"required": ["reps"]}},
-            {"if": {"required": ["switch"]}, "then": {"anyOf": [{"required": ["sides"]}, {"required": ["reverse"]}]}},
-            {"if": {"required": ["hold_each"]}, "then": {"required": ["reps"]}},
-            {"if": {"required": ["sides"]},
-             "then": {"anyOf": [{"required": ["reps"]}, {"required": ["work"]}, {"required": ["hold"]}]}},
-        ],
-    }
+    exercise = _exercise(pacing)
     include = {
         "type": "object",
         "description": "Put the exercises of a block file here (a YAML list of exercises).",
@@ -170,37 +245,7 @@ def build() -> dict[str, Any]:
     }
     items = {"type": "array", "minItems": 1,
              "items": {"anyOf": [{"$ref": "#/$defs/exercise"}, {"$ref": "#/$defs/include"}]}}
-    extensions = "|".join(suffix.lstrip(".") for suffix in COVER_TYPES)
-    routine = {
-        "type": "object",
-        "description": "A routine: its texts, pacing, and exercises (or sections of them).",
-        "additionalProperties": False,
-        "required": ["title"],
-        "properties": {
-            "title": _text("The session's title; spoken first, and the MP3's title."),
-            "description": _text("A sentence or two about the session (not spoken)."),
-            "instructor": _text("Who made the session; the MP3's artist."),
-            "collection": _text("The MP3's album, to group sessions in a player."),
-            "cover": {"type": "string", "pattern": _ci(rf"\.(?:{extensions})\s*$"),
-                      "description": "A JPEG or PNG image, relative to the routine file: the MP3's cover."},
-            "music": {"anyOf": [{"$ref": "#/$defs/text"}, {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/text"}}],
-                      "description": "Music under the voice: a file, or a list played in turn and looped, relative "
-                                     "to the routine file (any format ffmpeg reads)."},
-            "voice": _text("An engine voice id; the same as pacing's voice (give only one)."),
-            "language": {"$ref": "#/$defs/language",
-                         "description": "The session's language; the same as pacing's language (give only one)."},
-            "pacing": {"$ref": "#/$defs/pacing"},
-            "intro": _said("Spoken after the title."),
-            "exercises": {"$ref": "#/$defs/exercises"},
-            "sections": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/section"},
-                         "description": "Named groups of exercises (instead of exercises)."},
-            "outro": _said("Spoken at the end."),
-        },
-        "oneOf": [{"required": ["exercises"]}, {"required": ["sections"]}],
-        # A voice or a language is given here or in pacing, not both.
-        "allOf": [{"if": {"required": [key]}, "then": {"properties": {"pacing": {"not": {"required": [key]}}}}}
-                  for key in ("voice", "language")],
-    }
+    routine = _routine()
     return {
         "$schema": DRAFT,
         "title": "pilates-audio routine",
@@ -214,38 +259,9 @@ def build() -> dict[str, Any]:
                          "description": "The session's language, a BCP 47 tag: its phrasebook, numbers and voice "
                                         f"(shipped: {', '.join(languages.shipped())}; en-GB uses en)."},
             "block": {**items, "description": "A block: a list of exercises for routines to include."},
-            "cue": {"anyOf": [{"$ref": "#/$defs/said"}, {
-                "type": "object",
-                "description": "A cue said at its moment: at the start of a breath phase (on), or as a rep begins (at).",
-                "additionalProperties": False,
-                "required": ["say"],
-                "properties": {
-                    "say": _said("The words to speak."),
-                    "on": {"enum": list(PHASES),
-                           "description": "Said at the start of this phase on every rep (or breath of a hold)."},
-                    "at": {"type": "integer", "minimum": 1, "description": "Said as this rep begins, after its count."},
-                    "reps": {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 1},
-                             "description": "With on: only on these reps."},
-                    "every": {"type": "integer", "minimum": 1, "description": "With on: on every Nth rep, from the first."},
-                },
-                "oneOf": [{"required": ["on"], "not": {"required": ["at"]}},
-                          {"required": ["at"], "not": {"anyOf": [{"required": ["on"]}, {"required": ["reps"]},
-                                                                 {"required": ["every"]}]}}],
-            }]},
-            "section": {
-                "type": "object",
-                "description": "A named group of exercises, with a chapter of its own; \"Section two: Core.\" is "
-                               "spoken before the first.",
-                "additionalProperties": False,
-                "required": ["name", "exercises"],
-                "properties": {"name": _text("The section's name."),
-                               "rounds": {"type": "integer", "minimum": 1, "maximum": MAX_ROUNDS,
-                                          "default": 1,
-                                          "description": "Play the section this many times (a circuit): \"Round "
-                                                         "two of three.\""},
-                               "exercises": {"$ref": "#/$defs/exercises"}},
-            },
-            "exercises": {**items, "description": "Exercises, and includes of block files."},
+            "cue": _cue(),
+            "section": _section(),
+            "exercises": {**items, "description": find(ROUTINE, "exercises").help},
             "exercise": exercise,
             "include": include,
             "pacing": pacing,
@@ -255,10 +271,10 @@ def build() -> dict[str, Any]:
                 "additionalProperties": {"$ref": "#/$defs/text"},
                 "description": "A text per language, by language tag; the session says its language's (the "
                                "routine's language must be among them)."}]},
-            "duration": {"anyOf": [number_above_zero,
+            "duration": {"anyOf": [_ABOVE_ZERO,
                                    {"type": "string", "pattern": _whole(rf"(?:{_DURATION}|{_RANGE})")}],
                          "description": "A duration (20s, 1m30s, 45, 3 breaths) or a range (30s-90s, 2-4 breaths)."},
-            "seconds": {"anyOf": [number_above_zero, {"type": "string", "pattern": _whole(_SECONDS)}],
+            "seconds": {"anyOf": [_ABOVE_ZERO, {"type": "string", "pattern": _whole(_SECONDS)}],
                         "description": "Seconds: 4, 4s, 4.5s (not breaths)."},
             "flag": {"anyOf": [{"type": "boolean"},
                                {"type": "string", "pattern": _ci("^(?:true|yes|on|false|no|off)$")}]},

@@ -13,7 +13,7 @@ from yaml.reader import Reader
 
 from pilates_audio import languages
 from pilates_audio.errors import InputError, Problem
-from pilates_audio.format.routine import check_text
+from pilates_audio.format.values import check_text
 from pilates_audio.format.schema import SHIPPED
 
 # Everything the format offers is in use, except what needs something of the user's

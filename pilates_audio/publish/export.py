@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pilates_audio import languages
 from pilates_audio.errors import InputError
-from pilates_audio.format.routine import COVER_TYPES, MAX_COVER_BYTES, Routine
+from pilates_audio.format import COVER_TYPES, MAX_COVER_BYTES, Routine
 from pilates_audio.timing import SAMPLE_RATE, Script
 
 DEFAULT_ARTIST = "pilates-audio"

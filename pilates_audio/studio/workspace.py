@@ -21,7 +21,7 @@ from pilates_audio import render as render_mod
 from pilates_audio.errors import InputError, PilatesAudioError, Problem, ValidationError
 from pilates_audio.files import inside, read_regular, sweep, write_atomic, write_new
 from pilates_audio.format import yamlsrc
-from pilates_audio.format.routine import Block, Routine, check_data
+from pilates_audio.format import Block, Routine, check_data
 from pilates_audio.format.yamlsrc import MAX_FILE_BYTES
 from pilates_audio.settings import KEYS, Pacing, parse_value
 from pilates_audio.timing import fit

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pilates_audio import languages
-from pilates_audio.format import routine, schema, starter
+from pilates_audio.format import keys, routine, schema, starter
+from pilates_audio.format.values import speakable
 from pilates_audio.settings import KEYS
 from pilates_audio.sound.audio import decode
 
@@ -54,12 +55,12 @@ def test_the_starter_shows_every_key_of_the_format(tmp_path):
     text = starter.starter("Flow", tmp_path / "flow.yaml")
     document = yaml.safe_load(text)
     commented = set(re.findall(r"^\s*#\s*-?\s*(\w+):", text, flags=re.MULTILINE))
-    assert set(routine.ROUTINE_KEYS) - {"exercises"} <= set(document) | commented
+    assert set(keys.ROUTINE_KEYS) - {"exercises"} <= set(document) | commented
     assert "`exercises:`" in text  # the other way to list them, in the note on sections
     used = {key for section in document["sections"] for exercise in section["exercises"] for key in exercise}
-    assert used == set(routine.EXERCISE_KEYS)
+    assert used == set(keys.EXERCISE_KEYS)
     cues = yaml.load(text, Loader=EditorLoader)["sections"][1]["exercises"][1]["cues"]
-    assert {key for cue in cues for key in cue} | set(re.findall(r"(reps|every): ", text)) == set(routine.CUE_KEYS)
+    assert {key for cue in cues for key in cue} | set(re.findall(r"(reps|every): ", text)) == set(keys.CUE_KEYS)
     # voice and engine: shown as notes; language: at the top, as a routine says it
     assert set(document["pacing"]) | {"voice", "engine", "language"} == set(KEYS)
     assert {"voice", "engine", "rounds"} <= commented  # rounds: a section key, shown as a note
@@ -122,7 +123,7 @@ def test_any_usable_title_gives_a_routine_that_passes_check(tmp_path, title):
         return
     loaded, problems = routine.check(tmp_path / "t.yaml")
     assert problems == []
-    assert loaded.title == routine.speakable(title)
+    assert loaded.title == speakable(title)
     assert starter.file_name(title).endswith(".yaml") and "/" not in starter.file_name(title)
 
 

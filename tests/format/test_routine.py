@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pilates_audio.errors import ValidationError
-from pilates_audio.format import Duration, routine
+from pilates_audio.format import Duration, Exercise, Kind, routine
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +41,7 @@ def test_a_full_routine_loads(write_routine):
     assert loaded.title == "Upper Back" and loaded.name == "routine"
     assert dict(loaded.pacing) == {"preset": "gentle", "inhale": 5.0, "voice": "en-us"}
     ex = loaded.exercises[0]
-    assert ex == routine.Exercise(
+    assert ex == Exercise(
         name="Inverted arms up", setup="Lie face down.", cues=("Look down.", "Press the hands up."), reps=8,
         breaths_per_rep=2.0, hold=Duration(3, "breaths"), sides=("right", "left"), rest=Duration(20, "s"),
     )
@@ -344,7 +344,7 @@ def test_a_block_may_give_texts_per_language_for_the_routines_that_include_it(tm
 ])
 def test_the_kind_is_as_written_or_as_the_name_and_dose_say(write_routine, exercise, kind):
     loaded = routine.load(write_routine(f"title: T\nexercises:\n  - {exercise}\n"), "r.yaml")
-    assert loaded.exercises[0].kind == routine.Kind(kind)
+    assert loaded.exercises[0].kind == Kind(kind)
 
 
 def test_an_unknown_kind_lists_the_choices(write_routine):

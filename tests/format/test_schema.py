@@ -13,7 +13,8 @@ from conftest import EditorLoader, ROOT, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pilates_audio.format import routine, schema
+from pilates_audio.format import keys, routine, schema
+from pilates_audio.format.values import ValueChecker
 from pilates_audio.format.yamlsrc import Node
 from pilates_audio.settings import BREATH_CUES, KEYS, PRESETS
 
@@ -50,9 +51,9 @@ def test_schema_prints_the_shipped_file_and_is_a_draft_2020_12_schema():
 
 def test_the_schema_knows_exactly_the_keys_check_knows():
     defs = SCHEMA["$defs"]
-    assert list(defs["routine"]["properties"]) == list(routine.ROUTINE_KEYS)
-    assert list(defs["exercise"]["properties"]) == list(routine.EXERCISE_KEYS)
-    assert list(defs["section"]["properties"]) == list(routine.SECTION_KEYS)
+    assert list(defs["routine"]["properties"]) == list(keys.ROUTINE_KEYS)
+    assert list(defs["exercise"]["properties"]) == list(keys.EXERCISE_KEYS)
+    assert list(defs["section"]["properties"]) == list(keys.SECTION_KEYS)
     assert list(defs["pacing"]["properties"]) == list(KEYS)
     assert defs["pacing"]["properties"]["preset"]["enum"] == list(PRESETS)
     assert defs["pacing"]["properties"]["breath_cues"]["enum"] == list(BREATH_CUES)
@@ -208,14 +209,14 @@ WORDS = ["1", "2.5", ".5", "0", "30", "-", " ", "s", "sec", "Seconds", "m", "MIN
 @given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map("".join))
 def test_the_duration_pattern_accepts_every_duration_check_accepts(text):
     problems: list = []
-    accepted = routine._Checker("r.yaml", problems, Path()).duration(Node(text, 1, 1, raw=text), "hold") is not None
+    accepted = ValueChecker("r.yaml", problems, Path()).duration(Node(text, 1, 1, raw=text), "hold") is not None
     if accepted:
         assert valid({"title": "T", "exercises": [{"name": "N", "hold": text}]}), text
 
 
 def test_the_format_reference_names_every_key():
     text = (ROOT / "docs" / "routine-format.md").read_text(encoding="utf-8")
-    for key in (*routine.ROUTINE_KEYS, *routine.EXERCISE_KEYS, *KEYS, "include"):
+    for key in (*keys.ROUTINE_KEYS, *keys.EXERCISE_KEYS, *KEYS, "include"):
         assert f"`{key}`" in text, key
     for command in ("pilates-audio new", "pilates-audio schema", "yaml-language-server: $schema="):
         assert command in text, command

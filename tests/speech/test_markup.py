@@ -9,7 +9,7 @@ from conftest import run_cli
 
 import audiocheck
 from pilates_audio import speech
-from pilates_audio.format import routine
+from pilates_audio.format.values import speakable
 
 BREAK = '<break time="20s"/>'
 
@@ -25,7 +25,7 @@ BREAK = '<break time="20s"/>'
     ("Heart <3, and a < b > c.", "Heart <3, and a < b > c."),
 ])
 def test_markup_is_removed_from_spoken_text(text, spoken):
-    assert routine.speakable(text) == spoken
+    assert speakable(text) == spoken
 
 
 def test_the_engine_reads_markup_as_text_rather_than_obeying_it(tmp_path):
