@@ -103,6 +103,7 @@ class ListChecker(ExerciseChecker):
         root = self.includes.parsed[resolved]
         if root is None:
             return [None]
+        # The whole checker (a routine's), though this part only knows lists: a block checks as a routine would.
         checker = type(self)(shown, self.problems, path.parent, self.chain + (resolved,), self.includes, self.language)
         return checker.block_items(root, section)
 

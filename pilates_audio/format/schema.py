@@ -98,7 +98,7 @@ def _exercise(pacing: dict[str, Any]) -> dict[str, Any]:
             "pacing": {"type": "object", "additionalProperties": False, "description": about["pacing"],
                        "properties": {key: pacing["properties"][key] for key in settings.EXERCISE_KEYS}},
         },
-        # What a key needs, as the checker says it, but pulses: the checker alone asks for reps, work or a hold.
+        # What a key needs beside it, from the table; what pulses needs is left to check, as it always was.
         "allOf": [
             _needs("breaths_per_rep"),
             _needs("reverse"),
