@@ -145,7 +145,7 @@ def estimated_script(routine: Routine, pacing: Pacing, target: timing.Target | f
     fitted = timing.fit.fit(routine, pacing, target, estimate) if target is not None else None
     if fitted is not None:
         routine, pacing = fitted.routine, fitted.pacing
-    return _noted(timing.script.plan(routine, pacing, estimate), notes), fitted
+    return _noted(timing.plan(routine, pacing, estimate), notes), fitted
 
 
 def _notes(routine: Routine, pacing: Pacing) -> tuple[str, ...]:
@@ -186,7 +186,7 @@ def planned(routine: Routine, pacing: Pacing, target: timing.Target | float | No
         raise too_long("--length asks for", goal.seconds)
     if target is None:
         # A bound from the counts alone, so a million reps are refused without being laid out.
-        shortest = timing.script.minimum_seconds(routine, pacing)
+        shortest = timing.minimum_seconds(routine, pacing)
         if shortest > max_length:
             raise too_long("the session would last at least", shortest)
     plan, fitted = estimated_script(routine, pacing, goal)
@@ -210,11 +210,11 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
     if target is not None:
         fitted = timing.fit.fit(routine, pacing, target, voices.estimate)
         chosen, chosen_pacing = fitted.routine, fitted.pacing
-    voices.ensure(timing.script.candidate_lines(chosen, chosen_pacing), progress, ready)
+    voices.ensure(timing.candidate_lines(chosen, chosen_pacing), progress, ready)
     if fitted is not None:
         fitted = timing.fit.fit(routine, pacing, target, voices.length, fill=fitted.fill)
         chosen, chosen_pacing = fitted.routine, fitted.pacing
-    return _noted(timing.script.plan(chosen, chosen_pacing, voices.length), notes), fitted
+    return _noted(timing.plan(chosen, chosen_pacing, voices.length), notes), fitted
 
 
 def voices_for(pacing: Pacing) -> speech.Speech:

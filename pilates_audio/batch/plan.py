@@ -16,8 +16,7 @@ from pilates_audio.errors import PilatesAudioError
 from pilates_audio.format import Routine, load, parse_duration
 from pilates_audio.settings import PRESETS, Pacing
 from pilates_audio.sound import audio
-from pilates_audio.timing import SAMPLE_RATE, Target
-from pilates_audio.timing.script import candidate_lines
+from pilates_audio.timing import SAMPLE_RATE, Target, candidate_lines
 
 STAMPS = ".batch"  # in the output folder: one stamp per session, saying what it was made from
 PARALLEL_FROM = 16  # sessions: fewer are planned in this process, quicker than starting others

@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from pilates_audio.errors import InputError
 from pilates_audio.format import Routine, format_clock
 from pilates_audio.settings import Pacing
-from pilates_audio.timing.script import SAMPLE_RATE, LengthOf, minimum_seconds, plan
+from pilates_audio.timing.script import SAMPLE_RATE, LengthOf
+from pilates_audio.timing.walk import minimum_seconds, plan
 
 STEPS = 40  # halvings: far finer than a millisecond of breath
 BREATH_FLAGS = ("inhale", "exhale")  # given as flags, --length keeps them as they are
@@ -77,7 +78,7 @@ def scale_bounds(pacing: Pacing) -> tuple[float, float]:
 def _total(routine: Routine, pacing: Pacing, fill: float, scale: float, length_of: LengthOf, cap: float) -> float:
     """Return the session's length with its ranges `fill` of the way up and the breath scaled by `scale`."""
     chosen, paced = routine.choose(fill), scaled(pacing, scale)
-    # Far over the cap, the quick bound says as much as a plan would (and a range
+    # Far over the cap, the quick bound says as much as a laid-out script would (and a range
     # up to a million reps is never laid out).
     shortest = minimum_seconds(chosen, paced)
     if shortest > cap:
@@ -93,7 +94,7 @@ def reach(routine: Routine, pacing: Pacing, length_of: LengthOf, keep_breath: bo
     """
     low, high = (1.0, 1.0) if keep_breath else scale_bounds(pacing)
     shortest = _total(routine, pacing, 0.0, low, length_of, cap)
-    # Past the cap the longest may be only the quick bound, below a shortest that was planned in full.
+    # Past the cap the longest may be only the quick bound, below a shortest that was laid out in full.
     return shortest, max(shortest, _total(routine, pacing, 1.0, high, length_of, cap))
 
 
@@ -112,7 +113,7 @@ def fit(routine: Routine, pacing: Pacing, goal: Target | float, length_of: Lengt
               f"a breath of {pacing.min_phase:g}s to {pacing.max_phase:g}s per inhale or exhale")
     pace = min(max(1.0, low_scale), high_scale)  # the user's own breath, if within bounds
     slack = tolerance(target)
-    cap = 2 * target + 600  # past this, a plan is not laid out: the quick bound says enough
+    cap = 2 * target + 600  # past this, no script is laid out: the quick bound says enough
 
     def total(f: float, scale: float) -> float:
         return _total(routine, pacing, f, scale, length_of, cap)

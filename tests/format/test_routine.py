@@ -224,9 +224,9 @@ BILINGUAL = """
 
 def said(routine_, language):
     from pilates_audio.settings import Pacing
-    from pilates_audio.timing import script
+    from pilates_audio import timing
 
-    planned = script.plan(routine_, Pacing(language=language), lambda text: 44100)
+    planned = timing.plan(routine_, Pacing(language=language), lambda text: 44100)
     return [cue.text for cue in planned.cues if cue.kind == "speech"]
 
 

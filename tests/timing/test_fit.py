@@ -15,7 +15,7 @@ from pilates_audio.errors import InputError
 from pilates_audio.format import routine
 from pilates_audio.format.units import Duration, format_clock, parse_duration, parse_range
 from pilates_audio.settings import Pacing
-from pilates_audio.timing import fit, script
+from pilates_audio.timing import fit, walk
 
 RANGED = """
 title: Ranged
@@ -187,12 +187,12 @@ def test_any_reachable_target_lands_within_tolerance(case, tmp_path_factory):
     pacing, _ = render.effective_pacing(loaded, {})
     estimate = estimate_for(pacing)
     low_scale, high_scale = fit.scale_bounds(pacing)
-    shortest = script.plan(loaded.choose(0.0), fit.scaled(pacing, low_scale), estimate).duration / 44100
-    longest = script.plan(loaded.choose(1.0), fit.scaled(pacing, high_scale), estimate).duration / 44100
+    shortest = walk.plan(loaded.choose(0.0), fit.scaled(pacing, low_scale), estimate).duration / 44100
+    longest = walk.plan(loaded.choose(1.0), fit.scaled(pacing, high_scale), estimate).duration / 44100
     target = shortest + position * (longest - shortest)
     fitted = fit.fit(loaded, pacing, target, estimate)
     assert abs(fitted.seconds - target) <= fit.tolerance(target)
-    plan = script.plan(fitted.routine, fitted.pacing, estimate)
+    plan = walk.plan(fitted.routine, fitted.pacing, estimate)
     assert abs(plan.duration / 44100 - fitted.seconds) < 1e-6
     assert_breath_counts_exact(plan.to_json(), fitted.routine)
 

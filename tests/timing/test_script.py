@@ -12,7 +12,7 @@ from checks import (assert_breath_counts_exact, book_of, assert_chapters, assert
                     assert_cues_inside_their_work, assert_tied_cues_in_their_phases)
 from pilates_audio import render, speech
 from pilates_audio.format import Duration, routine
-from pilates_audio.timing import script
+from pilates_audio.timing import placement, script, walk
 
 SAMPLE_RATE = script.SAMPLE_RATE
 
@@ -76,7 +76,7 @@ def test_a_line_of_the_tools_that_cannot_fit_grows_its_part_and_is_named(write_r
     rest = [c for c in plan.cues if c.part == "rest"]
     # grown by the overflow and a short pause after the line
     assert rest[-2].kind == "speech" and rest[-1].kind == "pause"
-    assert rest[-1].length == script.samples(script.SENTENCE_GAP)
+    assert rest[-1].length == script.samples(placement.SENTENCE_GAP)
 
 
 def _overflow(plan: script.Script, part: str, seconds: float) -> float:
@@ -191,9 +191,9 @@ def test_script_text_shows_a_timeline_with_the_total():
 def test_every_line_spoken_is_a_candidate_whatever_the_lengths(case):
     loaded, _ = estimated(GOLDEN / f"{case}.yaml")
     pacing, _ = render.effective_pacing(loaded, {})
-    candidates = set(script.candidate_lines(loaded, pacing))
+    candidates = set(walk.candidate_lines(loaded, pacing))
     for length in (100, SAMPLE_RATE // 2, 3 * SAMPLE_RATE):
-        spoken = set(script.plan(loaded, pacing, lambda text: length).spoken_lines)
+        spoken = set(walk.plan(loaded, pacing, lambda text: length).spoken_lines)
         assert spoken <= candidates
 
 
@@ -665,7 +665,7 @@ def test_a_tied_cue_past_its_phase_is_named_once_by_its_exercise_from_a_noticeab
     pacing, _ = render.effective_pacing(loaded, {})
     # After its rep's count (0.5 s) and a gap (0.3 s), the cue ends `over` past its inhale of 3 s.
     cue = "Breathe wide into the back of the ribs."
-    plan = script.plan(loaded, pacing, _lengths({cue: 3.0 - 0.8 + over}))
+    plan = walk.plan(loaded, pacing, _lengths({cue: 3.0 - 0.8 + over}))
     said = [c for c in plan.cues if c.text == cue]
     assert len(said) == 6  # every inhale, both sides
     expected = (f'Ribs: the cue "{cue}"{warned}; shorten it, or slow the breath',) if warned else ()
@@ -684,12 +684,12 @@ def test_a_breath_word_before_a_tied_cue_stays_when_the_cue_still_ends_on_time(w
     loaded = routine.load(path)
     pacing, _ = render.effective_pacing(loaded, {})
     # "Exhale." (0.5 s), a gap (0.3 s), then the cue: 0.02 s past the exhale, which no one hears.
-    plan = script.plan(loaded, pacing, _lengths({"Long neck.": 3.0 - 0.8 + 0.02}))
+    plan = walk.plan(loaded, pacing, _lengths({"Long neck.": 3.0 - 0.8 + 0.02}))
     spoken = [c.text for c in plan.cues if c.part == "hold" and c.kind == "speech"]
     assert [spoken[i - 1] for i, text in enumerate(spoken) if text == "Long neck."] == ["Exhale."] * 2
     assert plan.warnings == ()
     # Where "Exhale." would push the cue past its phase, the cue is said on the exhale without it.
-    plan = script.plan(loaded, pacing, _lengths({"Long neck.": 2.9}))
+    plan = walk.plan(loaded, pacing, _lengths({"Long neck.": 2.9}))
     spoken = [c.text for c in plan.cues if c.part == "hold" and c.kind == "speech"]
     assert spoken.count("Long neck.") == 2 and spoken.count("Exhale.") == 1  # the third exhale's, with no cue
     assert plan.warnings == ()
