@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from pilates_audio import speech
 from pilates_audio.errors import InputError, PilatesAudioError, ValidationError
 from pilates_audio.format import starter, yamlsrc
-from pilates_audio.settings import BREATH_CUES, ENGINES, GUIDANCE, KEYS, MAX_COUNTDOWN, MUSIC_RANGES, PRESETS
+from pilates_audio.settings import BREATH_CUES, ENGINES, GUIDANCE, KEYS, MAX_COUNTDOWN, MUSIC, PRESETS, SETTINGS
 from pilates_audio.studio.workspace import BadName, Conflict, NotFound, Superseded, Workspace, with_pacing
 
 TOKEN_HEADER = "X-Studio-Token"
@@ -351,7 +351,8 @@ def _pacing_settings() -> dict[str, Any]:
     return {"keys": list(KEYS), "presets": list(PRESETS), "engines": list(ENGINES),
             "breath_cues": list(BREATH_CUES), "guidance": list(GUIDANCE),
             "max_countdown": MAX_COUNTDOWN,
-            "music": {key: [low, high, unit] for key, (unit, low, high) in MUSIC_RANGES.items()}}
+            "music": {setting.name: [setting.low, setting.high, setting.unit] for setting in SETTINGS.values()
+                      if setting.group == MUSIC}}
 
 
 @dataclass(frozen=True)
