@@ -116,59 +116,34 @@ def _apply(command: Callable, options: list[Callable]) -> Callable:
     return command
 
 
+def _setting_option(setting: settings.Setting) -> Callable:
+    """Declare the flag of one setting, as its row in the settings table describes it; it defaults to None."""
+    attrs: dict[str, Any] = {"group": setting.group, "default": None, "help": setting.flag_help}
+    if setting.kind is settings.SettingKind.FLAG:
+        name = setting.option[2:]
+        return option(f"--{name}/--no-{name}", setting.name, **attrs)
+    if setting.kind is settings.SettingKind.CHOICE:
+        return option(setting.option, setting.name, type=click.Choice(list(setting.choices)), **attrs)
+    if setting.kind is settings.SettingKind.COUNT:
+        # A count with a ceiling is checked by click, which shows its range in the help.
+        attrs["type"] = int if setting.high is None else click.IntRange(int(setting.low), setting.high)
+    return option(setting.option, setting.name, callback=_pacing_value(setting.name), metavar=setting.placeholder,
+                  **attrs)
+
+
 def pacing_options(command: Callable) -> Callable:
     """Add the pacing flags; each defaults to None so only flags given override."""
     return _apply(command, [
         option("--pacing", "pacing_file", group="Pacing", type=click.Path(dir_okay=False, path_type=Path),
                help="A pacing file: YAML with the keys of a routine's pacing: block."),
-        option("--pace", "preset", group="Pacing", type=click.Choice(list(settings.PRESETS)), default=None,
-               help="Pacing preset (default: standard)."),
-        option("--inhale", group="Pacing", callback=_pacing_value("inhale"), metavar="SECONDS",
-               help="Length of an inhale, e.g. 5s."),
-        option("--exhale", group="Pacing", callback=_pacing_value("exhale"), metavar="SECONDS",
-               help="Length of an exhale, e.g. 5s."),
-        option("--transition", group="Pacing", callback=_pacing_value("transition"), metavar="DURATION",
-               help="Pause between exercises, e.g. 6s or 1 breath."),
-        option("--breath-cues", "breath_cues", group="Pacing", type=click.Choice(list(settings.BREATH_CUES)),
-               default=None, help="Mark each inhale and exhale with words, a soft tone, or nothing."),
-        option("--breath-cues-every", "breath_cues_every", group="Pacing", type=int,
-               callback=_pacing_value("breath_cues_every"), metavar="N",
-               help="Name the first breath of each part, then every Nth; 1 names every breath (default: 1; gentle: 3)."),
-        option("--count-reps/--no-count-reps", "count_reps", group="Pacing", default=None,
-               help="Say the number of each rep (default: on)."),
-        option("--countdown", group="Pacing", type=click.IntRange(0, settings.MAX_COUNTDOWN), default=None,
-               metavar="N", help="Count down N seconds before a hold; 0 turns it off (default: 3)."),
-        option("--halfway/--no-halfway", "halfway", group="Pacing", default=None,
-               help="Say when a hold of 30 s or more is half done (default: on)."),
-        option("--announce-next/--no-announce-next", "announce_next", group="Pacing", default=None,
-               help="Name the next exercise in rests and transitions (default: on)."),
-        option("--guidance", group="Pacing", type=click.Choice(list(settings.GUIDANCE)), default=None,
-               help="How much is said: full, standard (default: no breath words in rests, no next-up just before "
-                    "the exercise) or minimal (names, counts and what is needed to follow)."),
-        option("--engine", group="Voice", type=click.Choice(list(settings.ENGINES)), default=None,
-               help="Speech engine: piper (neural voices), pyttsx3, or auto (default: piper when a Piper voice is "
-                    "installed, else pyttsx3)."),
-        option("--voice", group="Voice", callback=_pacing_value("voice"), metavar="ID",
-               help="Voice of the engine: an id from `pilates-audio voices`, or a Piper .onnx model."),
-        option("--language", group="Voice", callback=_pacing_value("language"), metavar="TAG",
-               help="The session's language, a BCP 47 tag such as de, es or pt-BR (default: en)."),
-        option("--rate", group="Voice", callback=_pacing_value("rate"), metavar="WPM",
-               help="Speech rate in words per minute."),
-        option("--min-phase", "min_phase", group="Length", callback=_pacing_value("min_phase"), metavar="SECONDS",
-               help="Shortest inhale or exhale --length may choose (default: 2.5s)."),
-        option("--max-phase", "max_phase", group="Length", callback=_pacing_value("max_phase"), metavar="SECONDS",
-               help="Longest inhale or exhale --length may choose (default: 8s)."),
+        *(_setting_option(setting) for setting in settings.SETTINGS.values() if setting.group != settings.MUSIC),
     ])
 
 
 def music_settings(command: Callable) -> Callable:
     """Add the flags of the music bed's settings (level, ducking, fades): for the commands that use them."""
-    return _apply(command, [
-        option(f"--{key.replace('_', '-')}", key, group="Music", callback=_pacing_value(key),
-               metavar="SECONDS" if unit == "s" else unit,
-               help=f"{settings.MUSIC_HELP[key]} (default: {getattr(settings.Pacing(), key):g}"
-                    f"{'s' if unit == 's' else ''}).")
-        for key, (unit, _, _) in settings.MUSIC_RANGES.items()])
+    return _apply(command, [_setting_option(setting) for setting in settings.SETTINGS.values()
+                            if setting.group == settings.MUSIC])
 
 
 def _length(ctx: click.Context, param: click.Parameter, value: Any) -> float | None:

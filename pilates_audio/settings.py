@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, fields, replace
+from enum import Enum
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from pilates_audio import languages
 from pilates_audio.errors import Problem, ValidationError
@@ -21,55 +21,178 @@ PRESETS: dict[str, dict[str, Any]] = {
 DEFAULT_PRESET = "standard"
 BREATH_CUES = ("voice", "tone", "silent")
 GUIDANCE = ("full", "standard", "minimal")  # how much is said besides the author's words
-# What one exercise's own pacing block may set: its tempo and how it is narrated.
-EXERCISE_KEYS = ("inhale", "exhale", "breath_cues", "breath_cues_every", "count_reps", "countdown", "halfway")
 USER_SOURCES = ("flag", "pacing file", "studio")  # settings from these beat an exercise's own
 ENGINES = ("auto", "pyttsx3", "piper")  # auto: piper when a Piper voice is installed, else pyttsx3
 MIN_RATE, MAX_RATE = 60, 450
 MAX_COUNTDOWN = 10
-# The music bed's settings (see beds.Ducking): the unit each is in, and the range it takes.
-MUSIC_RANGES = {
-    "music_level": ("LU", -40.0, 0.0),  # the music's loudness relative to the speech
-    "duck": ("dB", 0.0, 40.0),  # how much lower it is under speech and tones
-    "duck_attack": ("s", 0.0, 5.0),  # its ramp down before a sound
-    "duck_release": ("s", 0.0, 10.0),  # its ramp back up after one
-    "music_fade": ("s", 0.0, 60.0),  # its fade-in at the start and fade-out at the end
-}
-MUSIC_HELP = {
-    "music_level": "Loudness of the music relative to the speech",
-    "duck": "How much lower the music is under speech and tones",
-    "duck_attack": "How long the music ramps down before speech",
-    "duck_release": "How long the music ramps back up after speech",
-    "music_fade": "Fade-in at the start and fade-out at the end of the music",
-}
+
+
+class SettingKind(Enum):
+    """What a setting's value is, which says how it is parsed, offered as a flag and described in the schema."""
+
+    SECONDS = "seconds"  # a time in seconds, not breaths (4, 4s, 1m); within low to high where those are given
+    DURATION = "duration"  # seconds or breaths (6s, 1 breath); zero allowed
+    NUMBER = "number"  # a number, or one written as text, from low to high; whole where the default is
+    COUNT = "count"  # a whole number written as one, at least low (and at most high, where given)
+    FLAG = "flag"  # true or false (yes, no, on, off)
+    CHOICE = "choice"  # one of the choices
+    TEXT = "text"  # text that is not blank, kept without its surrounding spaces
+    LANGUAGE = "language"  # a BCP 47 tag with a phrasebook
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One pacing setting: what it takes, its default, and the sentence that explains it everywhere it is shown."""
+
+    name: str
+    kind: SettingKind
+    default: Any
+    help: str  # one sentence: the flag's help and the schema's description are made from it
+    group: str  # the heading its flag is listed under in a command's help
+    choices: tuple[str, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    unit: str = ""  # what a number counts ("s", "dB"); the schema names it after the range
+    metavar: str | None = None  # the flag's placeholder where the kind's is not the one to show
+    flag: str | None = None  # the flag's spelling where it is not the name with dashes
+    exercise: bool = False  # an exercise's own pacing block may set it: its tempo and how it is narrated
+    default_in_help: bool = False  # its flag's help ends with "(default: …)"
+    refusal: str = ""  # the message for a bad value, where the kind's is not right; {value} is the value
+    out_of_range: str = ""  # the message for a number outside low to high, where it is not the refusal
+
+    @property
+    def option(self) -> str:
+        """Return the flag's name: --name-with-dashes unless the setting has its own."""
+        return self.flag or f"--{self.name.replace('_', '-')}"
+
+    @property
+    def placeholder(self) -> str | None:
+        """Return what the flag's help shows for its value (None for choices and on/off flags)."""
+        kinds = {SettingKind.SECONDS: "SECONDS", SettingKind.DURATION: "DURATION", SettingKind.COUNT: "N",
+                 SettingKind.NUMBER: self.unit}
+        return self.metavar or kinds.get(self.kind)
+
+    def refuse(self, value: Any) -> str:
+        """Return the message for a value this setting does not take."""
+        if self.refusal:
+            return self.refusal.format(value=value)
+        if self.kind is SettingKind.CHOICE:
+            return f"{self.name} must be one of: {', '.join(self.choices)}"
+        if self.kind is SettingKind.SECONDS:
+            return f"{self.name} must be a time from {self.low:g}s to {self.high:g}s"
+        return f"{self.name} must be a number of {self.unit} from {self.low:g} to {self.high:g}"
+
+    def shown(self, value: Any) -> str:
+        """Write a value of this setting as a person would type it."""
+        if self.kind is SettingKind.FLAG:
+            return "on" if value else "off"
+        if self.kind is SettingKind.SECONDS:
+            return f"{value:g}s"
+        return f"{value:g}" if self.kind is SettingKind.NUMBER else str(value)
+
+    @property
+    def flag_help(self) -> str:
+        """Return the flag's help: the sentence, with the default where the setting shows it."""
+        return f"{self.help[:-1]} (default: {self.shown(self.default)})." if self.default_in_help else self.help
+
+    @property
+    def range_text(self) -> str:
+        """Return the range a number takes as the schema says it, (0 to 5 s): the unit unless the sentence ends so."""
+        unit = f" {self.unit}" if self.unit and not self.help[:-1].endswith(f" {self.unit}") else ""
+        return f" ({self.low:g} to {self.high:g}{unit})"
+
+
+PACING, VOICE, LENGTH, MUSIC = "Pacing", "Voice", "Length", "Music"  # the headings the flags are listed under
+# Every setting, in the order its flag is listed in a command's help. The Pacing dataclass lists them in the
+# order of the timed script's pacing object.
+SETTINGS: dict[str, Setting] = {row.name: row for row in (
+    Setting("preset", SettingKind.CHOICE, DEFAULT_PRESET,
+            "Starting values for breath length, speech rate and transitions.", PACING, choices=tuple(PRESETS),
+            flag="--pace", default_in_help=True,
+            refusal=f"unknown preset '{{value}}'; choose one of: {', '.join(PRESETS)}"),
+    Setting("inhale", SettingKind.SECONDS, 4.0, "Length of an inhale, in seconds.", PACING, exercise=True),
+    Setting("exhale", SettingKind.SECONDS, 4.0, "Length of an exhale, in seconds.", PACING, exercise=True),
+    Setting("transition", SettingKind.DURATION, Duration(4.0, "s"),
+            "Pause between exercises and between sides: seconds or breaths; 0s for none.", PACING),
+    Setting("breath_cues", SettingKind.CHOICE, "voice",
+            "Mark each inhale and exhale with words, a soft tone, or nothing.", PACING, choices=BREATH_CUES,
+            exercise=True),
+    Setting("breath_cues_every", SettingKind.COUNT, 1, "Name the first breath of each part, then every Nth "
+            "(1: every breath; the gentle preset: 3). Tones still mark every phase.", PACING, low=1, exercise=True,
+            refusal="breath_cues_every must be a whole number, at least 1 (1: every breath)"),
+    Setting("count_reps", SettingKind.FLAG, True, "Say each rep's number.", PACING, exercise=True,
+            default_in_help=True),
+    Setting("countdown", SettingKind.COUNT, 3, "Seconds counted down into a hold; 0 turns it off.", PACING, low=0,
+            high=MAX_COUNTDOWN, exercise=True, default_in_help=True,
+            refusal=f"countdown must be a whole number from 0 (off) to {MAX_COUNTDOWN}"),
+    Setting("halfway", SettingKind.FLAG, True, 'Say "Halfway." in holds of 30 seconds or more.', PACING, exercise=True,
+            default_in_help=True),
+    Setting("announce_next", SettingKind.FLAG, True, "Name the next exercise in rests and transitions.", PACING,
+            default_in_help=True),
+    Setting("guidance", SettingKind.CHOICE, "standard", "How much is said: full; standard (no breath words in "
+            "rests, no next-up just before the exercise); minimal (names, counts, what is needed to follow).", PACING,
+            choices=GUIDANCE),
+    Setting("engine", SettingKind.CHOICE, ENGINES[0], "Speech engine: piper (neural voices), pyttsx3, or auto "
+            "(piper when a Piper voice is installed, else pyttsx3).", VOICE, choices=ENGINES),
+    Setting("voice", SettingKind.TEXT, None, "A voice of the engine: an id from `pilates-audio voices`, or a Piper "
+            ".onnx model.", VOICE, metavar="ID",
+            refusal="voice must be a voice id as text; `pilates-audio voices` lists them"),
+    Setting("language", SettingKind.LANGUAGE, languages.DEFAULT,
+            "The session's language, a BCP 47 tag such as de, es or pt-BR.", VOICE, metavar="TAG",
+            default_in_help=True, refusal="language must be a language tag such as de, es or pt-BR"),
+    Setting("rate", SettingKind.NUMBER, 155, "Speech rate in words per minute.", VOICE, low=MIN_RATE, high=MAX_RATE,
+            unit="words per minute", metavar="WPM",
+            refusal=f"rate must be a number of words per minute ({MIN_RATE} to {MAX_RATE})",
+            out_of_range=f"rate {{value}} is out of range; use {MIN_RATE} to {MAX_RATE} words per minute"),
+    Setting("min_phase", SettingKind.SECONDS, 2.5, "Shortest inhale or exhale that --length may choose.", LENGTH,
+            default_in_help=True),
+    Setting("max_phase", SettingKind.SECONDS, 8.0, "Longest inhale or exhale that --length may choose.", LENGTH,
+            default_in_help=True),
+    # The music bed's (see beds.Ducking).
+    Setting("music_level", SettingKind.NUMBER, -14.0, "Loudness of the music relative to the speech.", MUSIC,
+            low=-40.0, high=0.0, unit="LU", default_in_help=True),
+    Setting("duck", SettingKind.NUMBER, 12.0, "How much lower the music is under speech and tones.", MUSIC,
+            low=0.0, high=40.0, unit="dB", default_in_help=True),
+    Setting("duck_attack", SettingKind.SECONDS, 0.3, "How long the music ramps down before speech.", MUSIC,
+            low=0.0, high=5.0, unit="s", default_in_help=True),
+    Setting("duck_release", SettingKind.SECONDS, 0.6, "How long the music ramps back up after speech.", MUSIC,
+            low=0.0, high=10.0, unit="s", default_in_help=True),
+    Setting("music_fade", SettingKind.SECONDS, 3.0, "Fade-in at the start and fade-out at the end of the music.", MUSIC,
+            low=0.0, high=60.0, unit="s", default_in_help=True),
+)}
+
+
+def _default(name: str) -> Any:
+    """Return a setting's default, for the dataclass's fields."""
+    return SETTINGS[name].default
 
 
 @dataclass(frozen=True)
 class Pacing:
     """The effective pacing of one session."""
 
-    preset: str = DEFAULT_PRESET
-    inhale: float = 4.0
-    exhale: float = 4.0
-    rate: int = 155
-    transition: Duration = Duration(4.0, "s")
-    engine: str = ENGINES[0]
-    voice: str | None = None
-    language: str = languages.DEFAULT  # a BCP 47 tag, as given (en-GB); its phrasebook is the language's
-    breath_cues: str = "voice"
-    breath_cues_every: int = 1  # name the first breath of a part, then every Nth
-    count_reps: bool = True
-    countdown: int = 3
-    halfway: bool = True
-    announce_next: bool = True
-    guidance: str = "standard"
-    min_phase: float = 2.5
-    max_phase: float = 8.0
-    music_level: float = -14.0
-    duck: float = 12.0
-    duck_attack: float = 0.3
-    duck_release: float = 0.6
-    music_fade: float = 3.0
+    preset: str = _default("preset")
+    inhale: float = _default("inhale")
+    exhale: float = _default("exhale")
+    rate: int = _default("rate")
+    transition: Duration = _default("transition")
+    engine: str = _default("engine")
+    voice: str | None = _default("voice")
+    language: str = _default("language")  # a BCP 47 tag, as given (en-GB); its phrasebook is the language's
+    breath_cues: str = _default("breath_cues")
+    breath_cues_every: int = _default("breath_cues_every")  # name the first breath of a part, then every Nth
+    count_reps: bool = _default("count_reps")
+    countdown: int = _default("countdown")
+    halfway: bool = _default("halfway")
+    announce_next: bool = _default("announce_next")
+    guidance: str = _default("guidance")
+    min_phase: float = _default("min_phase")
+    max_phase: float = _default("max_phase")
+    music_level: float = _default("music_level")
+    duck: float = _default("duck")
+    duck_attack: float = _default("duck_attack")
+    duck_release: float = _default("duck_release")
+    music_fade: float = _default("music_fade")
     # Not settings, but what an exercise's own pacing needs: the keys the user fixed for
     # this render (flags, a pacing file), which beat it, and how far --length scaled the breath.
     fixed: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
@@ -97,13 +220,15 @@ class Pacing:
 
         With `music`, the music's settings too: everything a session is made with.
         """
-        data = {key: getattr(self, key) for key in KEYS if music or key not in MUSIC_RANGES}
+        data = {key: getattr(self, key) for key in KEYS if music or SETTINGS[key].group != MUSIC}
         data["transition"] = round(self.transition_seconds, 3)
         data["breath"] = self.breath
         return data
 
 
 KEYS = tuple(spec.name for spec in fields(Pacing) if spec.name not in ("fixed", "tempo"))
+# What one exercise's own pacing block may set, in the timed script's order.
+EXERCISE_KEYS = tuple(key for key in KEYS if SETTINGS[key].exercise)
 
 
 @dataclass(frozen=True)
@@ -114,95 +239,80 @@ class Layer:
     values: Mapping[str, Any]
 
 
-def _seconds(value: Any) -> float:
-    return parse_duration(value, breaths_allowed=False).amount
+def _seconds(setting: Setting, value: Any) -> float:
+    if setting.low is None:
+        return parse_duration(value, breaths_allowed=False).amount
+    try:
+        number: float | None = parse_duration(value, breaths_allowed=False, zero_allowed=True).amount
+    except ValueError:
+        number = None
+    if number is None or not setting.low <= number <= setting.high:
+        raise ValueError(setting.refuse(value))
+    return number
 
 
-def _flag(key: str, value: Any) -> bool:
+def _duration(setting: Setting, value: Any) -> Duration:
+    return parse_duration(value, zero_allowed=True)
+
+
+def _number(setting: Setting, value: Any) -> float | int:
+    # A number written as text counts: a flag's value always is text.
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(setting.refuse(value))
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(setting.refuse(value)) from None
+    if not setting.low <= number <= setting.high:  # not a finite number either
+        raise ValueError(setting.out_of_range.format(value=value) if setting.out_of_range else setting.refuse(value))
+    return int(round(number)) if isinstance(setting.default, int) else number
+
+
+def _count(setting: Setting, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < setting.low or (
+            setting.high is not None and value > setting.high):
+        raise ValueError(setting.refuse(value))
+    return value
+
+
+def _flag(setting: Setting, value: Any) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.lower() in ("true", "yes", "on", "false", "no", "off"):
         return value.lower() in ("true", "yes", "on")
-    raise ValueError(f"{key} must be true or false")
+    raise ValueError(f"{setting.name} must be true or false")
+
+
+def _choice(setting: Setting, value: Any) -> str:
+    if value not in setting.choices:
+        raise ValueError(setting.refuse(value))
+    return value
+
+
+def _text(setting: Setting, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(setting.refuse(value))
+    return value.strip()
+
+
+def _language(setting: Setting, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(setting.refuse(value))
+    languages.resolve(value)  # a language with no phrasebook is refused, with the list of those shipped
+    return languages.normalize(value)
+
+
+PARSERS: dict[SettingKind, Callable[[Setting, Any], Any]] = {
+    SettingKind.SECONDS: _seconds, SettingKind.DURATION: _duration, SettingKind.NUMBER: _number,
+    SettingKind.COUNT: _count, SettingKind.FLAG: _flag, SettingKind.CHOICE: _choice, SettingKind.TEXT: _text,
+    SettingKind.LANGUAGE: _language,
+}
 
 
 def parse_value(key: str, value: Any) -> Any:
     """Parse one pacing value, raising ValueError with a message fit for a person."""
-    if key == "preset":
-        if not isinstance(value, str) or value not in PRESETS:
-            raise ValueError(f"unknown preset '{value}'; choose one of: {', '.join(PRESETS)}")
-        return value
-    if key in ("inhale", "exhale", "min_phase", "max_phase"):
-        return _seconds(value)
-    if key == "transition":
-        return parse_duration(value, zero_allowed=True)
-    if key == "rate":
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ValueError(f"rate must be a number of words per minute ({MIN_RATE} to {MAX_RATE})")
-        try:
-            rate = float(value)
-        except ValueError:
-            raise ValueError(f"rate must be a number of words per minute ({MIN_RATE} to {MAX_RATE})") from None
-        if not MIN_RATE <= rate <= MAX_RATE:
-            raise ValueError(f"rate {value} is out of range; use {MIN_RATE} to {MAX_RATE} words per minute")
-        return int(round(rate))
-    if key == "voice":
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError("voice must be a voice id as text; `pilates-audio voices` lists them")
-        return value.strip()
-    if key == "language":
-        if not isinstance(value, str):
-            raise ValueError("language must be a language tag such as de, es or pt-BR")
-        languages.resolve(value)  # a language with no phrasebook is refused, with the list of those shipped
-        return languages.normalize(value)
-    if key == "engine":
-        if value not in ENGINES:
-            raise ValueError(f"engine must be one of: {', '.join(ENGINES)}")
-        return value
-    if key == "guidance":
-        if value not in GUIDANCE:
-            raise ValueError(f"guidance must be one of: {', '.join(GUIDANCE)}")
-        return value
-    if key == "breath_cues":
-        if value not in BREATH_CUES:
-            raise ValueError(f"breath_cues must be one of: {', '.join(BREATH_CUES)}")
-        return value
-    if key in ("count_reps", "halfway", "announce_next"):
-        return _flag(key, value)
-    if key == "breath_cues_every":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError("breath_cues_every must be a whole number, at least 1 (1: every breath)")
-        return value
-    if key == "countdown":
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNTDOWN:
-            raise ValueError(f"countdown must be a whole number from 0 (off) to {MAX_COUNTDOWN}")
-        return value
-    if key in MUSIC_RANGES:
-        unit, low, high = MUSIC_RANGES[key]
-        if unit == "s":
-            try:
-                number: float | None = parse_duration(value, breaths_allowed=False, zero_allowed=True).amount
-            except ValueError:
-                number = None
-            if number is None or not low <= number <= high:
-                raise ValueError(f"{key} must be a time from {low:g}s to {high:g}s")
-            return number
-        number = _number(value)
-        if number is None or not low <= number <= high:
-            raise ValueError(f"{key} must be a number of {unit} from {low:g} to {high:g}")
-        return number
-    raise KeyError(key)
-
-
-def _number(value: Any) -> float | None:
-    """Return a plain number given as a number or as text, or None."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None
-    try:
-        number = float(value)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
+    setting = SETTINGS[key]  # KeyError for a key that is not a setting
+    return PARSERS[setting.kind](setting, value)
 
 
 def parse_node(node: yamlsrc.Node, path: str, problems: list[Problem]) -> dict[str, Any]:

@@ -180,60 +180,49 @@ def _section() -> dict[str, Any]:
     }
 
 
+def _setting_value(setting: settings.Setting) -> dict[str, Any]:
+    """Return the schema of the values one pacing setting takes."""
+    kind, low, high = setting.kind, setting.low, setting.high
+    if kind is settings.SettingKind.SECONDS and low is None:
+        return {"$ref": "#/$defs/seconds"}
+    if kind is settings.SettingKind.SECONDS:
+        return {"anyOf": [{"type": "number", "minimum": low, "maximum": high},
+                          {"type": "string", "pattern": _whole(_SECONDS)}]}
+    if kind is settings.SettingKind.DURATION:
+        return {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": _whole(_DURATION)}]}
+    if kind is settings.SettingKind.NUMBER and isinstance(setting.default, int):  # a whole number, also as text
+        return {"anyOf": [{"type": "number", "minimum": low, "maximum": high},
+                          {"type": "string", "pattern": _ci(f"^{_FLOAT}$")}]}
+    if kind is settings.SettingKind.NUMBER:
+        return {"type": "number", "minimum": low, "maximum": high}
+    if kind is settings.SettingKind.COUNT:
+        return {"type": "integer", "minimum": low, **({"maximum": high} if high is not None else {})}
+    return {"$ref": {settings.SettingKind.FLAG: "#/$defs/flag", settings.SettingKind.TEXT: "#/$defs/text",
+                     settings.SettingKind.LANGUAGE: "#/$defs/language"}[kind]}
+
+
+def _setting(setting: settings.Setting) -> dict[str, Any]:
+    """Return the schema of one pacing setting: its values, the sentence that explains it, and its default."""
+    if setting.kind is settings.SettingKind.LANGUAGE:
+        return _setting_value(setting)  # explained, with its default, where the routine's language is
+    if setting.kind is settings.SettingKind.CHOICE:
+        return {"enum": list(setting.choices), "default": setting.default, "description": setting.help}
+    ranged = setting.kind in (settings.SettingKind.NUMBER, settings.SettingKind.SECONDS) and setting.high is not None
+    description = f"{setting.help[:-1]}{setting.range_text}." if ranged else setting.help
+    schema = {**_setting_value(setting), "description": description}
+    if setting.default is not None:
+        value = setting.default
+        schema["default"] = value if isinstance(value, (bool, int, float, str)) else str(value)
+    return schema
+
+
 def build() -> dict[str, Any]:
     """Return the routine format's JSON Schema (draft 2020-12, using keywords editors of draft 7 also know)."""
-    defaults = settings.Pacing()
-    seconds = {"$ref": "#/$defs/seconds"}
-    flag = {"$ref": "#/$defs/flag"}
-
-    def with_default(schema: dict[str, Any], key: str, description: str) -> dict[str, Any]:
-        value = getattr(defaults, key)
-        value = value if isinstance(value, (bool, int, float, str)) else str(value)
-        return {**schema, "description": description, "default": value}
-
     pacing = {
         "type": "object",
         "description": "Pacing settings; flags and a pacing file override them.",
         "additionalProperties": False,
-        "properties": {
-            "preset": {"enum": list(settings.PRESETS), "default": settings.DEFAULT_PRESET,
-                       "description": "Starting values for breath length, speech rate and transitions."},
-            "inhale": with_default(seconds, "inhale", "Length of an inhale, in seconds."),
-            "exhale": with_default(seconds, "exhale", "Length of an exhale, in seconds."),
-            "rate": with_default({"anyOf": [
-                {"type": "number", "minimum": settings.MIN_RATE, "maximum": settings.MAX_RATE},
-                {"type": "string", "pattern": _ci(f"^{_FLOAT}$")}]}, "rate",
-                f"Speech rate in words per minute ({settings.MIN_RATE} to {settings.MAX_RATE})."),
-            "transition": with_default({"anyOf": [{"type": "number", "minimum": 0},
-                                                  {"type": "string", "pattern": _whole(_DURATION)}]}, "transition",
-                                       "Pause between exercises and between sides: seconds or breaths; 0s for none."),
-            "engine": {"enum": list(settings.ENGINES), "default": defaults.engine,
-                       "description": "Speech engine: piper (neural voices), pyttsx3, or auto (piper when a Piper "
-                                      "voice is installed, else pyttsx3)."},
-            "voice": _text("A voice of the engine: an id from `pilates-audio voices`, or a Piper .onnx model."),
-            "language": {"$ref": "#/$defs/language"},
-            "breath_cues": {"enum": list(settings.BREATH_CUES), "default": defaults.breath_cues,
-                            "description": "Mark each inhale and exhale with words, a soft tone, or nothing."},
-            "breath_cues_every": with_default({"type": "integer", "minimum": 1}, "breath_cues_every",
-                                              "Name the first breath of each part, then every Nth (1: every breath; "
-                                              "the gentle preset: 3). Tones still mark every phase."),
-            "count_reps": with_default(flag, "count_reps", "Say each rep's number."),
-            "countdown": with_default({"type": "integer", "minimum": 0, "maximum": settings.MAX_COUNTDOWN},
-                                      "countdown", "Seconds counted down into a hold; 0 turns it off."),
-            "halfway": with_default(flag, "halfway", 'Say "Halfway." in holds of 30 seconds or more.'),
-            "announce_next": with_default(flag, "announce_next", "Name the next exercise in rests and transitions."),
-            "guidance": {"enum": list(settings.GUIDANCE), "default": defaults.guidance,
-                         "description": "How much is said: full; standard (no breath words in rests, no next-up "
-                                        "just before the exercise); minimal (names, counts, what is needed to follow)."},
-            "min_phase": with_default(seconds, "min_phase", "Shortest inhale or exhale that --length may choose."),
-            "max_phase": with_default(seconds, "max_phase", "Longest inhale or exhale that --length may choose."),
-            **{key: with_default(
-                {"type": "number", "minimum": low, "maximum": high} if unit != "s" else
-                {"anyOf": [{"type": "number", "minimum": low, "maximum": high},
-                           {"type": "string", "pattern": _whole(_SECONDS)}]},
-                key, f"{settings.MUSIC_HELP[key]} ({low:g} to {high:g} {unit}).")
-               for key, (unit, low, high) in settings.MUSIC_RANGES.items()},
-        },
+        "properties": {key: _setting(settings.SETTINGS[key]) for key in settings.KEYS},
     }
     exercise = _exercise(pacing)
     include = {

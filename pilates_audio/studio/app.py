@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from pilates_audio import speech
 from pilates_audio.errors import InputError, PilatesAudioError, ValidationError
 from pilates_audio.format import starter, yamlsrc
-from pilates_audio.settings import BREATH_CUES, ENGINES, GUIDANCE, KEYS, MAX_COUNTDOWN, MUSIC_RANGES, PRESETS
+from pilates_audio.settings import KEYS, SETTINGS
 from pilates_audio.studio.workspace import BadName, Conflict, NotFound, Superseded, Workspace, with_pacing
 
 TOKEN_HEADER = "X-Studio-Token"
@@ -347,11 +347,11 @@ def _voices() -> list[dict[str, Any]]:
 
 
 def _pacing_settings() -> dict[str, Any]:
-    """Describe every pacing setting the page shows a control for."""
-    return {"keys": list(KEYS), "presets": list(PRESETS), "engines": list(ENGINES),
-            "breath_cues": list(BREATH_CUES), "guidance": list(GUIDANCE),
-            "max_countdown": MAX_COUNTDOWN,
-            "music": {key: [low, high, unit] for key, (unit, low, high) in MUSIC_RANGES.items()}}
+    """Describe every pacing setting the page shows a control for: its kind, and its choices or range."""
+    return {"keys": list(KEYS),
+            "settings": {setting.name: {"kind": setting.kind.value, "choices": list(setting.choices),
+                                        "low": setting.low, "high": setting.high, "unit": setting.unit}
+                         for setting in SETTINGS.values()}}
 
 
 @dataclass(frozen=True)

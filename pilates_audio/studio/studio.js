@@ -7,12 +7,13 @@
   const text = $("text"), gutter = $("gutter"), player = $("player");
   const CHECK_DELAY = 250; // ms after the last key before the routine is checked and planned
   const RENDER_DELAY = 600; // ms after the last pacing change before the session is rendered again
-  const CHOICES = {
-    preset: "presets", engine: "engines", breath_cues: "breath_cues", guidance: "guidance",
-  };
-  const SECONDS = ["inhale", "exhale", "min_phase", "max_phase"];
-  let MUSIC = {}; // the music's settings, as the server gives them: [min, max, unit (LU, dB or s)]
-  const SWITCHES = ["count_reps", "halfway", "announce_next"];
+  // Each pacing setting as the server describes it: kind (seconds, number, count, flag, choice, …), choices,
+  // low, high and unit.
+  let SETTINGS = {};
+  const STEPS = { rate: 5 }; // how far a number control's arrows move, where not by its kind
+  const kindOf = (key) => (SETTINGS[key] || {}).kind;
+  // A breath phase and its bounds: typed in seconds, sent as "4s". A time with a range (the music's) is a number.
+  const isPhase = (key) => kindOf(key) === "seconds" && SETTINGS[key].high === null;
   const state = {
     name: null, version: null, saved: "", settings: {}, length: "", script: null, session: null,
     voices: [], choices: null, timer: null, asked: 0, problems: [],
@@ -289,37 +290,34 @@
   // --- pacing ---------------------------------------------------------------------
 
   function buildPacing(choices) {
-    MUSIC = choices.music || {};
+    SETTINGS = choices.settings;
     const form = $("pacing");
     form.textContent = "";
     for (const key of choices.keys) {
+      const about = SETTINGS[key], kind = about.kind;
       let control;
-      if (CHOICES[key] || key === "voice" || SWITCHES.includes(key)) {
+      if (kind === "choice" || kind === "flag" || key === "voice") { // the voices are filled in by fillVoices
         control = element("select", { name: key });
         control.appendChild(element("option", { value: "", text: "as set" }));
-        const values = SWITCHES.includes(key) ? ["true", "false"] : key === "voice" ? [] : choices[CHOICES[key]];
+        const values = kind === "flag" ? ["true", "false"] : about.choices;
         for (const value of values) control.appendChild(element("option", { value, text: value }));
-      } else if (SECONDS.includes(key)) {
+      } else if (isPhase(key)) {
         control = element("input", { name: key, type: "number", step: "0.5", min: "0.5", max: "60",
                                      inputmode: "decimal" });
-      } else if (key === "rate") {
-        control = element("input", { name: key, type: "number", step: "5", min: "60", max: "450" });
-      } else if (key === "countdown") {
-        control = element("input", { name: key, type: "number", step: "1", min: "0", max: String(choices.max_countdown) });
-      } else if (key === "breath_cues_every") {
-        control = element("input", { name: key, type: "number", step: "1", min: "1" });
-      } else if (MUSIC[key]) {
-        const [min, max, unit] = MUSIC[key];
-        const step = unit === "s" ? 0.1 : 1;
-        control = element("input", { name: key, type: "number", step: String(step), min: String(min), max: String(max),
-                                     inputmode: "decimal" });
+      } else if (kind === "seconds" || kind === "number" || kind === "count") {
+        const step = STEPS[key] || (kind === "seconds" ? 0.1 : 1);
+        const attributes = { name: key, type: "number", step: String(step) };
+        if (about.low !== null) attributes.min = String(about.low);
+        if (about.high !== null) attributes.max = String(about.high);
+        if (step < 1 || (kind === "number" && !STEPS[key])) attributes.inputmode = "decimal";
+        control = element("input", attributes);
       } else {
         control = element("input", { name: key, type: "text" });
       }
       // Numbers and text take effect as they are typed (a moment after the last key); choices at once.
       control.addEventListener(control.tagName === "SELECT" ? "change" : "input", () => setting(key, control.value));
       const label = element("label", {}, [
-        element("span", { text: key.replace(/_/g, " ") + (SECONDS.includes(key) ? " (s)" : "") }),
+        element("span", { text: key.replace(/_/g, " ") + (isPhase(key) ? " (s)" : "") }),
         control,
         element("span", { class: "from", id: "from-" + key }),
       ]);
@@ -344,11 +342,9 @@
 
   function setting(key, value) {
     if (value === "") delete state.settings[key];
-    else if (SECONDS.includes(key)) state.settings[key] = value + "s";
-    else if (SWITCHES.includes(key)) state.settings[key] = value === "true";
-    else if (key === "rate" || key === "countdown" || key === "breath_cues_every" || MUSIC[key]) {
-      state.settings[key] = Number(value);
-    }
+    else if (isPhase(key)) state.settings[key] = value + "s";
+    else if (kindOf(key) === "flag") state.settings[key] = value === "true";
+    else if (["seconds", "number", "count"].includes(kindOf(key))) state.settings[key] = Number(value);
     else state.settings[key] = value;
     if (key === "engine") fillVoices();
     schedule();
