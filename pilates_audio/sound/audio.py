@@ -518,7 +518,7 @@ def encode(script: Script, sounds: Sounds, gains: dict[Key, float], out: Path, b
 def encode_stream(stretches: Iterator[tuple[bytes, int]], total: int, out: Path, bitrate: int,
                   progress: Callable[[int, int], None] | None = None) -> None:
     """Encode PCM given a stretch at a time (with the samples done after each) in one ffmpeg pass."""
-    process = tools.start(tools.lame(bitrate, mp3.QUALITY, str(out)), stdin=subprocess.PIPE,
+    process = tools.start(mp3.lame(bitrate, mp3.QUALITY, str(out)), stdin=subprocess.PIPE,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         for data, done in stretches:

@@ -204,7 +204,7 @@ def _encode(mixdown: Mixdown, start: int, size: int, bitrate: int) -> tuple[byte
     The samples are mixed a stretch at a time as the encoder takes them, so a run is
     never held whole in memory.
     """
-    process = tools.start(tools.lame(bitrate, mp3.QUALITY, "pipe:1", reservoir=False, xing=False),
+    process = tools.start(mp3.lame(bitrate, mp3.QUALITY, "pipe:1", reservoir=False, xing=False),
                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     failed: list[BaseException] = []
 
