@@ -5,6 +5,7 @@ point editors at `../pilates_audio/routine.schema.json`; `schema.SHIPPED` is tha
 """
 
 from pilates_audio.format.routine import Block, Exercise, Kind, Routine, load, load_all
+from pilates_audio.format.tracks import Track
 from pilates_audio.format.units import Duration, format_clock, parse_duration
 
-__all__ = ["Block", "Duration", "Exercise", "Kind", "Routine", "format_clock", "load", "load_all", "parse_duration"]
+__all__ = ["Block", "Duration", "Exercise", "Kind", "Routine", "Track", "format_clock", "load", "load_all", "parse_duration"]

@@ -8,17 +8,15 @@ import stat
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pilates_audio import languages, settings
 from pilates_audio.errors import Problem, ValidationError
 from pilates_audio.files import inside
 from pilates_audio.format import localized, yamlsrc
+from pilates_audio.format.tracks import Track, problem
 from pilates_audio.format.units import Duration, parse_duration, parse_range
 from pilates_audio.format.yamlsrc import Node
-
-if TYPE_CHECKING:  # the routine language names music files; sound reads them, and imports this module
-    from pilates_audio.sound.beds.music import Track
 
 ROUTINE_KEYS = ("title", "description", "instructor", "collection", "cover", "music", "voice", "language", "pacing",
                 "intro", "exercises", "sections", "outro")
@@ -714,8 +712,6 @@ class _Checker:
 
     def music(self, node: Node) -> tuple[Track, ...] | None:
         """Check the music files a routine plays under its session, relative to the routine file."""
-        from pilates_audio.sound.beds.music import Track, problem
-
         nodes = node.value if node.is_list else [node]
         if not nodes:
             self.add(node, "music is an empty list; name a file, or leave music out")
