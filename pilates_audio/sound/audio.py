@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from pilates_audio import cache as cache_mod, tools
 from pilates_audio.errors import PilatesAudioError
-from pilates_audio.sound import levels, mp3
-from pilates_audio.speech import Speech
+from pilates_audio.sound import mp3
+from pilates_audio.speech import Speech, levels
 from pilates_audio.timing import SAMPLE_RATE
 from pilates_audio.timing.script import TONE_LENGTHS, Cue, Script, join_slivers
 from pilates_audio.tools import ffmpeg

@@ -164,7 +164,7 @@ class Mixdown:
         return (self._block(at, min(STREAM, start + count - at)) for at in range(start, start + count, STREAM))
 
     def _block(self, start: int, count: int) -> bytes:
-        from pilates_audio.sound import levels
+        from pilates_audio.speech import levels
 
         # A sound's peak and the ducked bed under it can add up past the ceiling: the limiter
         # holds them, and sees far enough either side that any stretch comes out as the whole would.

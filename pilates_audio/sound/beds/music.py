@@ -89,7 +89,7 @@ def profile(samples: "np.ndarray") -> "np.ndarray":
     """Return the K-weighted energy of each 10 ms step of 16-bit samples, a block at a time."""
     import numpy as np
 
-    from pilates_audio.sound import levels
+    from pilates_audio.speech import levels
 
     out = []
     for start in range(0, len(samples), _PROFILE_BLOCK):
@@ -164,7 +164,7 @@ class Music:
     def loudness(self) -> float:
         import numpy as np
 
-        from pilates_audio.sound import levels
+        from pilates_audio.speech import levels
 
         return levels.integrated(np.concatenate([d.steps for d in self.decoded]))
 
