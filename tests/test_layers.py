@@ -169,4 +169,5 @@ def documented_layers() -> list[tuple[str, tuple[str, ...]]]:
 
 def test_the_architecture_page_lists_the_same_layers() -> None:
     expected = [(name, tuple(m or "pilates_audio/__init__.py" for m in members)) for name, members in LAYERS]
-    assert documented_layers() == expected
+    assert documented_layers() == expected, (
+        f"{DOC.relative_to(ROOT)} lists other layers than LAYERS in tests/test_layers.py: make them the same")
