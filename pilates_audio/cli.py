@@ -14,10 +14,10 @@ import click
 
 from pilates_audio import __version__, cache as cache_mod, files, render as render_mod, settings, speech
 from pilates_audio.errors import InputError, PilatesAudioError
-from pilates_audio.format import Block, Routine, format_clock, load, load_all, localized, parse_duration
+from pilates_audio.format import Block, Routine, Track, format_clock, load, load_all, localized, parse_duration
 from pilates_audio.publish.feed import DEFAULT_AUTHOR, DEFAULT_TITLE, unreadable_names, write_feed
 from pilates_audio.sound import audio, mp3
-from pilates_audio.sound.beds.music import Music, Track
+from pilates_audio.sound.beds.music import Music
 from pilates_audio.timing import SAMPLE_RATE
 from pilates_audio.timing.fit import BREATH_FLAGS, Target
 

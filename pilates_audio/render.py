@@ -11,7 +11,8 @@ from typing import Callable
 from pilates_audio import cache as cache_mod, files, speech, timing, tools
 from pilates_audio.errors import InputError
 from pilates_audio.files import atomic_outputs, cache_dir
-from pilates_audio.format import Routine, format_clock, localized
+from pilates_audio.format import Routine, Track, format_clock, localized
+from pilates_audio.format.tracks import problem
 from pilates_audio.publish import COVERS, export
 from pilates_audio.settings import Layer, Pacing, parse_value, resolve
 from pilates_audio.sound import audio, beds, mp3
@@ -92,12 +93,12 @@ def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | No
                                  "choose another output folder with -o")
 
 
-def music_tracks(paths: tuple[Path, ...]) -> tuple[music.Track, ...]:
+def music_tracks(paths: tuple[Path, ...]) -> tuple[Track, ...]:
     """Return music files given on the command line, refusing one that cannot be a file to play."""
     tracks = []
     for path in paths:
-        track = music.Track(path, str(path))
-        reason = music.problem(path)
+        track = Track(path, str(path))
+        reason = problem(path)
         if reason:
             raise track.refuse(reason)
         tracks.append(track)

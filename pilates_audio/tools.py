@@ -10,7 +10,6 @@ from functools import lru_cache
 from types import ModuleType
 
 from pilates_audio.errors import PilatesAudioError
-from pilates_audio.timing import SAMPLE_RATE
 
 
 class FFmpegError(PilatesAudioError):
@@ -75,23 +74,6 @@ def start(command: list[str], **streams) -> subprocess.Popen:
 def failed(what: str, code: int, stderr: bytes) -> FFmpegError:
     """Return the error for ffmpeg failing at something."""
     return FFmpegError(f"ffmpeg failed while {what} ({failure(code, stderr)}); {_fix()}")
-
-
-def lame(bitrate: int, quality: int, out: str, reservoir: bool = True, xing: bool = True) -> list[str]:
-    """Return the ffmpeg command that encodes 44.1 kHz mono 16-bit PCM from stdin as MP3 to `out`.
-
-    With `xing`, a Xing/LAME header carries the encoder's delay and padding, so decoders
-    trim them and the decoded length equals the samples given; without it, the output is
-    frames alone. Without the bit reservoir, every frame holds all of its own data.
-    """
-    return [
-        ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
-        "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0",
-        "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-compression_level", str(quality),
-        "-reservoir", "1" if reservoir else "0", "-ar", str(SAMPLE_RATE), "-ac", "1",
-        "-write_xing", "1" if xing else "0", "-id3v2_version", "0", "-write_id3v1", "0", "-map_metadata", "-1",
-        "-f", "mp3", out,
-    ]
 
 
 def failure(code: int, stderr: bytes) -> str:

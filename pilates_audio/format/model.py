@@ -6,13 +6,11 @@ import re
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pilates_audio import settings
+from pilates_audio.format.tracks import Track
 from pilates_audio.format.units import Duration
-
-if TYPE_CHECKING:  # the routine language names music files; sound reads them
-    from pilates_audio.sound.beds.music import Track
 
 
 class Kind(str, Enum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pilates_audio import languages, settings
 from pilates_audio.errors import Problem, ValidationError
@@ -13,10 +13,8 @@ from pilates_audio.format import yamlsrc
 from pilates_audio.format.includes import Includes, ListChecker, looks_like_block, real_path
 from pilates_audio.format.keys import COVER_TYPES, MAX_COVER_BYTES, MAX_ROUNDS, ROUTINE_KEYS, SECTION_KEYS
 from pilates_audio.format.model import Block, Exercise, Routine
+from pilates_audio.format.tracks import Track, problem
 from pilates_audio.format.yamlsrc import Node
-
-if TYPE_CHECKING:  # the routine language names music files; sound reads them, and imports this module
-    from pilates_audio.sound.beds.music import Track
 
 
 class RoutineChecker(ListChecker):
@@ -116,8 +114,6 @@ class RoutineChecker(ListChecker):
 
     def music(self, node: Node) -> tuple[Track, ...] | None:
         """Check the music files a routine plays under its session, relative to the routine file."""
-        from pilates_audio.sound.beds.music import Track, problem
-
         nodes = node.value if node.is_list else [node]
         if not nodes:
             self.add(node, "music is an empty list; name a file, or leave music out")

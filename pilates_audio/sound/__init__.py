@@ -1,4 +1,3 @@
 """The session's sound: tones, loudness, MP3 frames and encoding, the mixdown and the music bed under the voice."""
 
-# Nothing is re-exported here yet: speech reads `sound.levels` while `sound.audio` reads speech, so this face
-# importing audio would make a cycle. Import the module that owns a name (`from pilates_audio.sound import audio`).
+# Nothing is re-exported here yet: import the module that owns a name (`from pilates_audio.sound import audio`).

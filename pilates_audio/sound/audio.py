@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from pilates_audio import cache as cache_mod, tools
 from pilates_audio.errors import PilatesAudioError
-from pilates_audio.sound import levels, mp3
-from pilates_audio.speech import Speech
+from pilates_audio.sound import mp3
+from pilates_audio.speech import Speech, levels
 from pilates_audio.timing import SAMPLE_RATE, TONE_LENGTHS, Cue, Script, join_slivers
 from pilates_audio.tools import ffmpeg
 
@@ -517,7 +517,7 @@ def encode(script: Script, sounds: Sounds, gains: dict[Key, float], out: Path, b
 def encode_stream(stretches: Iterator[tuple[bytes, int]], total: int, out: Path, bitrate: int,
                   progress: Callable[[int, int], None] | None = None) -> None:
     """Encode PCM given a stretch at a time (with the samples done after each) in one ffmpeg pass."""
-    process = tools.start(tools.lame(bitrate, mp3.QUALITY, str(out)), stdin=subprocess.PIPE,
+    process = tools.start(mp3.lame(bitrate, mp3.QUALITY, str(out)), stdin=subprocess.PIPE,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         for data, done in stretches:

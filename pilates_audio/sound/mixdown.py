@@ -164,7 +164,7 @@ class Mixdown:
         return (self._block(at, min(STREAM, start + count - at)) for at in range(start, start + count, STREAM))
 
     def _block(self, start: int, count: int) -> bytes:
-        from pilates_audio.sound import levels
+        from pilates_audio.speech import levels
 
         # A sound's peak and the ducked bed under it can add up past the ceiling: the limiter
         # holds them, and sees far enough either side that any stretch comes out as the whole would.
@@ -204,7 +204,7 @@ def _encode(mixdown: Mixdown, start: int, size: int, bitrate: int) -> tuple[byte
     The samples are mixed a stretch at a time as the encoder takes them, so a run is
     never held whole in memory.
     """
-    process = tools.start(tools.lame(bitrate, mp3.QUALITY, "pipe:1", reservoir=False, xing=False),
+    process = tools.start(mp3.lame(bitrate, mp3.QUALITY, "pipe:1", reservoir=False, xing=False),
                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     failed: list[BaseException] = []
 

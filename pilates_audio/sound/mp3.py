@@ -13,6 +13,7 @@ import struct
 from functools import lru_cache
 from typing import BinaryIO
 
+from pilates_audio import tools
 from pilates_audio.timing import SAMPLE_RATE
 
 FRAME = 1152  # samples in one MPEG-1 Layer III frame
@@ -23,6 +24,23 @@ BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)  # kb
 QUALITY = 5  # LAME's algorithm quality (0 best, 9 fastest); 5 is its "good speed" setting
 _SIDE_INFO = 17  # bytes of side information in a mono MPEG-1 frame
 _MONO = 0xC4  # last header byte: single channel, original, no emphasis
+
+
+def lame(bitrate: int, quality: int, out: str, reservoir: bool = True, xing: bool = True) -> list[str]:
+    """Return the ffmpeg command that encodes 44.1 kHz mono 16-bit PCM from stdin as MP3 to `out`.
+
+    With `xing`, a Xing/LAME header carries the encoder's delay and padding, so decoders
+    trim them and the decoded length equals the samples given; without it, the output is
+    frames alone. Without the bit reservoir, every frame holds all of its own data.
+    """
+    return [
+        tools.ffmpeg(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+        "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0",
+        "-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-compression_level", str(quality),
+        "-reservoir", "1" if reservoir else "0", "-ar", str(SAMPLE_RATE), "-ac", "1",
+        "-write_xing", "1" if xing else "0", "-id3v2_version", "0", "-write_id3v1", "0", "-map_metadata", "-1",
+        "-f", "mp3", out,
+    ]
 
 
 class FrameError(Exception):

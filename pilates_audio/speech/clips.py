@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pilates_audio.files import keep_first
-from pilates_audio.sound import levels
+from pilates_audio.speech import levels
 
 CLIP_FORMAT = 3  # bump when the way clips are processed or stored changes
 CLIP_MAGIC = b"PAC3"

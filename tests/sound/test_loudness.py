@@ -10,7 +10,7 @@ from audiocheck import ebur128
 from conftest import run_cli
 from musicfiles import write_wav
 
-from pilates_audio.sound import levels
+from pilates_audio.speech import levels
 from pilates_audio.sound.audio import decode
 
 pytestmark = pytest.mark.ffmpeg

@@ -12,7 +12,9 @@ import pytest
 from conftest import run_cli
 from musicfiles import MARKER_LEVEL, marker_level, noise_bed, sweep, to_mp3, write_wav
 
-from pilates_audio.sound import beds, levels, mixdown, mp3
+from pilates_audio.format import Track
+from pilates_audio.sound import beds, mixdown, mp3
+from pilates_audio.speech import levels
 from pilates_audio.sound.audio import decode
 from pilates_audio.sound.beds import music
 from pilates_audio.timing import SAMPLE_RATE, Cue
@@ -100,7 +102,7 @@ def files(tmp_path_factory):
 def make_bed(kind: str, files) -> beds.Bed:
     """Return a bed of each kind there is, from the test files."""
     if kind == "music":
-        return music.Music((music.Track(files["sweep"], "sweep.wav"), music.Track(files["noise"], "noise.wav")))
+        return music.Music((Track(files["sweep"], "sweep.wav"), Track(files["noise"], "noise.wav")))
     raise AssertionError(f"no test bed for {kind}")
 
 
@@ -120,8 +122,8 @@ def test_every_bed_gives_the_same_samples_however_a_session_asks_for_them(kind, 
 
 
 def test_music_plays_its_files_in_turn_then_loops_with_equal_power_crossfades(files):
-    one, two = music.decode(music.Track(files["sweep"], "sweep.wav")), music.decode(music.Track(files["noise"], "n"))
-    bed = music.Music((music.Track(files["sweep"], "sweep.wav"), music.Track(files["noise"], "noise.wav")))
+    one, two = music.decode(Track(files["sweep"], "sweep.wav")), music.decode(Track(files["noise"], "n"))
+    bed = music.Music((Track(files["sweep"], "sweep.wav"), Track(files["noise"], "noise.wav")))
     fade = int(music.CROSSFADE * RATE)
     first, second = len(one.samples), len(two.samples)
     played = bed.samples(0, 2 * (first + second))
@@ -141,7 +143,7 @@ def test_music_plays_its_files_in_turn_then_loops_with_equal_power_crossfades(fi
 
 
 def test_a_loop_joint_has_no_step_the_music_does_not_have(files):
-    bed = music.Music((music.Track(files["sweep"], "sweep.wav"),))
+    bed = music.Music((Track(files["sweep"], "sweep.wav"),))
     played = bed.samples(0, 20 * RATE).astype(np.float64)
     steps = np.abs(np.diff(played))
     own = np.abs(np.diff(sweep(6.0)[: 4 * RATE]))
@@ -149,7 +151,7 @@ def test_a_loop_joint_has_no_step_the_music_does_not_have(files):
 
 
 def test_decoded_music_is_kept_in_the_cache_and_read_back(files):
-    track = music.Track(files["sweep_mp3"], "sweep.mp3")
+    track = Track(files["sweep_mp3"], "sweep.mp3")
     first = music.decode(track)
     entries = list((music.cache_dir() / "music").rglob("*.pcm"))
     assert entries
@@ -179,8 +181,8 @@ def test_music_in_each_common_format_decodes_to_the_bed_it_holds(suffix, files, 
     encoded = tmp_path / f"noise.{suffix}"
     subprocess.run([ffmpeg(), "-v", "error", "-i", str(files["noise"]), *pictures, *FORMATS[suffix], str(encoded)],
                    check=True)
-    original = music.decode(music.Track(files["noise"], "noise.wav"))
-    decoded = music.decode(music.Track(encoded, encoded.name))
+    original = music.decode(Track(files["noise"], "noise.wav"))
+    decoded = music.decode(Track(encoded, encoded.name))
     if suffix == "flac":
         assert np.array_equal(decoded.samples, original.samples)
     # Every sample there, the encoder's delay trimmed; ffmpeg 5.1 leaves AAC's padding on (less than a frame).

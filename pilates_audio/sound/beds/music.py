@@ -11,7 +11,6 @@ import bisect
 import hashlib
 import json
 import math
-import stat
 import struct
 import subprocess
 from dataclasses import dataclass
@@ -20,8 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pilates_audio import cache as cache_mod, tools
-from pilates_audio.errors import InputError, Problem, ValidationError
 from pilates_audio.files import cache_dir
+from pilates_audio.format import Track
+from pilates_audio.format.tracks import problem
 from pilates_audio.timing import SAMPLE_RATE
 
 if TYPE_CHECKING:
@@ -35,37 +35,6 @@ _MAGIC = b"PAM1"
 _HEADER = struct.Struct("<4sIId32s")  # magic, samples, profile steps, peak, sha256 of what follows
 _PROFILE_BLOCK = SAMPLE_RATE * 6  # samples K-weighted at a time: memory stays flat for long files
 _WARM_UP = SAMPLE_RATE // 2  # samples before each block, so the filter has settled where the block starts
-
-
-@dataclass(frozen=True)
-class Track:
-    """One music file, and where it was named: a routine's line and column, or none for --music."""
-
-    path: Path
-    name: str  # as given, for messages and the timed script
-    source: str | None = None  # the routine file that names it
-    line: int = 0
-    column: int = 0
-
-    def refuse(self, message: str) -> InputError:
-        """Return the error for a problem with this file, at the place it was named."""
-        text = f"music file '{self.name}' {message}"
-        if self.source is not None:
-            return ValidationError([Problem(self.source, self.line, self.column, text)])
-        return InputError(f"--music: {text}")
-
-
-def problem(path: Path) -> str | None:
-    """Say what keeps a path from being a music file, before any decoding (None if nothing)."""
-    try:
-        info = path.stat()
-    except OSError:
-        return "was not found"
-    if not stat.S_ISREG(info.st_mode):
-        return "is not a regular file (a pipe, a device or a folder); give an audio file"
-    if info.st_size == 0:
-        return "is empty"
-    return None
 
 
 @dataclass(frozen=True)
@@ -120,7 +89,7 @@ def profile(samples: "np.ndarray") -> "np.ndarray":
     """Return the K-weighted energy of each 10 ms step of 16-bit samples, a block at a time."""
     import numpy as np
 
-    from pilates_audio.sound import levels
+    from pilates_audio.speech import levels
 
     out = []
     for start in range(0, len(samples), _PROFILE_BLOCK):
@@ -195,7 +164,7 @@ class Music:
     def loudness(self) -> float:
         import numpy as np
 
-        from pilates_audio.sound import levels
+        from pilates_audio.speech import levels
 
         return levels.integrated(np.concatenate([d.steps for d in self.decoded]))
 
