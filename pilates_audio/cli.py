@@ -15,7 +15,7 @@ import click
 from pilates_audio import __version__, cache as cache_mod, files, render as render_mod, settings, speech
 from pilates_audio.errors import InputError, PilatesAudioError
 from pilates_audio.format import Block, Routine, Track, format_clock, load, load_all, localized, parse_duration
-from pilates_audio.publish.feed import DEFAULT_AUTHOR, DEFAULT_TITLE, unreadable_names, write_feed
+from pilates_audio.publish import DEFAULT_AUTHOR, DEFAULT_TITLE, unreadable_names, write_feed
 from pilates_audio.sound import audio, mp3
 from pilates_audio.sound.beds.music import Music
 from pilates_audio.timing import SAMPLE_RATE
@@ -449,11 +449,11 @@ def _warn_unreadable(folder: Path) -> None:
               help="Port to listen on (0 picks a free one).")
 def serve(folder: Path, host: str, port: int) -> None:
     """Serve FOLDER (default: output) read-only: a page with players and chapters, the files, and feed.xml."""
-    from pilates_audio.web import server
+    from pilates_audio import web
 
-    http = server.make_server(folder, host, port)
+    http = web.make_server(folder, host, port)
     _warn_unreadable(folder)
-    addresses = server.urls(http, host)
+    addresses = web.urls(http, host)
     click.echo(f"serving {folder} at {addresses[0]}")
     if len(addresses) > 1:
         click.echo(f"on a phone on the same network, open {addresses[1]}")

@@ -20,7 +20,7 @@ from pilates_audio.sound.beds import music
 from pilates_audio.sound.mixdown import Mixdown, assemble, encode_whole
 from pilates_audio.timing import Script
 
-OUTPUTS = (".mp3", ".json", ".vtt", ".chapters.json")  # what render writes for each session
+OUTPUTS = (".mp3", *export.SIDECARS)  # what render writes for each session
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 ENGINE_VARIABLE = "PILATES_AUDIO_ENGINE"  # the engine when no flag, pacing file or routine names one
 MAX_LENGTH = 4 * 3600.0  # seconds: longer sessions are refused unless --max-length allows them
@@ -307,7 +307,5 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
         export.tag_mp3(temps[".mp3"], script, routine if fitted is None else fitted.routine, cover=cover)
         if cover_suffix is not None:
             export.write_file(temps[cover_suffix], cover)
-        export.write_file(temps[".json"], export.script_json(script))
-        export.write_file(temps[".vtt"], export.transcript_vtt(script))
-        export.write_file(temps[".chapters.json"], export.chapters_json(script))
+        export.write_sidecars(temps, script)
     return Session(paths[".mp3"], paths[".json"], script.duration / timing.SAMPLE_RATE, script.warnings, fitted)

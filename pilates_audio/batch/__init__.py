@@ -17,7 +17,7 @@ from pilates_audio.batch.executor import Executor, Outcome
 from pilates_audio.batch.manifest import Manifest, load
 from pilates_audio.batch.plan import STAMPS, Failure, Output, Plan, plan
 from pilates_audio.format import format_clock
-from pilates_audio.publish.feed import SETTINGS_NAME, write_feed
+from pilates_audio.publish import SETTINGS_NAME, write_feed
 from pilates_audio.timing import SAMPLE_RATE
 
 __all__ = ["Executor", "Manifest", "Outcome", "Output", "Plan", "Summary", "describe", "load", "plan", "publish",

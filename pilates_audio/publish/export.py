@@ -1,10 +1,12 @@
-"""Everything written about a session besides its audio: tags, chapters, script, transcript."""
+"""Everything written about a session besides its audio: tags, and the sidecar files (script, transcript, chapters)."""
 
 from __future__ import annotations
 
 import datetime
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from pilates_audio import languages
 from pilates_audio.errors import InputError
@@ -67,6 +69,31 @@ def write_file(path: Path, data: bytes) -> None:
     """Write a finished output's bytes to an already-reserved temporary path."""
     with open(path, "wb") as f:
         f.write(data)
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    """A file written beside a session's MP3: what makes its bytes, and the media type it is served as."""
+
+    make: Callable[[Script], bytes]
+    media_type: str
+
+
+# The files written beside each MP3, by suffix: a new output is one row.
+SIDECARS = {
+    ".json": Sidecar(script_json, "application/json; charset=utf-8"),
+    ".vtt": Sidecar(transcript_vtt, "text/vtt; charset=utf-8"),
+    ".chapters.json": Sidecar(chapters_json, "application/json; charset=utf-8"),
+}
+# What a session's files are served as, by their last suffix: the MP3, its sidecars, its cover.
+MEDIA_TYPES = {".mp3": "audio/mpeg", **{suffix[suffix.rindex("."):]: sidecar.media_type
+                                        for suffix, sidecar in SIDECARS.items()}, **COVER_TYPES}
+
+
+def write_sidecars(temps: dict[str, Path], script: Script) -> None:
+    """Write every sidecar of the script to its already-reserved temporary path, found by its suffix."""
+    for suffix, sidecar in SIDECARS.items():
+        write_file(temps[suffix], sidecar.make(script))
 
 
 def cover_bytes(path: Path) -> bytes:

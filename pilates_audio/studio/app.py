@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from pilates_audio import speech
+from pilates_audio import speech, web
 from pilates_audio.errors import InputError, PilatesAudioError, ValidationError
 from pilates_audio.format import starter, yamlsrc
 from pilates_audio.settings import KEYS, SETTINGS
@@ -77,11 +77,9 @@ class Studio:
         await response(scope, receive, send)
 
     async def answer(self, request: Request) -> Response:
-        from pilates_audio.web import server
-
-        if server.head_too_large(request.scope):
+        if web.head_too_large(request.scope):
             return JSONResponse({"error": "request header fields too large"}, 431, headers={"Connection": "close"})
-        if not server.host_allowed(request.headers.get("host"), self.hosts):
+        if not web.host_allowed(request.headers.get("host"), self.hosts):
             return JSONResponse({"error": "this server does not answer for that host name"}, 421)
         path = request.url.path
         try:
@@ -258,9 +256,7 @@ def qr_code(text: str) -> str:
 
 
 def _sessions_app(output: Path, hosts: frozenset[str]) -> Any:
-    from pilates_audio.web import server
-
-    return server.Site(output, hosts)
+    return web.Site(output, hosts)
 
 
 def _static(name: str) -> Response:
@@ -366,22 +362,20 @@ class Running:
 
 def start(folder: Path, output: Path, host: str, port: int, allow_network: bool) -> Running:
     """Bind the studio for `folder`, refusing an address beyond this machine unless allowed."""
-    from pilates_audio.web import server
-
     if not folder.is_dir():
         raise InputError(f"{folder} is not a folder")
-    if not server.is_loopback(host) and not allow_network:
+    if not web.is_loopback(host) and not allow_network:
         raise InputError(f"--host {host} lets other machines reach the studio, which can change your files; add "
                          "--allow-network to allow it")
     workspace = Workspace(folder, output)
     workspace.sweep()
-    studio = Studio(workspace, server.answers_for(host), token_in_address=not server.is_loopback(host))
-    bound = server.Server(studio, host, port)
-    addresses = server.urls(bound, host)
+    studio = Studio(workspace, web.answers_for(host), token_in_address=not web.is_loopback(host))
+    bound = web.Server(studio, host, port)
+    addresses = web.urls(bound, host)
     key = f"?token={studio.token}" if studio.token_in_address else ""
     # Listening on every address, the phone's is the LAN one found (if any); on one address, that one.
-    wide = addresses[1] if len(addresses) > 1 else None if host in server.WILDCARDS else addresses[0]
-    studio.phone_address = wide + key if wide is not None and not server.is_loopback(host) else None
+    wide = addresses[1] if len(addresses) > 1 else None if host in web.WILDCARDS else addresses[0]
+    studio.phone_address = wide + key if wide is not None and not web.is_loopback(host) else None
     return Running(studio, bound, addresses[0] + key, studio.phone_address)
 
 

@@ -207,11 +207,11 @@ def test_a_render_is_written_into_the_output_folder_and_served(studio):
 
 def test_listening_beyond_this_machine_needs_the_key_in_the_address(tmp_path):
     from pilates_audio.studio.workspace import Workspace
-    from pilates_audio.web import server
+    from pilates_audio import web
 
     (tmp_path / "mat.yaml").write_text(MAT)
-    studio = studio_app.Studio(Workspace(tmp_path, tmp_path / "output"), server.answers_for("127.0.0.1"), token_in_address=True)
-    bound = server.Server(studio, "127.0.0.1", 0)
+    studio = studio_app.Studio(Workspace(tmp_path, tmp_path / "output"), web.answers_for("127.0.0.1"), token_in_address=True)
+    bound = web.Server(studio, "127.0.0.1", 0)
     thread = threading.Thread(target=bound.run, daemon=True)
     thread.start()
     while not bound.uvicorn.started:
@@ -273,19 +273,19 @@ def test_pacing_goes_into_a_pacing_file_or_the_routines_text(studio):
 
 
 def test_the_phone_is_given_this_machines_network_address_and_it_is_answered_for(tmp_path, monkeypatch):
-    from pilates_audio.web import server
+    from pilates_audio.web import hosts
 
     (tmp_path / "mat.yaml").write_text(MAT)
-    monkeypatch.setattr(server, "lan_address", lambda: "192.0.2.44")  # the address a phone on the Wi-Fi reaches
+    monkeypatch.setattr(hosts, "lan_address", lambda: "192.0.2.44")  # the address a phone on the Wi-Fi reaches
     running = studio_app.start(tmp_path, tmp_path / "output", "0.0.0.0", 0, allow_network=True)
     running.server.socket.close()  # never served: only the addresses are looked at
     port = running.server.port
     assert running.phone_address == f"http://192.0.2.44:{port}/?token={running.studio.token}"
     assert running.address == f"http://127.0.0.1:{port}/?token={running.studio.token}"
-    assert server.host_allowed(f"192.0.2.44:{port}", running.studio.hosts)
-    assert not server.host_allowed(f"192.0.2.45:{port}", running.studio.hosts)
+    assert hosts.host_allowed(f"192.0.2.44:{port}", running.studio.hosts)
+    assert not hosts.host_allowed(f"192.0.2.45:{port}", running.studio.hosts)
     # Without a network address, none is made up.
-    monkeypatch.setattr(server, "lan_address", lambda: None)
+    monkeypatch.setattr(hosts, "lan_address", lambda: None)
     running = studio_app.start(tmp_path, tmp_path / "output", "0.0.0.0", 0, allow_network=True)
     running.server.socket.close()
     assert running.phone_address is None
@@ -421,11 +421,11 @@ def test_a_slow_pacing_write_leaves_the_studio_answering(studio, monkeypatch):
 
 def test_a_body_that_stalls_after_the_headers_is_answered_408_and_closed(tmp_path):
     from pilates_audio.studio.workspace import Workspace
-    from pilates_audio.web import server
+    from pilates_audio import web
 
     (tmp_path / "mat.yaml").write_text(MAT, encoding="utf-8")
-    studio = studio_app.Studio(Workspace(tmp_path, tmp_path / "output"), server.answers_for("127.0.0.1"))
-    bound = server.Server(studio, "127.0.0.1", 0, server.Limits(body_timeout=1.0))
+    studio = studio_app.Studio(Workspace(tmp_path, tmp_path / "output"), web.answers_for("127.0.0.1"))
+    bound = web.Server(studio, "127.0.0.1", 0, web.Limits(body_timeout=1.0))
     thread = threading.Thread(target=bound.run, daemon=True)
     thread.start()
     try:
