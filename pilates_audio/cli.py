@@ -8,18 +8,18 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from pilates_audio import __version__, cache as cache_mod, files, render as render_mod, settings, speech
+# Only what the options need to be declared is imported here, so `--version` and `--help` answer at once;
+# each command imports the stages it uses when it runs.
+from pilates_audio import __version__, files, settings
 from pilates_audio.errors import InputError, PilatesAudioError
-from pilates_audio.format import Block, Routine, Track, format_clock, load, load_all, localized, parse_duration
-from pilates_audio.publish import DEFAULT_AUTHOR, DEFAULT_TITLE, unreadable_names, write_feed
-from pilates_audio.sound import audio, mp3
-from pilates_audio.sound.beds.music import Music
-from pilates_audio.timing import SAMPLE_RATE
-from pilates_audio.timing.fit import BREATH_FLAGS, Target
+
+if TYPE_CHECKING:
+    from pilates_audio.format import Routine, Track
+    from pilates_audio.timing.fit import Target
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 STUDIO_PORT = 8700
@@ -42,6 +42,23 @@ class Option(click.Option):
             raise ValueError(f"{group!r} is not one of the help's headings: {', '.join(HEADINGS)}")
         super().__init__(*args, **kwargs)
         self.group = group
+
+    def get_default(self, ctx: click.Context, call: bool = True) -> Any:
+        # A default that lives in a module slow to import is given as a function reading it (see
+        # `_default_bitrate`): help shows the value it returns, where click would show "(dynamic)".
+        return super().get_default(ctx, call=True)
+
+
+class FilledHelp(click.Option):
+    """An option whose help names constants of a module slow to import: `names` fills them in when help is shown."""
+
+    def __init__(self, *args: Any, names: Callable[[], dict[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.names = names
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)
+        return None if record is None else (record[0], record[1].format_map(self.names()))
 
 
 def option(*decls: str, group: str, **attrs: Any) -> Callable:
@@ -147,6 +164,8 @@ def music_settings(command: Callable) -> Callable:
 
 
 def _length(ctx: click.Context, param: click.Parameter, value: Any) -> float | None:
+    from pilates_audio.format import parse_duration
+
     if value is None:
         return None
     try:
@@ -162,10 +181,26 @@ sample_exact_option = option(
 
 
 def _bitrate(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    from pilates_audio.sound import mp3
+
     if value not in mp3.BITRATES:
         choices = ", ".join(str(rate) for rate in mp3.BITRATES[:-1])
         raise click.BadParameter(f"{value} is not an MP3 bitrate; use one of {choices} or {mp3.BITRATES[-1]}")
     return value
+
+
+def _default_bitrate() -> int:
+    """Return the bitrate sessions are encoded at unless told, from the module that encodes them."""
+    from pilates_audio.sound.audio import DEFAULT_BITRATE
+
+    return DEFAULT_BITRATE
+
+
+def _default_loudness() -> float:
+    """Return the loudness sessions are levelled to unless told, from the module that levels them."""
+    from pilates_audio.sound.audio import DEFAULT_LOUDNESS
+
+    return DEFAULT_LOUDNESS
 
 
 length_option = option("--length", "target", group="Length", callback=_length, metavar="DURATION",
@@ -177,6 +212,8 @@ max_length_option = option(
 
 def _target(seconds: float | None, flags: dict) -> Target | None:
     """Return the --length target; a breath given as a flag is kept as it is."""
+    from pilates_audio.timing.fit import BREATH_FLAGS, Target
+
     if seconds is None:
         return None
     return Target(seconds, keep_breath=any(flags.get(key) is not None for key in BREATH_FLAGS))
@@ -199,7 +236,7 @@ def cli() -> None:
     """Turn Pilates routines (YAML) into timed narration scripts and guided MP3 sessions."""
 
 
-@cli.command(examples=(
+@cli.command("render", examples=(
     "pilates-audio render mat.yaml  # output/mat.mp3, its script, transcript, chapters",
     "pilates-audio render mat.yaml --length 20m --pace gentle",
     "pilates-audio render *.yaml --music calm.mp3 --music-level -18 -o ~/sessions",
@@ -214,23 +251,25 @@ def cli() -> None:
 @music_settings
 @option("-o", "--output", "out_dir", group="Output", type=click.Path(file_okay=False, path_type=Path), default=OUTPUT,
         show_default=True, help="Folder to write sessions into (in the current folder unless a path is given).")
-@option("--bitrate", group="Output", type=int, callback=_bitrate, default=audio.DEFAULT_BITRATE, show_default=True,
+@option("--bitrate", group="Output", type=int, callback=_bitrate, default=_default_bitrate, show_default=True,
         metavar="KBPS", help="MP3 bitrate in kbps (constant): 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, "
                              "224, 256 or 320.")
-@option("--loudness", group="Output", type=click.FloatRange(-40, -5), default=audio.DEFAULT_LOUDNESS,
+@option("--loudness", group="Output", type=click.FloatRange(-40, -5), default=_default_loudness,
         show_default=True, metavar="LUFS", help="Integrated loudness of the session (true peaks stay under -1 dBTP).")
 @sample_exact_option
 @click.option("--watch", is_flag=True, help="Keep running and re-render whenever a routine or the pacing file is saved.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or warnings; errors only.")
-def render(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: float, quiet: bool,
-           target: float | None, max_length: float | None, watch: bool, sample_exact: bool, music: tuple[Path, ...],
-           no_music: bool, **kwargs: Any) -> None:
+def render_command(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: float, quiet: bool,
+                   target: float | None, max_length: float | None, watch: bool, sample_exact: bool,
+                   music: tuple[Path, ...], no_music: bool, **kwargs: Any) -> None:
     """Render routines to MP3 sessions, each with its timed script (.json), transcript and chapters."""
+    from pilates_audio import render
+
     if music and no_music:
         raise click.UsageError("--music and --no-music cannot be used together")
     output = dict(out_dir=out_dir, bitrate=bitrate, loudness=loudness, target=target, sample_exact=sample_exact,
-                  max_length=max_length or render_mod.MAX_LENGTH,
-                  music=() if no_music else (render_mod.music_tracks(music) if music else None))
+                  max_length=max_length or render.MAX_LENGTH,
+                  music=() if no_music else (render.music_tracks(music) if music else None))
     if watch:
         _watch(list(routines), kwargs.get("pacing_file"), lambda: _render_all(routines, quiet, dict(kwargs), **output),
                quiet)
@@ -242,21 +281,24 @@ def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: 
                 target: float | None, sample_exact: bool, max_length: float,
                 music: tuple[Track, ...] | None = None) -> list[Path]:
     """Render each routine; return the other files they read (blocks they include, music they play)."""
+    from pilates_audio import render
+    from pilates_audio.format import format_clock, load_all
+
     pacing_path = kwargs.get("pacing_file")
     flags, pacing_file = _flags(kwargs)
     # A routine named twice (`render a.yaml ./a.yaml`) is rendered once.
     loaded = load_all(list({os.path.realpath(path): path for path in routines}.values()))
     if music is not None:  # --music or --no-music: instead of what the routines name
         loaded = [replace(routine, music=music) for routine in loaded]
-    render_mod.check_outputs(loaded, out_dir, pacing_path)  # nothing a render writes may replace an input
-    plans = [(r, render_mod.effective_pacing(r, flags, pacing_file)[0]) for r in loaded]
+    render.check_outputs(loaded, out_dir, pacing_path)  # nothing a render writes may replace an input
+    plans = [(r, render.effective_pacing(r, flags, pacing_file)[0]) for r in loaded]
     target = _target(target, flags)
     for routine, pacing in plans:  # refuse a session too long, or a length out of reach, before any work
-        render_mod.planned(routine, pacing, target, max_length)
+        render.planned(routine, pacing, target, max_length)
     for routine, pacing in plans:
         with _Progress(routine.name, quiet) as progress:
-            session = render_mod.render(routine, pacing, out_dir, bitrate=bitrate, progress=progress, target=target,
-                                        loudness=loudness, sample_exact=sample_exact)
+            session = render.render(routine, pacing, out_dir, bitrate=bitrate, progress=progress, target=target,
+                                    loudness=loudness, sample_exact=sample_exact)
         if not quiet:
             _report(routine, session.fit, session.warnings)
         click.echo(f"{session.mp3}\t{format_clock(session.duration)}")
@@ -326,17 +368,20 @@ def _watch(paths: list[Path], pacing_file: Path | None, run: Callable[[], list[P
 def script(routine: Path, as_json: bool, all_pauses: bool, exact: bool, sample_exact: bool, quiet: bool,
            target: float | None, max_length: float | None, **kwargs: Any) -> None:
     """Print a routine's timed plan (estimated unless --exact)."""
+    from pilates_audio import cache, render
+    from pilates_audio.format import load
+
     flags, pacing_file = _flags(kwargs)
     loaded = load(routine)
-    pacing, _ = render_mod.effective_pacing(loaded, flags, pacing_file)
+    pacing, _ = render.effective_pacing(loaded, flags, pacing_file)
     target = _target(target, flags)
-    plan, fitted = render_mod.planned(loaded, pacing, target, max_length or render_mod.MAX_LENGTH)
+    plan, fitted = render.planned(loaded, pacing, target, max_length or render.MAX_LENGTH)
     if exact:
         with _Progress(loaded.name, quiet) as progress:
-            plan, fitted = render_mod.exact_script(loaded, pacing, render_mod.voices_for(pacing),
-                                                   lambda done, total: progress("speaking", done, total), target)
-        cache_mod.after_render()  # what it spoke counts against the cache's bound as a render's does
-        plan = render_mod.placed(plan, sample_exact=sample_exact)
+            plan, fitted = render.exact_script(loaded, pacing, render.voices_for(pacing),
+                                               lambda done, total: progress("speaking", done, total), target)
+        cache.after_render()  # what it spoke counts against the cache's bound as a render's does
+        plan = render.placed(plan, sample_exact=sample_exact)
     click.echo(plan.dumps() if as_json else plan.to_text(0.0 if all_pauses else SHORTEST_PAUSE), nl=False)
     if not quiet:
         _report(loaded, fitted, plan.warnings)
@@ -350,16 +395,22 @@ def script(routine: Path, as_json: bool, all_pauses: bool, exact: bool, sample_e
 @max_length_option
 def check(routines: tuple[Path, ...], max_length: float | None) -> None:
     """Check routines and block files for problems without rendering anything."""
+    from pilates_audio import render
+    from pilates_audio.format import Block, format_clock, load_all, localized
+    from pilates_audio.timing import SAMPLE_RATE
+
     for loaded in load_all(list(routines), blocks=True):
         count = len(loaded.exercises)
         if isinstance(loaded, Block):
             click.echo(f"{loaded.path}: ok (a block of {count} exercise{'s' if count != 1 else ''})")
             continue
-        render_mod.check_name(loaded)  # a name its session's files cannot have
+        render.check_name(loaded)  # a name its session's files cannot have
         if loaded.music:
+            from pilates_audio.sound.beds.music import Music
+
             Music(loaded.music)  # music that is not audio, is silent or too short, as render would say
-        pacing, _ = render_mod.effective_pacing(loaded, {})
-        plan, _ = render_mod.planned(loaded, pacing, max_length=max_length or render_mod.MAX_LENGTH)
+        pacing, _ = render.effective_pacing(loaded, {})
+        plan, _ = render.planned(loaded, pacing, max_length=max_length or render.MAX_LENGTH)
         _report(loaded, None, localized.mismatched(loaded, pacing.language))  # lines in another language
         length = format_clock(plan.duration / SAMPLE_RATE)
         # A section's rounds play its exercises again: count each as written, and the rounds apart.
@@ -378,9 +429,12 @@ def check(routines: tuple[Path, ...], max_length: float | None) -> None:
 @music_settings
 def pacing_command(routine: Path | None, **kwargs: Any) -> None:
     """Print the effective pacing and where each setting came from."""
+    from pilates_audio import render
+    from pilates_audio.format import load
+
     flags, pacing_file = _flags(kwargs)
     loaded = load(routine) if routine is not None else None
-    pacing, sources = render_mod.effective_pacing(loaded, flags, pacing_file)
+    pacing, sources = render.effective_pacing(loaded, flags, pacing_file)
     width = max(len(key) for key in settings.KEYS)
     for key in settings.KEYS:
         click.echo(f"{key:<{width}}  {_show(pacing, key):<18}  {sources[key]}")
@@ -397,6 +451,8 @@ def pacing_command(routine: Path | None, **kwargs: Any) -> None:
 
 def _show(pacing: settings.Pacing, key: str) -> str:
     """Write one pacing value as a person would type it."""
+    from pilates_audio import speech
+
     value = getattr(pacing, key)
     if key == "transition":
         seconds = f"{pacing.transition_seconds:g}s"
@@ -410,6 +466,13 @@ def _show(pacing: settings.Pacing, key: str) -> str:
     return "(engine default)" if value is None else str(value)
 
 
+def _feed_defaults() -> dict[str, str]:
+    """Return the feed's default title and author, for the help of the options that override them."""
+    from pilates_audio.publish.channel import DEFAULT_AUTHOR, DEFAULT_TITLE
+
+    return {"DEFAULT_TITLE": DEFAULT_TITLE, "DEFAULT_AUTHOR": DEFAULT_AUTHOR}
+
+
 @cli.command(examples=(
     "pilates-audio feed output --base-url http://192.168.1.20:8000/",
     'pilates-audio feed output --base-url https://example.org/pilates/ --title "Mat classes"',
@@ -417,8 +480,10 @@ def _show(pacing: settings.Pacing, key: str) -> str:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--base-url", required=True, metavar="URL",
               help="Where the folder is served from, e.g. http://192.168.1.20:8000/ (see `serve`).")
-@click.option("--title", help=f"The podcast's title (default: feed.yaml's, else '{DEFAULT_TITLE}').")
-@click.option("--author", help=f"Who makes it (default: feed.yaml's, else '{DEFAULT_AUTHOR}').")
+@click.option("--title", cls=FilledHelp, names=_feed_defaults,
+              help="The podcast's title (default: feed.yaml's, else '{DEFAULT_TITLE}').")
+@click.option("--author", cls=FilledHelp, names=_feed_defaults,
+              help="Who makes it (default: feed.yaml's, else '{DEFAULT_AUTHOR}').")
 @click.option("--description", help="What it is (default: feed.yaml's, else a line about pilates-audio).")
 @click.option("--image", metavar="FILE|URL",
               help="The podcast's artwork: a .jpg or .png in FOLDER, or an address (default: feed.yaml's, else the "
@@ -426,6 +491,8 @@ def _show(pacing: settings.Pacing, key: str) -> str:
 def feed(folder: Path, base_url: str, title: str | None, author: str | None, description: str | None,
          image: str | None) -> None:
     """Write FOLDER/feed.xml: a podcast feed of the sessions in FOLDER (channel settings from FOLDER/feed.yaml)."""
+    from pilates_audio.publish.feed import write_feed
+
     options = {"title": title, "author": author, "description": description, "image": image}
     path, count = write_feed(folder, base_url, options)
     _warn_unreadable(folder)
@@ -434,6 +501,8 @@ def feed(folder: Path, base_url: str, title: str | None, author: str | None, des
 
 def _warn_unreadable(folder: Path) -> None:
     """Say which sessions are left out of the page and the feed because their names are not UTF-8."""
+    from pilates_audio.publish.feed import unreadable_names
+
     for name in unreadable_names(folder):
         click.echo(f"warning: {folder / name} is left out: its file name is not UTF-8; rename it", err=True)
 
@@ -491,10 +560,10 @@ def studio(folder: Path | None, out_dir: Path, host: str, allow_network: bool, p
     else the current folder). Nothing is saved until Save; renders go into the output folder, which the page's
     All sessions lists, as `serve` does.
     """
-    from pilates_audio.studio import app as studio_app
+    from pilates_audio.studio import app
 
     folder = folder if folder is not None else (Path("routines") if Path("routines").is_dir() else Path("."))
-    running = studio_app.start(folder, out_dir, host, port, allow_network)
+    running = app.start(folder, out_dir, host, port, allow_network)
     click.echo(f"studio for {folder} at {running.address}")
     click.echo(f"sessions are rendered into {out_dir}")
     if running.phone_address:
@@ -503,7 +572,7 @@ def studio(folder: Path | None, out_dir: Path, host: str, allow_network: bool, p
         click.echo("warning: this machine has no address on a local network that a phone could open; connect it "
                    "to the Wi-Fi the phone is on and start the studio again", err=True)
     click.echo("(Ctrl-C to stop)")
-    if open_browser if open_browser is not None else studio_app.can_open_browser():
+    if open_browser if open_browser is not None else app.can_open_browser():
         import webbrowser
 
         webbrowser.open(running.address)
@@ -574,6 +643,7 @@ def voices(engine_name: str | None, every: bool, download: str | None) -> None:
 
     The engine in use comes first, then Piper's voices; a line on stderr heads each engine.
     """
+    from pilates_audio import speech
     from pilates_audio.speech import piper_engine
 
     if download is not None:
@@ -606,7 +676,10 @@ def voices(engine_name: str | None, every: bool, download: str | None) -> None:
 
 def _engine_in_use() -> str | None:
     """Return the engine a render with no flags would speak with, or None where none can."""
-    pacing, _ = render_mod.effective_pacing(None, {})
+    from pilates_audio import speech
+    from pilates_audio.render import effective_pacing
+
+    pacing, _ = effective_pacing(None, {})
     try:
         return speech.choose(pacing.engine, pacing.voice, pacing.language).name
     except speech.VoiceError:
@@ -618,15 +691,19 @@ KIND_NAMES = {"clips": "spoken lines", "pieces": "encoded audio", "levels": "lou
 
 
 def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    from pilates_audio import cache
+
     try:
-        return None if value is None else cache_mod.parse_size(value)
+        return None if value is None else cache.parse_size(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
 
 
 def _age(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    from pilates_audio import cache
+
     try:
-        return None if value is None else cache_mod.parse_age(value)
+        return None if value is None else cache.parse_age(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
 
@@ -638,22 +715,24 @@ def _age(ctx: click.Context, param: click.Parameter, value: str | None) -> float
 @click.pass_context
 def cache_command(ctx: click.Context) -> None:
     """Show where the cache is and what it holds, by kind and by voice (see `cache prune`)."""
-    bound = cache_mod.check()
+    from pilates_audio import cache
+
+    bound = cache.check()
     if ctx.invoked_subcommand is not None:
         return
-    found = cache_mod.usage()
+    found = cache.usage()
     width = max(len(share.voice) for share in found.voices) if found.voices else 0
     click.echo(f"cache: {found.root}")
-    click.echo(f"holds: {cache_mod.format_size(found.total)} in {found.entries:,} "
+    click.echo(f"holds: {cache.format_size(found.total)} in {found.entries:,} "
                f"entr{'y' if found.entries == 1 else 'ies'}; "
-               + (f"pruned to {cache_mod.format_size(bound)} after each render ({cache_mod.MAX_ENV})" if bound
-                  else f"no bound ({cache_mod.MAX_ENV}=0)"))
+               + (f"pruned to {cache.format_size(bound)} after each render ({cache.MAX_ENV})" if bound
+                  else f"no bound ({cache.MAX_ENV}=0)"))
     for kind, size in found.kinds:
-        click.echo(f"  {kind:<7} {cache_mod.format_size(size):>8}  {KIND_NAMES[kind]}")
+        click.echo(f"  {kind:<7} {cache.format_size(size):>8}  {KIND_NAMES[kind]}")
     if found.voices:
         click.echo("by voice:")
     for share in found.voices:
-        click.echo(f"  {share.engine:<7} {share.voice:<{width}}  {cache_mod.format_size(share.size):>8}")
+        click.echo(f"  {share.engine:<7} {share.voice:<{width}}  {cache.format_size(share.size):>8}")
 
 
 @cache_command.command("prune", examples=(
@@ -667,17 +746,19 @@ def cache_command(ctx: click.Context) -> None:
               help="Remove entries not used for longer than AGE (such as 30d, 12h or 2w).")
 def prune_command(max_size: int | None, older_than: float | None) -> None:
     """Remove what was used least recently; entries a running render uses are kept."""
+    from pilates_audio import cache
+
     if max_size is None and older_than is None:
-        max_size = cache_mod.limit()
-    done = cache_mod.prune(max_size=max_size, older_than=older_than)
+        max_size = cache.limit()
+    done = cache.prune(max_size=max_size, older_than=older_than)
     click.echo(f"removed {done.removed:,} entr{'y' if done.removed == 1 else 'ies'} "
-               f"({cache_mod.format_size(done.freed)}); the cache holds {cache_mod.format_size(done.left)}")
+               f"({cache.format_size(done.freed)}); the cache holds {cache.format_size(done.left)}")
     if done.held:
         click.echo(f"kept {done.held:,} entr{'y' if done.held == 1 else 'ies'} in use by a render still running",
                    err=True)
 
 
-@cli.command(examples=(
+@cli.command("batch", examples=(
     "pilates-audio batch catalogue.yaml --dry-run  # what it would make",
     "pilates-audio batch catalogue.yaml -o site --workers 2",
     "pilates-audio batch catalogue.yaml --ray  # on Ray, started on this machine",
@@ -693,8 +774,8 @@ def prune_command(max_size: int | None, older_than: float | None) -> None:
 @click.option("--dry-run", is_flag=True, help="Print the plan (sessions, distinct lines, lines cached, work left) "
                                               "and make nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary; errors only.")
-def batch(manifest: Path, out_dir: Path, workers: int | None, ray_address: str | None, dry_run: bool,
-          quiet: bool) -> None:
+def batch_command(manifest: Path, out_dir: Path, workers: int | None, ray_address: str | None, dry_run: bool,
+                  quiet: bool) -> None:
     """Render a catalogue: every routine of MANIFEST in every variant it lists, each distinct line spoken once.
 
     Sessions already made from the same inputs are skipped, so a stopped run continues
@@ -712,14 +793,15 @@ def batch(manifest: Path, out_dir: Path, workers: int | None, ray_address: str |
         - {pace: gentle, length: 15m}
       base_url: https://example.org/upper-back/   # optional: write feed.xml for it
     """
-    from pilates_audio import batch as batch_mod
+    from pilates_audio import batch
+    from pilates_audio.format import format_clock
 
     started = time.monotonic()
-    loaded = batch_mod.load(manifest)
-    output = batch_mod.Output(out_dir)
-    catalogue = batch_mod.plan(loaded, output, workers if ray_address is None else None)
+    loaded = batch.load(manifest)
+    output = batch.Output(out_dir)
+    catalogue = batch.plan(loaded, output, workers if ray_address is None else None)
     if dry_run:
-        click.echo(batch_mod.describe(catalogue), nl=False)
+        click.echo(batch.describe(catalogue), nl=False)
         return
     if ray_address is None:
         from pilates_audio.batch.local import LocalExecutor
@@ -731,12 +813,12 @@ def batch(manifest: Path, out_dir: Path, workers: int | None, ray_address: str |
         executor = RayExecutor(ray_address, workers)
     try:
         with _Progress(loaded.collection or manifest.stem, quiet) as progress:
-            summary = batch_mod.run(catalogue, executor, output, lambda done, total: progress("making", done, total))
+            summary = batch.run(catalogue, executor, output, lambda done, total: progress("making", done, total))
     finally:
         executor.close()
     for outcome in summary.made:
         click.echo(f"{outcome.mp3}\t{format_clock(outcome.duration)}")
-    feed_path = batch_mod.publish(loaded, out_dir)
+    feed_path = batch.publish(loaded, out_dir)
     if not quiet:
         if feed_path is not None:
             click.echo(f"feed: {feed_path}", err=True)

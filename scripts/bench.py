@@ -21,6 +21,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import bench_routine  # noqa: E402
+from bench_startup import bench_startup  # noqa: E402
 
 
 def measure(argv: list[str], env: dict) -> tuple[float, float]:
@@ -58,7 +59,15 @@ def main() -> None:
     parser.add_argument("--music-only", action="store_true", help="only the rows with music under the voice")
     parser.add_argument("--skip-catalogue", action="store_true", help="leave out the catalogue (batch) rows")
     parser.add_argument("--catalogue-only", action="store_true", help="only the catalogue (batch) rows")
+    parser.add_argument("--skip-startup", action="store_true", help="leave out the start-up rows")
+    parser.add_argument("--startup-only", action="store_true", help="only the start-up rows (--version, --help, "
+                                                                       "check and script)")
+    parser.add_argument("--against", metavar="REV", help="time the start-up rows of commit REV too, run by run (from "
+                                                         "a git worktree of it, removed after)")
     args = parser.parse_args()
+    if args.startup_only:
+        bench_startup(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs, args.against)
+        return
     if args.music_only:
         bench_music(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs, args.minutes, args.long_minutes)
         return
@@ -161,6 +170,8 @@ def main() -> None:
         bench_studio(work, args.runs, args.skip_piper)
     if not args.skip_catalogue:
         bench_catalogue(work, args.runs, args.skip_piper)
+    if not args.skip_startup:
+        bench_startup(work, args.runs, args.against)
 
 
 def bench_music(work: Path, runs: int, minutes: float, long_minutes: float) -> None:
