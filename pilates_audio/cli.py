@@ -16,7 +16,7 @@ from pilates_audio import __version__, cache as cache_mod, files, render as rend
 from pilates_audio.errors import InputError, PilatesAudioError
 from pilates_audio.format import Block, Routine, format_clock, load, load_all, localized, parse_duration
 from pilates_audio.publish.feed import DEFAULT_AUTHOR, DEFAULT_TITLE, unreadable_names, write_feed
-from pilates_audio.sound import audio, mp3
+from pilates_audio.sound import levelling, mp3
 from pilates_audio.sound.beds.music import Music, Track
 from pilates_audio.timing import SAMPLE_RATE
 from pilates_audio.timing.fit import BREATH_FLAGS, Target
@@ -239,10 +239,10 @@ def cli() -> None:
 @music_settings
 @option("-o", "--output", "out_dir", group="Output", type=click.Path(file_okay=False, path_type=Path), default=OUTPUT,
         show_default=True, help="Folder to write sessions into (in the current folder unless a path is given).")
-@option("--bitrate", group="Output", type=int, callback=_bitrate, default=audio.DEFAULT_BITRATE, show_default=True,
+@option("--bitrate", group="Output", type=int, callback=_bitrate, default=mp3.DEFAULT_BITRATE, show_default=True,
         metavar="KBPS", help="MP3 bitrate in kbps (constant): 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, "
                              "224, 256 or 320.")
-@option("--loudness", group="Output", type=click.FloatRange(-40, -5), default=audio.DEFAULT_LOUDNESS,
+@option("--loudness", group="Output", type=click.FloatRange(-40, -5), default=levelling.DEFAULT_LOUDNESS,
         show_default=True, metavar="LUFS", help="Integrated loudness of the session (true peaks stay under -1 dBTP).")
 @sample_exact_option
 @click.option("--watch", is_flag=True, help="Keep running and re-render whenever a routine or the pacing file is saved.")

@@ -14,9 +14,10 @@ from pilates_audio.files import atomic_outputs, cache_dir
 from pilates_audio.format import Routine, format_clock, localized
 from pilates_audio.publish import COVERS, export
 from pilates_audio.settings import Layer, Pacing, parse_value, resolve
-from pilates_audio.sound import audio, beds, mp3
+from pilates_audio.sound import beds, levelling, mp3, one_pass, pieces
 from pilates_audio.sound.beds import music
 from pilates_audio.sound.mixdown import Mixdown, assemble, encode_whole
+from pilates_audio.sound.sounds import Sounds
 from pilates_audio.timing import Script
 
 OUTPUTS = (".mp3", ".json", ".vtt", ".chapters.json")  # what render writes for each session
@@ -228,14 +229,14 @@ def fast_path(bitrate: int, sample_exact: bool = False) -> bool:
     return not sample_exact and bitrate in mp3.BITRATES and mp3.available()
 
 
-def placed(script: Script, bitrate: int = audio.DEFAULT_BITRATE, sample_exact: bool = False) -> Script:
+def placed(script: Script, bitrate: int = mp3.DEFAULT_BITRATE, sample_exact: bool = False) -> Script:
     """Return the script as a render places it: on the MP3 frame grid, unless encoded in one pass."""
-    return audio.layout(script)[0] if fast_path(bitrate, sample_exact) else script
+    return pieces.layout(script)[0] if fast_path(bitrate, sample_exact) else script
 
 
-def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
+def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.DEFAULT_BITRATE,
            progress: Progress | None = None, target: timing.Target | float | None = None,
-           loudness: float = audio.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str | None = None) -> Session:
+           loudness: float = levelling.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str | None = None) -> Session:
     """Render one routine to `out_dir/<name>.mp3` and `<name>.json`, all or nothing.
 
     By default the MP3 is built from pieces encoded once and kept in the cache, each
@@ -251,9 +252,9 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     return session
 
 
-def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
+def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.DEFAULT_BITRATE,
            progress: Progress | None = None, target: timing.Target | float | None = None,
-           loudness: float = audio.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str = "") -> Session:
+           loudness: float = levelling.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str = "") -> Session:
     """Plan, speak, level and write one session (see `render`)."""
     name = name or routine.name
     fast = fast_path(bitrate, sample_exact)
@@ -265,16 +266,16 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     files.sweep_cache(cache_dir())
     voices = voices_for(pacing)
     bed = music.Music(routine.music) if routine.music else None  # a bad music file is refused before speaking
-    sounds = audio.Sounds(voices, cache=cache_dir())  # with music or without: the speech is the same
+    sounds = Sounds(voices, cache=cache_dir())  # with music or without: the speech is the same
     script, fitted = exact_script(routine, pacing, voices,
                                   (lambda done, total: progress("speaking", done, total)) if progress else None,
                                   target, lambda text: sounds.prepare(text, loudness))
-    pieces: tuple[audio.Piece, ...] = ()
+    placed_pieces: tuple[pieces.Piece, ...] = ()
     mixdown = None
     # The speech is levelled as it is without music; the music is set under it and never moves it.
-    gains = audio.level(script, sounds, loudness)
+    gains = levelling.level(script, sounds, loudness)
     if fast:  # on the frame grid, with music as without, so the session keeps its times
-        script, pieces = audio.layout(script)
+        script, placed_pieces = pieces.layout(script)
     if bed is not None:
         ducking = beds.Ducking.of(pacing)
         plan = beds.Plan(bed.names, ducking, beds.base_gain(bed, ducking, loudness),
@@ -299,9 +300,9 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
             (assemble if fast else encode_whole)(mixdown, temps[".mp3"], bitrate, encoding)
             sounds.write_notes()
         elif fast:
-            audio.assemble(script, pieces, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
+            pieces.assemble(script, placed_pieces, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
         else:
-            audio.encode(script, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
+            one_pass.encode(script, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
             sounds.write_notes()
         export.tag_mp3(temps[".mp3"], script, routine if fitted is None else fitted.routine, cover=cover)
         if cover_suffix is not None:

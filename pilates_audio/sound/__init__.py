@@ -1,4 +1,4 @@
-"""The session's sound: tones, loudness, MP3 frames and encoding, the mixdown and the music bed under the voice."""
+"""The session's sound: tones, loudness, the sounds store, MP3 frames and encoders, the mixdown and the beds."""
 
-# Nothing is re-exported here yet: speech reads `sound.levels` while `sound.audio` reads speech, so this face
-# importing audio would make a cycle. Import the module that owns a name (`from pilates_audio.sound import audio`).
+# Nothing is re-exported here yet: speech reads `sound.levels` while `sound.sounds` reads speech, so this face
+# importing the store would make a cycle. Import the module that owns a name (`from pilates_audio.sound import pieces`).

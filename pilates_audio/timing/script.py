@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable
 from pilates_audio import languages
 from pilates_audio.format import Duration, Exercise, Kind, Routine, format_clock, localized
 from pilates_audio.settings import Pacing
+from pilates_audio.timing.tones import TONES
 
 SAMPLE_RATE = 44100
 SCRIPT_VERSION = 1
@@ -20,9 +21,6 @@ LEAD_IN = 0.5  # before the first word, so no player clips it
 SENTENCE_GAP = 0.6  # between lines of intro, setup and outro
 MIN_GAP = 0.3  # between lines spoken inside reps, holds and rests
 TAIL = 2.0  # after the last word, so the session does not stop abruptly
-TONE_SECONDS = 0.25  # a breath tone: two short notes
-PULSE_SECONDS = 0.06  # a pulse's tick: one short note
-TONE_LENGTHS = {"inhale": TONE_SECONDS, "exhale": TONE_SECONDS, "pulse": PULSE_SECONDS}
 PULSE_GAP = 0.05  # seconds between pulse words, which follow each other closely
 PULSE_SLACK = 0.03  # seconds a pulse may land from its subdivision
 HALFWAY_FROM = 30.0  # holds and work at least this long get a "halfway"
@@ -250,7 +248,7 @@ class _Planner:
         """Fill a part of fixed length, placing lines within it; grow it only if they cannot fit."""
         gap = samples(MIN_GAP)
         for line in lines:
-            line.length = samples(TONE_LENGTHS[line.text]) if line.kind == "tone" else self.length_of(line.text)
+            line.length = samples(TONES[line.text].seconds) if line.kind == "tone" else self.length_of(line.text)
         fixed = [entry for entry in lines if entry.role == "fixed"]
         due = _place_fixed(fixed, length, gap)
         # A breath word before a tied cue is said before it in every rep or in none: where it is

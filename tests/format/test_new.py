@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pilates_audio import languages
 from pilates_audio.format import routine, schema, starter
 from pilates_audio.settings import KEYS
-from pilates_audio.sound.audio import decode
+from pilates_audio.sound.decoding import decode
 
 
 def test_new_writes_a_starter_that_passes_check_and_validates(tmp_path):

@@ -13,7 +13,7 @@ from conftest import run_cli
 from musicfiles import MARKER_LEVEL, marker_level, noise_bed, sweep, to_mp3, write_wav
 
 from pilates_audio.sound import beds, levels, mixdown, mp3
-from pilates_audio.sound.audio import decode
+from pilates_audio.sound.decoding import decode
 from pilates_audio.sound.beds import music
 from pilates_audio.timing import SAMPLE_RATE, Cue
 from pilates_audio.tools import ffmpeg
