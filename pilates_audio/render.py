@@ -14,9 +14,9 @@ from pilates_audio.files import atomic_outputs, cache_dir
 from pilates_audio.format import Routine, format_clock, localized
 from pilates_audio.publish import COVERS, export
 from pilates_audio.settings import Layer, Pacing, parse_value, resolve
-from pilates_audio.sound import beds, levelling, mp3, one_pass, pieces
+from pilates_audio.sound import assemblers, beds, levelling, mp3
 from pilates_audio.sound.beds import music
-from pilates_audio.sound.mixdown import Mixdown, assemble, encode_whole
+from pilates_audio.sound.pieces import layout
 from pilates_audio.sound.sounds import Sounds
 from pilates_audio.timing import Script
 
@@ -224,14 +224,9 @@ def voices_for(pacing: Pacing) -> speech.Speech:
     return speech.Speech(pacing.voice, pacing.rate, engine=pacing.engine, language=pacing.language)
 
 
-def fast_path(bitrate: int, sample_exact: bool = False) -> bool:
-    """Tell whether a session is built from cached pieces (else encoded in one pass with ffmpeg)."""
-    return not sample_exact and bitrate in mp3.BITRATES and mp3.available()
-
-
 def placed(script: Script, bitrate: int = mp3.DEFAULT_BITRATE, sample_exact: bool = False) -> Script:
     """Return the script as a render places it: on the MP3 frame grid, unless encoded in one pass."""
-    return pieces.layout(script)[0] if fast_path(bitrate, sample_exact) else script
+    return layout(script)[0] if assemblers.on_grid(bitrate, sample_exact) else script
 
 
 def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.DEFAULT_BITRATE,
@@ -257,9 +252,8 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
            loudness: float = levelling.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str = "") -> Session:
     """Plan, speak, level and write one session (see `render`)."""
     name = name or routine.name
-    fast = fast_path(bitrate, sample_exact)
     cache_mod.check()  # a cache that is a file, or a bad PILATES_AUDIO_CACHE_MAX, is said before any work
-    if not fast or routine.music:
+    if not assemblers.on_grid(bitrate, sample_exact) or routine.music:
         tools.working_ffmpeg()  # fail before any speech work if there is no ffmpeg that works
     # What interrupted runs left (kill -9, a power cut) goes before this run adds its own.
     files.sweep(out_dir)
@@ -270,18 +264,17 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
     script, fitted = exact_script(routine, pacing, voices,
                                   (lambda done, total: progress("speaking", done, total)) if progress else None,
                                   target, lambda text: sounds.prepare(text, loudness))
-    placed_pieces: tuple[pieces.Piece, ...] = ()
-    mixdown = None
     # The speech is levelled as it is without music; the music is set under it and never moves it.
     gains = levelling.level(script, sounds, loudness)
-    if fast:  # on the frame grid, with music as without, so the session keeps its times
-        script, placed_pieces = pieces.layout(script)
+    # On the frame grid, with music as without, so the session keeps its times.
+    bare = assemblers.pick(script, sounds, gains, bitrate, sample_exact)
+    assembler: assemblers.Assembler = bare
     if bed is not None:
         ducking = beds.Ducking.of(pacing)
         plan = beds.Plan(bed.names, ducking, beds.base_gain(bed, ducking, loudness),
-                         beds.envelope(script.cues, script.duration, ducking), bed.crossfade)
-        script = replace(script, music=plan)
-        mixdown = Mixdown(script, sounds, gains, bed, plan)
+                         beds.envelope(bare.script.cues, bare.script.duration, ducking), bed.crossfade)
+        assembler = bare.under(bed, plan)
+    script = assembler.script
     paths = {suffix: out_dir / f"{name}{suffix}" for suffix in OUTPUTS}
     cover = export.cover_bytes(routine.cover) if routine.cover is not None else None
     cover_suffix = cover_output(routine)
@@ -296,14 +289,7 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
     # together, so an interrupted or failed run never leaves half a session behind.
     with atomic_outputs(list(paths.values()), remove=stale) as written:
         temps = dict(zip(paths, written))
-        if mixdown is not None:
-            (assemble if fast else encode_whole)(mixdown, temps[".mp3"], bitrate, encoding)
-            sounds.write_notes()
-        elif fast:
-            pieces.assemble(script, placed_pieces, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
-        else:
-            one_pass.encode(script, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
-            sounds.write_notes()
+        assembler.write(temps[".mp3"], encoding)
         export.tag_mp3(temps[".mp3"], script, routine if fitted is None else fitted.routine, cover=cover)
         if cover_suffix is not None:
             export.write_file(temps[cover_suffix], cover)
