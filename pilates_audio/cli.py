@@ -191,14 +191,14 @@ def _bitrate(ctx: click.Context, param: click.Parameter, value: int) -> int:
 
 def _default_bitrate() -> int:
     """Return the bitrate sessions are encoded at unless told, from the module that encodes them."""
-    from pilates_audio.sound.audio import DEFAULT_BITRATE
+    from pilates_audio.sound.mp3 import DEFAULT_BITRATE
 
     return DEFAULT_BITRATE
 
 
 def _default_loudness() -> float:
     """Return the loudness sessions are levelled to unless told, from the module that levels them."""
-    from pilates_audio.sound.audio import DEFAULT_LOUDNESS
+    from pilates_audio.sound.levelling import DEFAULT_LOUDNESS
 
     return DEFAULT_LOUDNESS
 

@@ -15,9 +15,10 @@ from pilates_audio.format import Routine, Track, format_clock, localized
 from pilates_audio.format.tracks import problem
 from pilates_audio.publish import COVERS, export
 from pilates_audio.settings import Layer, Pacing, parse_value, resolve
-from pilates_audio.sound import audio, beds, mp3
+from pilates_audio.sound import assemblers, beds, levelling, mp3
 from pilates_audio.sound.beds import music
-from pilates_audio.sound.mixdown import Mixdown, assemble, encode_whole
+from pilates_audio.sound.pieces import layout
+from pilates_audio.sound.sounds import Sounds
 from pilates_audio.timing import Script
 
 OUTPUTS = (".mp3", *export.SIDECARS)  # what render writes for each session
@@ -224,19 +225,14 @@ def voices_for(pacing: Pacing) -> speech.Speech:
     return speech.Speech(pacing.voice, pacing.rate, engine=pacing.engine, language=pacing.language)
 
 
-def fast_path(bitrate: int, sample_exact: bool = False) -> bool:
-    """Tell whether a session is built from cached pieces (else encoded in one pass with ffmpeg)."""
-    return not sample_exact and bitrate in mp3.BITRATES and mp3.available()
-
-
-def placed(script: Script, bitrate: int = audio.DEFAULT_BITRATE, sample_exact: bool = False) -> Script:
+def placed(script: Script, bitrate: int = mp3.DEFAULT_BITRATE, sample_exact: bool = False) -> Script:
     """Return the script as a render places it: on the MP3 frame grid, unless encoded in one pass."""
-    return audio.layout(script)[0] if fast_path(bitrate, sample_exact) else script
+    return layout(script)[0] if assemblers.on_grid(bitrate, sample_exact) else script
 
 
-def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
+def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.DEFAULT_BITRATE,
            progress: Progress | None = None, target: timing.Target | float | None = None,
-           loudness: float = audio.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str | None = None) -> Session:
+           loudness: float = levelling.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str | None = None) -> Session:
     """Render one routine to `out_dir/<name>.mp3` and `<name>.json`, all or nothing.
 
     By default the MP3 is built from pieces encoded once and kept in the cache, each
@@ -252,36 +248,34 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     return session
 
 
-def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio.DEFAULT_BITRATE,
+def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.DEFAULT_BITRATE,
            progress: Progress | None = None, target: timing.Target | float | None = None,
-           loudness: float = audio.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str = "") -> Session:
+           loudness: float = levelling.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str = "") -> Session:
     """Plan, speak, level and write one session (see `render`)."""
     name = name or routine.name
-    fast = fast_path(bitrate, sample_exact)
     cache_mod.check()  # a cache that is a file, or a bad PILATES_AUDIO_CACHE_MAX, is said before any work
-    if not fast or routine.music:
+    if not assemblers.on_grid(bitrate, sample_exact) or routine.music:
         tools.working_ffmpeg()  # fail before any speech work if there is no ffmpeg that works
     # What interrupted runs left (kill -9, a power cut) goes before this run adds its own.
     files.sweep(out_dir)
     files.sweep_cache(cache_dir())
     voices = voices_for(pacing)
     bed = music.Music(routine.music) if routine.music else None  # a bad music file is refused before speaking
-    sounds = audio.Sounds(voices, cache=cache_dir())  # with music or without: the speech is the same
+    sounds = Sounds(voices, cache=cache_dir())  # with music or without: the speech is the same
     script, fitted = exact_script(routine, pacing, voices,
                                   (lambda done, total: progress("speaking", done, total)) if progress else None,
                                   target, lambda text: sounds.prepare(text, loudness))
-    pieces: tuple[audio.Piece, ...] = ()
-    mixdown = None
     # The speech is levelled as it is without music; the music is set under it and never moves it.
-    gains = audio.level(script, sounds, loudness)
-    if fast:  # on the frame grid, with music as without, so the session keeps its times
-        script, pieces = audio.layout(script)
+    gains = levelling.level(script, sounds, loudness)
+    # On the frame grid, with music as without, so the session keeps its times.
+    bare = assemblers.pick(script, sounds, gains, bitrate, sample_exact)
+    assembler: assemblers.Assembler = bare
     if bed is not None:
         ducking = beds.Ducking.of(pacing)
         plan = beds.Plan(bed.names, ducking, beds.base_gain(bed, ducking, loudness),
-                         beds.envelope(script.cues, script.duration, ducking), bed.crossfade)
-        script = replace(script, music=plan)
-        mixdown = Mixdown(script, sounds, gains, bed, plan)
+                         beds.envelope(bare.script.cues, bare.script.duration, ducking), bed.crossfade)
+        assembler = bare.under(bed, plan)
+    script = assembler.script
     paths = {suffix: out_dir / f"{name}{suffix}" for suffix in OUTPUTS}
     cover = export.cover_bytes(routine.cover) if routine.cover is not None else None
     cover_suffix = cover_output(routine)
@@ -296,14 +290,7 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = audio
     # together, so an interrupted or failed run never leaves half a session behind.
     with atomic_outputs(list(paths.values()), remove=stale) as written:
         temps = dict(zip(paths, written))
-        if mixdown is not None:
-            (assemble if fast else encode_whole)(mixdown, temps[".mp3"], bitrate, encoding)
-            sounds.write_notes()
-        elif fast:
-            audio.assemble(script, pieces, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
-        else:
-            audio.encode(script, sounds, gains, temps[".mp3"], bitrate=bitrate, progress=encoding)
-            sounds.write_notes()
+        assembler.write(temps[".mp3"], encoding)
         export.tag_mp3(temps[".mp3"], script, routine if fitted is None else fitted.routine, cover=cover)
         if cover_suffix is not None:
             export.write_file(temps[cover_suffix], cover)

@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pilates_audio import render, tools  # noqa: E402
 from pilates_audio.files import cache_dir  # noqa: E402
 from pilates_audio.format import routine  # noqa: E402
-from pilates_audio.sound import audio, mp3  # noqa: E402
+from pilates_audio.sound import levelling, mp3  # noqa: E402
+from pilates_audio.sound.sounds import Sounds  # noqa: E402
 from pilates_audio.timing import SAMPLE_RATE  # noqa: E402
 
 
@@ -29,8 +30,8 @@ def planned(path: str):
     pacing, _ = render.effective_pacing(loaded, {})
     voices = render.voices_for(pacing)
     script, _ = render.exact_script(loaded, pacing, voices)
-    sounds = audio.Sounds(voices, cache=cache_dir())
-    gains = audio.level(script, sounds)
+    sounds = Sounds(voices, cache=cache_dir())
+    gains = levelling.level(script, sounds)
     return script, {key: sounds.levelled(key, gain) for key, gain in gains.items()}
 
 
@@ -62,7 +63,7 @@ def mix(path: str, out: str) -> None:
     script, sounds = planned(path)
     samples = b"".join(bytes(c.length * 2) if c.kind == "pause" else sounds[(c.kind, c.text)] for c in script.cues)
     bed = music.Music(loaded.music)
-    gain = beds.base_gain(bed, beds.Ducking(), audio.DEFAULT_LOUDNESS)
+    gain = beds.base_gain(bed, beds.Ducking(), levelling.DEFAULT_LOUDNESS)
     seconds = script.duration / SAMPLE_RATE
     graph = (f"[1:a]aformat=sample_rates={SAMPLE_RATE}:channel_layouts=mono,volume={gain:.2f}dB[m];"
              "[0:a]asplit=2[s][k];"

@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from pilates_audio.sound.audio import decode
+from pilates_audio.sound.decoding import decode
 from pilates_audio.tools import ffmpeg
 
 RATE = 44100

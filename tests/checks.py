@@ -94,7 +94,7 @@ def assert_breath_counts_exact(data: dict, routine: Routine, tolerance: float = 
 
 def assert_counts_on_the_breath(data: dict, routine: Routine, tolerance: float = TOLERANCE) -> None:
     """Each rep number starts as its rep begins (straight after its tone, in tone mode)."""
-    from pilates_audio.timing.script import TONE_SECONDS
+    from pilates_audio.timing.tones import TONE_SECONDS
 
     book = book_of(data)
 

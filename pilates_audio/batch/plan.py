@@ -15,7 +15,7 @@ from pilates_audio.batch.manifest import Manifest
 from pilates_audio.errors import PilatesAudioError
 from pilates_audio.format import Routine, load, parse_duration
 from pilates_audio.settings import PRESETS, Pacing
-from pilates_audio.sound import audio
+from pilates_audio.sound import levelling, mp3
 from pilates_audio.timing import SAMPLE_RATE, Target, candidate_lines
 
 STAMPS = ".batch"  # in the output folder: one stamp per session, saying what it was made from
@@ -44,8 +44,8 @@ class Output:
     """Where and how sessions are written."""
 
     folder: Path
-    bitrate: int = audio.DEFAULT_BITRATE
-    loudness: float = audio.DEFAULT_LOUDNESS
+    bitrate: int = mp3.DEFAULT_BITRATE
+    loudness: float = levelling.DEFAULT_LOUDNESS
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,3 @@
-"""The session's sound: tones, loudness, MP3 frames and encoding, the mixdown and the music bed under the voice."""
+"""The session's sound: tones, loudness, the sounds store, MP3 frames and encoders, the mixdown and the beds."""
 
-# Nothing is re-exported here yet: import the module that owns a name (`from pilates_audio.sound import audio`).
+# Nothing is re-exported here yet: import the module that owns a name (`from pilates_audio.sound import pieces`).

@@ -31,7 +31,10 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from pilates_audio import tools
 from pilates_audio.errors import PilatesAudioError
-from pilates_audio.sound import audio, beds, mp3
+from pilates_audio.sound import beds, mp3
+from pilates_audio.sound.entries import load_frames, store_frames
+from pilates_audio.sound.one_pass import encode_stream
+from pilates_audio.sound.sounds import LEVEL_FORMAT, PEAK_CEILING, Key, Sounds
 from pilates_audio.timing import SAMPLE_RATE
 
 if TYPE_CHECKING:
@@ -50,7 +53,7 @@ LEVELLED_BYTES = 16 * 2**20  # levelled sounds kept for reuse: about three minut
 # are without one, so their peaks are held there already; only where the ducked bed adds to a
 # peak does the mix's limiter act, by a fraction of a dB. Frames coded without the bit
 # reservoir then reach the same true peaks as a session without a bed.
-MIX_CEILING = audio.PEAK_CEILING
+MIX_CEILING = PEAK_CEILING
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class Cell:
 class Mixdown:
     """A placed script's sounds over its bed: any stretch of the session's samples, on demand."""
 
-    def __init__(self, script: "Script", sounds: audio.Sounds, gains: dict[audio.Key, float], bed: beds.Bed,
+    def __init__(self, script: "Script", sounds: Sounds, gains: dict[Key, float], bed: beds.Bed,
                  plan: beds.Plan):
         import numpy as np
 
@@ -79,7 +82,7 @@ class Mixdown:
         self.gains = gains
         # The sounds levelled lately, most recent last: counts and breath words come back all the
         # session long, while a session's own lines can add up to hundreds of megabytes.
-        self._levelled: OrderedDict[audio.Key, np.ndarray] = OrderedDict()
+        self._levelled: OrderedDict[Key, np.ndarray] = OrderedDict()
         self._held = 0
         self._lock = threading.Lock()
         self._cells = None if sounds is None or sounds.cache is None else sounds.cache / "pieces" / sounds.voices.folder
@@ -124,7 +127,7 @@ class Mixdown:
         inside = [[at - start, value] for at, value in envelope[bisect.bisect_right(envelope, (start, float("inf"))):
                                                                 bisect.bisect_left(envelope, (end, float("-inf")))]]
         edges = [beds.gain_at(envelope, at) for at in (start, end - 1)]
-        data = json.dumps([audio.LEVEL_FORMAT, CELL_FORMAT, bitrate, mp3.QUALITY, MIX_CEILING, self.sounds.ceiling,
+        data = json.dumps([LEVEL_FORMAT, CELL_FORMAT, bitrate, mp3.QUALITY, MIX_CEILING, self.sounds.ceiling,
                            start, count, self.total if end > self.total else None, self.bed.identity,
                            round(self.plan.gain, 6), sounds, inside, edges])
         return Cell(hashlib.sha256(data.encode("utf-8")).hexdigest(), not sounds and not inside and edges[0] == edges[1])
@@ -266,18 +269,7 @@ def assemble(mixdown: Mixdown, out: Path, bitrate: int,
                  for index in block if index not in kept], workers)
 
     def encode(run: list[int]) -> list[bytes]:
-        first, count = grid[run[0]][0], sum(grid[index][1] for index in run)
-        frames = encode_run(mixdown, first, count, bitrate)
-        parts, at = [], 0
-        for index in run:
-            part = b"".join(frames[at: at + grid[index][1]])
-            at += grid[index][1]
-            # Only the bed alone at one level is kept cell by cell: after a re-pacing it comes
-            # back wherever the music is between lines again. The rest is kept in its block.
-            if named[index].alone and (path := mixdown.path(named[index].name)) is not None:
-                audio.store_frames(path, part, grid[index][1])
-            parts.append(part)
-        return parts
+        return _encode_cells(mixdown, grid, named, run, bitrate)
 
     with open(out, "wb") as handle, ThreadPoolExecutor(max_workers=workers) as pool:
         writer = mp3.Writer(handle, bitrate)
@@ -295,22 +287,39 @@ def assemble(mixdown: Mixdown, out: Path, bitrate: int,
 
         for number, block in enumerate(blocks):
             count = sum(grid[index][1] for index in block)
-            frames = audio.load_frames(block_paths[number], count) if number in whole else None
+            frames = load_frames(block_paths[number], count) if number in whole else None
             if frames is None:
                 parts = []
                 for index in block:
                     if index in kept:
-                        part = audio.load_frames(mixdown.path(named[index].name), grid[index][1])
+                        part = load_frames(mixdown.path(named[index].name), grid[index][1])
                     else:
                         part = made(index) if number not in whole else None
                     parts.append(part if part is not None else encode([index])[0])
                 frames = b"".join(parts)
                 if block_paths[number] is not None:
-                    audio.store_frames(block_paths[number], frames, count)
+                    store_frames(block_paths[number], frames, count)
             writer.write(frames, count)
             if progress:
                 progress(writer.frames * mp3.FRAME, mixdown.total)
         writer.finish()
+
+
+def _encode_cells(mixdown: Mixdown, grid: list[tuple[int, int]], named: list[Cell], run: list[int],
+                  bitrate: int) -> list[bytes]:
+    """Encode a run of cells of the grid; return each cell's frames."""
+    first, count = grid[run[0]][0], sum(grid[index][1] for index in run)
+    frames = encode_run(mixdown, first, count, bitrate)
+    parts, at = [], 0
+    for index in run:
+        part = b"".join(frames[at: at + grid[index][1]])
+        at += grid[index][1]
+        # Only the bed alone at one level is kept cell by cell: after a re-pacing it comes
+        # back wherever the music is between lines again. The rest is kept in its block.
+        if named[index].alone and (path := mixdown.path(named[index].name)) is not None:
+            store_frames(path, part, grid[index][1])
+        parts.append(part)
+    return parts
 
 
 def _block_name(names: Iterator[str]) -> str:
@@ -327,4 +336,4 @@ def encode_whole(mixdown: Mixdown, out: Path, bitrate: int,
     """Encode the session in one pass, every sample where the script says (the sample-exact way)."""
     stretches = ((data, min((number + 1) * STREAM, mixdown.total))
                  for number, data in enumerate(mixdown.stretches(0, mixdown.total)))
-    audio.encode_stream(stretches, mixdown.total, out, bitrate, progress)
+    encode_stream(stretches, mixdown.total, out, bitrate, progress)

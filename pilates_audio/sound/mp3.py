@@ -20,6 +20,7 @@ FRAME = 1152  # samples in one MPEG-1 Layer III frame
 # LAME puts 576 samples before the first one it is given, and a decoder adds 529 more
 # (the synthesis filterbank's delay): a piece's first sample is heard this far in.
 PIECE_DELAY = 576 + 529
+DEFAULT_BITRATE = 64  # kbps a session is encoded at unless told otherwise
 BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)  # kbps, MPEG-1 Layer III
 QUALITY = 5  # LAME's algorithm quality (0 best, 9 fastest); 5 is its "good speed" setting
 _SIDE_INFO = 17  # bytes of side information in a mono MPEG-1 frame

@@ -2,8 +2,8 @@
 
 from pilates_audio.timing.fit import Fit, Target
 from pilates_audio.timing.placement import join_slivers
-from pilates_audio.timing.script import SAMPLE_RATE, TONE_LENGTHS, Cue, Script
+from pilates_audio.timing.script import SAMPLE_RATE, Cue, Script
 from pilates_audio.timing.walk import candidate_lines, minimum_seconds, plan
 
-__all__ = ["SAMPLE_RATE", "TONE_LENGTHS", "Cue", "Fit", "Script", "Target", "candidate_lines", "join_slivers",
+__all__ = ["SAMPLE_RATE", "Cue", "Fit", "Script", "Target", "candidate_lines", "join_slivers",
            "minimum_seconds", "plan"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field, replace
 
-from pilates_audio.timing.script import TONE_LENGTHS, Cue, LengthOf, samples
+from pilates_audio.timing.script import Cue, LengthOf, samples
+from pilates_audio.timing.tones import TONES
 
 # Breathing room between spoken lines, in seconds.
 SENTENCE_GAP = 0.6  # between lines of intro, setup and outro
@@ -84,7 +85,7 @@ def place(lines: list[Line], length: int, length_of: LengthOf, breath: int) -> P
     """
     gap = samples(MIN_GAP)
     for line in lines:
-        line.length = samples(TONE_LENGTHS[line.text]) if line.kind == "tone" else length_of(line.text)
+        line.length = samples(TONES[line.text].seconds) if line.kind == "tone" else length_of(line.text)
     fixed = [entry for entry in lines if entry.role == "fixed"]
     due = place_fixed(fixed, length, gap)
     # A breath word before a tied cue is said before it in every rep or in none: where it is

@@ -12,9 +12,6 @@ from pilates_audio.settings import Pacing
 SAMPLE_RATE = 44100
 SCRIPT_VERSION = 1
 
-TONE_SECONDS = 0.25  # a breath tone: two short notes
-PULSE_SECONDS = 0.06  # a pulse's tick: one short note
-TONE_LENGTHS = {"inhale": TONE_SECONDS, "exhale": TONE_SECONDS, "pulse": PULSE_SECONDS}
 
 LengthOf = Callable[[str], int]  # how many samples it takes to say a line
 

@@ -18,7 +18,7 @@ from pilates_audio import languages
 from pilates_audio.format import keys, routine, schema, starter
 from pilates_audio.format.values import speakable
 from pilates_audio.settings import KEYS
-from pilates_audio.sound.audio import decode
+from pilates_audio.sound.decoding import decode
 
 
 def test_new_writes_a_starter_that_passes_check_and_validates(tmp_path):

@@ -21,7 +21,7 @@ from conftest import ROOT, run_cli
 import audiocheck
 from pilates_audio import cache as cache_mod, speech
 from pilates_audio.files import TEMP_PREFIX
-from pilates_audio.sound import audio
+from pilates_audio.sound import entries
 from pilates_audio.sound.beds import music
 
 FAULTS = str(ROOT / "tests" / "faults")
@@ -66,11 +66,11 @@ def assert_cache_whole(cache: Path) -> None:
         elif path.suffix == ".pcm":  # decoded music
             assert music._read_entry(path) is not None, path
         elif path.suffix in (".frames", ".cell", ".block", ".levelled"):
-            assert audio.decode_piece(data) is not None, path
+            assert entries.decode_piece(data) is not None, path
         elif path.suffix == ".sha256":  # a voice model's digest, remembered
             assert re.fullmatch(rb"[0-9a-f]{64}\n", data), path
         else:
-            assert audio.decode_note(data) is not None or data == b"1\n", path
+            assert entries.decode_note(data) is not None or data == b"1\n", path
 
 
 def assert_session_whole(out: Path, name: str) -> dict:

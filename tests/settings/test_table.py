@@ -79,10 +79,10 @@ def test_each_setting_is_a_flag_of_the_pacing_command_with_its_sentence():
 
 
 def test_render_and_script_have_the_pacing_flags_and_only_render_the_music_ones():
-    for command in (cli.render, cli.script):
+    for command in (cli.render_command, cli.script):
         flags = _flags(command)
         assert all(key in flags for key in SETTINGS if SETTINGS[key].group != MUSIC)
-    assert all(key in _flags(cli.render) and key not in _flags(cli.script)
+    assert all(key in _flags(cli.render_command) and key not in _flags(cli.script)
                for key in SETTINGS if SETTINGS[key].group == MUSIC)
 
 

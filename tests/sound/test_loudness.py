@@ -10,8 +10,8 @@ from audiocheck import ebur128
 from conftest import run_cli
 from musicfiles import write_wav
 
+from pilates_audio.sound.decoding import decode
 from pilates_audio.speech import levels
-from pilates_audio.sound.audio import decode
 
 pytestmark = pytest.mark.ffmpeg
 
@@ -77,7 +77,8 @@ def test_every_line_is_about_as_loud_as_the_others(rendered):
 def test_lines_start_and_end_quietly_so_joints_never_click(tmp_path):
     from pilates_audio import render, speech
     from pilates_audio.format import routine
-    from pilates_audio.sound.audio import Sounds, level
+    from pilates_audio.sound.levelling import level
+    from pilates_audio.sound.sounds import Sounds
 
     path = tmp_path / "r.yaml"
     path.write_text(SESSION, encoding="utf-8")

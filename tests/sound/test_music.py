@@ -14,8 +14,8 @@ from musicfiles import MARKER_LEVEL, marker_level, noise_bed, sweep, to_mp3, wri
 
 from pilates_audio.format import Track
 from pilates_audio.sound import beds, mixdown, mp3
+from pilates_audio.sound.decoding import decode
 from pilates_audio.speech import levels
-from pilates_audio.sound.audio import decode
 from pilates_audio.sound.beds import music
 from pilates_audio.timing import SAMPLE_RATE, Cue
 from pilates_audio.tools import ffmpeg

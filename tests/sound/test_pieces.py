@@ -15,8 +15,10 @@ import audiocheck
 from checks import FRAME_TOLERANCE, assert_breath_counts_exact, assert_chapters, assert_counts_on_the_breath, assert_tiles
 from pilates_audio import render
 from pilates_audio.format import routine
-from pilates_audio.sound import audio, mp3
-from pilates_audio.sound.audio import decode
+from pilates_audio.sound import mp3
+from pilates_audio.sound.decoding import decode
+from pilates_audio.sound.entries import PIECE_MAGIC
+from pilates_audio.sound.pieces import layout
 from pilates_audio.timing import SAMPLE_RATE
 
 pytestmark = pytest.mark.ffmpeg
@@ -134,7 +136,7 @@ def assert_placed(plan, placed, pieces) -> None:
 @pytest.mark.parametrize("case", CASES)
 def test_golden_scripts_placed_on_the_grid_keep_the_contract(case):
     loaded, plan = planned(case)
-    placed, pieces = audio.layout(plan)
+    placed, pieces = layout(plan)
     assert_placed(plan, placed, pieces)
     data = placed.to_json()
     assert_tiles(data)
@@ -148,14 +150,14 @@ def test_golden_scripts_placed_on_the_grid_keep_the_contract(case):
        inhale=st.floats(1.0, 6.0), exhale=st.floats(1.0, 6.0))
 def test_any_pacing_places_within_half_a_frame(case, mode, inhale, exhale):
     loaded, plan = planned(case, {"breath_cues": mode, "inhale": round(inhale, 2), "exhale": round(exhale, 2)})
-    placed, pieces = audio.layout(plan)
+    placed, pieces = layout(plan)
     assert_placed(plan, placed, pieces)
     assert_tiles(placed.to_json())
 
 
 def test_a_tone_and_the_count_straight_after_it_are_one_piece():
     loaded, plan = planned("breath-tones")
-    placed, pieces = audio.layout(plan)
+    placed, pieces = layout(plan)
     joined = [p for p in pieces if len(p.sounds) > 1]
     assert joined and all(p.sounds[0][1][0] == "tone" for p in joined)
     for piece in joined:  # spacing inside a piece is exactly as planned
@@ -258,7 +260,7 @@ def test_a_damaged_piece_is_encoded_again(tmp_path, clip_cache):
     assert run_cli("render", source, "-o", tmp_path / "b", "-q", env=own).code == 0
     assert (tmp_path / "a" / "two.json").read_text() == (tmp_path / "b" / "two.json").read_text()
     assert len(decode(tmp_path / "b" / "two.mp3")) == len(decode(tmp_path / "a" / "two.mp3"))
-    assert entries[-1].read_bytes()[:4] == entries[-2].read_bytes()[:4] == audio.PIECE_MAGIC  # mended
+    assert entries[-1].read_bytes()[:4] == entries[-2].read_bytes()[:4] == PIECE_MAGIC  # mended
 
 
 def test_a_bitrate_that_mp3_does_not_have_is_refused(tmp_path):

@@ -12,7 +12,7 @@ from checks import (assert_breath_counts_exact, book_of, assert_chapters, assert
                     assert_cues_inside_their_work, assert_tied_cues_in_their_phases)
 from pilates_audio import render, speech
 from pilates_audio.format import Duration, routine
-from pilates_audio.timing import placement, script, walk
+from pilates_audio.timing import placement, script, tones, walk
 
 SAMPLE_RATE = script.SAMPLE_RATE
 
@@ -127,7 +127,7 @@ def test_tones_mark_each_phase_and_a_count_follows_its_tone(write_routine):
         ("tone", "inhale"), ("speech", "Last one."), ("tone", "exhale"),
     ]
     first = reps[0].start
-    tone = script.samples(script.TONE_SECONDS)
+    tone = script.samples(tones.TONE_SECONDS)
     assert [c.start - first for c in reps] == [0, tone, 3 * SAMPLE_RATE, 8 * SAMPLE_RATE, 8 * SAMPLE_RATE + tone,
                                               11 * SAMPLE_RATE]
 

@@ -176,6 +176,6 @@ def base_gain(bed: Bed, ducking: Ducking, target: float) -> float:
     under it: the whole mix may measure under the target where pauses are many, and is
     left there, so the speech sounds as loud with a bed as without one.
     """
-    from pilates_audio.sound import audio
+    from pilates_audio.sound import levelling
 
-    return audio.speech_level(target) + ducking.level - bed.loudness
+    return levelling.speech_level(target) + ducking.level - bed.loudness
