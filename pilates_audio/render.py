@@ -15,11 +15,11 @@ from pilates_audio.format import Routine, Track, format_clock, localized
 from pilates_audio.format.tracks import problem
 from pilates_audio.publish import COVERS, export
 from pilates_audio.settings import Layer, Pacing, parse_value, resolve
-from pilates_audio.sound import assemblers, beds, levelling, mp3
-from pilates_audio.sound.beds import music
-from pilates_audio.sound.pieces import layout
-from pilates_audio.sound.sounds import Sounds
+from pilates_audio.sound import mp3
 from pilates_audio.timing import Script
+
+# The rest of sound (numpy, pydub) is imported where a session is written or placed, so that
+# planning (`check`, `script`) starts without it.
 
 OUTPUTS = (".mp3", *export.SIDECARS)  # what render writes for each session
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -227,19 +227,22 @@ def voices_for(pacing: Pacing) -> speech.Speech:
 
 def placed(script: Script, bitrate: int = mp3.DEFAULT_BITRATE, sample_exact: bool = False) -> Script:
     """Return the script as a render places it: on the MP3 frame grid, unless encoded in one pass."""
+    from pilates_audio.sound import assemblers
+    from pilates_audio.sound.pieces import layout
+
     return layout(script)[0] if assemblers.on_grid(bitrate, sample_exact) else script
 
 
 def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.DEFAULT_BITRATE,
            progress: Progress | None = None, target: timing.Target | float | None = None,
-           loudness: float = levelling.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str | None = None) -> Session:
+           loudness: float | None = None, sample_exact: bool = False, name: str | None = None) -> Session:
     """Render one routine to `out_dir/<name>.mp3` and `<name>.json`, all or nothing.
 
     By default the MP3 is built from pieces encoded once and kept in the cache, each
     sound within half a frame (13 ms) of its planned time, and the script written
     beside it says where each one is. `sample_exact` encodes the whole session in one
-    pass instead, every sound on its planned sample. `name` names the session's files
-    (default: the routine's name).
+    pass instead, every sound on its planned sample. `loudness` is in LUFS (default:
+    `levelling.DEFAULT_LOUDNESS`). `name` names the session's files (default: the routine's name).
     """
     with cache_mod.rendering():  # entries it uses are not pruned by another render of this process meanwhile
         session = _write(routine, pacing, out_dir, bitrate, progress, target, loudness, sample_exact,
@@ -250,8 +253,13 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
 
 def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.DEFAULT_BITRATE,
            progress: Progress | None = None, target: timing.Target | float | None = None,
-           loudness: float = levelling.DEFAULT_LOUDNESS, sample_exact: bool = False, name: str = "") -> Session:
+           loudness: float | None = None, sample_exact: bool = False, name: str = "") -> Session:
     """Plan, speak, level and write one session (see `render`)."""
+    from pilates_audio.sound import assemblers, beds, levelling
+    from pilates_audio.sound.beds import music
+    from pilates_audio.sound.sounds import Sounds
+
+    loudness = levelling.DEFAULT_LOUDNESS if loudness is None else loudness
     name = name or routine.name
     cache_mod.check()  # a cache that is a file, or a bad PILATES_AUDIO_CACHE_MAX, is said before any work
     if not assemblers.on_grid(bitrate, sample_exact) or routine.music:

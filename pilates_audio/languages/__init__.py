@@ -246,7 +246,10 @@ def phrasebook(tag: str = DEFAULT) -> Phrasebook:
     """Load the phrasebook of a language (a tag as `resolve` gives)."""
     import yaml
 
-    data = yaml.safe_load(resources.files(__package__).joinpath(f"{tag}.yaml").read_text(encoding="utf-8"))
+    # libyaml's loader where installed: every phrasebook is read to guess a line's language, and the pure
+    # Python one takes several times as long; both give the same data.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(resources.files(__package__).joinpath(f"{tag}.yaml").read_text(encoding="utf-8"), Loader=loader)
     return Phrasebook(tag=tag, name=data["name"], numbers=data["numbers"], iso639_2=data["iso639_2"],
                       phrases=data["phrases"],
                       units=data["units"], chapters=data["chapters"], voices=data.get("voices") or {},

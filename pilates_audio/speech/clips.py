@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pilates_audio.files import keep_first
-from pilates_audio.speech import levels
 
 CLIP_FORMAT = 3  # bump when the way clips are processed or stored changes
 CLIP_MAGIC = b"PAC3"
@@ -89,6 +88,8 @@ def load(path: Path) -> Clip | None:
 
 def store(path: Path, pcm: bytes) -> ClipInfo:
     """Store a new clip at `path` and describe it; if another run stored it first, use that one."""
+    from pilates_audio.speech import levels  # numpy: loaded where a clip is stored, not where lengths are planned
+
     clip = Clip(pcm, levels.profile(pcm).astype("<f4").tobytes())
     entry = encode_clip(clip)
     stored = keep_first(path, entry, lambda data: decode_clip(data) is not None)

@@ -53,13 +53,15 @@ def test_version_and_help_load_no_stage_and_no_heavy_library():
             assert f"pilates_audio.{stage}" not in modules, (args, stage)
 
 
-def test_check_and_script_load_no_sound_web_or_cluster_library():
+def test_check_and_script_load_no_sound_speech_web_or_cluster_library():
     routine = "routines/upper-back-strength.yaml"
     for args in (["check", routine], ["script", routine]):
         printed, modules = _loaded(*args)
         assert printed, args
-        # numpy is still loaded: render and speech import it as they load.
-        assert not _packages(modules) & (HEAVY - {"numpy"}), (args, _packages(modules) & HEAVY)
+        # Planning needs the engine's choice and its estimates, never its synthesis nor the meter's numpy.
+        assert not _packages(modules) & (HEAVY | {"piper"}), (args, _packages(modules) & (HEAVY | {"piper"}))
+        for stage in ("sound.assemblers", "sound.sounds", "sound.levelling", "speech.levels", "web"):
+            assert f"pilates_audio.{stage}" not in modules, (args, stage)
 
 
 def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
