@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from pilates_audio import render as render_mod
+from pilates_audio import render
 from pilates_audio.errors import InputError, PilatesAudioError, Problem, ValidationError
 from pilates_audio.files import inside, read_regular, sweep, write_atomic, write_new
 from pilates_audio.format import yamlsrc
@@ -222,7 +222,7 @@ class Workspace:
                 problems.append(f"{key}: {exc}")
         if problems:
             raise InputError("; ".join(problems))
-        return render_mod.effective_pacing(routine, flags, given_by="studio")
+        return render.effective_pacing(routine, flags, given_by="studio")
 
     def estimate(self, name: str, text: str | None = None, settings: dict[str, Any] | None = None,
                  length: float | None = None) -> dict[str, Any]:
@@ -234,13 +234,13 @@ class Workspace:
             raise InputError(f"{name} is a block (a list of exercises): it is planned as part of a routine that "
                              "includes it")
         pacing, sources = self.pacing(checked, settings or {})
-        script, _ = render_mod.planned(checked, pacing, _target(length, settings or {}))
+        script, _ = render.planned(checked, pacing, _target(length, settings or {}))
         data = script.to_json()
         values = pacing.to_json(music=True)
         if values["engine"] != data["pacing"]["engine"]:
             values["engine"] = f"{values['engine']} ({data['pacing']['engine']})"  # auto, and what it chose
         keep = _target(1.0, settings or {}).keep_breath  # type: ignore[union-attr]
-        shortest, longest = render_mod.reach(checked, pacing, keep)
+        shortest, longest = render.reach(checked, pacing, keep)
         return {"script": data, "duration": data["duration"], "warnings": list(script.warnings),
                 "reach": [round(shortest, 3), round(longest, 3)],
                 "pacing": {key: {"value": values[key], "source": sources[key]} for key in KEYS}}
@@ -248,7 +248,7 @@ class Workspace:
     # --- rendering --------------------------------------------------------------------
 
     def render(self, name: str, settings: dict[str, Any] | None = None, length: float | None = None
-               ) -> render_mod.Session:
+               ) -> render.Session:
         """Render a saved routine into the output folder, one render of a session's files at a time.
 
         A render asked for while another writing the same files runs waits for it; if a
@@ -275,8 +275,8 @@ class Workspace:
             routine = checked
             self._no_twin(name)
             pacing, _ = self.pacing(routine, settings or {})
-            render_mod.check_outputs([routine], self.output)
-            return render_mod.render(routine, pacing, self.output, target=_target(length, settings or {}))
+            render.check_outputs([routine], self.output)
+            return render.render(routine, pacing, self.output, target=_target(length, settings or {}))
 
 
 def _target(length: float | None, settings: dict[str, Any]) -> fit.Target | None:
