@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pilates_audio import cache, settings
+from pilates_audio import cache, cache_runs, settings
 from pilates_audio.files import cache_dir
 from pilates_audio.speech import clips, pool
 from pilates_audio.speech.base import (SAMPLE_RATE, BadVoice, Engine, SpeechError, UnknownVoice, Voice,
@@ -101,7 +101,7 @@ class Speech:
         # One folder per voice in each kind of cache, so `pilates-audio cache` can say what each holds.
         self.folder = cache.voice_folder(self.engine.name, self.voice, self.identity)
         self.clip_dir = self.root / "clips" / self.folder
-        cache.hold(self.root)
+        cache_runs.hold(self.root)
         # Only lengths and profiles stay in memory; audio is read back when needed,
         # so memory does not grow with the number of lines.
         self._clips: dict[str, ClipInfo] = {}
