@@ -102,19 +102,10 @@ class Workspace:
             raise NotFound(f"no routine named '{name}' in {self.folder}")
         return path
 
-    def _folders(self) -> Iterator[tuple[str, list[str]]]:
-        """Yield each folder the studio keeps routines in, and its files: hidden and output folders are not."""
-        for root, folders, files in os.walk(self.folder):
-            depth = len(Path(root).relative_to(self.folder).parts)
-            # Hidden folders, the output folder and deep trees are not the user's routines.
-            folders[:] = sorted(f for f in folders if not f.startswith(".") and depth < MAX_DEPTH
-                                and Path(root, f).resolve() != self.output.resolve())
-            yield root, files
-
     def names(self) -> list[str]:
         """Return every routine and block file in the folder (and folders below it), by name."""
         found = []
-        for root, files in self._folders():
+        for root, files in _folders(self.folder, self.output):
             for file in sorted(files):
                 if Path(file).suffix.lower() in SUFFIXES and not file.startswith(".") \
                         and not file.lower().endswith(PACING_SUFFIX):
@@ -128,23 +119,14 @@ class Workspace:
 
     def sweep(self) -> int:
         """Remove what saves of studios no longer running left half-written (kill -9, a power cut); count them."""
-        return sum(sweep(Path(root)) for root, _ in self._folders())
+        return sum(sweep(Path(root)) for root, _ in _folders(self.folder, self.output))
 
     # --- files ------------------------------------------------------------------------
 
     def read(self, name: str) -> Document:
         """Return a file's text and version."""
-        data = self._bytes(self.path(name))
+        data = _read(self.path(name))
         return Document(name, data.decode("utf-8", "replace"), version_of(data))
-
-    def _bytes(self, path: Path) -> bytes:
-        try:
-            data, size = read_regular(path, MAX_FILE_BYTES)
-        except OSError as exc:
-            raise InputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"{path}: file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
-        return data
 
     def save(self, name: str, text: str, version: str | None) -> Document:
         """Write a file whole, if it is still at `version` (None: a new file that must not exist yet)."""
@@ -159,7 +141,7 @@ class Workspace:
                 if not write_new(path, data):
                     raise Conflict(name, None)
             else:
-                current = version_of(self._bytes(path))
+                current = version_of(_read(path))
                 if current != version:
                     raise Conflict(name, current)
                 write_atomic(path, data)
@@ -202,7 +184,7 @@ class Workspace:
     def check(self, name: str, text: str | None = None) -> tuple[Any, list[Problem]]:
         """Check a file's text (or, with None, the file as saved); return the routine or block and the problems."""
         path = self.path(name, must_exist=text is None)
-        data = self._bytes(path) if text is None else text.encode("utf-8")
+        data = _read(path) if text is None else text.encode("utf-8")
         return check_data(data, path, name, confine=self.folder)
 
     def pacing(self, routine: Routine | None, settings: dict[str, Any]
@@ -268,7 +250,7 @@ class Workspace:
         with _held(lock):
             if newest[0] != ticket:
                 raise Superseded(name)
-            checked, problems = check_data(self._bytes(path), path, str(path), blocks=False,
+            checked, problems = check_data(_read(path), path, str(path), blocks=False,
                                                        confine=self.folder)
             if problems or not isinstance(checked, Routine):
                 raise ValidationError(problems)
@@ -277,6 +259,27 @@ class Workspace:
             pacing, _ = self.pacing(routine, settings or {})
             render.check_outputs([routine], self.output)
             return render.render(routine, pacing, self.output, target=_target(length, settings or {}))
+
+
+def _folders(folder: Path, output: Path) -> Iterator[tuple[str, list[str]]]:
+    """Yield each folder below `folder` that holds routines, and its files: hidden folders and `output` are not."""
+    for root, folders, files in os.walk(folder):
+        depth = len(Path(root).relative_to(folder).parts)
+        # Hidden folders, the output folder and deep trees are not the user's routines.
+        folders[:] = sorted(f for f in folders if not f.startswith(".") and depth < MAX_DEPTH
+                            and Path(root, f).resolve() != output.resolve())
+        yield root, files
+
+
+def _read(path: Path) -> bytes:
+    """Return a file's bytes, refusing one that cannot be read or is over the size limit."""
+    try:
+        data, size = read_regular(path, MAX_FILE_BYTES)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"{path}: file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+    return data
 
 
 def _target(length: float | None, settings: dict[str, Any]) -> fit.Target | None:
