@@ -8,12 +8,10 @@ times are not kept on many file systems.
 
 from __future__ import annotations
 
-import atexit
 import errno
 import json
 import os
 import re
-import socket
 import threading
 import time
 from contextlib import contextmanager, suppress
@@ -21,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from pilates_audio.cache_runs import running_since
 from pilates_audio.errors import InputError, PilatesAudioError
-from pilates_audio.files import CACHE_VARIABLE, TEMP_PREFIX, cache_dir, gone, nearest_existing, write_atomic
+from pilates_audio.files import CACHE_VARIABLE, TEMP_PREFIX, cache_dir, nearest_existing, write_atomic
 
 KINDS = ("clips", "pieces", "levels", "models", "music")  # the folders that hold entries; `locks` holds none
 VOICED = ("clips", "pieces", "levels")  # kinds kept in a folder per voice
@@ -32,8 +31,6 @@ DEFAULT_MAX = 2 * 10**9  # bytes: 2 GB
 AUTO_FILL = 0.9  # pruning after a render leaves the cache at this share of its bound, so the next renders have room
 USAGE = ".usage"  # what the cache held at its last count, and what renders added since
 RECOUNT_EVERY = 24 * 3600.0  # seconds: the estimate is counted again from the files at least this often
-RUNS = "locks"  # where each render using the cache says since when it holds entries
-RUN_PREFIX = "run-"  # then the process id: a run's mark in RUNS, holding the name of the machine it runs on
 _UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "m": 10**6, "mb": 10**6, "g": 10**9, "gb": 10**9, "t": 10**12,
           "tb": 10**12, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 _AGES = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -42,7 +39,6 @@ _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|min|m|h|d|w)\s*$", re.IGNORECASE)
 _added = 0  # bytes this process stored in the cache since its last check of the bound
 _active = 0  # renders of this process under way (the studio renders several sessions at once)
 _counting = threading.Lock()  # guards the two counts above: renders store from several threads
-_run: tuple[Path, object] | None = None  # this process's run file and its open, locked handle
 
 
 @dataclass(frozen=True)
@@ -256,90 +252,6 @@ def _about(folder: Path) -> tuple[str, str]:
         return "?", folder.name  # clips of it were pruned, or it is from an earlier version
 
 
-def hold(root: Path | None = None) -> None:
-    """Say that this process uses cache entries from now on, so no prune removes them meanwhile."""
-    global _run
-    root = root or cache_dir()
-    try:
-        if _run is None or not _run[0].exists():
-            folder = root / RUNS
-            folder.mkdir(parents=True, exist_ok=True)
-            _running_since(root)  # the marks of runs that ended without clearing theirs (kill -9) go first
-            path = folder / f"{RUN_PREFIX}{os.getpid()}"
-            handle = open(path, "a+b")
-            _lock(handle)
-            # Whose it is: the process id in the name is this machine's, and a cache may be shared by several.
-            handle.truncate(0)
-            handle.write(f"{socket.gethostname()}\n".encode("utf-8"))
-            handle.flush()
-            _run = (path, handle)
-            atexit.register(_release, path)
-        os.utime(_run[0])  # entries used from this moment on are held
-    except OSError:
-        pass  # a read-only cache: nothing can be pruned from it either
-
-
-def _release(path: Path) -> None:
-    with suppress(OSError):
-        path.unlink()
-
-
-def _lock(handle: object) -> None:
-    try:
-        import fcntl
-    except ImportError:  # Windows: a run file counts as running until it is a day old
-        return
-    fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # type: ignore[attr-defined]
-
-
-def _running_since(root: Path) -> float | None:
-    """Return when the earliest render still running began to hold entries, clearing runs that ended."""
-    try:
-        runs = list((root / RUNS).glob(f"{RUN_PREFIX}*"))
-    except OSError:
-        return None
-    since = None
-    for path in runs:
-        if _run is not None and path == _run[0]:
-            continue  # this process prunes only between its own renders
-        try:
-            start = path.stat().st_mtime
-            if _alive(path, start):
-                since = start if since is None else min(since, start)
-            else:
-                path.unlink()
-        except OSError:
-            continue
-    return since
-
-
-def _alive(path: Path, start: float) -> bool:
-    if _owner_gone(path):
-        return False  # even if its lock lives on in a process it started
-    try:
-        import fcntl
-    except ImportError:
-        return time.time() - start < RECOUNT_EVERY
-    with open(path, "rb") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True  # its process holds the lock: still running
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-        return False
-
-
-def _owner_gone(path: Path) -> bool:
-    """Tell whether a run's mark names this machine and a process that no longer runs here."""
-    pid = path.name[len(RUN_PREFIX):]
-    try:
-        host = path.read_text(encoding="utf-8", errors="replace").strip()
-    except OSError:
-        return False
-    # Marks from before they named their machine say nothing: only their lock counts.
-    return pid.isdigit() and host == socket.gethostname() and gone(int(pid))
-
-
 def prune(root: Path | None = None, max_size: int | None = None, older_than: float | None = None,
           found: list[Entry] | None = None) -> Pruned:
     """Remove entries unused for longer than `older_than` seconds, then the least recently used beyond `max_size`.
@@ -348,7 +260,7 @@ def prune(root: Path | None = None, max_size: int | None = None, older_than: flo
     """
     root = root or cache_dir()
     found = sorted(entries(root) if found is None else found, key=lambda entry: entry.used)
-    since = _running_since(root)
+    since = running_since(root)
     total = sum(entry.size for entry in found)
     now = time.time()
     removed = freed = held = 0

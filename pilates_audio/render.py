@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from pilates_audio import cache as cache_mod, files, speech, timing, tools
+from pilates_audio import cache, files, speech, timing, tools
 from pilates_audio.errors import InputError
 from pilates_audio.files import atomic_outputs, cache_dir
 from pilates_audio.format import Routine, Track, format_clock, localized
@@ -221,7 +221,7 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
 
 def voices_for(pacing: Pacing) -> speech.Speech:
     """Return the clips of a session's engine, voice and rate."""
-    cache_mod.check()
+    cache.check()
     return speech.Speech(pacing.voice, pacing.rate, engine=pacing.engine, language=pacing.language)
 
 
@@ -244,10 +244,10 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
     pass instead, every sound on its planned sample. `loudness` is in LUFS (default:
     `levelling.DEFAULT_LOUDNESS`). `name` names the session's files (default: the routine's name).
     """
-    with cache_mod.rendering():  # entries it uses are not pruned by another render of this process meanwhile
+    with cache.rendering():  # entries it uses are not pruned by another render of this process meanwhile
         session = _write(routine, pacing, out_dir, bitrate, progress, target, loudness, sample_exact,
                          name or routine.name)
-    cache_mod.after_render(cache_dir())
+    cache.after_render(cache_dir())
     return session
 
 
@@ -261,7 +261,7 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
 
     loudness = levelling.DEFAULT_LOUDNESS if loudness is None else loudness
     name = name or routine.name
-    cache_mod.check()  # a cache that is a file, or a bad PILATES_AUDIO_CACHE_MAX, is said before any work
+    cache.check()  # a cache that is a file, or a bad PILATES_AUDIO_CACHE_MAX, is said before any work
     if not assemblers.on_grid(bitrate, sample_exact) or routine.music:
         tools.working_ffmpeg()  # fail before any speech work if there is no ffmpeg that works
     # What interrupted runs left (kill -9, a power cut) goes before this run adds its own.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
-from pilates_audio import render as render_mod
+from pilates_audio import render
 from pilates_audio.batch.plan import Job, Output, Voicing, stamp
 from pilates_audio.errors import PilatesAudioError
 
@@ -34,7 +34,7 @@ class Executor(Protocol):
 def make(job: Job, output: Output) -> Outcome:
     """Render one session with the tool's own render, then stamp it; a failure is an outcome, not an exception."""
     try:
-        session = render_mod.render(job.routine, job.pacing, output.folder, bitrate=output.bitrate, target=job.target,
+        session = render.render(job.routine, job.pacing, output.folder, bitrate=output.bitrate, target=job.target,
                                     loudness=output.loudness, name=job.name)
         stamp(output.folder, job.name, job.inputs)  # last: a session stopped before this is made again
     except PilatesAudioError as exc:

@@ -6,6 +6,7 @@ import glob
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from pilates_audio import settings
 from pilates_audio.errors import InputError, Problem, ValidationError
@@ -65,44 +66,71 @@ def load(path: Path) -> Manifest:
     yamlsrc.check_keys(root, KEYS, "manifest", display, problems)
     folder = path.parent
     fields = root.value
-
-    collection = None
-    if "collection" in fields:
-        collection = _text(fields["collection"])
-        if not collection or not collection.strip():
-            add(fields["collection"], "collection must be text: the title of the collection's feed")
-            collection = None
-        else:
-            collection = collection.strip()
-
-    base_url = None
-    if "base_url" in fields:
-        try:
-            base_url = check_base_url(_text(fields["base_url"]) or "")
-        except InputError as exc:
-            add(fields["base_url"], exc.message.replace("--base-url", "base_url"))
-
+    collection = _collection(fields, add)
+    base_url = _base_url(fields, add)
     routines: dict[str, Path] = {}
     if "routines" not in fields:
         problems.append(Problem(display, root.line, root.column,
                                 "routines is missing: list the routine files (or patterns such as routines/*.yaml)"))
     else:
-        for item in _values(fields["routines"]):
-            pattern = _text(item)
-            if pattern is None:
-                add(item, f"routines must be file names or patterns as text, not {yamlsrc.kind(item)}")
-                continue
-            found = sorted(glob.glob(str(folder / pattern))) if glob.has_magic(pattern) else [str(folder / pattern)]
-            if not found or not glob.has_magic(pattern) and not Path(found[0]).exists():
-                add(item, f"'{pattern}' {'matches no file' if glob.has_magic(pattern) else 'is not a file'} "
-                          "(routines are found relative to the manifest)")
-                continue
-            for name in found:
-                routines.setdefault(os.path.realpath(name), Path(name))
+        routines = _routines(fields["routines"], folder, add)
+    dimensions, pacing_files = _variants(fields.get("variants"), folder, display, problems)
+    exclude = _exclude(fields["exclude"], dict(dimensions), display, problems) if "exclude" in fields else []
+    if problems:
+        raise ValidationError(problems)
+    return Manifest(path, collection, tuple(routines.values()), tuple(dimensions), tuple(exclude), base_url,
+                    tuple(pacing_files))
 
+
+def _collection(fields: dict[str, yamlsrc.Node], add: Callable[[yamlsrc.Node, str], None]) -> str | None:
+    """Return the collection's title, if the manifest gives one as text."""
+    if "collection" not in fields:
+        return None
+    collection = _text(fields["collection"])
+    if not collection or not collection.strip():
+        add(fields["collection"], "collection must be text: the title of the collection's feed")
+        return None
+    return collection.strip()
+
+
+def _base_url(fields: dict[str, yamlsrc.Node], add: Callable[[yamlsrc.Node, str], None]) -> str | None:
+    """Return the checked base_url, if the manifest gives one."""
+    if "base_url" not in fields:
+        return None
+    try:
+        return check_base_url(_text(fields["base_url"]) or "")
+    except InputError as exc:
+        add(fields["base_url"], exc.message.replace("--base-url", "base_url"))
+        return None
+
+
+def _routines(node: yamlsrc.Node, folder: Path, add: Callable[[yamlsrc.Node, str], None]) -> dict[str, Path]:
+    """Return the routine files the names and patterns list, once each, keyed by their real path."""
+    routines: dict[str, Path] = {}
+    for item in _values(node):
+        pattern = _text(item)
+        if pattern is None:
+            add(item, f"routines must be file names or patterns as text, not {yamlsrc.kind(item)}")
+            continue
+        found = sorted(glob.glob(str(folder / pattern))) if glob.has_magic(pattern) else [str(folder / pattern)]
+        if not found or not glob.has_magic(pattern) and not Path(found[0]).exists():
+            add(item, f"'{pattern}' {'matches no file' if glob.has_magic(pattern) else 'is not a file'} "
+                      "(routines are found relative to the manifest)")
+            continue
+        for name in found:
+            routines.setdefault(os.path.realpath(name), Path(name))
+    return routines
+
+
+def _variants(variants: yamlsrc.Node | None, folder: Path, display: str, problems: list[Problem]
+              ) -> tuple[list[tuple[str, tuple[str, ...]]], list[tuple[str, settings.Layer]]]:
+    """Return the variant dimensions in the order written, and the pacing files `pace` values name."""
     dimensions: list[tuple[str, tuple[str, ...]]] = []
     pacing_files: list[tuple[str, settings.Layer]] = []
-    variants = fields.get("variants")
+
+    def add(node: yamlsrc.Node, message: str) -> None:
+        problems.append(Problem(display, node.line, node.column, message))
+
     if variants is not None and not variants.is_mapping:
         add(variants, "variants must be a mapping of dimensions to values, such as {pace: [gentle, brisk]}")
     elif variants is not None:
@@ -124,33 +152,33 @@ def load(path: Path) -> Manifest:
                 add(node, f"{key} lists no values")
             if values:
                 dimensions.append((key, tuple(values)))
+    return dimensions, pacing_files
 
+
+def _exclude(node: yamlsrc.Node, listed: dict[str, tuple[str, ...]], display: str, problems: list[Problem]
+             ) -> list[tuple[tuple[str, str], ...]]:
+    """Return the exclude rules, each checked against the variants listed."""
     exclude: list[tuple[tuple[str, str], ...]] = []
-    if "exclude" in fields:
-        listed = dict(dimensions)
-        for rule in _values(fields["exclude"]):
-            if not rule.is_mapping or not rule.value:
-                add(rule, "each exclude rule must be a mapping of dimensions to values, such as "
-                          "{pace: brisk, length: 20m}")
-                continue
-            pairs = []
-            for key, node in rule.value.items():
-                value = _text(node)
-                if key not in listed:
-                    line, column = rule.key_marks[key]
-                    problems.append(Problem(display, line, column, f"exclude names '{key}', which is not one of the "
-                                                                   f"variants ({', '.join(listed) or 'none'})"))
-                elif value not in listed[key]:
-                    add(node, f"exclude names {key} {value}, which is not among the variants' "
-                              f"{key} values ({', '.join(listed[key])})")
-                else:
-                    pairs.append((key, value))
-            exclude.append(tuple(pairs))
-
-    if problems:
-        raise ValidationError(problems)
-    return Manifest(path, collection, tuple(routines.values()), tuple(dimensions), tuple(exclude), base_url,
-                    tuple(pacing_files))
+    for rule in _values(node):
+        if not rule.is_mapping or not rule.value:
+            problems.append(Problem(display, rule.line, rule.column, "each exclude rule must be a mapping of "
+                                    "dimensions to values, such as {pace: brisk, length: 20m}"))
+            continue
+        pairs = []
+        for key, value_node in rule.value.items():
+            value = _text(value_node)
+            if key not in listed:
+                line, column = rule.key_marks[key]
+                problems.append(Problem(display, line, column, f"exclude names '{key}', which is not one of the "
+                                                               f"variants ({', '.join(listed) or 'none'})"))
+            elif value not in listed[key]:
+                problems.append(Problem(display, value_node.line, value_node.column,
+                                        f"exclude names {key} {value}, which is not among the variants' "
+                                        f"{key} values ({', '.join(listed[key])})"))
+            else:
+                pairs.append((key, value))
+        exclude.append(tuple(pairs))
+    return exclude
 
 
 def _check_value(key: str, value: str | None, node: yamlsrc.Node, folder: Path,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from pilates_audio import __version__, render as render_mod, speech
+from pilates_audio import __version__, render, speech
 from pilates_audio.batch import processes
 from pilates_audio.batch.manifest import Manifest
 from pilates_audio.errors import PilatesAudioError
@@ -125,7 +125,7 @@ def plan(manifest: Manifest, output: Output, workers: int | None = None) -> Plan
     tasks = [(manifest, routine, chosen, session_name(manifest, routine.name, chosen), output)
              for _, routine, _ in routines if routine is not None for chosen in combos]
     # Nothing a batch writes may replace an input or another session's files.
-    render_mod.check_outputs([task[1] for task in tasks], output.folder, names=[task[3] for task in tasks])
+    render.check_outputs([task[1] for task in tasks], output.folder, names=[task[3] for task in tasks])
     workers = workers or speech.cores()
     if workers > 1 and len(tasks) >= PARALLEL_FROM:
         results = [result for _, result in sorted(processes.each(_planned, tasks, workers), key=lambda done: done[0])]
@@ -175,10 +175,10 @@ def _job(manifest: Manifest, routine: Routine, chosen: dict[str, str], name: str
     flags = {key: chosen[key] for key in ("language", "voice", "engine") if key in chosen}
     if pace in PRESETS:
         flags["preset"] = pace
-    pacing, _ = render_mod.effective_pacing(routine, flags, manifest.layer(pace) if pace else None)
+    pacing, _ = render.effective_pacing(routine, flags, manifest.layer(pace) if pace else None)
     length = chosen.get("length")
     target = Target(parse_duration(length, breaths_allowed=False).amount) if length else None
-    planned, fitted = render_mod.planned(routine, pacing, target)
+    planned, fitted = render.planned(routine, pacing, target)
     engine = speech.choose(pacing.engine, pacing.voice, pacing.language)
     pacing = replace(pacing, engine=engine.name)  # the engine that speaks, wherever the session is assembled
     voicing = Voicing(engine.name, pacing.voice, pacing.language, pacing.rate)
@@ -210,7 +210,7 @@ def stamp_path(folder: Path, name: str) -> Path:
 
 
 def _outputs(folder: Path, name: str) -> list[Path]:
-    return [folder / f"{name}{suffix}" for suffix in render_mod.OUTPUTS]
+    return [folder / f"{name}{suffix}" for suffix in render.OUTPUTS]
 
 
 def up_to_date(folder: Path, name: str, inputs: str) -> bool:

@@ -112,9 +112,9 @@ class RayExecutor:
 
     def speak(self, voicing: Voicing, lines: list[str], tick: Callable[[], None]) -> None:
         voices = voicing.speech(workers=1)
-        from pilates_audio import cache as cache_mod
+        from pilates_audio import cache
 
-        cache_mod.note_voice(voices.cache, voices.engine.name, voices.voice, voices.identity)
+        cache.note_voice(voices.clip_dir, voices.engine.name, voices.voice, voices.identity)
         actors = [self._speaker.remote(voices.engine.name, voices.voice)
                   for _ in range(min(self.workers, len(lines)))]
         try:

@@ -12,9 +12,8 @@ import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pilates_audio import cache as cache_mod
+from pilates_audio import cache, cache_runs, settings
 from pilates_audio.files import cache_dir
-from pilates_audio.settings import ENGINES as ENGINES_SETTING
 from pilates_audio.speech import clips, pool
 from pilates_audio.speech.base import (SAMPLE_RATE, BadVoice, Engine, SpeechError, UnknownVoice, Voice,
                                        VoiceError)
@@ -29,7 +28,7 @@ ENGINES = {
     "piper": "pilates_audio.speech.piper_engine",
     "fake": "pilates_audio.speech.fake_engine",
 }
-SETTINGS = ENGINES_SETTING  # what the `engine` pacing key takes: auto, then the engines
+SETTINGS = settings.ENGINES  # what the `engine` pacing key takes: auto, then the engines
 AUTO = SETTINGS[0]
 
 
@@ -91,18 +90,18 @@ def cores() -> int:
 class Speech:
     """Clips for one engine, voice and rate: lengths, audio, and synthesis of what is missing."""
 
-    def __init__(self, voice: str | None, rate: int, cache: Path | None = None, workers: int | None = None,
+    def __init__(self, voice: str | None, rate: int, root: Path | None = None, workers: int | None = None,
                  engine: Engine | str = AUTO, language: str = "en"):
         self.engine = choose(engine, voice, language) if isinstance(engine, str) else engine
         self.voice = self.engine.resolve(voice, language)  # an unknown voice is named before any work
         self.rate = rate
-        self.root = cache or cache_dir()
+        self.root = root or cache_dir()
         self.workers = workers or cores()
         self.identity = self.engine.identity(self.voice)
         # One folder per voice in each kind of cache, so `pilates-audio cache` can say what each holds.
-        self.folder = cache_mod.voice_folder(self.engine.name, self.voice, self.identity)
-        self.cache = self.root / "clips" / self.folder
-        cache_mod.hold(self.root)
+        self.folder = cache.voice_folder(self.engine.name, self.voice, self.identity)
+        self.clip_dir = self.root / "clips" / self.folder
+        cache_runs.hold(self.root)
         # Only lengths and profiles stay in memory; audio is read back when needed,
         # so memory does not grow with the number of lines.
         self._clips: dict[str, ClipInfo] = {}
@@ -113,7 +112,7 @@ class Speech:
 
     def path(self, text: str) -> Path:
         key = clip_key(self.identity, self.rate, text)
-        return self.cache / key[:2] / f"{key}.clip"
+        return self.clip_dir / key[:2] / f"{key}.clip"
 
     def missing(self, lines: Iterable[str]) -> list[str]:
         """Return the lines that have no sound cache entry, loading those that do."""
@@ -126,7 +125,7 @@ class Speech:
             if clip is None:
                 todo.append(text)
             else:
-                cache_mod.used(path)
+                cache.used(path)
                 self._clips[text] = clips.info(clip)
         return todo
 
@@ -140,12 +139,12 @@ class Speech:
         todo = self.missing(lines)
         if not todo:
             return
-        cache_mod.note_voice(self.cache, self.engine.name, self.voice, self.identity)
+        cache.note_voice(self.clip_dir, self.engine.name, self.voice, self.identity)
         loaded = len(self._clips)
         lock = threading.Lock()
 
         def done(text: str, info: ClipInfo) -> None:
-            cache_mod.stored(clips.entry_size(info))
+            cache.stored(clips.entry_size(info))
             with lock:
                 self._clips[text] = info
                 if progress:

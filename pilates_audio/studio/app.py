@@ -152,28 +152,7 @@ class Studio:
                 raise Forbidden("this request must come from the studio's own page (its Origin did not match)")
 
     async def list_routines(self, request: Request) -> Response:
-        return JSONResponse({"routines": await run_in_threadpool(self._listing)})
-
-    def _listing(self) -> list[dict[str, Any]]:
-        found = []
-        for name in self.workspace.names():
-            entry: dict[str, Any] = {"name": name}
-            try:
-                checked, problems = self.workspace.check(name)
-            except InputError as exc:
-                entry.update(kind="unknown", problems=[{"line": 1, "column": 1, "message": exc.message}])
-                found.append(entry)
-                continue
-            entry["problems"] = _problems(problems)
-            entry["kind"] = "routine" if checked is None or hasattr(checked, "title") else "block"
-            if checked is not None and entry["kind"] == "routine":
-                entry["title"] = checked.title
-                try:
-                    entry["duration"] = self.workspace.estimate(name)["duration"]
-                except PilatesAudioError as exc:
-                    entry["problems"] = [{"line": 1, "column": 1, "message": exc.message}]
-            found.append(entry)
-        return found
+        return JSONResponse({"routines": await run_in_threadpool(_listing, self.workspace)})
 
     async def read(self, name: str) -> Response:
         document = await run_in_threadpool(self.workspace.read, name)
@@ -246,6 +225,29 @@ class Studio:
         if self.phone_address is None:
             return JSONResponse({"lan": None, "qr": None})
         return JSONResponse({"lan": self.phone_address, "qr": qr_code(self.phone_address)})
+
+
+def _listing(workspace: Workspace) -> list[dict[str, Any]]:
+    """Return each routine of the folder with its kind, problems and (for a routine) its title and length."""
+    found = []
+    for name in workspace.names():
+        entry: dict[str, Any] = {"name": name}
+        try:
+            checked, problems = workspace.check(name)
+        except InputError as exc:
+            entry.update(kind="unknown", problems=[{"line": 1, "column": 1, "message": exc.message}])
+            found.append(entry)
+            continue
+        entry["problems"] = _problems(problems)
+        entry["kind"] = "routine" if checked is None or hasattr(checked, "title") else "block"
+        if checked is not None and entry["kind"] == "routine":
+            entry["title"] = checked.title
+            try:
+                entry["duration"] = workspace.estimate(name)["duration"]
+            except PilatesAudioError as exc:
+                entry["problems"] = [{"line": 1, "column": 1, "message": exc.message}]
+        found.append(entry)
+    return found
 
 
 def qr_code(text: str) -> str:

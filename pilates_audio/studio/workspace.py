@@ -17,7 +17,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from pilates_audio import render as render_mod
+from pilates_audio import render
 from pilates_audio.errors import InputError, PilatesAudioError, Problem, ValidationError
 from pilates_audio.files import inside, read_regular, sweep, write_atomic, write_new
 from pilates_audio.format import yamlsrc
@@ -102,19 +102,10 @@ class Workspace:
             raise NotFound(f"no routine named '{name}' in {self.folder}")
         return path
 
-    def _folders(self) -> Iterator[tuple[str, list[str]]]:
-        """Yield each folder the studio keeps routines in, and its files: hidden and output folders are not."""
-        for root, folders, files in os.walk(self.folder):
-            depth = len(Path(root).relative_to(self.folder).parts)
-            # Hidden folders, the output folder and deep trees are not the user's routines.
-            folders[:] = sorted(f for f in folders if not f.startswith(".") and depth < MAX_DEPTH
-                                and Path(root, f).resolve() != self.output.resolve())
-            yield root, files
-
     def names(self) -> list[str]:
         """Return every routine and block file in the folder (and folders below it), by name."""
         found = []
-        for root, files in self._folders():
+        for root, files in _folders(self.folder, self.output):
             for file in sorted(files):
                 if Path(file).suffix.lower() in SUFFIXES and not file.startswith(".") \
                         and not file.lower().endswith(PACING_SUFFIX):
@@ -128,23 +119,14 @@ class Workspace:
 
     def sweep(self) -> int:
         """Remove what saves of studios no longer running left half-written (kill -9, a power cut); count them."""
-        return sum(sweep(Path(root)) for root, _ in self._folders())
+        return sum(sweep(Path(root)) for root, _ in _folders(self.folder, self.output))
 
     # --- files ------------------------------------------------------------------------
 
     def read(self, name: str) -> Document:
         """Return a file's text and version."""
-        data = self._bytes(self.path(name))
+        data = _read(self.path(name))
         return Document(name, data.decode("utf-8", "replace"), version_of(data))
-
-    def _bytes(self, path: Path) -> bytes:
-        try:
-            data, size = read_regular(path, MAX_FILE_BYTES)
-        except OSError as exc:
-            raise InputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-        if size > MAX_FILE_BYTES:
-            raise InputError(f"{path}: file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
-        return data
 
     def save(self, name: str, text: str, version: str | None) -> Document:
         """Write a file whole, if it is still at `version` (None: a new file that must not exist yet)."""
@@ -159,7 +141,7 @@ class Workspace:
                 if not write_new(path, data):
                     raise Conflict(name, None)
             else:
-                current = version_of(self._bytes(path))
+                current = version_of(_read(path))
                 if current != version:
                     raise Conflict(name, current)
                 write_atomic(path, data)
@@ -202,7 +184,7 @@ class Workspace:
     def check(self, name: str, text: str | None = None) -> tuple[Any, list[Problem]]:
         """Check a file's text (or, with None, the file as saved); return the routine or block and the problems."""
         path = self.path(name, must_exist=text is None)
-        data = self._bytes(path) if text is None else text.encode("utf-8")
+        data = _read(path) if text is None else text.encode("utf-8")
         return check_data(data, path, name, confine=self.folder)
 
     def pacing(self, routine: Routine | None, settings: dict[str, Any]
@@ -222,7 +204,7 @@ class Workspace:
                 problems.append(f"{key}: {exc}")
         if problems:
             raise InputError("; ".join(problems))
-        return render_mod.effective_pacing(routine, flags, given_by="studio")
+        return render.effective_pacing(routine, flags, given_by="studio")
 
     def estimate(self, name: str, text: str | None = None, settings: dict[str, Any] | None = None,
                  length: float | None = None) -> dict[str, Any]:
@@ -234,13 +216,13 @@ class Workspace:
             raise InputError(f"{name} is a block (a list of exercises): it is planned as part of a routine that "
                              "includes it")
         pacing, sources = self.pacing(checked, settings or {})
-        script, _ = render_mod.planned(checked, pacing, _target(length, settings or {}))
+        script, _ = render.planned(checked, pacing, _target(length, settings or {}))
         data = script.to_json()
         values = pacing.to_json(music=True)
         if values["engine"] != data["pacing"]["engine"]:
             values["engine"] = f"{values['engine']} ({data['pacing']['engine']})"  # auto, and what it chose
         keep = _target(1.0, settings or {}).keep_breath  # type: ignore[union-attr]
-        shortest, longest = render_mod.reach(checked, pacing, keep)
+        shortest, longest = render.reach(checked, pacing, keep)
         return {"script": data, "duration": data["duration"], "warnings": list(script.warnings),
                 "reach": [round(shortest, 3), round(longest, 3)],
                 "pacing": {key: {"value": values[key], "source": sources[key]} for key in KEYS}}
@@ -248,7 +230,7 @@ class Workspace:
     # --- rendering --------------------------------------------------------------------
 
     def render(self, name: str, settings: dict[str, Any] | None = None, length: float | None = None
-               ) -> render_mod.Session:
+               ) -> render.Session:
         """Render a saved routine into the output folder, one render of a session's files at a time.
 
         A render asked for while another writing the same files runs waits for it; if a
@@ -268,15 +250,36 @@ class Workspace:
         with _held(lock):
             if newest[0] != ticket:
                 raise Superseded(name)
-            checked, problems = check_data(self._bytes(path), path, str(path), blocks=False,
+            checked, problems = check_data(_read(path), path, str(path), blocks=False,
                                                        confine=self.folder)
             if problems or not isinstance(checked, Routine):
                 raise ValidationError(problems)
             routine = checked
             self._no_twin(name)
             pacing, _ = self.pacing(routine, settings or {})
-            render_mod.check_outputs([routine], self.output)
-            return render_mod.render(routine, pacing, self.output, target=_target(length, settings or {}))
+            render.check_outputs([routine], self.output)
+            return render.render(routine, pacing, self.output, target=_target(length, settings or {}))
+
+
+def _folders(folder: Path, output: Path) -> Iterator[tuple[str, list[str]]]:
+    """Yield each folder below `folder` that holds routines, and its files: hidden folders and `output` are not."""
+    for root, folders, files in os.walk(folder):
+        depth = len(Path(root).relative_to(folder).parts)
+        # Hidden folders, the output folder and deep trees are not the user's routines.
+        folders[:] = sorted(f for f in folders if not f.startswith(".") and depth < MAX_DEPTH
+                            and Path(root, f).resolve() != output.resolve())
+        yield root, files
+
+
+def _read(path: Path) -> bytes:
+    """Return a file's bytes, refusing one that cannot be read or is over the size limit."""
+    try:
+        data, size = read_regular(path, MAX_FILE_BYTES)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    if size > MAX_FILE_BYTES:
+        raise InputError(f"{path}: file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+    return data
 
 
 def _target(length: float | None, settings: dict[str, Any]) -> fit.Target | None:

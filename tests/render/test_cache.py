@@ -15,7 +15,7 @@ from typing import Iterator
 import pytest
 from conftest import run_cli
 
-from pilates_audio import cache
+from pilates_audio import cache, cache_runs
 from pilates_audio.files import TEMP_PREFIX
 
 ROUTINE = """
@@ -146,8 +146,8 @@ def test_entries_a_running_render_uses_are_never_pruned(tmp_path):
         os.utime(path, (time.time() - 60,) * 2)
     # A render in another process: it holds the cache, then uses some entries.
     running = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pilates_audio import cache; cache.hold(); print('held', "
-                               "flush=True); time.sleep(60)"],
+        [sys.executable, "-c", "import sys, time; from pilates_audio import cache_runs; cache_runs.hold(); "
+                               "print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True, env={**os.environ, **own(root)})
     try:
         assert running.stdout.readline() == "held\n"
@@ -167,17 +167,17 @@ def test_entries_a_running_render_uses_are_never_pruned(tmp_path):
     result = run_cli("cache", "prune", "--max-size", "0", env=own(root))
     assert result.stdout == f"removed 3 entries ({freed}); the cache holds 0 B\n"
     assert (result.stderr, files_in(root)) == ("", {})
-    assert list((root / cache.RUNS).glob("run-*")) == []
+    assert list((root / cache_runs.RUNS).glob("run-*")) == []
     # A render's mark left by kill -9 is cleared by the next run that uses the cache, prune or not.
-    killed = subprocess.Popen([sys.executable, "-c", "import time; from pilates_audio import cache; cache.hold(); "
-                                                     "print('held', flush=True); time.sleep(60)"],
+    killed = subprocess.Popen([sys.executable, "-c", "import time; from pilates_audio import cache_runs; "
+                                                     "cache_runs.hold(); print('held', flush=True); time.sleep(60)"],
                               stdout=subprocess.PIPE, text=True, env={**os.environ, **own(root)})
     assert killed.stdout.readline() == "held\n"
     killed.kill()
     killed.wait()
-    assert [p.name for p in (root / cache.RUNS).glob("run-*")] == [f"run-{killed.pid}"]
+    assert [p.name for p in (root / cache_runs.RUNS).glob("run-*")] == [f"run-{killed.pid}"]
     render(routine(tmp_path, "Alpha"), tmp_path / "out2", root)
-    assert list((root / cache.RUNS).glob("run-*")) == []
+    assert list((root / cache_runs.RUNS).glob("run-*")) == []
 
 
 def test_the_cache_stays_under_its_bound_across_many_renders(tmp_path):
@@ -319,7 +319,7 @@ def locked_mark(root: Path, pid: int, host: str) -> Iterator[Path]:
     """A run's mark naming `pid` on `host`, from before the entries were used, locked by this process meanwhile."""
     import fcntl
 
-    mark = root / cache.RUNS / f"run-{pid}"
+    mark = root / cache_runs.RUNS / f"run-{pid}"
     mark.write_text(f"{host}\n", encoding="utf-8")
     os.utime(mark, (time.time() - 3600,) * 2)
     with open(mark, "rb") as handle:

@@ -46,7 +46,7 @@ def clips(tmp_path_factory):
 
     def get(name: str) -> speech.Speech:
         if name not in made:
-            voices = speech.Speech(None, 155, cache=tmp_path_factory.mktemp(name), engine=name)
+            voices = speech.Speech(None, 155, root=tmp_path_factory.mktemp(name), engine=name)
             voices.ensure(LINES)
             made[name] = voices
         return made[name]
@@ -84,10 +84,10 @@ def test_an_engines_clips_are_trimmed_faded_and_about_as_long_as_estimated(name,
 def test_an_engines_clips_are_cached_under_its_identity(name, clips, tmp_path):
     voices = clips(name)
     assert voices.identity.startswith(f"{name}/")
-    again = speech.Speech(None, 155, cache=voices.root, engine=name)
+    again = speech.Speech(None, 155, root=voices.root, engine=name)
     assert again.missing(LINES) == []
     assert again.info(LINES[0]) == voices.info(LINES[0])
-    assert speech.Speech(None, 200, cache=voices.root, engine=name).missing(LINES) == LINES
+    assert speech.Speech(None, 200, root=voices.root, engine=name).missing(LINES) == LINES
 
 
 @pytest.mark.parametrize("name", ENGINES)
@@ -95,7 +95,7 @@ def test_an_engine_speaks_slower_at_a_lower_rate(name, tmp_path):
     text = PACE_LINES[1]
     lengths = {}
     for rate in (120, 200):
-        voices = speech.Speech(None, rate, cache=tmp_path, engine=name)
+        voices = speech.Speech(None, rate, root=tmp_path, engine=name)
         voices.ensure([text])
         lengths[rate] = voices.length(text)
     assert 1.3 < lengths[120] / lengths[200] < 2.0, lengths
@@ -104,18 +104,18 @@ def test_an_engine_speaks_slower_at_a_lower_rate(name, tmp_path):
 @pytest.mark.parametrize("name", ENGINES)
 def test_an_unknown_voice_is_refused_with_advice(name, tmp_path):
     with pytest.raises(speech.VoiceError) as caught:
-        voices = speech.Speech("no-such-voice", 155, cache=tmp_path, engine=name)
+        voices = speech.Speech("no-such-voice", 155, root=tmp_path, engine=name)
         voices.ensure(["Hello."])  # pyttsx3 knows its voices only once loaded
     assert "unknown" in str(caught.value) and "pilates-audio voices" in str(caught.value)
 
 
 def test_the_fake_engine_is_deterministic(tmp_path):
-    first = speech.Speech("high", 155, cache=tmp_path / "a", engine="fake")
-    second = speech.Speech("high", 155, cache=tmp_path / "b", engine="fake")
+    first = speech.Speech("high", 155, root=tmp_path / "a", engine="fake")
+    second = speech.Speech("high", 155, root=tmp_path / "b", engine="fake")
     first.ensure(LINES)
     second.ensure(LINES)
     assert [first.pcm(text) for text in LINES] == [second.pcm(text) for text in LINES]
-    low = speech.Speech("low", 155, cache=tmp_path / "a", engine="fake")
+    low = speech.Speech("low", 155, root=tmp_path / "a", engine="fake")
     assert low.missing(LINES) == LINES
 
 
@@ -310,7 +310,7 @@ def test_no_network_says_so(tmp_path):
 
 
 def words_per_minute(name: str, rate: int, cache: Path) -> float:
-    voices = speech.Speech(None, rate, cache=cache, engine=name)
+    voices = speech.Speech(None, rate, root=cache, engine=name)
     voices.ensure(PACE_LINES)
     words = sum(len(text.split()) for text in PACE_LINES)
     return words / (sum(voices.length(text) for text in PACE_LINES) / RATE) * 60

@@ -30,7 +30,7 @@ def test_markup_is_removed_from_spoken_text(text, spoken):
 
 def test_the_engine_reads_markup_as_text_rather_than_obeying_it(tmp_path):
     # Straight to the engine, past the routine's clean-up: no twenty-second pause appears.
-    voices = speech.Speech(None, 170, cache=tmp_path, engine="pyttsx3")
+    voices = speech.Speech(None, 170, root=tmp_path, engine="pyttsx3")
     line = f"Rest {BREAK} now."
     voices.ensure([line, "Rest now."])
     assert voices.length(line) < 6 * speech.SAMPLE_RATE

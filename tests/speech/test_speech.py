@@ -20,30 +20,30 @@ def test_the_key_changes_with_everything_that_changes_a_clip():
 
 
 def test_clips_are_synthesized_once_then_hit(tmp_path: Path):
-    voices = speech.Speech(None, 160, cache=tmp_path, engine="pyttsx3")
+    voices = speech.Speech(None, 160, root=tmp_path, engine="pyttsx3")
     lines = ["Reach long.", "Two."]
     assert voices.missing(lines) == lines
     voices.ensure(lines)
     assert all(voices.length(text) > 0.2 * 44100 for text in lines)
-    again = speech.Speech(None, 160, cache=tmp_path, engine="pyttsx3")
+    again = speech.Speech(None, 160, root=tmp_path, engine="pyttsx3")
     assert again.missing(lines) == []
     assert again.pcm("Reach long.") == voices.pcm("Reach long.")
-    faster = speech.Speech(None, 220, cache=tmp_path, engine="pyttsx3")
+    faster = speech.Speech(None, 220, root=tmp_path, engine="pyttsx3")
     assert faster.missing(lines) == lines
 
 
 def test_a_damaged_entry_counts_as_a_miss_and_is_remade(tmp_path: Path):
-    voices = speech.Speech(None, 150, cache=tmp_path, engine="pyttsx3")
+    voices = speech.Speech(None, 150, root=tmp_path, engine="pyttsx3")
     voices.ensure(["Breathe in."])
     good = voices.pcm("Breathe in.")
     entry = voices.path("Breathe in.")
     entry.write_bytes(entry.read_bytes()[:-100])  # truncated
-    again = speech.Speech(None, 150, cache=tmp_path, engine="pyttsx3")
+    again = speech.Speech(None, 150, root=tmp_path, engine="pyttsx3")
     assert again.missing(["Breathe in."]) == ["Breathe in."]
     again.ensure(["Breathe in."])
     assert abs(again.length("Breathe in.") - len(good) // 2) <= 0.015 * 44100  # remade, not reused
     entry.write_bytes(b"garbage")
-    assert speech.Speech(None, 150, cache=tmp_path, engine="pyttsx3").missing(["Breathe in."]) == ["Breathe in."]
+    assert speech.Speech(None, 150, root=tmp_path, engine="pyttsx3").missing(["Breathe in."]) == ["Breathe in."]
 
 
 def test_clips_are_trimmed_and_their_length_is_stable(tmp_path: Path):
@@ -57,7 +57,7 @@ def test_clips_are_trimmed_and_their_length_is_stable(tmp_path: Path):
     text = "Stay face down and bend your elbows out to the sides."
     lengths = []
     for name in ("a", "b"):
-        voices = speech.Speech(None, 155, cache=tmp_path / name, engine="pyttsx3")
+        voices = speech.Speech(None, 155, root=tmp_path / name, engine="pyttsx3")
         voices.ensure(["Two.", text])
         pcm = voices.pcm(text)
         lengths.append(len(pcm) // 2)
@@ -81,7 +81,7 @@ def test_the_speech_rate_is_honoured_on_every_line(tmp_path: Path):
     text = "Lengthen through the crown of the head and keep the shoulders soft."
     lengths = {}
     for rate in (130, 220, 130, 220):
-        voices = speech.Speech(None, rate, cache=tmp_path / f"{rate}-{len(lengths)}", engine="pyttsx3")
+        voices = speech.Speech(None, rate, root=tmp_path / f"{rate}-{len(lengths)}", engine="pyttsx3")
         voices.ensure([text])
         lengths.setdefault(rate, []).append(voices.length(text))
     slow, fast = min(lengths[130]), max(lengths[220])

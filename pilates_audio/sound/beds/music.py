@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pilates_audio import cache as cache_mod, tools
+from pilates_audio import cache, tools
 from pilates_audio.files import cache_dir
 from pilates_audio.format import Track
 from pilates_audio.format.tracks import problem
@@ -73,7 +73,7 @@ def _read_entry(path: Path) -> Decoded | None:
     body = memoryview(data)[_HEADER.size:]
     if magic != _MAGIC or len(body) != count * 2 + steps * 8 or hashlib.sha256(body).digest() != digest:
         return None
-    cache_mod.used(path)
+    cache.used(path)
     samples = np.frombuffer(body[: count * 2], dtype="<i2")
     return Decoded(samples, np.frombuffer(body[count * 2:], dtype="<f8"), peak, path.stem)
 
@@ -82,7 +82,7 @@ def _write_entry(path: Path, decoded: Decoded) -> None:
     body = decoded.samples.astype("<i2").tobytes() + decoded.steps.astype("<f8").tobytes()
     header = _HEADER.pack(_MAGIC, len(decoded.samples), len(decoded.steps), decoded.peak,
                           hashlib.sha256(body).digest())
-    cache_mod.store(path, header + body)
+    cache.store(path, header + body)
 
 
 def profile(samples: "np.ndarray") -> "np.ndarray":
