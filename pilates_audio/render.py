@@ -22,6 +22,7 @@ from pilates_audio.timing import Script
 # planning (`check`, `script`) starts without it.
 
 OUTPUTS = (".mp3", *export.SIDECARS)  # what render writes for each session
+SIDECAR_NAMES = ", ".join(export.SIDECARS)  # named in messages: ".json, .vtt, .chapters.json"
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 ENGINE_VARIABLE = "PILATES_AUDIO_ENGINE"  # the engine when no flag, pacing file or routine names one
 MAX_LENGTH = 4 * 3600.0  # seconds: longer sessions are refused unless --max-length allows them
@@ -84,7 +85,7 @@ def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | No
                                  "choose another output folder with -o, or rename the file")
             other, other_name = written.get(real(output), (None, ""))
             if other is not None and (other is not routine or other_name != name):
-                both = (f"would both be written as {out_dir / name}.mp3 (and its .json, .vtt, .chapters.json)"
+                both = (f"would both be written as {out_dir / name}.mp3 (and its {SIDECAR_NAMES})"
                         if other_name == name else f"would both write {output}")
                 raise InputError(f"{other.path} and {routine.path} {both}; render them into different folders with "
                                  "-o, or rename one")

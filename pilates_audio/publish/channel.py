@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pilates_audio.errors import InputError
+from pilates_audio.format.keys import COVER_TYPES
 
 SETTINGS_NAME = "feed.yaml"  # the channel's title, author, description and image, in the folder
 DEFAULT_TITLE = "Pilates sessions"
 DEFAULT_AUTHOR = "pilates-audio"
 DEFAULT_DESCRIPTION = "Guided Pilates sessions made with pilates-audio."
 CHANNEL_KEYS = ("title", "author", "description", "image")
-IMAGE_TYPES = (".jpg", ".jpeg", ".png")
+IMAGE_TYPES = tuple(COVER_TYPES)  # a channel's image is of a type a routine's cover may be
 
 
 @dataclass(frozen=True)

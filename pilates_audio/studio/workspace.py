@@ -155,7 +155,7 @@ class Workspace:
                 checked, _ = self.check(other)
                 if not isinstance(checked, Block):  # blocks are never rendered
                     raise InputError(f"{other} and {name} would both be written as {self.output / stem}.mp3 (and its "
-                                     ".json, .vtt, .chapters.json); rename one")
+                                     f"{render.SIDECAR_NAMES}); rename one")
 
     # --- pacing kept in files -----------------------------------------------------------
 
