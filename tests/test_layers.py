@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("publish", ("publish",)),
     ("web", ("web",)),
     ("render", ("render",)),
+    ("compose", ("compose",)),
     ("studio, batch", ("studio", "batch")),
     ("cli", ("cli", "__main__")),
 )
