@@ -139,9 +139,13 @@ def check_library(folder: Path = FOLDER, display: str | None = None) -> tuple[Li
 
 
 @functools.lru_cache(maxsize=4)
-def load_library(folder: Path = FOLDER) -> Library:
-    """Read every exercise file of `folder` (the shipped library by default), once per process and folder."""
-    library, problems = check_library(folder)
+def load_library(folder: Path = FOLDER, display: str | None = None) -> Library:
+    """Read every exercise file of `folder` (the shipped library by default), once per process and folder.
+
+    Every file is checked in full: with libyaml, the 75 files of the library take about 35 ms, and a class is
+    never composed from an exercise that would not check. Problems name the files under `display`, if given.
+    """
+    library, problems = check_library(folder, display)
     if problems:
         raise ValidationError(problems)
     return library
