@@ -216,3 +216,13 @@ def test_seventy_five_exercises_load_quickly(tmp_path, monkeypatch):
         times.append(time.perf_counter() - started)
         assert (len(found.moves), problems) == (75, [])
     assert min(times) < 0.25, times  # generous for a busy machine; the pure-Python reader takes about a second
+
+
+def test_the_docs_name_every_condition_with_its_cautions_and_every_key():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "compose.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z-]+)` \| (`[a-z-]+`(?:, `[a-z-]+`)*) \|$", text, re.MULTILINE)
+    assert {name: tuple(Caution(tag) for tag in re.findall(r"`([a-z-]+)`", tags)) for name, tags in rows} == CONDITIONS
+    from pilates_audio.compose.keys import MOVE, WAYS
+
+    keys = re.findall(r"^\| `([a-z]+)`(?:, `([a-z]+)`)? \| (?:yes|no) \|", text, re.MULTILINE)
+    assert [key for row in keys for key in row if key] == ["name", *(key.name for key in MOVE), *WAYS]
