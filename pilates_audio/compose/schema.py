@@ -49,7 +49,8 @@ def build() -> dict[str, Any]:
     """Return the exercise file format's JSON Schema (draft 2020-12), made from the routine schema and the key table."""
     routine = routine_schema.build()
     exercise = routine["$defs"]["exercise"]
-    way_properties = {key: value for key, value in exercise["properties"].items()}
+    # A variation takes the same routine keys: it points at the exercise's, written once.
+    way_properties = {key: {"$ref": f"#/properties/{key}"} for key in exercise["properties"]}
     variation = {
         "type": "object",
         "description": "An easier or harder way: its level, and the routine keys, cautions and props it changes "

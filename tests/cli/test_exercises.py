@@ -134,3 +134,13 @@ def test_a_library_with_a_bad_file_lists_every_problem(tmp_path):
     assert (result.code, result.stdout) == (2, "")
     assert result.stderr == ("plank.yaml:4:8: unknown level value 'hard'; choose from: beginner, intermediate, "
                              "advanced\n1 problem found; nothing was written.\n")
+
+
+def test_listing_loads_no_stage_past_format_and_no_heavy_library():
+    from test_startup import HEAVY, _loaded
+
+    printed, modules = _loaded("exercises")
+    assert printed.splitlines()[0].split("\t")[0] == library.load_library().moves[0].name
+    assert not {name.partition(".")[0] for name in modules} & HEAVY
+    for stage in ("render", "speech", "sound", "timing", "publish", "web", "studio", "batch"):
+        assert f"pilates_audio.{stage}" not in modules, stage

@@ -226,3 +226,21 @@ def test_the_docs_name_every_condition_with_its_cautions_and_every_key():
 
     keys = re.findall(r"^\| `([a-z]+)`(?:, `([a-z]+)`)? \| (?:yes|no) \|", text, re.MULTILINE)
     assert [key for row in keys for key in row if key] == ["name", *(key.name for key in MOVE), *WAYS]
+
+
+@pytest.mark.parametrize("change", [
+    {"easier": {"name": "No level"}},
+    {"easier": {"level": "beginner", "focus": ["core"]}},
+    {"harder": {"level": "advanced", "reps": 0}},
+    {"harder": {"level": "hard"}},
+    {"cautions": ["neck"]},
+    {"role": []},
+    {"focus": ["core", "core"]},
+    {"tempo": "slow"},
+])
+def test_the_schema_rejects_a_bad_variation_or_tag(change):
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(json.loads(schema.SHIPPED.read_text(encoding="utf-8")))
+    swan = yaml.load((library.FOLDER / "swan.yaml").read_text(encoding="utf-8"), Loader=EditorLoader)
+    assert validator.is_valid(swan)
+    assert not validator.is_valid({**swan, **change})
