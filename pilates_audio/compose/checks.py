@@ -195,6 +195,12 @@ def _rules(path: str, exercise: Node, problems: list[Problem]) -> list[Problem]:
     cues = values.get("cues")
     items = [] if cues is None else cues.value if cues.is_list else [cues]
     tied = [item for item in items if item.is_mapping and set(item.value) & set(CUE_KEYS)]
+    texts = [("setup", values.get("setup")), *(("a cue", item) for item in items if item not in tied),
+             *(("a cue", item.value.get("say")) for item in tied)]
+    for what, text in texts:
+        if text is not None and text.is_mapping and text.value and "en" not in text.value:
+            problems.append(Problem(path, text.line, text.column, f"{what} given per language needs an English "
+                                    "text too (en: …): a class in a language it lacks says the English"))
     where = cues if cues is not None else exercise
     if len(tied) == len(items):
         problems.append(Problem(path, where.line, where.column, "an exercise of the library needs at least one "
