@@ -14,7 +14,6 @@ from conftest import EditorLoader, run_here
 from pilates_audio.compose import library, schema
 from pilates_audio.compose.model import CONDITIONS, Caution, Level, Variant
 from pilates_audio.errors import InputError, ValidationError
-from pilates_audio.format import routine
 
 SHIPPED = sorted(library.FOLDER.glob("*.yaml"))
 BAD = Path(__file__).parent / "bad"
