@@ -11,7 +11,7 @@ import click
 from pilates_audio.cli.help import Command, FilledHelp
 
 if TYPE_CHECKING:
-    from pilates_audio.compose import Move, Variation
+    from pilates_audio.compose import Move
 
 
 def _choices() -> dict[str, str]:
@@ -66,9 +66,10 @@ def exercises_command(words: tuple[str, ...], level: Any, focus: tuple, avoid: t
     """List the exercise library, or show one exercise in full.
 
     One exercise a line, tab-separated: name, level, position, focus areas and cautions (several in a field
-    separated by ", "; - for none). With NAME (its name, another name, its file's name or a variation's), show that exercise in full. An exercise
-    is listed when one way of it (easier, as written or harder) is at most --level and free of every --avoid; the
-    line shows that way: as written if it fits, else the easier, else the harder.
+    separated by ", "; - for none). With NAME (its name, another name, its file's name or a variation's), show
+    that exercise in full. An exercise is listed when one way of it (easier, as written or harder) is at most
+    --level and free of every --avoid; the line shows that way: as written if it fits, else the easier, else the
+    harder.
     """
     from pilates_audio.compose import library
 
@@ -78,11 +79,12 @@ def exercises_command(words: tuple[str, ...], level: Any, focus: tuple, avoid: t
         if level or focus or avoid or position:
             raise click.UsageError("give an exercise's NAME, or filters to list the library, not both")
         move = found.named(name)
-        click.echo(json.dumps(as_data(move), indent=2, ensure_ascii=False) if as_json else "\n".join(shown(move)))
+        data = library.as_data(move)
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False) if as_json else "\n".join(shown(move)))
         return
     chosen = found.select(level, focus, position, library.avoided(avoid))
     if as_json:
-        click.echo(json.dumps([as_data(move) for move, _ in chosen], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([library.as_data(move) for move, _ in chosen], indent=2, ensure_ascii=False))
     for move, way in () if as_json else chosen:
         fields = (way.name, way.level.value, move.position.value, _joined(move.focus), _joined(way.cautions))
         click.echo("\t".join(fields))
@@ -92,22 +94,6 @@ def exercises_command(words: tuple[str, ...], level: Any, focus: tuple, avoid: t
 
 def _joined(tags: tuple) -> str:
     return ", ".join(tag.value for tag in tags) or "-"
-
-
-def as_data(move: Move) -> dict[str, Any]:
-    """Return every field of an exercise as JSON data: its file's keys, tags as their words, and its id."""
-    tags = {"level": move.level.value, "position": move.position.value,
-            "focus": [tag.value for tag in move.focus], "role": [tag.value for tag in move.roles],
-            "props": [tag.value for tag in move.props], "cautions": [tag.value for tag in move.cautions],
-            "shape": move.shape.value, "counters": [tag.value for tag in move.counters]}
-    ways = {which: _variation_data(variation) for which, variation in (("easier", move.easier),
-                                                                      ("harder", move.harder)) if variation}
-    return {"id": move.id, "name": move.name, "also": list(move.also), **tags, **move.routine_keys, **ways}
-
-
-def _variation_data(variation: Variation) -> dict[str, Any]:
-    return {"level": variation.level.value, "cautions": [tag.value for tag in variation.cautions],
-            "props": [tag.value for tag in variation.props], **dict(variation.keys)}
 
 
 def shown(move: Move) -> list[str]:

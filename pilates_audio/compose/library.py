@@ -7,9 +7,11 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pilates_audio.compose.checks import MoveChecker
-from pilates_audio.compose.model import CONDITIONS, Caution, Focus, Level, Move, Position, Variant, Way
+from pilates_audio.compose.model import (CONDITIONS, Caution, Focus, Level, Move, Position, Variant, Variation,
+                                         Way)
 from pilates_audio.errors import InputError, Problem, ValidationError
 from pilates_audio.format import yamlsrc
 
@@ -67,6 +69,22 @@ def _known(move: Move) -> tuple[str, ...]:
 def _either(names: list[str]) -> str:
     quoted = [f"'{name}'" for name in names]
     return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
+def as_data(move: Move) -> dict[str, Any]:
+    """Return every field of an exercise as JSON data: its id, its file's keys with the tags as their words."""
+    tags = {"level": move.level.value, "position": move.position.value,
+            "focus": [tag.value for tag in move.focus], "role": [tag.value for tag in move.roles],
+            "props": [tag.value for tag in move.props], "cautions": [tag.value for tag in move.cautions],
+            "shape": move.shape.value, "counters": [tag.value for tag in move.counters]}
+    ways = {which: _variation_data(variation) for which, variation in (("easier", move.easier),
+                                                                      ("harder", move.harder)) if variation}
+    return {"id": move.id, "name": move.name, "also": list(move.also), **tags, **move.routine_keys, **ways}
+
+
+def _variation_data(variation: Variation) -> dict[str, Any]:
+    return {"level": variation.level.value, "cautions": [tag.value for tag in variation.cautions],
+            "props": [tag.value for tag in variation.props], **dict(variation.keys)}
 
 
 def avoided(values: Iterable[str]) -> frozenset[Caution]:
