@@ -7,6 +7,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from pilates_audio.format.keys import EXERCISE_KEYS
+
 
 class Level(str, Enum):
     """How hard an exercise is; the levels are in order, easiest first."""
@@ -103,8 +105,15 @@ CONDITIONS: dict[str, tuple[Caution, ...]] = {
 }
 
 # The keys of an exercise file that say how to do it, as a routine writes them; the rest describe it.
-ROUTINE_KEYS = ("name", "kind", "setup", "cues", "reps", "breaths_per_rep", "hold_each", "hold", "work", "sides",
-                "pulses", "reverse", "switch", "pacing", "rest")
+ROUTINE_KEYS = EXERCISE_KEYS
+
+
+class Variant(str, Enum):
+    """Which way of doing an exercise: easier than written, as written, or harder; in this order."""
+
+    EASIER = "easier"
+    STANDARD = "standard"
+    HARDER = "harder"
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,29 @@ class Variation:
     keys: tuple[tuple[str, Any], ...]  # routine keys (ROUTINE_KEYS) that replace the exercise's own
     cautions: tuple[Caution, ...]
     props: tuple[Prop, ...]
+
+
+@dataclass(frozen=True)
+class Way:
+    """One way to do an exercise, ready for a routine: the exercise as written, or a variation merged over it."""
+
+    variant: Variant
+    level: Level
+    keys: tuple[tuple[str, Any], ...]  # every routine key of this way: the variation's over the exercise's
+    cautions: tuple[Caution, ...]
+    props: tuple[Prop, ...]
+
+    @property
+    def routine_keys(self) -> dict[str, Any]:
+        return dict(self.keys)
+
+    @property
+    def name(self) -> str:
+        return self.routine_keys["name"]
+
+    def fits(self, level: Level, avoid: frozenset[Caution] = frozenset()) -> bool:
+        """Tell whether this way is at most `level` and has none of the cautions in `avoid`."""
+        return self.level.rank <= level.rank and not avoid.intersection(self.cautions)
 
 
 @dataclass(frozen=True)
@@ -144,3 +176,22 @@ class Move:
     def names(self) -> tuple[str, ...]:
         """Return every name it is known by: its name, its other names and its id."""
         return (self.name, *self.also, self.id)
+
+    def ways(self) -> tuple[Way, ...]:
+        """Return the ways to do it, easiest first: the easier variation, the exercise as written, the harder."""
+        own = Way(Variant.STANDARD, self.level, self.keys, self.cautions, self.props)
+        merged = [(variant, variation) for variant, variation in ((Variant.EASIER, self.easier),
+                                                                  (Variant.HARDER, self.harder)) if variation]
+        ways = {variant: Way(variant, variation.level, tuple({**dict(self.keys), **dict(variation.keys)}.items()),
+                             variation.cautions, variation.props) for variant, variation in merged}
+        return tuple(way for way in (ways.get(Variant.EASIER), own, ways.get(Variant.HARDER)) if way is not None)
+
+    def at(self, level: Level, avoid: frozenset[Caution] = frozenset()) -> Way | None:
+        """Return the way to do it in a class of `level` that leaves out the cautions in `avoid`, or None if none fits.
+
+        That is the hardest way at most `level` without those cautions; among ways of the same level, the exercise
+        as written comes first, then the easier.
+        """
+        preference = (Variant.STANDARD, Variant.EASIER, Variant.HARDER)
+        fitting = [way for way in self.ways() if way.fits(level, avoid)]
+        return max(fitting, key=lambda way: (way.level.rank, -preference.index(way.variant)), default=None)
