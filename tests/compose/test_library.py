@@ -190,7 +190,7 @@ def test_find_knows_every_name_and_named_suggests_close_ones():
     assert shipped.find("Swam") is None
     with pytest.raises(InputError) as caught:
         shipped.named("Swam")
-    assert caught.value.message == "no exercise in the library is called 'Swam'; did you mean 'Swan'?"
+    assert caught.value.message == "no exercise in the library is called 'Swam'; did you mean 'Swim' or 'Swan'?"
     with pytest.raises(InputError) as caught:
         shipped.named("Corkscrew")
     assert caught.value.message == ("no exercise in the library is called 'Corkscrew'; `pilates-audio exercises` "
