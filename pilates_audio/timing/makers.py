@@ -82,7 +82,7 @@ def make(guide: Guide, span: Span) -> list[Line]:
     return span.lines
 
 
-def due_at(lines: list[Line]) -> dict[int, Line]:
+def _due_at(lines: list[Line]) -> dict[int, Line]:
     """Return the spoken lines due at their moments, by moment, leaving out the tied cues said after them."""
     return {line.offset: line for line in lines
             if line.role == Role.FIXED and line.kind == CueKind.SPEECH and not line.tied}
@@ -214,7 +214,7 @@ def _pulses(guide: Guide, span: Span, mode: str) -> list[Line]:
     if not count or guide.pacing.breath_cues != mode:
         return []
     marks = span.marks
-    taken = due_at(span.lines)
+    taken = _due_at(span.lines)
     ends = [at for at, _ in marks[1:]] + [span.length]
     lines = []
     for (start, phase), end in zip(marks, ends):
@@ -241,7 +241,7 @@ def breath(guide: Guide, span: Span) -> list[Line]:
     resting = span.part == Part.REST or (span.exercise is not None and span.exercise.kind is Kind.REST)
     if mode == "silent" or (resting and not guide.full) or (mode == "voice" and guide.minimal):
         return []
-    fixed = due_at(span.lines)
+    fixed = _due_at(span.lines)
     tied_at = {line.offset for line in span.lines if line.tied}
     lines = []
     count = 0
