@@ -63,7 +63,7 @@ class Span:
     cues: tuple[str, ...] = ()  # the author's plain cues said in this part
     upcoming: Exercise | None = None  # the exercise after a rest
     lines: list[Line] = field(default_factory=list)  # made so far
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # what its makers found to warn about
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class Maker:
 
 
 def make(guide: Guide, span: Span) -> list[Line]:
-    """Make a part's lines, maker by maker in the order of MAKERS, after those it has; return them all in order."""
+    """Add a part's lines to those it has, maker by maker in the order of MAKERS; return them all, in order."""
     for maker in MAKERS:
         if span.part in maker.parts:
             span.lines.extend(maker.make(guide, span))
