@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
-from pilates_audio.timing.script import Cue, LengthOf, samples
+from pilates_audio.timing.script import Cue, CueKind, LengthOf, samples
 from pilates_audio.timing.tones import TONES
 
 # Breathing room between spoken lines, in seconds.
@@ -17,29 +18,44 @@ SLIVER = 44  # samples (1 ms): a pause shorter than this joins the pause beside 
 NOTICEABLE = 0.05  # seconds: a cue that runs past its phase by less is heard on time, and not warned about
 
 
+class Role(StrEnum):
+    """How a line is placed: its priority against the others of its part."""
+
+    FIXED = "fixed"  # counts and announcements: at their moment
+    CUE = "cue"  # the author's cues, halfway, next up: in the gaps between
+    OPTIONAL = "optional"  # breath words: at their exact moment, only if it is free
+
+
+class Phase(StrEnum):
+    """A phase of the breath: in, out, or the still moment at the top of a rep (hold_each)."""
+
+    INHALE = "inhale"
+    EXHALE = "exhale"
+    HOLD = "hold"
+
+
 @dataclass
 class Line:
     """Something to say or sound inside a part, before it is placed.
 
-    `role` sets its priority: "fixed" lines (counts, announcements) go at their
-    moment; "cue" lines (the author's cues) fit into the gaps between them; "optional"
-    lines (breath cues) go at their exact moment only if it is free.
+    Its `role` sets its priority (see Role); its `kind` is speech or a tone.
     """
 
     offset: int
     text: str
-    role: str = "fixed"
-    kind: str = "speech"
+    role: Role = Role.FIXED
+    kind: CueKind = CueKind.SPEECH
     rep: tuple[int, bool] | None = None  # (number, is the last) for a rep count, worded once placed
     side: str | None = None  # the side a rep count names (sides: alternate)
     counted: bool = True  # a rep line that says its number (else only its side)
-    phase: str | None = None  # the breath phase a rep count starts on, when it is said with it
+    phase: Phase | None = None  # the breath phase a rep count starts on, when it is said with it
     droppable: bool = False  # a cue that is left out, rather than growing the part, when it cannot fit
     movable: bool = False  # an author's plain cue: with no room in its part, it is said in the setup instead
     tied: bool = False  # an author's cue with a moment of its own: said right after what else is due then
     until: int | None = None  # where a tied cue's phase ends: it should be said by then
     mark: bool = False  # a breath word said before a tied cue: on its moment, or left out
     pulse: bool = False  # a pulse word, on its even subdivision of a breath phase
+    names_next: bool = False  # names the exercise that comes next (a rest that says it spares the transition)
     placed: bool = False
     start: int = 0
     length: int = 0
@@ -59,9 +75,9 @@ class Due:
     pulses_covered: int = 0  # left out where a tied cue is said
     late: list[Line] = field(default_factory=list)  # tied cues that would run past the end of the part
 
-    def past_phase(self) -> dict[str, tuple[str | None, int]]:
+    def past_phase(self) -> dict[str, tuple[Phase | None, int]]:
         """Return each tied cue that runs noticeably past its phase: its phase and the most it runs over, in samples."""
-        past: dict[str, tuple[str | None, int]] = {}
+        past: dict[str, tuple[Phase | None, int]] = {}
         for line in self.speech:
             if line.until is not None and line.end - line.until >= samples(NOTICEABLE):
                 phase, over = past.get(line.text, (line.phase, 0))
@@ -85,22 +101,22 @@ def place(lines: list[Line], length: int, length_of: LengthOf, breath: int) -> P
     """
     gap = samples(MIN_GAP)
     for line in lines:
-        line.length = samples(TONES[line.text].seconds) if line.kind == "tone" else length_of(line.text)
-    fixed = [entry for entry in lines if entry.role == "fixed"]
+        line.length = samples(TONES[line.text].seconds) if line.kind == CueKind.TONE else length_of(line.text)
+    fixed = [entry for entry in lines if entry.role == Role.FIXED]
     due = place_fixed(fixed, length, gap)
     # A breath word before a tied cue is said before it in every rep or in none: where it is
     # late once, or pushes the cue past its phase, it is only an ordinary breath word, said if free.
     loose = loose_marks(fixed, due.speech, samples(NOTICEABLE))
     for mark in loose:
-        mark.role, mark.mark = "optional", False
+        mark.role, mark.mark = Role.OPTIONAL, False
     if loose:
-        due = place_fixed([entry for entry in fixed if entry.role == "fixed"], length, gap)
+        due = place_fixed([entry for entry in fixed if entry.role == Role.FIXED], length, gap)
     timeline = Timeline(due.tones + due.speech)
-    for line in (entry for entry in lines if entry.role == "optional"):
+    for line in (entry for entry in lines if entry.role == Role.OPTIONAL):
         line.start = line.offset
         if line.end <= length and timeline.clear(line, gap):
             timeline.add(line)
-    placed, unfit = place_cues(length, timeline.lines, [entry for entry in lines if entry.role == "cue"], breath)
+    placed, unfit = place_cues(length, timeline.lines, [entry for entry in lines if entry.role == Role.CUE], breath)
     return Placement(placed, due, unfit)
 
 
@@ -114,7 +130,7 @@ def place_cues(length: int, placed: list[Line], cues: list[Line], breath: int) -
     floor = 0
     for line in cues:
         earliest = max(line.offset, floor)
-        kept = [p for p in placed if p.role != "optional"]
+        kept = [p for p in placed if p.role != Role.OPTIONAL]
         # Near its moment: around the breath words if that costs at most a breath of
         # delay, else they give way. Failing that, anywhere after the cue before it;
         # failing that, it runs over (or is left out, or moves to the setup, if it may).
@@ -130,7 +146,7 @@ def place_cues(length: int, placed: list[Line], cues: list[Line], breath: int) -
                 unfit.append(line.text)
             continue
         line.start = start
-        placed = [p for p in placed if p.role != "optional" or clear(p, [line], gap)] + [line]
+        placed = [p for p in placed if p.role != Role.OPTIONAL or clear(p, [line], gap)] + [line]
         placed.sort(key=lambda entry: entry.start)
         floor = line.end + gap
     return placed, unfit
@@ -143,11 +159,11 @@ def place_fixed(lines: list[Line], length: int, gap: int) -> Due:
     tone follows straight after it; a later tone the line is still speaking over is
     left out, as spoken breath cues give way to counts and announcements.
     """
-    due = Due([entry for entry in lines if entry.kind == "tone"])
+    due = Due([entry for entry in lines if entry.kind == CueKind.TONE])
     for line in due.tones:
         line.start = line.offset
     speech = due.speech
-    for line in (entry for entry in lines if entry.kind != "tone"):
+    for line in (entry for entry in lines if entry.kind != CueKind.TONE):
         # Pulse words follow each other closely; everything else keeps the usual gap.
         space = samples(PULSE_GAP) if line.pulse and speech and speech[-1].pulse else gap
         line.start = line.offset if not speech else max(line.offset, speech[-1].end + space)
@@ -228,7 +244,7 @@ def join_slivers(cues: list[Cue]) -> list[Cue]:
     """Join each pause shorter than SLIVER to the pause beside it, so no cue is empty to the millisecond."""
     joined: list[Cue] = []
     for cue in cues:
-        if joined and cue.kind == joined[-1].kind == "pause" and min(cue.length, joined[-1].length) < SLIVER:
+        if joined and cue.kind == joined[-1].kind == CueKind.PAUSE and min(cue.length, joined[-1].length) < SLIVER:
             longer = cue if cue.length > joined[-1].length else joined[-1]
             cue = replace(longer, start=joined.pop().start, end=cue.end)
         joined.append(cue)

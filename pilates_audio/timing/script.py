@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Callable
 
 from pilates_audio.format import format_clock
@@ -14,6 +15,28 @@ SCRIPT_VERSION = 1
 
 
 LengthOf = Callable[[str], int]  # how many samples it takes to say a line
+
+
+class CueKind(StrEnum):
+    """What a cue is: a spoken line, a pause or a tone (its value is the script's JSON)."""
+
+    SPEECH = "speech"
+    PAUSE = "pause"
+    TONE = "tone"
+
+
+class Part(StrEnum):
+    """The part of the session a cue belongs to (its value is the script's JSON)."""
+
+    INTRO = "intro"
+    SECTION = "section"
+    SETUP = "setup"
+    TRANSITION = "transition"
+    REPS = "reps"
+    WORK = "work"
+    HOLD = "hold"
+    REST = "rest"
+    OUTRO = "outro"
 
 
 def samples(seconds: float) -> int:
@@ -32,8 +55,8 @@ class Cue:
 
     start: int
     end: int
-    kind: str
-    part: str
+    kind: CueKind
+    part: Part
     exercise: str | None
     side: str | None = None
     text: str | None = None
@@ -51,7 +74,7 @@ class Cue:
             "exercise": self.exercise,
             "side": self.side,
         }
-        if self.kind == "pause":
+        if self.kind == CueKind.PAUSE:
             data["breaths"] = round(self.length / SAMPLE_RATE / breath, 3)
         else:
             data["text"] = self.text
@@ -86,7 +109,7 @@ class Script:
     @property
     def spoken_lines(self) -> list[str]:
         """Return each distinct spoken line once, in the order first spoken."""
-        return list(dict.fromkeys(cue.text for cue in self.cues if cue.kind == "speech"))
+        return list(dict.fromkeys(cue.text for cue in self.cues if cue.kind == CueKind.SPEECH))
 
     def to_json(self) -> dict[str, Any]:
         own = dict(self.own_pacing)
@@ -121,9 +144,9 @@ class Script:
             if cue.start in chapter_starts and cue.start not in shown:
                 shown.add(cue.start)
                 lines.append(f"\n# {chapter_starts[cue.start]}")
-            if cue.kind == "speech":
+            if cue.kind == CueKind.SPEECH:
                 text = cue.text
-            elif cue.kind == "tone":
+            elif cue.kind == CueKind.TONE:
                 text = f"[tone: {cue.text}]"
             else:
                 secs = cue.length / SAMPLE_RATE

@@ -9,9 +9,9 @@ from pilates_audio.format import Duration, Exercise, Kind, Routine, localized
 from pilates_audio.settings import Pacing
 from pilates_audio.timing import makers, warnings
 from pilates_audio.timing.layout import Layout
-from pilates_audio.timing.makers import Guide
-from pilates_audio.timing.placement import SENTENCE_GAP, Line, join_slivers
-from pilates_audio.timing.script import SAMPLE_RATE, Chapter, LengthOf, Script, samples
+from pilates_audio.timing.makers import Guide, Span
+from pilates_audio.timing.placement import SENTENCE_GAP, join_slivers
+from pilates_audio.timing.script import SAMPLE_RATE, Chapter, LengthOf, Part, Script, samples
 
 LEAD_IN = 0.5  # seconds before the first word, so no player clips it
 TAIL = 2.0  # seconds after the last word, so the session does not stop abruptly
@@ -28,9 +28,9 @@ class Walk(Layout):
 
     def script(self, routine: Routine) -> Script:
         """Lay out the whole routine and return its timed script."""
-        self.pause(samples(LEAD_IN), "intro", None)
+        self.pause(samples(LEAD_IN), Part.INTRO, None)
         self.chapters.append(Chapter(0, self.guide.book.chapter("intro")))
-        self.sequence([f"{routine.title}."] + ([routine.intro] if routine.intro else []), "intro", None)
+        self.sequence([f"{routine.title}."] + ([routine.intro] if routine.intro else []), Part.INTRO, None)
         exercises = routine.exercises
         for i, exercise in enumerate(exercises):
             previous = exercises[i - 1] if i else None
@@ -50,7 +50,7 @@ class Walk(Layout):
                 self.pacing = session
         self.transition([], release=_ends_held(exercises[-1]))
         self.chapters.append(Chapter(self.now, self.guide.book.chapter("outro")))
-        self.sequence([routine.outro or self.guide.book.say("closing")], "outro", None, samples(TAIL))
+        self.sequence([routine.outro or self.guide.book.say("closing")], Part.OUTRO, None, samples(TAIL))
         # Each cause is named once, not once for every side, direction or round it comes back in.
         return Script(routine.title, self.pacing, tuple(join_slivers(self.cues)), tuple(self.chapters),
                       tuple(dict.fromkeys(self.warnings)), tuple(self.own_pacing.items()))
@@ -62,7 +62,7 @@ class Walk(Layout):
         again without them, until all that is left fits (each time one more moves, so it ends).
         """
         mark = len(self.cues), len(self.chapters), len(self.warnings), self.next_announced
-        moved: dict[str, str] = {}
+        moved: dict[str, Part] = {}
         while True:
             self.unfit = {}
             kept = replace(exercise, cues=tuple(cue for cue in exercise.cues if cue not in moved))
@@ -86,7 +86,6 @@ class Walk(Layout):
             if i:
                 switch = self.guide.book.say("switch_side", side=self.guide.book.word(side))
                 self.transition([switch], exercise, side, release=exercise.hold is not None,
-                                countdown=exercise.reps is None and self.pacing.countdown > 0 and exercise.effort,
                                 switch=_switch_time(exercise, self.pacing))
             self.work(exercise, side)
         if exercise.rests:
@@ -110,30 +109,23 @@ class Walk(Layout):
             texts.append(book.say("first_side", side=book.word(exercise.sides[0])))
         if exercise.alternating and not guide.minimal:
             texts.append(book.say("alternate_sides", side=book.word(exercise.alternating[0])))
-        first = _announced_first(exercise)
+        first = makers.announced_first(exercise)
         if first is not None:
             texts.append(book.say(first, duration=book.duration(getattr(exercise, first))))
         # A breath to get into position (or, with nothing to count, to do what was said).
-        self.sequence(texts, "setup", name, 0 if working or not texts else guide.breath)
+        self.sequence(texts, Part.SETUP, name, 0 if working or not texts else guide.breath)
         if working and texts:
             # A hold that starts straight away is counted in, one number a second (an effort only).
-            holds_first = exercise.reps is None and self.pacing.countdown > 0 and exercise.effort
-            settle = max(guide.breath, (self.pacing.countdown + 1) * SAMPLE_RATE) if holds_first else guide.breath
-            self.timed("setup", exercise, None, settle, makers.countdown(guide, settle) if holds_first else [],
-                       exact=False)
+            counted = makers.counts_in(self.pacing, exercise)
+            settle = max(guide.breath, (self.pacing.countdown + 1) * SAMPLE_RATE) if counted else guide.breath
+            self.timed(Part.SETUP, exercise, None, settle, self.make(Span(Part.SETUP, exercise, settle)), exact=False)
 
     def rest(self, exercise: Exercise, upcoming: Exercise | None) -> None:
         """Rest after an exercise, naming the one that comes next if it fits."""
-        book = self.guide.book
-        key = "release_and_rest" if exercise.hold else "rest"
-        # A rest pose's own rest goes on quietly: "Release, and rest" would say a second rest.
-        resting = exercise.kind is Kind.REST and (exercise.hold or exercise.work) is not None
-        said = [] if resting else [Line(0, book.say(key, duration=book.duration(exercise.rest)))]
         length = samples(exercise.rest.seconds(self.pacing.breath))
+        lines = self.work_part(Part.REST, exercise, None, length, upcoming=upcoming)
         # Said in the rest if it fits there; else (with full guidance) the transition says it.
-        cues = makers.next_up(self.guide, length, upcoming)
-        self.work_part("rest", exercise, None, length, said, cues)
-        self.next_announced = bool(cues) and cues[0].placed
+        self.next_announced = any(line.placed for line in lines if line.names_next)
 
     def section(self, exercise: Exercise, previous: Exercise | None) -> None:
         """Begin a section, or a round of one, with its chapter: "Section two: Core. Round one of three." """
@@ -149,57 +141,30 @@ class Walk(Layout):
             said.append(book.round_of(exercise.round, exercise.rounds))
             title = book.say("round_chapter", name=exercise.section, number=str(exercise.round))
         self.chapters.append(Chapter(self.now, title))
-        self.sequence(said, "section", None, samples(SENTENCE_GAP))
+        self.sequence(said, Part.SECTION, None, samples(SENTENCE_GAP))
 
     def work(self, exercise: Exercise, side: str | None) -> None:
-        """Play the reps (and again the other way, with reverse), the work and the hold of one side."""
+        """Play the reps (and again the other way, with reverse), the work and the hold of one side.
+
+        The author's plain cues are said in the first of them (in each direction of the reps).
+        """
         guide = self.guide
-        cues = [] if guide.minimal else list(exercise.cues)
+        cues = () if guide.minimal else exercise.cues
         breath = self.pacing.breath
         if exercise.reps is not None:
+            pause = exercise.hold_each.seconds(breath) if exercise.hold_each else 0.0
+            rep = exercise.breaths_per_rep * breath + pause
             for direction in range(2 if exercise.reverse else 1):
                 if direction:
                     self.transition([guide.book.say("reverse")], exercise, side,
                                     switch=_switch_time(exercise, self.pacing))
-                self.reps(exercise, side, cues)  # the cues in each direction, as on each side
-            cues = []  # said with the reps
+                self.work_part(Part.REPS, exercise, side, samples(exercise.reps * rep), rep, pause, cues)
+            cues = ()
         if exercise.work is not None:
-            length = samples(exercise.work.seconds(breath))
-            fixed = [] if _announced_first(exercise) == "work" else [Line(0, makers.opening(guide, "work", exercise))]
-            # Spread over the whole time, the first at the start.
-            lines = [Line(length * i // len(cues), cue, "cue", movable=True) for i, cue in enumerate(cues)]
-            lines += makers.milestones(guide, length, exercise.work, bool(exercise.pulses), exercise.effort)
-            self.work_part("work", exercise, side, length, fixed, lines)
-            cues = []
+            self.work_part(Part.WORK, exercise, side, samples(exercise.work.seconds(breath)), cues=cues)
+            cues = ()
         if exercise.hold is not None:
-            length = samples(exercise.hold.seconds(breath))
-            fixed = [] if _announced_first(exercise) == "hold" else [Line(0, makers.opening(guide, "hold", exercise))]
-            # Spread over the hold's whole breaths, as over a set of reps: the first on the first breath.
-            breaths = max(int(length // samples(breath)), len(cues))
-            lines = [Line(samples(i * breaths // len(cues) * breath), cue, "cue", movable=True)
-                     for i, cue in enumerate(cues)]
-            self.work_part("hold", exercise, side, length, fixed,
-                           lines + makers.milestones(guide, length, droppable=bool(exercise.pulses),
-                                                     effort=exercise.effort))
-
-    def reps(self, exercise: Exercise, side: str | None, cues: list[str]) -> None:
-        """Play one set of reps: counts (with their sides, if they alternate), cues and breath marks."""
-        breath = self.pacing.breath
-        pause = exercise.hold_each.seconds(breath) if exercise.hold_each else 0.0
-        rep = exercise.breaths_per_rep * breath + pause
-        fixed = []
-        turns = exercise.alternating  # each rep names its side, at every guidance level
-        for i in range(exercise.reps):
-            turn = turns[i % len(turns)] if turns else None
-            if self.pacing.count_reps or turn:
-                fixed.append(Line(samples(i * rep), "", rep=(i + 1, i + 1 == exercise.reps and exercise.reps > 1),
-                                  side=turn, counted=self.pacing.count_reps))
-        # Spread over the whole set, the first on the first rep.
-        lines = [Line(samples(i * exercise.reps // len(cues) * rep), cue, "cue", movable=True)
-                 for i, cue in enumerate(cues)]
-        length = samples(exercise.reps * rep)
-        marks = makers.phase_marks(self.guide, length, rep, pause)
-        self.work_part("reps", exercise, side, length, fixed, lines, marks, rep)
+            self.work_part(Part.HOLD, exercise, side, samples(exercise.hold.seconds(breath)), cues=cues)
 
 
 def _ends_held(exercise: Exercise | None) -> bool:
@@ -210,17 +175,6 @@ def _ends_held(exercise: Exercise | None) -> bool:
 def _switch_time(exercise: Exercise, pacing: Pacing) -> Duration:
     """Return the time to change side or direction: the exercise's `switch`, else the transition."""
     return exercise.switch if exercise.switch is not None else pacing.transition
-
-
-def _announced_first(exercise: Exercise) -> str | None:
-    """Return the part ("work" or "hold") whose opening is said in the setup, not in the part.
-
-    An exercise with pulses and no reps starts pulsing at once: its first work or hold is
-    announced before it begins, so the first pulses are not talked over.
-    """
-    if not exercise.pulses or exercise.reps is not None:
-        return None
-    return "work" if exercise.work is not None else "hold" if exercise.hold is not None else None
 
 
 def _rest_says_name(guide: Guide, exercise: Exercise) -> bool:

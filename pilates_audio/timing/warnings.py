@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pilates_audio.timing.placement import SENTENCE_GAP, Due, Line
-from pilates_audio.timing.script import SAMPLE_RATE
+from pilates_audio.timing.placement import SENTENCE_GAP, Due, Line, Role
+from pilates_audio.timing.script import SAMPLE_RATE, Part
 
 
-def left_out(name: str, part: str, due: Due) -> list[str]:
+def left_out(name: str, part: Part, due: Due) -> list[str]:
     """Name what was left out of the lines due at their moments, and the tied cues that ran past their phase."""
     said: list[str] = []
     if due.pulses_dropped:
@@ -25,12 +25,12 @@ def left_out(name: str, part: str, due: Due) -> list[str]:
     return said
 
 
-def grown(name: str | None, part: str, over: list[Line], growth: int) -> str:
+def grown(name: str | None, part: Part, over: list[Line], growth: int) -> str:
     """Name the lines that did not fit in a part, and how much (`growth` samples) it grows for them."""
-    noun = "the cue" if all(line.role == "cue" or line.tied for line in over) else "the line"
+    noun = "the cue" if all(line.role == Role.CUE or line.tied for line in over) else "the line"
     quoted = " and ".join(f'"{line.text}"' for line in over)
     verb = "do" if len(over) > 1 else "does"
-    grows = "grow" if part == "reps" else "grows"
+    grows = "grow" if part == Part.REPS else "grows"
     return (f"{name + ': ' if name else ''}{noun}{'s' if len(over) > 1 else ''} {quoted} {verb} not "
             f"fit in the {part}; the {part} {grows} by {growth / SAMPLE_RATE + SENTENCE_GAP:.1f} s")
 
@@ -40,7 +40,7 @@ def rep_missing(name: str, text: str, at: int, count: int) -> str:
     return f'{name}: the cue "{text}" is said at rep {at}, but there are {count} reps this time; it is left out'
 
 
-def moved_to_setup(name: str, cues: list[str], part: str) -> str:
+def moved_to_setup(name: str, cues: list[str], part: Part) -> str:
     """Name the plain cues that found no room in their `part`, and are said in the setup instead."""
     quoted = " and ".join(f'"{cue}"' for cue in cues)
     many = len(cues) > 1

@@ -233,12 +233,12 @@ def test_ray_without_ray_installed_says_how_to_get_it(tmp_path):
 
 
 def test_planning_on_several_processes_gives_the_plan_of_one(tmp_path):
-    from pilates_audio import batch as batch_mod
+    from pilates_audio import batch
     from pilates_audio.batch.plan import PARALLEL_FROM, combinations
 
-    manifest = batch_mod.load(catalogue(tmp_path, "routines: [routines/*.yaml]\nvariants: {pace: [gentle, standard, "
+    manifest = batch.load(catalogue(tmp_path, "routines: [routines/*.yaml]\nvariants: {pace: [gentle, standard, "
                                                   "brisk], length: [40s, 1m], language: [en, de]}\n"))
-    output = batch_mod.Output(tmp_path / "out")
+    output = batch.Output(tmp_path / "out")
     assert len(combinations(manifest)) * 2 >= PARALLEL_FROM  # enough sessions to be planned in parallel
-    alone, shared = batch_mod.plan(manifest, output, workers=1), batch_mod.plan(manifest, output, workers=2)
+    alone, shared = batch.plan(manifest, output, workers=1), batch.plan(manifest, output, workers=2)
     assert alone == shared and len(alone.jobs) == 24

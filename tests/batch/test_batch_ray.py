@@ -20,7 +20,7 @@ import pytest
 from conftest import run_cli
 from catalogues import SMALL, TINY, assert_whole, catalogue
 
-from pilates_audio import batch as batch_mod
+from pilates_audio import batch
 from pilates_audio.batch.local import LocalExecutor
 from pilates_audio.speech import clips
 
@@ -205,10 +205,10 @@ def executor(request, cluster, monkeypatch):
 
 def test_executors_speak_every_line_and_assemble_every_session_reporting_failures(executor, tmp_path, monkeypatch):
     monkeypatch.setenv("PILATES_AUDIO_CACHE", str(tmp_path / "cache"))
-    manifest = batch_mod.load(catalogue(tmp_path, "routines: [routines/*.yaml]\nvariants: {pace: [gentle, brisk]}\n",
+    manifest = batch.load(catalogue(tmp_path, "routines: [routines/*.yaml]\nvariants: {pace: [gentle, brisk]}\n",
                                         {"tiny": TINY, "small": SMALL}))
-    output = batch_mod.Output(tmp_path / "out")
-    plan = batch_mod.plan(manifest, output)
+    output = batch.Output(tmp_path / "out")
+    plan = batch.plan(manifest, output)
     ticks = []
     for group in plan.lines:
         assert group.missing == group.lines  # an empty cache

@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT, run_cli
 
 import audiocheck
-from pilates_audio import cache as cache_mod, speech
+from pilates_audio import cache, speech
 from pilates_audio.files import TEMP_PREFIX
 from pilates_audio.sound import entries
 from pilates_audio.sound.beds import music
@@ -52,14 +52,14 @@ def listing(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
 
 
-def assert_cache_whole(cache: Path) -> None:
+def assert_cache_whole(cache_dir: Path) -> None:
     """Every cache entry is whole (its checks pass) and no temporary file is left."""
-    for path in cache.rglob("*"):
+    for path in cache_dir.rglob("*"):
         if path.is_dir() or path.parent.name == "locks" or path.name == ".swept":
             continue
         assert not path.name.startswith(TEMP_PREFIX), f"temporary file left: {path}"
         data = path.read_bytes()
-        if path.name in (cache_mod.ABOUT, cache_mod.USAGE):  # which voice a folder holds; the size last counted
+        if path.name in (cache.ABOUT, cache.USAGE):  # which voice a folder holds; the size last counted
             assert isinstance(json.loads(data), dict), path
         elif path.suffix == ".clip":
             assert speech.decode_clip(data) is not None, path
@@ -100,10 +100,10 @@ def test_ctrl_c_at_any_moment_exits_130_and_the_next_run_completes(tmp_path, aft
     stdout, stderr = process.communicate(timeout=60)
     assert (process.returncode, stdout, stderr) == (130, "", INTERRUPTED)
     assert listing(out) == []
-    cache = Path(os.environ["PILATES_AUDIO_CACHE"])
+    cache_dir = Path(os.environ["PILATES_AUDIO_CACHE"])
     time.sleep(0.5)  # let the workers finish dying
-    assert_cache_whole(cache)
-    kept = {path: path.stat().st_ino for path in (cache / "clips").rglob("*.clip")}
+    assert_cache_whole(cache_dir)
+    kept = {path: path.stat().st_ino for path in (cache_dir / "clips").rglob("*.clip")}
 
     again = run_cli(*command[3:])
     assert again.code == 0, again.stderr
@@ -135,16 +135,16 @@ def test_sigterm_and_sighup_stop_a_render_as_ctrl_c_does(tmp_path, name):
 def test_temporary_files_of_runs_that_are_gone_are_swept_by_the_next(tmp_path):
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()  # a process id no process has any more
-    cache, out = tmp_path / "cache", tmp_path / "out"
-    (cache / "clips" / "ab").mkdir(parents=True)
+    cache_dir, out = tmp_path / "cache", tmp_path / "out"
+    (cache_dir / "clips" / "ab").mkdir(parents=True)
     out.mkdir()
-    left = [out / f"{TEMP_PREFIX}{gone.pid}-x1.mp3", cache / "clips" / "ab" / f"{TEMP_PREFIX}{gone.pid}-x2.tmp"]
+    left = [out / f"{TEMP_PREFIX}{gone.pid}-x1.mp3", cache_dir / "clips" / "ab" / f"{TEMP_PREFIX}{gone.pid}-x2.tmp"]
     alive = [out / f"{TEMP_PREFIX}{os.getpid()}-x3.json"]  # this test's own: a run still going
-    old = cache / "clips" / "ab" / f"{TEMP_PREFIX}x4.tmp"  # no owner named, and two days old
+    old = cache_dir / "clips" / "ab" / f"{TEMP_PREFIX}x4.tmp"  # no owner named, and two days old
     for path in left + alive + [old]:
         path.write_bytes(b"half")
     os.utime(old, (time.time() - 2 * 86400,) * 2)
-    result = run_cli("render", fresh_routine(tmp_path), "-o", out, "-q", env={"PILATES_AUDIO_CACHE": str(cache)})
+    result = run_cli("render", fresh_routine(tmp_path), "-o", out, "-q", env={"PILATES_AUDIO_CACHE": str(cache_dir)})
     assert result.code == 0, result.stderr
     assert [path.exists() for path in left + [old]] == [False, False, False]
     assert all(path.exists() for path in alive)
@@ -168,17 +168,17 @@ def test_a_full_output_folder_is_named_and_nothing_is_left_behind(tmp_path):
 
 def test_a_full_cache_folder_is_named(tmp_path):
     routine = fresh_routine(tmp_path)
-    cache, out = tmp_path / "cache", tmp_path / "out"
-    env = {"PILATES_AUDIO_CACHE": str(cache)}
-    result = run_cli("render", routine, "-o", out, env=env | faulty(f"full:{cache}"))
+    cache_dir, out = tmp_path / "cache", tmp_path / "out"
+    env = {"PILATES_AUDIO_CACHE": str(cache_dir)}
+    result = run_cli("render", routine, "-o", out, env=env | faulty(f"full:{cache_dir}"))
     assert (result.code, result.stdout) == (1, "")
-    assert result.stderr.startswith(f"error: no space left on the device holding {cache}{os.sep}")
+    assert result.stderr.startswith(f"error: no space left on the device holding {cache_dir}{os.sep}")
     assert result.stderr.endswith("; free some space and run again\n") and result.stderr.count("\n") == 1
     assert listing(out) == []
-    assert_cache_whole(cache)
+    assert_cache_whole(cache_dir)
     again = run_cli("render", routine, "-o", out, "-q", env=env)
     assert again.code == 0, again.stderr
-    assert_cache_whole(cache)
+    assert_cache_whole(cache_dir)
 
 
 def test_a_device_too_full_for_the_temporary_file_is_named(tmp_path, monkeypatch):
@@ -252,11 +252,11 @@ def _damage(path: Path, how: int) -> None:
 
 def test_damaged_pieces_and_level_notes_are_remade_and_the_session_is_identical(tmp_path):
     routine = fresh_routine(tmp_path)
-    cache = tmp_path / "cache"
-    env = {"PILATES_AUDIO_CACHE": str(cache)}
+    cache_dir = tmp_path / "cache"
+    env = {"PILATES_AUDIO_CACHE": str(cache_dir)}
     assert run_cli("render", routine, "-o", tmp_path / "clean", "-q", env=env).code == 0
-    damaged = sorted((cache / "pieces").rglob("*.frames")) + [
-        path for path in (cache / "levels").rglob("*") if path.is_file() and path.read_bytes() != b"1\n"]
+    damaged = sorted((cache_dir / "pieces").rglob("*.frames")) + [
+        path for path in (cache_dir / "levels").rglob("*") if path.is_file() and path.read_bytes() != b"1\n"]
     assert len(damaged) > 10
     for number, path in enumerate(damaged):
         _damage(path, number)
@@ -265,15 +265,15 @@ def test_damaged_pieces_and_level_notes_are_remade_and_the_session_is_identical(
     for pattern in OUTPUTS:
         name = pattern.format("fault")
         assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
-    assert_cache_whole(cache)
+    assert_cache_whole(cache_dir)
 
 
 def test_damaged_clips_are_spoken_again_and_the_session_keeps_its_timing(tmp_path):
     routine = fresh_routine(tmp_path)
-    cache = tmp_path / "cache"
-    env = {"PILATES_AUDIO_CACHE": str(cache)}
+    cache_dir = tmp_path / "cache"
+    env = {"PILATES_AUDIO_CACHE": str(cache_dir)}
     assert run_cli("render", routine, "-o", tmp_path / "clean", "-q", env=env).code == 0
-    clips = sorted((cache / "clips").rglob("*.clip"))
+    clips = sorted((cache_dir / "clips").rglob("*.clip"))
     for number, path in enumerate(clips):
         _damage(path, number)
     result = run_cli("render", routine, "-o", tmp_path / "again", "-q", env=env)
@@ -285,7 +285,7 @@ def test_damaged_clips_are_spoken_again_and_the_session_keeps_its_timing(tmp_pat
     # next (two cold renders differ as much), so respoken lines move the session a little.
     assert abs(again["duration"] - clean["duration"]) <= ESPEAK_DRIFT
     assert max(abs(a["start"] - b["start"]) for a, b in zip(again["cues"], clean["cues"])) <= ESPEAK_DRIFT
-    assert_cache_whole(cache)
+    assert_cache_whole(cache_dir)
     # The mended cache is used as it is: a third render is the second one, byte for byte.
     assert run_cli("render", routine, "-o", tmp_path / "third", "-q", env=env).code == 0
     for pattern in OUTPUTS:

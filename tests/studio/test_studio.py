@@ -143,12 +143,12 @@ def test_an_estimate_gives_the_timeline_and_where_each_setting_came_from(folder)
 
 
 def test_renders_of_one_sessions_files_never_run_two_at_a_time(folder, monkeypatch):
-    from pilates_audio import render as render_mod
+    from pilates_audio import render
 
     space = Workspace(folder, folder / "out")
     running, most = [0], [0]
     entered, release = threading.Event(), threading.Event()
-    real = render_mod.render
+    real = render.render
 
     def slow(*args, **kwargs):
         running[0] += 1
@@ -160,7 +160,7 @@ def test_renders_of_one_sessions_files_never_run_two_at_a_time(folder, monkeypat
         finally:
             running[0] -= 1
 
-    monkeypatch.setattr(render_mod, "render", slow)
+    monkeypatch.setattr(render, "render", slow)
     outcomes: dict[str, object] = {}
 
     def ask(label: str, inhale: str) -> None:
