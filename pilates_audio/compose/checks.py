@@ -202,7 +202,10 @@ def _rules(path: str, exercise: Node, problems: list[Problem]) -> list[Problem]:
             problems.append(Problem(path, text.line, text.column, f"{what} given per language needs an English "
                                     "text too (en: …): a class in a language it lacks says the English"))
     where = cues if cues is not None else exercise
-    if len(tied) == len(items):
+    # Pulses fill every breath of a hold or work without reps, leaving no room for a cue between
+    # them: such an exercise says its form points in its setup.
+    pulsed = "pulses" in values and "reps" not in values and "setup" in values
+    if len(tied) == len(items) and not pulsed:
         problems.append(Problem(path, where.line, where.column, "an exercise of the library needs at least one "
                                 "plain cue (without on: or at:), on form or safety"))
     if "reps" in values:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import re
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import EditorLoader, run_here
 
+from pilates_audio import render
 from pilates_audio.compose import library, schema
 from pilates_audio.compose.model import CONDITIONS, Caution, Level, Variant
 from pilates_audio.errors import InputError, ValidationError
+from pilates_audio.format import Routine, routine
 
 SHIPPED = sorted(library.FOLDER.glob("*.yaml"))
 BAD = Path(__file__).parent / "bad"
@@ -37,6 +40,35 @@ def test_every_way_of_every_shipped_exercise_checks_as_a_routine(path, tmp_path)
         result = run_here(tmp_path, "check", routine_file.name)
         assert (result.code, result.stderr) == (0, ""), (way.variant, result.stderr)
         assert result.stdout.startswith(f"{routine_file.name}: ok (1 exercise, about ")
+
+
+@pytest.fixture(scope="module")
+def every_way(tmp_path_factory) -> Routine:
+    """One routine doing every way of every shipped exercise, one after another, with its ranges as written."""
+    ways = [dict(way.routine_keys) for move in library.load_library().moves for way in move.ways()]
+    path = tmp_path_factory.mktemp("library") / "every-way.yaml"
+    path.write_text(yaml.safe_dump({"title": "Every way", "exercises": ways}, sort_keys=False, allow_unicode=True),
+                    encoding="utf-8")
+    return routine.load(path)
+
+
+@pytest.mark.parametrize("fill", [0.0, 1.0], ids=["low-end", "top"])
+@pytest.mark.parametrize("preset", ["standard", "gentle", "brisk"])
+def test_every_way_of_every_shipped_exercise_plans_without_warnings(every_way, preset, fill):
+    """Each cue finds its place in the work, at either end of every dose range: none is moved to the setup or runs over.
+
+    Estimated with eSpeak NG's lengths, the longer of the two engines' estimates. At the brisk
+    pace a rep of half a breath (a second and a half) has room for its count alone: those
+    exercises are left out there.
+    """
+    planned = every_way
+    if preset == "brisk":
+        planned = replace(every_way, exercises=tuple(e for e in every_way.exercises if e.breaths_per_rep >= 1))
+        assert len(every_way.exercises) - len(planned.exercises) <= 6  # scissors, single leg kick and stretch
+    pacing, _ = render.effective_pacing(planned, {"preset": preset, "engine": "pyttsx3", "guidance": "standard"})
+    plan, _ = render.estimated_script(planned.choose(fill), pacing)
+    assert plan.warnings == ()
+    assert len(plan.chapters) == len(planned.exercises) + 2  # the intro, every exercise, the outro
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.stem)
@@ -142,6 +174,34 @@ def test_two_exercises_may_not_share_a_name(tmp_path):
     assert [move.id for move in found.moves] == ["plank", "support"]
     with pytest.raises(ValidationError):
         library.load_library(tmp_path)
+
+
+PUMPS = """name: Pumps
+level: beginner
+position: supine
+focus: [breathing]
+role: main
+cautions: [lying-on-the-back]
+shape: neutral
+setup: >-
+  Lie on your back with the arms long. Pump them small and quick, the lower back heavy.
+hold: 5-8 breaths
+pulses: 5
+"""
+
+
+def test_a_pulsed_hold_says_its_form_in_the_setup_and_needs_no_plain_cue(tmp_path):
+    """Its pulses leave no room for a cue between them: a plain cue could only move to the setup, with a warning."""
+    move, problems = library.check_move(write(tmp_path, "pumps", PUMPS), "pumps.yaml")
+    assert (move is not None, problems) == (True, [])
+    move, problems = library.check_move(write(tmp_path, "pumps", PUMPS.replace("pulses: 5\n", "")), "pumps.yaml")
+    assert [str(problem) for problem in problems] == [
+        "pumps.yaml:1:1: an exercise of the library needs at least one plain cue (without on: or at:), on form or "
+        "safety"]
+    unset = re.sub(r"setup: >-\n.*\n", "", PUMPS)
+    assert [str(problem) for problem in library.check_move(write(tmp_path, "pumps", unset), "pumps.yaml")[1]] == [
+        "pumps.yaml:1:1: an exercise of the library needs at least one plain cue (without on: or at:), on form or "
+        "safety"]
 
 
 def test_ways_and_the_way_for_a_level(tmp_path):
