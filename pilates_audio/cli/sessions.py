@@ -45,10 +45,13 @@ SHORTEST_PAUSE = 1.0  # seconds: `script` leaves shorter pauses out of its timel
 @option("--loudness", group="Output", type=click.FloatRange(-40, -5), default=default_loudness,
         show_default=True, metavar="LUFS", help="Integrated loudness of the session (true peaks stay under -1 dBTP).")
 @sample_exact_option
+@option("--split", group="Output", is_flag=True,
+        help="Also write one MP3 per chapter and their playlist in <name>.tracks/, for players that skip tracks "
+             "but not chapters.")
 @click.option("--watch", is_flag=True, help="Keep running and re-render whenever a routine or the pacing file is saved.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or warnings; errors only.")
 def render_command(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: float, quiet: bool,
-                   target: float | None, max_length: float | None, watch: bool, sample_exact: bool,
+                   target: float | None, max_length: float | None, watch: bool, sample_exact: bool, split: bool,
                    music: tuple[Path, ...], no_music: bool, **kwargs: Any) -> None:
     """Render routines to MP3 sessions, each with its timed script (.json), transcript and chapters."""
     from pilates_audio import render
@@ -56,7 +59,7 @@ def render_command(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loud
     if music and no_music:
         raise click.UsageError("--music and --no-music cannot be used together")
     output = dict(out_dir=out_dir, bitrate=bitrate, loudness=loudness, target=target, sample_exact=sample_exact,
-                  max_length=max_length or render.MAX_LENGTH,
+                  split=split, max_length=max_length or render.MAX_LENGTH,
                   music=() if no_music else (render.music_tracks(music) if music else None))
     if watch:
         _watch(list(routines), kwargs.get("pacing_file"), lambda: _render_all(routines, quiet, dict(kwargs), **output),
@@ -66,7 +69,7 @@ def render_command(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loud
 
 
 def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: Path, bitrate: int, loudness: float,
-                target: float | None, sample_exact: bool, max_length: float,
+                target: float | None, sample_exact: bool, max_length: float, split: bool = False,
                 music: tuple[Track, ...] | None = None) -> list[Path]:
     """Render each routine; return the other files they read (blocks they include, music they play)."""
     from pilates_audio import render
@@ -86,10 +89,12 @@ def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: 
     for routine, pacing in plans:
         with Progress(routine.name, quiet) as progress:
             session = render.render(routine, pacing, out_dir, bitrate=bitrate, progress=progress, target=target,
-                                    loudness=loudness, sample_exact=sample_exact)
+                                    loudness=loudness, sample_exact=sample_exact, split=split)
         if not quiet:
             report(routine, session.fit, session.warnings)
         click.echo(f"{session.mp3}\t{format_clock(session.duration)}")
+        if session.playlist is not None:
+            click.echo(f"{session.playlist}\t{len(session.tracks)} tracks")
     # --watch renders again when any of these changes too: the blocks, and the music.
     return [path for routine in loaded for path in (*routine.includes, *(track.path for track in routine.music))]
 
