@@ -58,7 +58,7 @@ def check_name(routine: Routine, name: str | None = None) -> None:
 
 
 def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | None = None,
-                  names: list[str] | None = None) -> None:
+                  names: list[str] | None = None, split: bool = False) -> None:
     """Refuse, before any work, a render whose files would replace an input or one another.
 
     Inputs are every routine's file, the blocks each includes, its cover, its music and
@@ -66,7 +66,8 @@ def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | No
     sessions must not write one file (`a.yaml` and `a.chapters.yaml` both write
     `a.chapters.json`); a name too long, or a folder where a file goes, would fail only
     at the end; the output folder must be one that can be made. `names`, one for each
-    routine, are the sessions' names where they are not the routines' own.
+    routine, are the sessions' names where they are not the routines' own; `split`, whether
+    each writes a folder of tracks too.
     """
     def real(path: Path) -> str:
         return os.path.realpath(path)
@@ -99,6 +100,10 @@ def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | No
             if output.is_dir():
                 raise InputError(f"{output} is a folder, where {routine.path} writes its {suffix}; move it away or "
                                  "choose another output folder with -o")
+        home = tracks.folder(out_dir, name)
+        if split and home.exists() and not home.is_dir():
+            raise InputError(f"{home} is not a folder, where {routine.path} writes its tracks; move it away or "
+                             "choose another output folder with -o")
 
 
 def music_tracks(paths: tuple[Path, ...]) -> tuple[Track, ...]:
@@ -307,7 +312,7 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
     stale = [out_dir / f"{name}{suffix}" for suffix in COVERS if suffix != cover_suffix]
     earlier = tracks.previous(out_dir, name)
     if not split:  # tracks of an earlier split would no longer match: they go, and their folder if left empty
-        stale += [*earlier, tracks.folder(out_dir, name)]
+        stale += [*earlier, *([tracks.folder(out_dir, name)] if tracks.folder(out_dir, name).is_dir() else [])]
     out_dir.mkdir(parents=True, exist_ok=True)
     encoding = (lambda done, total: progress("encoding", done, total)) if progress else None
 

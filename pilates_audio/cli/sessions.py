@@ -81,7 +81,7 @@ def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: 
     loaded = load_all(list({os.path.realpath(path): path for path in routines}.values()))
     if music is not None:  # --music or --no-music: instead of what the routines name
         loaded = [replace(routine, music=music) for routine in loaded]
-    render.check_outputs(loaded, out_dir, pacing_path)  # nothing a render writes may replace an input
+    render.check_outputs(loaded, out_dir, pacing_path, split=split)  # nothing a render writes may replace an input
     plans = [(r, render.effective_pacing(r, flags, pacing_file)[0]) for r in loaded]
     target = length_target(target, flags)
     for routine, pacing in plans:  # refuse a session too long, or a length out of reach, before any work

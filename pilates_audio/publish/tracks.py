@@ -27,7 +27,7 @@ TITLE_BYTES = 96  # bytes of a chapter's title kept in its track's file name: we
 # and control characters; the path separators become a dash, the rest go.
 _DASHED = re.compile(r"[/\\:]")
 _REFUSED = re.compile(r'[<>"|?*\x00-\x1f\x7f]')
-_TRACK = re.compile(r"^[0-9]{2,} - .+\.mp3$|^[0-9]{2,}\.mp3$")  # what a track's file name looks like
+_TRACK = re.compile(r"[0-9]{2,}( - [^/\\]+)?\.mp3")  # what a track's file name looks like (never a path)
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ def playlist_name(home: Path) -> str:
 def file_name(number: int, total: int, title: str) -> str:
     """Return a track's file name: its number, zero-padded so names sort in order, and its title, made safe."""
     width = max(2, len(str(total)))
-    text = _REFUSED.sub("", _DASHED.sub("-", unicodedata.normalize("NFC", title)))
-    text = " ".join(text.split())
+    text = " ".join(_DASHED.sub("-", unicodedata.normalize("NFC", title)).split())  # tabs and breaks: spaces
+    text = " ".join(_REFUSED.sub("", text).split())
     while len(text.encode("utf-8")) > TITLE_BYTES:
         text = text[:-1]
     # A leading dot would hide the file; a trailing dot or space is dropped by Windows.
@@ -90,7 +90,7 @@ def previous(out_dir: Path, name: str) -> list[Path]:
     except OSError:
         return []
     listed = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return [path.parent / line for line in dict.fromkeys(listed) if _TRACK.match(line)] + [path]
+    return [home / line for line in dict.fromkeys(listed) if _TRACK.fullmatch(line)] + [path]
 
 
 def tag(path: Path, track: SplitTrack, total: int, routine: Routine, script: Script, cover: bytes | None = None,
