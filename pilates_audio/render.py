@@ -348,8 +348,9 @@ def _write_tracks(staged: files.Staged, session: Path, script: Script, routine: 
     cuts.write(session, made, temps, bitrate)
     for temp, track in zip(temps, found):
         tracks.tag(temp, track, len(found), routine, script, cover)
-    export.write_file(staged.add(home / tracks.playlist_name(home)), tracks.playlist_m3u8(found))
+    listing = home / tracks.playlist_name(home)
+    export.write_file(staged.add(listing), tracks.playlist_m3u8(found))
     for path in earlier:  # an earlier split's tracks that this one does not write again
         if path not in staged.paths:
             staged.drop(path)
-    return (*(home / track.file for track in found), home / tracks.playlist_name(home))
+    return (*(home / track.file for track in found), listing)

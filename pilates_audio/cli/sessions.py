@@ -14,7 +14,7 @@ from pilates_audio import settings
 from pilates_audio.cli.help import Command, option
 from pilates_audio.cli.options import (OUTPUT, check_bitrate, default_bitrate, default_loudness, length_option,
                                        length_target, max_length_option, music_settings, pacing_options,
-                                       sample_exact_option, split_flags)
+                                       sample_exact_option, split_flags, split_option)
 from pilates_audio.cli.report import Progress, report, show_os_error
 from pilates_audio.errors import PilatesAudioError
 
@@ -45,9 +45,7 @@ SHORTEST_PAUSE = 1.0  # seconds: `script` leaves shorter pauses out of its timel
 @option("--loudness", group="Output", type=click.FloatRange(-40, -5), default=default_loudness,
         show_default=True, metavar="LUFS", help="Integrated loudness of the session (true peaks stay under -1 dBTP).")
 @sample_exact_option
-@option("--split", group="Output", is_flag=True,
-        help="Also write one MP3 per chapter and their playlist in <name>.tracks/, for players that skip tracks "
-             "but not chapters.")
+@split_option
 @click.option("--watch", is_flag=True, help="Keep running and re-render whenever a routine or the pacing file is saved.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or warnings; errors only.")
 def render_command(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: float, quiet: bool,

@@ -50,6 +50,12 @@ def playlist_name(home: Path) -> str:
     return home.name[:-len(FOLDER)] + PLAYLIST
 
 
+def playlist(out_dir: Path, name: str) -> Path:
+    """Return where a session's playlist is written, in its tracks folder."""
+    home = folder(out_dir, name)
+    return home / playlist_name(home)
+
+
 def file_name(number: int, total: int, title: str) -> str:
     """Return a track's file name: its number, zero-padded so names sort in order, and its title, made safe."""
     width = max(2, len(str(total)))
@@ -83,14 +89,13 @@ def previous(out_dir: Path, name: str) -> list[Path]:
     Only names a track is written as count, directly in the folder: whatever else
     the folder holds was not written by a split, and is left.
     """
-    home = folder(out_dir, name)
-    path = home / playlist_name(home)
+    path = playlist(out_dir, name)
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return []
     listed = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return [home / line for line in dict.fromkeys(listed) if _TRACK.fullmatch(line)] + [path]
+    return [path.parent / line for line in dict.fromkeys(listed) if _TRACK.fullmatch(line)] + [path]
 
 
 def tag(path: Path, track: SplitTrack, total: int, routine: Routine, script: Script, cover: bytes | None = None,
