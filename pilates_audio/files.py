@@ -204,7 +204,10 @@ def atomic_outputs(paths: list[Path], remove: list[Path] | tuple[Path, ...] = ()
                     os.replace(tmp, path)
                 for path in staged.remove:
                     with suppress(OSError):
-                        path.rmdir() if path.is_dir() and not path.is_symlink() else path.unlink()
+                        if path.is_dir() and not path.is_symlink():
+                            path.rmdir()  # only if nothing is left in it
+                        else:
+                            path.unlink()
         done = True
     finally:
         # After the renames there is nothing left to remove; after a failure, the temporaries.

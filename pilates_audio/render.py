@@ -259,8 +259,8 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
     `split` also writes one MP3 per chapter and their playlist, in `<name>.tracks/`; without
     it, the tracks of an earlier split go (see `tracks`).
     """
-    if split and sample_exact:
-        raise InputError(SPLIT_SAMPLE_EXACT)
+    if split:
+        _check_split(bitrate, sample_exact)
     with cache.rendering():  # entries it uses are not pruned by another render of this process meanwhile
         session = _write(routine, pacing, out_dir, bitrate, progress, target, loudness, sample_exact,
                          name or routine.name, split)
@@ -279,8 +279,6 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
     loudness = levelling.DEFAULT_LOUDNESS if loudness is None else loudness
     name = name or routine.name
     cache.check()  # a cache that is a file, or a bad PILATES_AUDIO_CACHE_MAX, is said before any work
-    if split and not assemblers.on_grid(bitrate, sample_exact):
-        raise InputError(SPLIT_OFF_GRID)
     if not assemblers.on_grid(bitrate, sample_exact) or routine.music:
         tools.working_ffmpeg()  # fail before any speech work if there is no ffmpeg that works
     # What interrupted runs left (kill -9, a power cut) goes before this run adds its own.
@@ -308,11 +306,7 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
     cover_suffix = cover_output(routine)
     if cover_suffix is not None:
         paths[cover_suffix] = out_dir / f"{name}{cover_suffix}"
-    # A cover the routine no longer has (or had as another type) goes with the set it belonged to.
-    stale = [out_dir / f"{name}{suffix}" for suffix in COVERS if suffix != cover_suffix]
-    earlier = tracks.previous(out_dir, name)
-    if not split:  # tracks of an earlier split would no longer match: they go, and their folder if left empty
-        stale += [*earlier, *([tracks.folder(out_dir, name)] if tracks.folder(out_dir, name).is_dir() else [])]
+    earlier, stale = _stale(out_dir, name, cover_suffix, split)
     out_dir.mkdir(parents=True, exist_ok=True)
     encoding = (lambda done, total: progress("encoding", done, total)) if progress else None
 
@@ -332,6 +326,27 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
         export.write_sidecars(temps, script)
     return Session(paths[".mp3"], paths[".json"], script.duration / timing.SAMPLE_RATE, script.warnings, fitted,
                    split_into[-1] if split_into else None, split_into[:-1])
+
+
+def _stale(out_dir: Path, name: str, cover_suffix: str | None, split: bool) -> tuple[list[Path], list[Path]]:
+    """Return an earlier split's files, and the files of an older set that go as the new one replaces it."""
+    # A cover the routine no longer has (or had as another type) goes with the set it belonged to.
+    stale = [out_dir / f"{name}{suffix}" for suffix in COVERS if suffix != cover_suffix]
+    earlier = tracks.previous(out_dir, name)
+    if not split:  # tracks of an earlier split would no longer match: they go, and their folder if left empty
+        home = tracks.folder(out_dir, name)
+        stale += [*earlier, *([home] if home.is_dir() else [])]
+    return earlier, stale
+
+
+def _check_split(bitrate: int, sample_exact: bool) -> None:
+    """Refuse a split of a session that is not built on the frame grid, before any work."""
+    from pilates_audio.sound import assemblers
+
+    if sample_exact:
+        raise InputError(SPLIT_SAMPLE_EXACT)
+    if not assemblers.on_grid(bitrate):
+        raise InputError(SPLIT_OFF_GRID)
 
 
 def _write_tracks(staged: files.Staged, session: Path, script: Script, routine: Routine, cover: bytes | None,

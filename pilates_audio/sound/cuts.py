@@ -6,7 +6,8 @@ as they are: no sound is encoded again. Each track begins with one frame more, t
 session's frame before its first (a silent one for the first track), which gives a
 decoder the state it would have had there, and an Info frame whose LAME extension
 says to trim that frame: gapless players then play the tracks' samples exactly as
-the session's. Players that do not trim play 26 ms of that frame's tail again.
+the session's. Players that do not trim play that frame, the 26 ms before the
+track, again.
 """
 
 from __future__ import annotations
@@ -91,6 +92,9 @@ def write(session: Path, cuts: Sequence[Cut], outs: Sequence[Path], kbps: int) -
                     writer.write(before, 1)  # the lead-in
                 writer.write(frame, 1)
                 before = frame
+        if cut != cuts[-1] or writer.frames != 1 + cut.count:
+            raise mp3.FrameError(f"{session} ended after {cut.first + writer.frames - 1} frames, before the end of "
+                                 f"its last track (frame {cuts[-1].first + cuts[-1].count})")
         writer.finish()
     finally:
         handle.close()

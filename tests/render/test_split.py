@@ -253,3 +253,15 @@ def test_split_needs_the_frame_grid():
     with pytest.raises(InputError, match="--sample-exact does not keep"):
         render.render(load(ROOT / "tests" / "golden" / "minimal.yaml"), None, Path("unused"), sample_exact=True,
                       split=True)
+
+
+def test_a_session_shorter_than_its_cuts_is_refused_not_written_short(tmp_path):
+    with open(tmp_path / "s.mp3", "wb") as handle:
+        writer = mp3.Writer(handle, 64)
+        writer.silence(5)
+        writer.finish()
+    outs = [tmp_path / "a.mp3", tmp_path / "b.mp3"]
+    with pytest.raises(mp3.FrameError, match=r"ended after 5 frames, before the end of its last track \(frame 7\)"):
+        cuts.write(tmp_path / "s.mp3", [cuts.Cut(0, 0, 3), cuts.Cut(1, 3, 4)], outs, 64)
+    cuts.write(tmp_path / "s.mp3", [cuts.Cut(0, 0, 3), cuts.Cut(1, 3, 2)], outs, 64)
+    assert [sum(1 for _ in mp3.read_frames(open(out, "rb"), 64)) for out in outs] == [4, 3]
