@@ -70,8 +70,9 @@ def file_name(number: int, total: int, title: str) -> str:
 
 def tracks(script: Script, cuts: list[tuple[int, int]]) -> list[SplitTrack]:
     """Return the tracks of a session from its cuts: (the chapter each begins with, its samples)."""
-    return [SplitTrack(number, script.chapters[chapter].title, file_name(number, len(cuts), script.chapters[chapter].title),
-                  samples) for number, (chapter, samples) in enumerate(cuts, 1)]
+    titles = [script.chapters[chapter].title for chapter, _ in cuts]
+    return [SplitTrack(number, title, file_name(number, len(cuts), title), samples)
+            for number, (title, (_, samples)) in enumerate(zip(titles, cuts), 1)]
 
 
 def playlist_m3u8(found: list[SplitTrack]) -> bytes:
