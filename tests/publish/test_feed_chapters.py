@@ -1,13 +1,15 @@
 """The feed's items: chapter times in the description, for apps that read only it, and the transcript linked.
 
-feedparser is not installed beside the tool, so the feed is read back with xml.etree, as a
-podcast app's parser reads RSS: the text of each element, its attributes, its namespaces.
+The feed is read back with xml.etree (the elements, their attributes, their namespaces) and with
+feedparser, the parser many podcast apps and readers are built on.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+import feedparser
 
 from pilates_audio.publish import feed
 
@@ -51,3 +53,13 @@ def test_the_transcript_is_linked_with_its_type_and_language_and_the_chapters_fi
 def test_a_session_without_a_transcript_or_chapters_file_links_neither():
     (item,) = item_of(episode(has_transcript=False, has_chapters=False))
     assert item.find(f"{PODCAST}transcript") is None and item.find(f"{PODCAST}chapters") is None
+
+
+def test_a_feed_reader_finds_the_chapter_lines_and_the_transcript_link():
+    parsed = feedparser.parse(feed.feed_xml([episode()], "http://192.168.1.20:8000/"))
+    assert not parsed.bozo
+    (entry,) = parsed.entries
+    assert entry.description.splitlines()[2:] == ["00:00:00 Introduction", "00:03:52 Upper back", "00:59:59 Roll up",
+                                                  "01:02:03 Ende"]
+    assert entry.podcast_transcript == {"url": "http://192.168.1.20:8000/mat.vtt", "type": "text/vtt",
+                                        "language": "de"}
