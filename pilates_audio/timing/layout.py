@@ -118,8 +118,8 @@ class Layout:
             texts = [self.guide.book.say("release")] + texts
         length = samples(self.pacing.transition_seconds)
         # A line that filled the part before to its last moment still gets a gap before the next.
-        sounds = [cue for cue in self.cues if cue.kind != "pause"]
-        lead = max(0, samples(MIN_GAP) - (self.now - sounds[-1].end)) if sounds else 0
+        sound = next((cue for cue in reversed(self.cues) if cue.kind != "pause"), None)  # the last one heard
+        lead = max(0, samples(MIN_GAP) - (self.now - sound.end)) if sound is not None else 0
         lines = [Line(lead, text) for text in texts]
         if switch is not None:
             words = lead + sum(self.length_of(text) for text in texts) + samples(MIN_GAP) * max(0, len(texts) - 1)
