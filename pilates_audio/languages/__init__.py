@@ -163,8 +163,9 @@ def _locale(tag: str) -> str:
     return tag.replace("-", "_")
 
 
-@lru_cache(maxsize=4096, typed=True)  # a plan spells every rep's number, and a render plans the session more than once
+@lru_cache(maxsize=4096, typed=True)  # every rep's number, in each of the plans a render makes
 def _spoken(numbers: str, n: int) -> str:
+    """Spell out a number in a language, by num2words' name for it."""
     from num2words import num2words
 
     return num2words(n, lang=numbers).replace(",", "")
