@@ -6,7 +6,7 @@ import math
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from pilates_audio import cache, files, speech, timing, tools
 from pilates_audio.errors import InputError
@@ -17,6 +17,9 @@ from pilates_audio.publish import COVERS, export, tracks
 from pilates_audio.settings import Layer, Pacing, parse_value, resolve
 from pilates_audio.sound import mp3
 from pilates_audio.timing import Script
+
+if TYPE_CHECKING:
+    from pilates_audio.sound import beds
 
 # The rest of sound (numpy, pydub) is imported where a session is written or placed, so that
 # planning (`check`, `script`) starts without it.
@@ -268,12 +271,20 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
     return session
 
 
+def _bed(routine: Routine) -> beds.Bed | None:
+    """Return the music a routine plays under its voice, if any (the beds are loaded only then)."""
+    if not routine.music:
+        return None
+    from pilates_audio.sound.beds import music
+
+    return music.Music(routine.music)
+
+
 def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.DEFAULT_BITRATE,
            progress: Progress | None = None, target: timing.Target | float | None = None,
            loudness: float | None = None, sample_exact: bool = False, name: str = "", split: bool = False) -> Session:
     """Plan, speak, level and write one session (see `render`)."""
-    from pilates_audio.sound import assemblers, beds, levelling
-    from pilates_audio.sound.beds import music
+    from pilates_audio.sound import assemblers, levelling
     from pilates_audio.sound.sounds import Sounds
 
     loudness = levelling.DEFAULT_LOUDNESS if loudness is None else loudness
@@ -285,7 +296,7 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
     files.sweep(out_dir)
     files.sweep_cache(cache_dir())
     voices = voices_for(pacing)
-    bed = music.Music(routine.music) if routine.music else None  # a bad music file is refused before speaking
+    bed = _bed(routine)  # a bad music file is refused before speaking
     sounds = Sounds(voices, cache=cache_dir())  # with music or without: the speech is the same
     script, fitted = exact_script(routine, pacing, voices,
                                   (lambda done, total: progress("speaking", done, total)) if progress else None,
@@ -296,6 +307,8 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
     bare = assemblers.pick(script, sounds, gains, bitrate, sample_exact)
     assembler: assemblers.Assembler = bare
     if bed is not None:
+        from pilates_audio.sound import beds
+
         ducking = beds.Ducking.of(pacing)
         plan = beds.Plan(bed.names, ducking, beds.base_gain(bed, ducking, loudness),
                          beds.envelope(bare.script.cues, bare.script.duration, ducking), bed.crossfade)
