@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pilates_audio import files, settings
+from pilates_audio import files, languages, settings
 from pilates_audio.cli.help import Command, Group
 from pilates_audio.cli.options import pacing_value
 from pilates_audio.errors import InputError
@@ -21,8 +21,10 @@ from pilates_audio.errors import InputError
 @click.option("-o", "--output", "path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="File to write (default: the title in lower case with dashes, e.g. my-routine.yaml); - prints it.")
 @click.option("--force", is_flag=True, help="Replace the file if it already exists.")
-@click.option("--language", callback=pacing_value("language"), default="en", show_default=True, metavar="TAG",
-              help="Write the starter's spoken lines in this language (de, es, fr, it, nl, pt-BR); notes stay English.")
+@click.option("--language", callback=pacing_value("language"), default=languages.DEFAULT, show_default=True,
+              metavar="TAG",
+              help=f"Write the starter's spoken lines in this language ({', '.join(languages.offered()[1:])}); notes "
+              "stay English.")
 def new(title: str, path: Path | None, force: bool, language: str) -> None:
     """Write a commented starter routine called TITLE, showing every feature, ready to edit."""
     from pilates_audio.format import starter
