@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from pilates_audio import settings
+from pilates_audio import engines, settings
 from pilates_audio.cli.help import Command, option
 from pilates_audio.cli.options import (OUTPUT, check_bitrate, default_bitrate, default_loudness, length_option,
                                        length_target, max_length_option, music_settings, pacing_options,
@@ -249,6 +249,6 @@ def _show(pacing: settings.Pacing, key: str) -> str:
         return f"{value:g}s"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if key == "engine" and value == speech.AUTO:
+    if key == "engine" and value == engines.AUTO:
         return f"{value} ({speech.choose(value, pacing.voice, pacing.language).name})"
     return "(engine default)" if value is None else str(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shutil
@@ -15,7 +16,7 @@ import pytest
 from checks import assert_breath_counts_exact, assert_tiles, assert_tied_cues_in_their_phases
 from conftest import run_cli
 
-from pilates_audio import speech
+from pilates_audio import engines, settings, speech
 from pilates_audio.format import load
 from pilates_audio.speech import piper_engine
 
@@ -52,6 +53,14 @@ def clips(tmp_path_factory):
         return made[name]
 
     return get
+
+
+def test_the_engines_are_named_once_and_the_setting_offers_them_after_auto():
+    assert list(speech.ENGINES) == [*engines.NAMES, "fake"]  # the test engine is never a setting
+    for name, module in speech.ENGINES.items():
+        assert importlib.import_module(module).Engine.name == name
+    choices = settings.SETTINGS["engine"].choices
+    assert choices == ("auto", "pyttsx3", "piper") == (engines.AUTO, *engines.NAMES)
 
 
 # --- conformance: every engine --------------------------------------------------
