@@ -7,9 +7,14 @@ from pathlib import Path
 import click
 
 from pilates_audio import engines, files, languages, settings
-from pilates_audio.cli.help import Command, Group
+from pilates_audio.cli.help import Command, FilledHelp, Group
 from pilates_audio.cli.options import pacing_value
 from pilates_audio.errors import InputError
+
+
+def _other_languages() -> dict[str, str]:
+    """Name the languages besides the default, read from the phrasebooks when help is shown."""
+    return {"languages": ", ".join(languages.offered()[1:])}
 
 
 @click.command(cls=Command, examples=(
@@ -21,10 +26,9 @@ from pilates_audio.errors import InputError
 @click.option("-o", "--output", "path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="File to write (default: the title in lower case with dashes, e.g. my-routine.yaml); - prints it.")
 @click.option("--force", is_flag=True, help="Replace the file if it already exists.")
-@click.option("--language", callback=pacing_value("language"), default=languages.DEFAULT, show_default=True,
-              metavar="TAG",
-              help=f"Write the starter's spoken lines in this language ({', '.join(languages.offered()[1:])}); notes "
-              "stay English.")
+@click.option("--language", cls=FilledHelp, names=_other_languages, callback=pacing_value("language"),
+              default=languages.DEFAULT, show_default=True, metavar="TAG",
+              help="Write the starter's spoken lines in this language ({languages}); notes stay English.")
 def new(title: str, path: Path | None, force: bool, language: str) -> None:
     """Write a commented starter routine called TITLE, showing every feature, ready to edit."""
     from pilates_audio.format import starter
