@@ -156,7 +156,7 @@ def _watch(paths: list[Path], pacing_file: Path | None, run: Callable[[], list[P
 def script(routine: Path, as_json: bool, all_pauses: bool, exact: bool, sample_exact: bool, quiet: bool,
            target: float | None, max_length: float | None, **kwargs: Any) -> None:
     """Print a routine's timed plan (estimated unless --exact)."""
-    from pilates_audio import cache, render
+    from pilates_audio import render
     from pilates_audio.format import load
 
     flags, pacing_file = split_flags(kwargs)
@@ -165,6 +165,8 @@ def script(routine: Path, as_json: bool, all_pauses: bool, exact: bool, sample_e
     target = length_target(target, flags)
     plan, fitted = render.planned(loaded, pacing, target, max_length or render.MAX_LENGTH)
     if exact:
+        from pilates_audio import cache
+
         with Progress(loaded.name, quiet) as progress:
             plan, fitted = render.exact_script(loaded, pacing, render.voices_for(pacing),
                                                lambda done, total: progress("speaking", done, total), target)

@@ -12,9 +12,9 @@ import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pilates_audio import cache, cache_runs, engines
+from pilates_audio import engines
 from pilates_audio.files import cache_dir
-from pilates_audio.speech import clips, pool
+from pilates_audio.speech import clips
 from pilates_audio.speech.base import (SAMPLE_RATE, BadVoice, Engine, SpeechError, UnknownVoice, Voice,
                                        VoiceError)
 from pilates_audio.speech.clips import Clip, ClipInfo, clip_key, decode_clip
@@ -83,7 +83,11 @@ def cores() -> int:
 
 
 class Speech:
-    """Clips for one engine, voice and rate: lengths, audio, and synthesis of what is missing."""
+    """Clips for one engine, voice and rate: lengths, audio, and synthesis of what is missing.
+
+    The cache's bookkeeping and the worker pool are imported where clips are read or made, so that
+    planning on estimates (`check`, `script`) starts without them.
+    """
 
     def __init__(self, voice: str | None, rate: int, root: Path | None = None, workers: int | None = None,
                  engine: Engine | str = engines.AUTO, language: str = "en"):
@@ -92,6 +96,8 @@ class Speech:
         self.rate = rate
         self.root = root or cache_dir()
         self.workers = workers or cores()
+        from pilates_audio import cache, cache_runs
+
         self.identity = self.engine.identity(self.voice)
         # One folder per voice in each kind of cache, so `pilates-audio cache` can say what each holds.
         self.folder = cache.voice_folder(self.engine.name, self.voice, self.identity)
@@ -111,6 +117,8 @@ class Speech:
 
     def missing(self, lines: Iterable[str]) -> list[str]:
         """Return the lines that have no sound cache entry, loading those that do."""
+        from pilates_audio import cache
+
         todo = []
         for text in dict.fromkeys(lines):
             if text in self._clips:
@@ -131,6 +139,9 @@ class Speech:
         `progress` is told (lines done, lines to synthesize) as each one is ready, and
         `ready` is given each new line, to start work on it while others are spoken.
         """
+        from pilates_audio import cache
+        from pilates_audio.speech import pool
+
         todo = self.missing(lines)
         if not todo:
             return
