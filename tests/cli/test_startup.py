@@ -60,11 +60,12 @@ def test_check_and_script_load_no_sound_speech_web_or_cluster_library():
         assert printed, args
         # Planning needs the engine's choice and its estimates, never its synthesis nor the meter's numpy.
         assert not _packages(modules) & (HEAVY | {"piper"}), (args, _packages(modules) & (HEAVY | {"piper"}))
-        # Nor the worker pool, the cache's bookkeeping, or the feed's XML: they load where a render needs them.
+        # Nor the worker pool, the cache's bookkeeping, the feed's XML or the page's HTML: they load where a
+        # render or the feed needs them.
         for stage in ("sound.assemblers", "sound.sounds", "sound.levelling", "speech.levels", "web", "speech.pool",
                       "cache", "cache_runs"):
             assert f"pilates_audio.{stage}" not in modules, (args, stage)
-        assert "xml.etree.ElementTree" not in modules, args
+        assert not {"xml.etree.ElementTree", "html"} & modules, (args, {"xml.etree.ElementTree", "html"} & modules)
 
 
 def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
