@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from pilates_audio import engines, files, languages, settings
+from pilates_audio import engines, files, languages
 from pilates_audio.cli.help import Command, FilledHelp, Group
 from pilates_audio.cli.options import pacing_value
 from pilates_audio.errors import InputError

@@ -336,8 +336,6 @@ def _fetch(name: str, staging: Path) -> str | None:
 
 
 if __name__ == "__main__":
-    import sys
-
     failure = _fetch(sys.argv[1], Path(sys.argv[2]))
     if failure:
         print(failure, file=sys.stderr)
