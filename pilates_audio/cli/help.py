@@ -8,7 +8,7 @@ import click
 
 # The headings of a command's help, in this order; options without one come last, under "Options".
 # A command with options under fewer than two headings lists them all under "Options".
-HEADINGS = ("Pacing", "Voice", "Length", "Music", "Output")
+HEADINGS = ("Class", "Pacing", "Voice", "Length", "Music", "Output")
 LONGEST_TERM = 30  # characters: a longer option name has its help on the next line (as click does)
 
 

@@ -1,0 +1,339 @@
+"""Making a class: how many exercises, which ones, their doses to the length, the routine file, the timed plan."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pilates_audio import __version__, settings
+from pilates_audio.compose import dose, writer
+from pilates_audio.compose.forms import Form, form
+from pilates_audio.compose.model import Caution, Focus, Level, Move, Position, Role, Shape
+from pilates_audio.compose.selection import AREA_SHARE, FOCUS_SHARE, Counts, Draft, Drawing, balance, on_focus, shortfall
+from pilates_audio.errors import InputError
+from pilates_audio.format import Routine, check_plain
+from pilates_audio.format.units import format_seconds
+from pilates_audio.languages import Phrasebook
+
+if TYPE_CHECKING:
+    from pilates_audio.compose.composer import Choices
+    from pilates_audio.timing import Script
+
+OUTSIDE = 40.0  # seconds: a first guess of the time outside the exercises (title, intro, sections, closing)
+SHARES = {Role.CENTRING: 0.05, Role.WARM_UP: 0.16, Role.COOL_DOWN: 0.12}  # of the class, roughly
+POOL_SHARE = 0.7  # of the exercises that suit the choices, at most, in one part of a class
+AIM = 0.01  # of the length: planning again until the class lands this close
+TOLERANCE = 0.025  # of the length: what is accepted after the last plan (the rule is 3 %)
+ROUNDS = 4  # plans of one draw, each correcting the guesses of the last
+MAIN_LEAST = 3  # main exercises a class has at least: three areas, none over 40 %
+FOCUS_ROOM = 0.8  # of the main exercises on the focus, at most, is the size of the main set
+FOCUS_LEAST = 2  # of them on the focus, at least
+ATTEMPTS = 8  # drafts fitted and planned before refusing
+DRAWS = 12  # draws of a draft's exercises, cheap, before taking fewer
+RELAXATION_HOLD = "6-15 breaths"  # the closing relaxation the composer adds when the library has none to suit
+
+
+@dataclass(frozen=True)
+class Made:
+    """A class made: its text, checked routine, planned seconds and warnings."""
+
+    text: str
+    routine: Routine
+    seconds: float
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A draw whose doses cannot reach the length: the seconds missing (more than zero) or over (less)."""
+
+    gap: float
+
+
+class Maker:
+    """Makes one class from the pools of forms that suit the choices."""
+
+    def __init__(self, choices: Choices, pools: dict[Role, list[Form]], book: Phrasebook,
+                 pacing: settings.Pacing | None, rng: random.Random, name: str = "composed"):
+        self.choices = choices
+        self.name = name
+        self.pools = pools
+        self.book = book
+        self.rng = rng
+        self.preset = pacing.preset if pacing is not None else settings.SETTINGS["preset"].default
+        guide = settings.resolve([settings.Layer("routine", {"preset": self.preset})])[0]
+        self.breath, self.transition, self.rate = guide.breath, guide.transition_seconds, guide.rate
+        if not any(candidate.kind.value == "rest" for candidate in pools[Role.COOL_DOWN]):
+            pools[Role.COOL_DOWN].append(relaxation(book))
+        self.guess = {candidate.id: self.estimate(candidate) for role in pools for candidate in pools[role]}
+        self.on_focus = sum(1 for candidate in pools[Role.MAIN] if on_focus(candidate, choices.focus))
+
+    def estimate(self, candidate: Form) -> float:
+        """Return a first guess of an exercise's seconds near the top of the level's part of its ranges.
+
+        Counting exercises at that dose makes fewer, fuller ones; fitting then works up to it from lower down.
+        """
+        return (candidate.guess_overhead(self.breath, self.transition, self.rate)
+                + dose.fullest(candidate, self.choices.level).seconds(self.breath))
+
+    def mean(self, role: Role) -> float:
+        pool = self.pools[role]
+        return sum(self.guess[candidate.id] for candidate in pool) / len(pool)
+
+    def counts(self, main_change: int = 0) -> Counts:
+        """Return how many exercises each part has for the length, from the mean guess of each pool.
+
+        No part takes more than half its pool, so that days differ and the areas can be balanced;
+        a longer class than that fills with longer doses and rests.
+        """
+        length = self.choices.length
+        centring = 1 if length < 45 * 60 else 2
+        warm_up = self.capped(Role.WARM_UP, round(SHARES[Role.WARM_UP] * length / self.mean(Role.WARM_UP)))
+        cool_down = self.capped(Role.COOL_DOWN, round(SHARES[Role.COOL_DOWN] * length / self.mean(Role.COOL_DOWN)))
+        rest = (length - OUTSIDE - centring * self.mean(Role.CENTRING) - warm_up * self.mean(Role.WARM_UP)
+                - (cool_down + 1) * self.mean(Role.COOL_DOWN))
+        main = self.capped(Role.MAIN, round(rest / self.mean(Role.MAIN)) + main_change)
+        if self.choices.focus:  # the main set leaves room to choose among the exercises on the focus
+            main = min(main, int(FOCUS_ROOM * self.on_focus))
+        return Counts(min(centring, len(self.pools[Role.CENTRING])), warm_up, max(MAIN_LEAST, main), cool_down)
+
+    def capped(self, role: Role, wanted: int) -> int:
+        return max(1, min(wanted, int(POOL_SHARE * len(self.pools[role]))))
+
+    def make(self) -> Made:
+        """Draw, fit and plan until a class keeps every rule, or refuse saying what to relax."""
+        self.refuse_empty()
+        change, last = 0, None
+        for _ in range(ATTEMPTS):
+            counts = self.counts(change)
+            draft = self.draw(counts)
+            if draft is None:
+                if counts.main <= MAIN_LEAST:
+                    break
+                change -= max(1, counts.main // 8)  # fewer exercises, each longer
+                continue
+            outcome = self.fitted(draft)
+            if isinstance(outcome, Made):
+                return outcome
+            if isinstance(outcome, Miss):
+                last = outcome
+                step = max(1, round(abs(outcome.gap) / self.mean(Role.MAIN)))
+                change += step if outcome.gap > 0 else -step
+        raise self.refusal(last)
+
+    def draw(self, counts: Counts) -> Draft | None:
+        """Return the first of several draws whose main set keeps the focus and balance on the guesses, if any."""
+        for _ in range(DRAWS):
+            draft = Drawing(self.pools, self.choices.focus, self.rng).draft(counts)
+            if draft is None:
+                continue
+            draft = balance(draft, self.pools, self.guess, self.choices.focus)
+            if shortfall(list(draft.main), self.guess, self.choices.focus) == 0:
+                return draft
+        return None
+
+    def fitted(self, draft: Draft) -> Made | Miss | None:
+        """Choose the draft's doses to the length, planning again until it lands; None if it breaks the focus."""
+        length, level = self.choices.length, self.choices.level
+        items = [dose.start(candidate, level, self.choices.focus != () and candidate in draft.main
+                            and on_focus(candidate, self.choices.focus)) for candidate in draft.forms]
+        overheads = [candidate.guess_overhead(self.breath, self.transition, self.rate) for candidate in draft.forms]
+        outside = OUTSIDE
+        for _ in range(ROUNDS):
+            items = self.doses(items, draft, length - outside - sum(overheads))
+            gap = length - outside - sum(overheads) - sum(item.seconds(self.breath) for item in items)
+            if abs(gap) > TOLERANCE * length:
+                return Miss(gap)
+            made, script = self.written(draft, items)
+            lengths = chapters(script, len(items))
+            if abs(made.seconds - length) <= AIM * length:
+                break
+            overheads = [spent - item.seconds(self.breath) for spent, item in zip(lengths, items)]
+            outside = made.seconds - sum(lengths)
+        if abs(made.seconds - length) > TOLERANCE * length:
+            return Miss(length - made.seconds)
+        main = lengths[len(draft.centring) + len(draft.warm_up):][:len(draft.main)]
+        seconds = {candidate.id: spent for candidate, spent in zip(draft.main, main)}
+        return made if shortfall(list(draft.main), seconds, self.choices.focus) == 0 else None
+
+    def doses(self, items: list[dose.Item], draft: Draft, goal: float) -> list[dose.Item]:
+        """Fit the doses to `goal` seconds: in the level's part of each range, then all of it, then with rests."""
+        level = self.choices.level
+        items = dose.fit(items, goal, self.breath, level)
+        if abs(goal - _sum(items, self.breath)) > AIM * self.choices.length:
+            items = dose.fit(items, goal, self.breath, None)
+        if goal - _sum(items, self.breath) > AIM * self.choices.length:
+            last = len(items) - len(draft.cool_down)  # rests go between the exercises before the cool-down
+            items = [dose.with_rest(item) if number < last else item for number, item in enumerate(items)]
+            items = dose.fit(items, goal, self.breath, None)
+        return items
+
+    def written(self, draft: Draft, items: list[dose.Item]) -> tuple[Made, Script]:
+        """Write the class, check it as a routine and plan it as a plain render would."""
+        from pilates_audio import render
+        from pilates_audio.timing import SAMPLE_RATE
+
+        data, warnings = self.data(draft, items)
+        # Checked as data, as its file will read: the same keys and values, without writing and parsing YAML.
+        routine, problems = check_plain(data, Path(f"{self.name}.yaml"))
+        if routine is None:  # a library file the format refuses: said as the format says it
+            raise InputError("\n".join(str(problem) for problem in problems))
+        pacing = render.effective_pacing(routine, {})[0]  # as `render` of the file will pace it
+        script, _ = render.estimated_script(routine, pacing)
+        text = writer.header(self.header()) + writer.dump(data)
+        return Made(text, routine, script.duration / SAMPLE_RATE, warnings), script
+
+    def data(self, draft: Draft, items: list[dose.Item]) -> tuple[dict, tuple[str, ...]]:
+        """Return the routine as data, and a warning naming exercises with no text in the class's language."""
+        book, language = self.book, self.choices.language
+        sections, untranslated, place = [], [], 0
+        for key, part in (("centring", draft.centring), ("warm_up", draft.warm_up), ("main", draft.main),
+                          ("cool_down", draft.cool_down)):
+            exercises = []
+            for item in items[place:place + len(part)]:
+                exercise, translated = writer.exercise(item, language)
+                exercises.append(exercise)
+                if not translated:
+                    untranslated.append(item.form.name)
+            sections.append({"name": book.say(f"section_{key}"), "exercises": exercises})
+            place += len(part)
+        data = {"title": self.title(), "description": book.say("class_description"), "language": language,
+                "pacing": {"preset": self.preset}, "intro": self.intro(), "sections": sections}
+        warnings: tuple[str, ...] = ()
+        if untranslated:
+            warnings = (f"{len(untranslated)} exercise{'s have' if len(untranslated) != 1 else ' has'} no text in "
+                        f"{languages_name(book)} ({book.tag}), so the English is spoken: {', '.join(untranslated)}",)
+        return data, warnings
+
+    def title(self) -> str:
+        book, choices = self.book, self.choices
+        level = book.say(f"level_{choices.level.value.replace('-', '_')}")
+        minutes = f"{choices.length / 60:g}"
+        if not choices.focus:
+            return book.say("class_title_balanced", level=level, minutes=minutes)
+        areas = [book.say(f"focus_{area.value.replace('-', '_')}") for area in choices.focus]
+        return book.say("class_title", level=level, focus=joined(book, areas), minutes=minutes)
+
+    def intro(self) -> str:
+        book = self.book
+        lines = [book.say("class_welcome")]
+        if self.choices.avoid:
+            from pilates_audio.compose.composer import avoided
+
+            cautions = avoided(self.choices.avoid)
+            left = [book.say(f"caution_{caution.value.replace('-', '_')}") for caution in Caution if caution in cautions]
+            lines.append(book.say("class_left_out", cautions=joined(book, left)))
+        return " ".join(lines)
+
+    def header(self) -> list[str]:
+        choices = self.choices
+        return [
+            f"Composed by pilates-audio {__version__} from its exercise library: a routine like any other, to edit,",
+            "check and render. Not medical advice.",
+            f"length {format_seconds(choices.length)}, level {choices.level.value}, "
+            f"focus {', '.join(area.value for area in choices.focus) or 'none (balanced)'}, "
+            f"avoid {', '.join(choices.avoid) or 'nothing'}, props {', '.join(p.value for p in choices.props) or 'none'}, "
+            f"language {choices.language}, pace {self.preset}, seed {choices.seed}",
+            "The same command, with the same version of pilates-audio, writes this file again:",
+            f"  {command(choices, self.preset)}",
+        ]
+
+    def refuse_empty(self) -> None:
+        """Refuse choices that leave a part of a class with no exercise at all, or too few on the focus."""
+        for role in (Role.CENTRING, Role.WARM_UP, Role.MAIN, Role.COOL_DOWN):
+            if not self.pools[role]:
+                raise InputError(f"no {role.value} exercise in the library suits {self.described()}; "
+                                 f"relax {self.relax()}")
+        if len(self.pools[Role.MAIN]) < MAIN_LEAST:
+            raise InputError(f"only {len(self.pools[Role.MAIN])} main exercise{'s' if len(self.pools[Role.MAIN]) != 1 else ''} "
+                             f"in the library suit {self.described()}, and a class needs {MAIN_LEAST}; "
+                             f"relax {self.relax()}")
+        if self.choices.focus and self.on_focus < FOCUS_LEAST:
+            areas = ", ".join(area.value for area in self.choices.focus)
+            raise InputError(f"only {self.on_focus} main exercise{'s' if self.on_focus != 1 else ''} in the library "
+                             f"work {areas} and suit {self.described()}; a class needs {FOCUS_LEAST}; "
+                             f"relax {self.relax()}")
+
+    def refusal(self, last: Miss | None) -> InputError:
+        """Return the refusal after every draw failed, naming what to relax."""
+        asked = format_seconds(self.choices.length)
+        if last is not None and last.gap > 0:
+            return InputError(f"a {asked} class is longer than the exercises that suit {self.described()} can fill; "
+                              f"ask for a shorter --length, or relax {self.relax()}")
+        if last is not None:
+            return InputError(f"a {asked} class is too short for the exercises that suit {self.described()}; "
+                              "ask for a longer --length")
+        return InputError(f"the exercises that suit {self.described()} cannot make a class that keeps its rules "
+                          f"(positions in order, each flexion countered, {FOCUS_SHARE:.0%} of the main set on the "
+                          f"focus and no other area over {AREA_SHARE:.0%}); relax {self.relax()}")
+
+    def described(self) -> str:
+        choices = self.choices
+        said = [f"level {choices.level.value}"]
+        said += [f"focus {', '.join(area.value for area in choices.focus)}"] if choices.focus else []
+        said += [f"avoid {', '.join(choices.avoid)}"] if choices.avoid else []
+        said.append(f"props {', '.join(p.value for p in choices.props)}" if choices.props else "no props")
+        return ", ".join(said)
+
+    def relax(self) -> str:
+        options = (["--focus"] if self.choices.focus else []) + (["--avoid"] if self.choices.avoid else [])
+        options += ["--props", "--level" if self.choices.level is not Level.ADVANCED else "--length"]
+        return ", ".join(options[:-1]) + " or " + options[-1]
+
+
+def _sum(items: list[dose.Item], breath: float) -> float:
+    return sum(item.seconds(breath) for item in items)
+
+
+def languages_name(book: Phrasebook) -> str:
+    from pilates_audio.languages import english_name
+
+    return english_name(book.tag)
+
+
+def joined(book: Phrasebook, items: list[str]) -> str:
+    """Join words into a list the language's way: "upper back, core and balance"."""
+    if len(items) == 1:
+        return items[0]
+    return book.say("list_and", items=", ".join(items[:-1]), last=items[-1])
+
+
+def chapters(script: Script, count: int) -> list[float]:
+    """Return the seconds of each exercise's chapter (to the next chapter), in order."""
+    from pilates_audio.timing import SAMPLE_RATE
+
+    marks = list(script.chapters)
+    lengths = []
+    for number, chapter in enumerate(marks):
+        if chapter.level == 1:
+            end = marks[number + 1].start if number + 1 < len(marks) else script.duration
+            lengths.append((end - chapter.start) / SAMPLE_RATE)
+    return lengths[:count]
+
+
+def relaxation(book: Phrasebook) -> Form:
+    """Return the closing relaxation the composer adds when no relaxation in the library suits the choices."""
+    tag = book.tag
+    keys = (("name", book.say("relaxation")), ("kind", "rest"), ("setup", {tag: book.say("relaxation_setup")}),
+            ("cues", [{tag: book.say("relaxation_cue")}]), ("hold", RELAXATION_HOLD))
+    move = Move(id="relaxation", name=book.say("relaxation"), level=Level.BEGINNER, position=Position.SUPINE,
+                focus=(Focus.BREATHING,), roles=(Role.COOL_DOWN,), shape=Shape.NEUTRAL, keys=keys)
+    return form(move, None, "")
+
+
+def command(choices: Choices, preset: str) -> str:
+    """Return the command that composes the same class again."""
+    words = ["pilates-audio compose", f"--length {format_seconds(choices.length)}", f"--level {choices.level.value}"]
+    words += [f"--focus {area.value}" for area in choices.focus]
+    words += [f"--avoid {name}" for name in choices.avoid]
+    words += [f"--props {prop.value}" for prop in choices.props]
+    words += [f"--language {choices.language}", f"--pace {preset}", f"--seed {choices.seed}"]
+    return " ".join(words)
+
+
+def make(choices: Choices, pools: dict[Role, list[Form]], book: Phrasebook, pacing: settings.Pacing | None,
+         rng: random.Random, name: str) -> Made:
+    """Make a class (see Maker); `name` names the routine's file."""
+    return Maker(choices, pools, book, pacing, rng, name).make()
