@@ -14,6 +14,7 @@ FLOW: tuple[tuple[Position, ...], ...] = (
     (Position.STANDING,), (Position.SUPINE,), (Position.SIDE_LYING,), (Position.PRONE,),
     (Position.KNEELING, Position.FOUR_POINT), (Position.SEATED,), (Position.STANDING,))
 RUN = 3  # a position taken between two changes holds at least this many exercises: one change in any four
+SPREAD = 1.25  # how far above the main set's share of the whole pool a run's share may go
 MAX_FLEXIONS = 2  # flexions in a row before the exercise that counters them
 
 
@@ -47,7 +48,7 @@ class Layout:
     """Choose which stop of the flow each run of exercises takes, so the roles of the slots can be filled."""
 
     def __init__(self, slots: list[Role], pools: dict[Role, list[Form]], rng: random.Random,
-                 liked: dict[int, float] | None = None):
+                 liked: dict[int, float] | None = None, variety: float = 1.0):
         self.slots = slots
         self.rng = rng
         self.liked = liked or {}  # a weight for each stop: those with more exercises on the focus come up sooner
@@ -56,6 +57,11 @@ class Layout:
         # Without a focus, no one position holds most of the main set (its areas stay balanced); with one, the
         # positions with most exercises on the focus may.
         self.longest = slots.count(Role.MAIN) if liked else max(RUN, -(-slots.count(Role.MAIN) // 2))
+        # A run takes at most `variety` of its position's main exercises, so that two days at one position
+        # differ; a longer class, needing more of them, takes more.
+        placed = {stop: len(at_stop(pools, Role.MAIN, stop)) for stop in range(len(FLOW))}
+        share = min(1.0, max(variety, SPREAD * slots.count(Role.MAIN) / max(len(pools[Role.MAIN]), 1)))
+        self.most = {stop: max(1, int(share * placed[stop])) for stop in range(len(FLOW))}
         # How many slots of each role come before each slot, to count a run's needs at once.
         self.before = {role: [0] for role in Role}
         for slot in slots:
@@ -73,7 +79,7 @@ class Layout:
         for stop in range(last + 1, len(FLOW)):
             for length in range(1, total - start + 1):
                 main = self.before[Role.MAIN][start + length] - self.before[Role.MAIN][start]
-                if main > self.longest:
+                if main > min(self.longest, self.most[stop]):
                     break
                 if ((last < 0 or length >= RUN or start + length == total) and self._fits(stop, start, length)
                         and self._room_after(stop, start + length)):

@@ -11,7 +11,7 @@ from pilates_audio import __version__, settings
 from pilates_audio.compose import dose, writer
 from pilates_audio.compose.forms import Form, form
 from pilates_audio.compose.model import Caution, Focus, Level, Move, Position, Role, Shape
-from pilates_audio.compose.selection import AREA_SHARE, FOCUS_SHARE, Counts, Draft, Drawing, balance, on_focus, shortfall
+from pilates_audio.compose.selection import AREA_SHARE, FOCUS_SHARE, STAGES, day_part, Counts, Draft, Drawing, balance, on_focus, shortfall
 from pilates_audio.errors import InputError
 from pilates_audio.format import Routine, check_plain
 from pilates_audio.format.units import format_seconds
@@ -22,16 +22,17 @@ if TYPE_CHECKING:
     from pilates_audio.timing import Script
 
 OUTSIDE = 40.0  # seconds: a first guess of the time outside the exercises (title, intro, sections, closing)
-SHARES = {Role.CENTRING: 0.05, Role.WARM_UP: 0.16, Role.COOL_DOWN: 0.12}  # of the class, roughly
+SHARES = {Role.CENTRING: 0.05, Role.WARM_UP: 0.2, Role.COOL_DOWN: 0.15}  # of the class, roughly; the rest is main
+VARIED_SHARE = 0.3  # of the main exercises that suit the choices, at first, in a class's main set
 POOL_SHARE = 0.7  # of the exercises that suit the choices, at most, in one part of a class
 AIM = 0.01  # of the length: planning again until the class lands this close
 TOLERANCE = 0.025  # of the length: what is accepted after the last plan (the rule is 3 %)
 ROUNDS = 4  # plans of one draw, each correcting the guesses of the last
 MAIN_LEAST = 3  # main exercises a class has at least: three areas, none over 40 %
-FOCUS_ROOM = 0.8  # of the main exercises on the focus, at most, is the size of the main set
+FOCUS_ROOM = 0.9  # of the main exercises on the focus, at most, make its 60 %
 FOCUS_LEAST = 2  # of them on the focus, at least
 ATTEMPTS = 8  # drafts fitted and planned before refusing
-DRAWS = 12  # draws of a draft's exercises, cheap, before taking fewer
+DRAWS = 15  # draws of a draft's exercises, cheap, before taking fewer
 RELAXATION_HOLD = "6-15 breaths"  # the closing relaxation the composer adds when the library has none to suit
 
 
@@ -69,6 +70,8 @@ class Maker:
             pools[Role.COOL_DOWN].append(relaxation(book))
         self.guess = {candidate.id: self.estimate(candidate) for role in pools for candidate in pools[role]}
         self.on_focus = sum(1 for candidate in pools[Role.MAIN] if on_focus(candidate, choices.focus))
+        closing = [candidate for candidate in pools[Role.COOL_DOWN] if candidate.kind.value == "rest"]
+        self.closing = sum(self.guess[candidate.id] for candidate in closing) / len(closing)
 
     def estimate(self, candidate: Form) -> float:
         """Return a first guess of an exercise's seconds near the top of the level's part of its ranges.
@@ -85,19 +88,24 @@ class Maker:
     def counts(self, main_change: int = 0) -> Counts:
         """Return how many exercises each part has for the length, from the mean guess of each pool.
 
-        No part takes more than half its pool, so that days differ and the areas can be balanced;
-        a longer class than that fills with longer doses and rests.
+        The main set takes what is left after a centring and its share of warm-up and cool-down, but at most
+        part of its pool, so that days differ and the areas can be balanced; what it cannot take goes to the
+        warm-up and cool-down, and past their pools to longer doses and rests.
         """
         length = self.choices.length
-        centring = 1 if length < 45 * 60 else 2
-        warm_up = self.capped(Role.WARM_UP, round(SHARES[Role.WARM_UP] * length / self.mean(Role.WARM_UP)))
-        cool_down = self.capped(Role.COOL_DOWN, round(SHARES[Role.COOL_DOWN] * length / self.mean(Role.COOL_DOWN)))
-        rest = (length - OUTSIDE - centring * self.mean(Role.CENTRING) - warm_up * self.mean(Role.WARM_UP)
-                - (cool_down + 1) * self.mean(Role.COOL_DOWN))
-        main = self.capped(Role.MAIN, round(rest / self.mean(Role.MAIN)) + main_change)
-        if self.choices.focus:  # the main set leaves room to choose among the exercises on the focus
-            main = min(main, int(FOCUS_ROOM * self.on_focus))
-        return Counts(min(centring, len(self.pools[Role.CENTRING])), warm_up, max(MAIN_LEAST, main), cool_down)
+        centring = min(1 if length < 45 * 60 else 2, len(self.pools[Role.CENTRING]))
+        around = SHARES[Role.WARM_UP] + SHARES[Role.COOL_DOWN]
+        wanted = round((1 - around - SHARES[Role.CENTRING]) * length / self.mean(Role.MAIN))
+        # At first no more than a part of the pool, so that days differ: a class that cannot be filled so asks more.
+        main = self.capped(Role.MAIN, min(wanted, int(VARIED_SHARE * len(self.pools[Role.MAIN]))) + main_change)
+        if self.choices.focus:  # enough of the main set can be on the focus
+            main = min(main, int(FOCUS_ROOM * self.on_focus / FOCUS_SHARE))
+        main = max(MAIN_LEAST, main)
+        rest = length - OUTSIDE - centring * self.mean(Role.CENTRING) - main * self.mean(Role.MAIN) - self.closing
+        warm_up = self.capped(Role.WARM_UP, round(rest * SHARES[Role.WARM_UP] / around / self.mean(Role.WARM_UP)))
+        cool_down = self.capped(Role.COOL_DOWN, round(rest * SHARES[Role.COOL_DOWN] / around
+                                                      / self.mean(Role.COOL_DOWN)))
+        return Counts(centring, warm_up, main, cool_down)
 
     def capped(self, role: Role, wanted: int) -> int:
         return max(1, min(wanted, int(POOL_SHARE * len(self.pools[role]))))
@@ -125,8 +133,9 @@ class Maker:
 
     def draw(self, counts: Counts) -> Draft | None:
         """Return the first of several draws whose main set keeps the focus and balance on the guesses, if any."""
-        for _ in range(DRAWS):
-            draft = Drawing(self.pools, self.choices.focus, self.rng).draft(counts)
+        for number in range(DRAWS):
+            stage = STAGES[number * len(STAGES) // DRAWS]
+            draft = Drawing(self.pools, self.choices.focus, self.rng, stage, day_part(self.choices.seed)).draft(counts)
             if draft is None:
                 continue
             draft = balance(draft, self.pools, self.guess, self.choices.focus)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import random
+import zlib
 from dataclasses import dataclass
 
 from pilates_audio.compose.forms import Form
@@ -10,7 +12,39 @@ from pilates_audio.compose.model import Focus, Role
 from pilates_audio.compose.order import FLOW, Layout, at_stop, arrange, is_flexion, stops, weighted_order
 from pilates_audio.format.model import Kind
 
-FOCUS_WEIGHT = 20.0  # how much likelier an exercise on the focus is drawn for the main set than one off it
+# Draws go from strict to loose: at first a run takes at most a third of its position's main exercises and an
+# exercise on the focus is 4 times likelier than one off it, so that days differ; if no such draw keeps the
+# rules, runs take more and the focus weighs more. (share of a position, weight of the focus) for each stage:
+STAGES = ((0.35, 4.0), (0.5, 8.0), (0.8, 20.0))
+# Each day favours one of three parts of the library, and the next day the next part, so that two days in a row
+# share little even where a class takes much of what suits it: an exercise of the day's part is this much likelier.
+PARTS = 3
+DAY_WEIGHT = 10.0
+
+
+def parts(pools: dict[Role, list[Form]], focus: tuple[Focus, ...]) -> dict[str, int]:
+    """Return which part of the library each exercise is in.
+
+    Each position's exercises of each role are dealt out in turn, those on the focus first, in an order of
+    their ids that is the same on every machine and every run: each part has its share of every kind.
+    """
+    found: dict[str, int] = {}
+    for role in (Role.MAIN, Role.WARM_UP, Role.COOL_DOWN, Role.CENTRING):
+        for stop in range(len(FLOW)):
+            dealt = sorted(at_stop(pools, role, stop), key=lambda form: (not on_focus(form, focus),
+                                                                       zlib.crc32(form.id.encode("utf-8"))))
+            for number, form in enumerate(form for form in dealt if form.id not in found):
+                found[form.id] = number % PARTS
+    return found
+
+
+def day_part(seed: int) -> int:
+    """Return the part of the library a seed favours: by the day it names (YYYYMMDD), else by the number."""
+    try:
+        number = datetime.date(seed // 10000, seed // 100 % 100, seed % 100).toordinal()
+    except ValueError:
+        number = seed
+    return number % PARTS
 FOCUS_SHARE = 0.6  # of the main set's time, at least, on the focus
 AREA_SHARE = 0.4  # of the main set's time, at most, on one area not chosen (see `area`)
 MARGIN = 0.04  # kept from both limits when drawing, for fitting the length to move within
@@ -68,15 +102,20 @@ def shortfall(main: list[Form], seconds: dict[str, float], focus: tuple[Focus, .
 class Drawing:
     """One draw of a class from the pools of forms, by a seeded random generator."""
 
-    def __init__(self, pools: dict[Role, list[Form]], focus: tuple[Focus, ...], rng: random.Random):
+    def __init__(self, pools: dict[Role, list[Form]], focus: tuple[Focus, ...], rng: random.Random,
+                 stage: tuple[float, float] = STAGES[0], day: int | None = None):
         self.pools = pools
+        self.day = day
+        self.parts = parts(pools, focus) if day is not None else {}
+        self.variety, self.focus_weight = stage
         self.focus = focus
         self.rng = rng
         self.used: set[str] = set()
         self.placed = {(role, stop): at_stop(pools, role, stop) for role in Role for stop in range(len(FLOW))}
 
     def weight(self, form: Form, role: Role) -> float:
-        return FOCUS_WEIGHT if role is Role.MAIN and self.focus and on_focus(form, self.focus) else 1.0
+        weight = self.focus_weight if role is Role.MAIN and self.focus and on_focus(form, self.focus) else 1.0
+        return weight * (DAY_WEIGHT if self.parts.get(form.id) == self.day else 1.0)
 
     def take(self, role: Role, stop: int | None, count: int, exclude: tuple[Form, ...] = ()) -> list[Form]:
         """Draw `count` unused forms of a role (at a stop of the flow), or fewer if there are not so many."""
@@ -91,7 +130,7 @@ class Drawing:
         slots = [Role.CENTRING] * counts.centring + [Role.WARM_UP] * counts.warm_up + [Role.MAIN] * counts.main
         liked = {stop: 1.0 + sum(self.weight(form, Role.MAIN) - 1.0 for form in self.placed[(Role.MAIN, stop)])
                  for stop in range(len(FLOW))} if self.focus else None
-        self.layout, self.slots, self.tries = Layout(slots, self.pools, self.rng, liked), slots, 0
+        self.layout, self.slots, self.tries = Layout(slots, self.pools, self.rng, liked, self.variety), slots, 0
         runs = self.runs(0, -1, False)
         if runs is None:
             return None
@@ -167,11 +206,11 @@ class Drawing:
         """Draw the cool-down's stretches in the order of the flow, then its closing relaxation."""
         stretches = [form for form in self.pools[Role.COOL_DOWN] if form.kind is not Kind.REST
                      and form.id not in self.used]
-        picked = weighted_order(stretches, [1.0] * len(stretches), self.rng)[:count]
+        picked = weighted_order(stretches, [self.weight(form, Role.COOL_DOWN) for form in stretches], self.rng)[:count]
         self.used.update(form.id for form in picked)
         picked.sort(key=lambda form: stops(form.position)[0])
         closing = [form for form in self.pools[Role.COOL_DOWN] if form.kind is Kind.REST and form.id not in self.used]
-        return picked + weighted_order(closing, [1.0] * len(closing), self.rng)[:1]
+        return picked + weighted_order(closing, [self.weight(form, Role.COOL_DOWN) for form in closing], self.rng)[:1]
 
 
 def balance(draft: Draft, pools: dict[Role, list[Form]], seconds: dict[str, float], focus: tuple[Focus, ...]
