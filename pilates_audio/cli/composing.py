@@ -3,22 +3,43 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable
 
 import click
 
 from pilates_audio import settings
 from pilates_audio.cli.help import Command, option
 from pilates_audio.cli.options import OUTPUT, duration_seconds, pacing_value
-from pilates_audio.compose.model import CONDITIONS, Caution, Focus, Level, Prop
 from pilates_audio.errors import InputError
 
 ROUTINES = Path("routines")  # where compose writes unless told: routines/ in the current folder
-CONDITION_HELP = "; ".join(f"{name} ({', '.join(caution.value for caution in cautions)})"
-                           for name, cautions in CONDITIONS.items())
 
 
-def _values(enum: type) -> list[str]:
-    return [member.value for member in enum]
+def _names() -> dict[str, str]:
+    """Name the values the options take, from the library's model (imported only when help is shown)."""
+    from pilates_audio.compose.model import CONDITIONS, Caution, Focus, Level, Prop
+
+    return {"levels": ", ".join(level.value for level in Level), "areas": ", ".join(area.value for area in Focus),
+            "props": ", ".join(prop.value for prop in Prop), "cautions": ", ".join(tag.value for tag in Caution),
+            "conditions": "; ".join(f"{name} ({', '.join(tag.value for tag in tags)})"
+                                    for name, tags in CONDITIONS.items())}
+
+
+def _tags(kind: str, label: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """Turn an option's values into the model's tags (Level, Focus, Prop), one or many."""
+
+    def convert(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        from pilates_audio.compose import model
+
+        known = {tag.value: tag for tag in getattr(model, kind)}
+        values = value if isinstance(value, tuple) else (value,)
+        for item in values:
+            if item.lower() not in known:
+                raise click.BadParameter(f"unknown {label} '{item}'; choose from: {', '.join(known)}")
+        found = tuple(known[item.lower()] for item in values)
+        return found if isinstance(value, tuple) else found[0]
+
+    return convert
 
 
 @click.command("compose", cls=Command, short_help="Compose a class from the exercise library: a routine to render.",
@@ -30,19 +51,19 @@ def _values(enum: type) -> list[str]:
 ), help="Compose a class from the exercise library and write it as a routine (YAML), to render or edit.\n\n"
         "The class has a centring, a warm-up, a main set and a cool-down ending in a relaxation, moves through "
         "the positions in order, and plays at the length asked for. Each day's class is new (the seed is the "
-        "date unless --seed is given); the same choices and seed write the same file. Not medical advice.\n\n"
-        f"Conditions --avoid takes, with the cautions each leaves out: {CONDITION_HELP}.")
+        "date unless --seed is given); the same choices and seed write the same file. Not medical advice.")
 @option("--length", "length", group="Class", callback=duration_seconds, default="25m", show_default=True,
         metavar="DURATION", help="How long the class lasts, from 10m to 90m.")
-@option("--level", group="Class", type=click.Choice(_values(Level)), default=Level.BEGINNER.value,
-        show_default=True, help="Nothing harder than this level; easier or harder variations where they fit.")
-@option("--focus", group="Class", multiple=True, type=click.Choice(_values(Focus)),
-        help="An area to work (give it again for more): at least 60 % of the main set. Default: balanced.")
-@option("--avoid", group="Class", multiple=True, metavar="CONDITION|TAG",
-        help=f"Leave out what does not suit a condition ({', '.join(CONDITIONS)}) or has a caution "
-             f"({', '.join(_values(Caution))}); give it again for more.")
-@option("--props", group="Class", multiple=True, type=click.Choice(_values(Prop)),
-        help="A prop you have (give it again for more); without it, only exercises needing a mat alone.")
+@option("--level", group="Class", callback=_tags("Level", "level"), default="beginner", show_default=True,
+        metavar="LEVEL", names=_names,
+        help="Nothing harder than this level ({levels}); easier or harder variations where they fit.")
+@option("--focus", group="Class", multiple=True, callback=_tags("Focus", "focus"), metavar="AREA", names=_names,
+        help="An area to work, at least 60 % of the main set; repeat for several ({areas}). Default: balanced.")
+@option("--avoid", group="Class", multiple=True, metavar="CONDITION|TAG", names=_names,
+        help="Leave out what does not suit a condition, or has a caution; repeat for several. Conditions, with "
+             "the cautions each leaves out: {conditions}. Cautions: {cautions}.")
+@option("--props", group="Class", multiple=True, callback=_tags("Prop", "prop"), metavar="PROP", names=_names,
+        help="A prop you have; repeat for several ({props}). Without it, only exercises needing a mat alone.")
 @option("--seed", group="Class", type=click.IntRange(min=0), metavar="N",
         help="Draw the class from this seed (default: today's date, as YYYYMMDD).")
 @option("--language", group="Class", callback=pacing_value("language"), default="en", show_default=True,
@@ -55,14 +76,14 @@ def _values(enum: type) -> list[str]:
 @option("--render", "then_render", group="Output", is_flag=True,
         help=f"Then render it, as `render` does, into {OUTPUT}/.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary or warnings; errors only.")
-def compose_command(length: float, level: str, focus: tuple[str, ...], avoid: tuple[str, ...],
-                    props: tuple[str, ...], seed: int | None, language: str, preset: str, path: Path | None,
+def compose_command(length: float, level: Any, focus: tuple[Any, ...], avoid: tuple[str, ...],
+                    props: tuple[Any, ...], seed: int | None, language: str, preset: str, path: Path | None,
                     then_render: bool, quiet: bool) -> None:
     from pilates_audio.compose.composer import Choices, compose
     from pilates_audio.format import format_clock
 
-    choices = Choices(length=length, level=Level(level), focus=tuple(Focus(area) for area in focus), avoid=avoid,
-                      props=tuple(Prop(prop) for prop in props), seed=seed, language=language)
+    choices = Choices(length=length, level=level, focus=focus, avoid=avoid, props=props, seed=seed,
+                      language=language)
     pacing = settings.resolve([settings.Layer("flag", {"preset": preset, "language": language})])[0]
     composed = compose(choices, pacing)
     written = _write(composed.text.encode("utf-8"), path, composed.name)

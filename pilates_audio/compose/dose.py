@@ -46,8 +46,8 @@ def start(form: Form, level: Level, favoured: bool = False) -> Item:
     return Item(form, form.doses, choice, favoured)
 
 
-def fullest(form: Form, level: Level) -> Item:
-    """Return an exercise at the top of the level's part of each of its ranges."""
+def fullest(form: Form, level: Level | None) -> Item:
+    """Return an exercise at the top of the level's part of each of its ranges (None: of each whole range)."""
     return Item(form, form.doses, tuple(_bounds(dose, level)[1] for dose in form.doses))
 
 

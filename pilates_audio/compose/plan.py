@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 
 OUTSIDE = 40.0  # seconds: a first guess of the time outside the exercises (title, intro, sections, closing)
 SHARES = {Role.CENTRING: 0.05, Role.WARM_UP: 0.2, Role.COOL_DOWN: 0.15}  # of the class, roughly; the rest is main
+AROUND_SHARE = 0.3  # of the warm-up and cool-down exercises that suit the choices, at most, in a class
 VARIED_SHARE = 0.3  # of the main exercises that suit the choices, at first, in a class's main set
 POOL_SHARE = 0.7  # of the exercises that suit the choices, at most, in one part of a class
-AIM = 0.01  # of the length: planning again until the class lands this close
+AIM = 0.02  # of the length: planning again until the class lands this close
 TOLERANCE = 0.025  # of the length: what is accepted after the last plan (the rule is 3 %)
 ROUNDS = 4  # plans of one draw, each correcting the guesses of the last
 MAIN_LEAST = 3  # main exercises a class has at least: three areas, none over 40 %
@@ -102,17 +103,36 @@ class Maker:
             main = min(main, int(FOCUS_ROOM * self.on_focus / FOCUS_SHARE))
         main = max(MAIN_LEAST, main)
         rest = length - OUTSIDE - centring * self.mean(Role.CENTRING) - main * self.mean(Role.MAIN) - self.closing
-        warm_up = self.capped(Role.WARM_UP, round(rest * SHARES[Role.WARM_UP] / around / self.mean(Role.WARM_UP)))
+        warm_up = self.capped(Role.WARM_UP, round(rest * SHARES[Role.WARM_UP] / around / self.mean(Role.WARM_UP)),
+                              AROUND_SHARE)
         cool_down = self.capped(Role.COOL_DOWN, round(rest * SHARES[Role.COOL_DOWN] / around
-                                                      / self.mean(Role.COOL_DOWN)))
+                                                      / self.mean(Role.COOL_DOWN)), AROUND_SHARE)
         return Counts(centring, warm_up, main, cool_down)
 
-    def capped(self, role: Role, wanted: int) -> int:
-        return max(1, min(wanted, int(POOL_SHARE * len(self.pools[role]))))
+    def longest(self) -> float:
+        """Return a bound on the longest class the pools can make: as many exercises as a class may take of each,
+        the longest first, each at the top of its ranges with the longest rest fitting may add."""
+        def top(candidate: Form) -> float:
+            item = dose.with_rest(dose.fullest(candidate, None))
+            item = dose.Item(item.form, item.doses, tuple(len(one.values) - 1 for one in item.doses))
+            return candidate.guess_overhead(self.breath, self.transition, self.rate) + item.seconds(self.breath)
+
+        total = OUTSIDE
+        for role, share in ((Role.CENTRING, 0.0), (Role.WARM_UP, AROUND_SHARE), (Role.MAIN, POOL_SHARE),
+                            (Role.COOL_DOWN, AROUND_SHARE)):
+            count = 2 if role is Role.CENTRING else self.capped(role, len(self.pools[role]), share) + (
+                1 if role is Role.COOL_DOWN else 0)
+            total += sum(sorted((top(candidate) for candidate in self.pools[role]), reverse=True)[:count])
+        return total
+
+    def capped(self, role: Role, wanted: int, share: float = 0.0) -> int:
+        return max(1, min(wanted, int((share or POOL_SHARE) * len(self.pools[role]))))
 
     def make(self) -> Made:
         """Draw, fit and plan until a class keeps every rule, or refuse saying what to relax."""
         self.refuse_empty()
+        if self.choices.length > (1 + TOLERANCE) * self.longest():
+            raise self.refusal(Miss(self.choices.length - self.longest()))
         change, last = 0, None
         for _ in range(ATTEMPTS):
             counts = self.counts(change)

@@ -152,8 +152,13 @@ def test_refusals_of_what_the_library_cannot_make_name_what_to_relax(library):
         "no centring exercise in the library suits level advanced, avoid pregnancy, props band; relax --avoid, "
         "--props or --length")
     few = [move for move in library.moves if Role.MAIN not in move.roles or move.id in ("swan", "hundred")]
-    assert refused(Choices(), few) == ("a 25m class is longer than the exercises that suit level beginner, no props "
-                                       "can fill; ask for a shorter --length, or relax --props or --level")
+    assert refused(Choices(length=5400), few) == (
+        "a 90m class is longer than the exercises that suit level beginner, no props can fill; ask for a shorter "
+        "--length, or relax --props or --level")
+    assert refused(Choices(length=1500), few) == (
+        "the exercises that suit level beginner, no props cannot make a class that keeps its rules (positions in "
+        "order, each flexion countered, 60% of the main set on the focus and no other area over 40%); relax --props "
+        "or --level")
     fewer = [move for move in few if not {Role.MAIN, Role.COUNTER_POSE} & set(move.roles) or move.id in ("swan",
                                                                                                      "hundred")]
     assert refused(Choices(), fewer) == ("only 2 main exercises in the library suit level beginner, no props, and "
