@@ -81,7 +81,8 @@ def pools(library: Library, choices: Choices, cautions: frozenset[Caution]) -> d
 
 def file_name(choices: Choices, day: datetime.date) -> str:
     """Return the stem of a composed class's file: its date, length, level and focus."""
-    parts = [day.isoformat(), format_seconds(choices.length), choices.level.value, *(area.value for area in choices.focus)]
+    parts = [day.isoformat(), format_seconds(choices.length), choices.level.value,
+             *(area.value for area in choices.focus)]
     return "-".join(parts)
 
 
@@ -105,5 +106,5 @@ def compose(choices: Choices, pacing: settings.Pacing | None = None, library: Li
     book = languages.phrasebook(language)
     found = pools(library or snapshot.library(), choices, cautions)
     name = file_name(choices, datetime.date.today())
-    made = plan.make(choices, found, book, pacing, random.Random(seed), name)
+    made = plan.make(choices, found, book, pacing, random.Random(seed), name, cautions)
     return Composed(made.text, made.routine, seed, name, made.seconds, made.warnings)

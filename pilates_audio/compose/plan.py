@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pilates_audio import __version__, settings
+from pilates_audio import settings
 from pilates_audio.compose import dose, writer
 from pilates_audio.compose.forms import Form, form
 from pilates_audio.compose.model import Caution, Focus, Level, Move, Position, Role, Shape
-from pilates_audio.compose.selection import AREA_SHARE, FOCUS_SHARE, STAGES, day_part, Counts, Draft, Drawing, balance, on_focus, shortfall
+from pilates_audio.compose.refusals import MAIN_LEAST, Refusals
+from pilates_audio.compose.selection import (FOCUS_SHARE, STAGES, Counts, Draft, Drawing, balance, day_part,
+                                             on_focus, shortfall)
 from pilates_audio.errors import InputError
 from pilates_audio.format import Routine, check_plain
-from pilates_audio.format.units import format_seconds
 from pilates_audio.languages import Phrasebook
 
 if TYPE_CHECKING:
@@ -29,9 +30,7 @@ POOL_SHARE = 0.7  # of the exercises that suit the choices, at most, in one part
 AIM = 0.02  # of the length: planning again until the class lands this close
 TOLERANCE = 0.025  # of the length: what is accepted after the last plan (the rule is 3 %)
 ROUNDS = 4  # plans of one draw, each correcting the guesses of the last
-MAIN_LEAST = 3  # main exercises a class has at least: three areas, none over 40 %
 FOCUS_ROOM = 0.9  # of the main exercises on the focus, at most, make its 60 %
-FOCUS_LEAST = 2  # of them on the focus, at least
 ATTEMPTS = 8  # drafts fitted and planned before refusing
 DRAWS = 15  # draws of a draft's exercises, cheap, before taking fewer
 RELAXATION_HOLD = "6-15 breaths"  # the closing relaxation the composer adds when the library has none to suit
@@ -58,7 +57,8 @@ class Maker:
     """Makes one class from the pools of forms that suit the choices."""
 
     def __init__(self, choices: Choices, pools: dict[Role, list[Form]], book: Phrasebook,
-                 pacing: settings.Pacing | None, rng: random.Random, name: str = "composed"):
+                 pacing: settings.Pacing | None, rng: random.Random, name: str = "composed",
+                 cautions: frozenset[Caution] = frozenset()):
         self.choices = choices
         self.name = name
         self.pools = pools
@@ -73,6 +73,8 @@ class Maker:
         self.on_focus = sum(1 for candidate in pools[Role.MAIN] if on_focus(candidate, choices.focus))
         closing = [candidate for candidate in pools[Role.COOL_DOWN] if candidate.kind.value == "rest"]
         self.closing = sum(self.guess[candidate.id] for candidate in closing) / len(closing)
+        self.words = writer.ClassText(choices, book, self.preset, cautions)
+        self.refusals = Refusals(choices, pools, self.on_focus)
 
     def estimate(self, candidate: Form) -> float:
         """Return a first guess of an exercise's seconds near the top of the level's part of its ranges.
@@ -130,9 +132,9 @@ class Maker:
 
     def make(self) -> Made:
         """Draw, fit and plan until a class keeps every rule, or refuse saying what to relax."""
-        self.refuse_empty()
+        self.refusals.empty()
         if self.choices.length > (1 + TOLERANCE) * self.longest():
-            raise self.refusal(Miss(self.choices.length - self.longest()))
+            raise self.refusals.after(self.choices.length - self.longest())
         change, last = 0, None
         for _ in range(ATTEMPTS):
             counts = self.counts(change)
@@ -149,7 +151,7 @@ class Maker:
                 last = outcome
                 step = max(1, round(abs(outcome.gap) / self.mean(Role.MAIN)))
                 change += step if outcome.gap > 0 else -step
-        raise self.refusal(last)
+        raise self.refusals.after(last.gap if last is not None else None)
 
     def draw(self, counts: Counts) -> Draft | None:
         """Return the first of several draws whose main set keeps the focus and balance on the guesses, if any."""
@@ -204,129 +206,19 @@ class Maker:
         from pilates_audio import render
         from pilates_audio.timing import SAMPLE_RATE
 
-        data, warnings = self.data(draft, items)
+        data, warnings = self.words.data(draft, items)
         # Checked as data, as its file will read: the same keys and values, without writing and parsing YAML.
         routine, problems = check_plain(data, Path(f"{self.name}.yaml"))
         if routine is None:  # a library file the format refuses: said as the format says it
             raise InputError("\n".join(str(problem) for problem in problems))
         pacing = render.effective_pacing(routine, {})[0]  # as `render` of the file will pace it
         script, _ = render.estimated_script(routine, pacing)
-        text = writer.header(self.header()) + writer.dump(data)
+        text = self.words.text(data)
         return Made(text, routine, script.duration / SAMPLE_RATE, warnings), script
-
-    def data(self, draft: Draft, items: list[dose.Item]) -> tuple[dict, tuple[str, ...]]:
-        """Return the routine as data, and a warning naming exercises with no text in the class's language."""
-        book, language = self.book, self.choices.language
-        sections, untranslated, place = [], [], 0
-        for key, part in (("centring", draft.centring), ("warm_up", draft.warm_up), ("main", draft.main),
-                          ("cool_down", draft.cool_down)):
-            exercises = []
-            for item in items[place:place + len(part)]:
-                exercise, translated = writer.exercise(item, language)
-                exercises.append(exercise)
-                if not translated:
-                    untranslated.append(item.form.name)
-            sections.append({"name": book.say(f"section_{key}"), "exercises": exercises})
-            place += len(part)
-        data = {"title": self.title(), "description": book.say("class_description"), "language": language,
-                "pacing": {"preset": self.preset}, "intro": self.intro(), "sections": sections}
-        warnings: tuple[str, ...] = ()
-        if untranslated:
-            warnings = (f"{len(untranslated)} exercise{'s have' if len(untranslated) != 1 else ' has'} no text in "
-                        f"{languages_name(book)} ({book.tag}), so the English is spoken: {', '.join(untranslated)}",)
-        return data, warnings
-
-    def title(self) -> str:
-        book, choices = self.book, self.choices
-        level = book.say(f"level_{choices.level.value.replace('-', '_')}")
-        minutes = f"{choices.length / 60:g}"
-        if not choices.focus:
-            return book.say("class_title_balanced", level=level, minutes=minutes)
-        areas = [book.say(f"focus_{area.value.replace('-', '_')}") for area in choices.focus]
-        return book.say("class_title", level=level, focus=joined(book, areas), minutes=minutes)
-
-    def intro(self) -> str:
-        book = self.book
-        lines = [book.say("class_welcome")]
-        if self.choices.avoid:
-            from pilates_audio.compose.composer import avoided
-
-            cautions = avoided(self.choices.avoid)
-            left = [book.say(f"caution_{caution.value.replace('-', '_')}") for caution in Caution if caution in cautions]
-            lines.append(book.say("class_left_out", cautions=joined(book, left)))
-        return " ".join(lines)
-
-    def header(self) -> list[str]:
-        choices = self.choices
-        return [
-            f"Composed by pilates-audio {__version__} from its exercise library: a routine like any other, to edit,",
-            "check and render. Not medical advice.",
-            f"length {format_seconds(choices.length)}, level {choices.level.value}, "
-            f"focus {', '.join(area.value for area in choices.focus) or 'none (balanced)'}, "
-            f"avoid {', '.join(choices.avoid) or 'nothing'}, props {', '.join(p.value for p in choices.props) or 'none'}, "
-            f"language {choices.language}, pace {self.preset}, seed {choices.seed}",
-            "The same command, with the same version of pilates-audio, writes this file again:",
-            f"  {command(choices, self.preset)}",
-        ]
-
-    def refuse_empty(self) -> None:
-        """Refuse choices that leave a part of a class with no exercise at all, or too few on the focus."""
-        for role in (Role.CENTRING, Role.WARM_UP, Role.MAIN, Role.COOL_DOWN):
-            if not self.pools[role]:
-                raise InputError(f"no {role.value} exercise in the library suits {self.described()}; "
-                                 f"relax {self.relax()}")
-        if len(self.pools[Role.MAIN]) < MAIN_LEAST:
-            raise InputError(f"only {len(self.pools[Role.MAIN])} main exercise{'s' if len(self.pools[Role.MAIN]) != 1 else ''} "
-                             f"in the library suit {self.described()}, and a class needs {MAIN_LEAST}; "
-                             f"relax {self.relax()}")
-        if self.choices.focus and self.on_focus < FOCUS_LEAST:
-            areas = ", ".join(area.value for area in self.choices.focus)
-            raise InputError(f"only {self.on_focus} main exercise{'s' if self.on_focus != 1 else ''} in the library "
-                             f"work {areas} and suit {self.described()}; a class needs {FOCUS_LEAST}; "
-                             f"relax {self.relax()}")
-
-    def refusal(self, last: Miss | None) -> InputError:
-        """Return the refusal after every draw failed, naming what to relax."""
-        asked = format_seconds(self.choices.length)
-        if last is not None and last.gap > 0:
-            return InputError(f"a {asked} class is longer than the exercises that suit {self.described()} can fill; "
-                              f"ask for a shorter --length, or relax {self.relax()}")
-        if last is not None:
-            return InputError(f"a {asked} class is too short for the exercises that suit {self.described()}; "
-                              "ask for a longer --length")
-        return InputError(f"the exercises that suit {self.described()} cannot make a class that keeps its rules "
-                          f"(positions in order, each flexion countered, {FOCUS_SHARE:.0%} of the main set on the "
-                          f"focus and no other area over {AREA_SHARE:.0%}); relax {self.relax()}")
-
-    def described(self) -> str:
-        choices = self.choices
-        said = [f"level {choices.level.value}"]
-        said += [f"focus {', '.join(area.value for area in choices.focus)}"] if choices.focus else []
-        said += [f"avoid {', '.join(choices.avoid)}"] if choices.avoid else []
-        said.append(f"props {', '.join(p.value for p in choices.props)}" if choices.props else "no props")
-        return ", ".join(said)
-
-    def relax(self) -> str:
-        options = (["--focus"] if self.choices.focus else []) + (["--avoid"] if self.choices.avoid else [])
-        options += ["--props", "--level" if self.choices.level is not Level.ADVANCED else "--length"]
-        return ", ".join(options[:-1]) + " or " + options[-1]
 
 
 def _sum(items: list[dose.Item], breath: float) -> float:
     return sum(item.seconds(breath) for item in items)
-
-
-def languages_name(book: Phrasebook) -> str:
-    from pilates_audio.languages import english_name
-
-    return english_name(book.tag)
-
-
-def joined(book: Phrasebook, items: list[str]) -> str:
-    """Join words into a list the language's way: "upper back, core and balance"."""
-    if len(items) == 1:
-        return items[0]
-    return book.say("list_and", items=", ".join(items[:-1]), last=items[-1])
 
 
 def chapters(script: Script, count: int) -> list[float]:
@@ -352,17 +244,8 @@ def relaxation(book: Phrasebook) -> Form:
     return form(move, None, "")
 
 
-def command(choices: Choices, preset: str) -> str:
-    """Return the command that composes the same class again."""
-    words = ["pilates-audio compose", f"--length {format_seconds(choices.length)}", f"--level {choices.level.value}"]
-    words += [f"--focus {area.value}" for area in choices.focus]
-    words += [f"--avoid {name}" for name in choices.avoid]
-    words += [f"--props {prop.value}" for prop in choices.props]
-    words += [f"--language {choices.language}", f"--pace {preset}", f"--seed {choices.seed}"]
-    return " ".join(words)
-
 
 def make(choices: Choices, pools: dict[Role, list[Form]], book: Phrasebook, pacing: settings.Pacing | None,
-         rng: random.Random, name: str) -> Made:
-    """Make a class (see Maker); `name` names the routine's file."""
-    return Maker(choices, pools, book, pacing, rng, name).make()
+         rng: random.Random, name: str, cautions: frozenset[Caution]) -> Made:
+    """Make a class (see Maker); `name` names the routine's file, `cautions` are those the choices avoid."""
+    return Maker(choices, pools, book, pacing, rng, name, cautions).make()

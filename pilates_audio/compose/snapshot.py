@@ -1,4 +1,4 @@
-"""The shipped library kept as one JSON file in the cache folder, so that composing need not read every exercise file."""
+"""The shipped library kept as one JSON file in the cache folder, so composing need not read every exercise file."""
 
 from __future__ import annotations
 
