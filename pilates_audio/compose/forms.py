@@ -40,6 +40,9 @@ class Form:
     doses: tuple[Dose, ...]
     kind: Kind
     fixed: tuple[tuple[str, Any], ...] = ()  # the dose keys written as one value: reps as int, else Duration
+    sets: int = 1  # how many times its reps, work and hold are done: once per side
+    directions: int = 1  # how many times its reps are done on each side: twice with reverse
+    breaths_per_rep: float = 1.0
 
     @property
     def id(self) -> str:
@@ -68,23 +71,14 @@ class Form:
     def has(self, role: Role) -> bool:
         return role in self.move.roles
 
-    @property
-    def sets(self) -> int:
-        """Return how many times its reps, work and hold are done: per side, per direction."""
-        keys = dict(self.keys)
-        sides = 2 if keys.get("sides") not in (None, "alternate") else 1
-        return sides
-
     def dose_seconds(self, choice: tuple[int, ...], breath: float) -> float:
         """Return the seconds its dose lasts (reps, work, hold on each side, and its rest) for indices into doses."""
         chosen = {key: float(value) if key == "reps" else value.seconds(breath) for key, value in self.fixed}
         for dose, index in zip(self.doses, choice):
             chosen[dose.key] = dose.seconds(index, breath)
-        keys = dict(self.keys)
-        reps = chosen.get("reps", 0.0) * (float(keys.get("breaths_per_rep", 1)) * breath + chosen.get("hold_each", 0.0))
-        if keys.get("reverse") is True:
-            reps *= 2
-        return self.sets * (reps + chosen.get("work", 0.0) + chosen.get("hold", 0.0)) + chosen.get("rest", 0.0)
+        reps = chosen.get("reps", 0.0) * (self.breaths_per_rep * breath + chosen.get("hold_each", 0.0))
+        return (self.sets * (reps * self.directions + chosen.get("work", 0.0) + chosen.get("hold", 0.0))
+                + chosen.get("rest", 0.0))
 
     def guess_overhead(self, breath: float, transition: float, rate: int) -> float:
         """Return a first guess of its time besides the dose (its name, setup, getting into place), before planning."""
@@ -153,7 +147,9 @@ def form(move: Move, variation: Variation | None, label: str) -> Form:
     return Form(move=move, variation=label, level=variation.level if variation else move.level,
                 keys=tuple(keys.items()), cautions=variation.cautions if variation else move.cautions,
                 props=variation.props if variation else move.props, doses=ranged, kind=kind,
-                fixed=_fixed(keys, ranged))
+                fixed=_fixed(keys, ranged), sets=2 if keys.get("sides") not in (None, "alternate") else 1,
+                directions=2 if keys.get("reverse") is True else 1,
+                breaths_per_rep=float(keys.get("breaths_per_rep", 1)))
 
 
 def best_form(move: Move, level: Level, avoided: frozenset[Caution], props: frozenset[Prop]) -> Form | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pilates_audio import languages, render
 from pilates_audio.compose.composer import Choices, Composed, avoided
-from pilates_audio.compose.forms import Form, form
+from pilates_audio.compose.forms import Form, best_form, form
 from pilates_audio.compose.library import Library
 from pilates_audio.compose.model import Caution, Level, Shape
 from pilates_audio.compose.order import FLOW, STOPS
@@ -56,6 +56,13 @@ def check(composed: Composed, choices: Choices, library: Library, preset: str = 
            [(e.name, e.reps, e.hold, e.work, e.rest, e.section) for e in routine.exercises]
     _check_header(composed, choices, preset)
     assert dict(routine.pacing) == {"preset": preset, "language": choices.language}
+    level = book.say(f"level_{choices.level.value}")
+    minutes = f"{choices.length / 60:g}"
+    areas = [book.say(f"focus_{area.value.replace('-', '_')}") for area in choices.focus]
+    listed = areas[0] if len(areas) == 1 else book.say("list_and", items=", ".join(areas[:-1]), last=areas[-1]) \
+        if areas else ""
+    assert routine.title == (book.say("class_title", level=level, focus=listed, minutes=minutes) if areas else
+                             book.say("class_title_balanced", level=level, minutes=minutes))
     assert routine.description == book.say("class_description")
     assert routine.intro.startswith(book.say("class_welcome"))
     left = re.escape(book.say("class_left_out", cautions="XX")).replace("XX", ".+")
@@ -116,6 +123,8 @@ def _check_choices(forms: list[Form | None], choices: Choices) -> None:
         if found is None:
             continue
         assert found.level.rank <= choices.level.rank, found.name
+        # The hardest way at most the level that fits: harder, else as written, else easier.
+        assert found == best_form(found.move, choices.level, cautions, frozenset(choices.props)), found.name
         assert not cautions & set(found.cautions), (found.name, found.cautions)
         assert set(found.props) <= set(choices.props), (found.name, found.props)
 

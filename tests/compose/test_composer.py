@@ -52,15 +52,18 @@ def _compose_many(library, count: int, seed: int) -> tuple[int, list[str]]:
     return made, refused
 
 
+# Some random choices cannot be met (a focus the library hardly works, a long class from what is left after
+# --avoid): those are refused, saying what to relax. Most are met: 36 of these 40, 252 of the 300, with the
+# library of 95 exercises.
 def test_classes_from_random_choices_keep_every_rule(library):
     made, refused = _compose_many(library, 40, 1)
-    assert made >= 15, refused
+    assert made >= 32, refused
 
 
 @pytest.mark.slow
 def test_three_hundred_classes_from_random_choices_keep_every_rule(library):
     made, refused = _compose_many(library, 300, 2)
-    assert made >= 150, refused
+    assert made >= 230, refused
 
 
 @pytest.mark.parametrize("case", sorted(GOLDEN_CASES))
