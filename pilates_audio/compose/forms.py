@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from pilates_audio.compose.model import Caution, Focus, Level, Move, Position, Prop, Role, Shape, Variation
+from pilates_audio.compose.model import Caution, Focus, Level, Move, Position, Prop, Shape, Variation
 from pilates_audio.format.model import Kind, default_kind
 from pilates_audio.format.units import Duration, parse_duration, parse_range
 
@@ -67,9 +67,6 @@ class Form:
     @property
     def counters_flexion(self) -> bool:
         return Shape.FLEXION in self.move.counters and self.move.shape is not Shape.FLEXION
-
-    def has(self, role: Role) -> bool:
-        return role in self.move.roles
 
     def dose_seconds(self, choice: tuple[int, ...], breath: float) -> float:
         """Return the seconds its dose lasts (reps, work, hold on each side, and its rest) for indices into doses."""

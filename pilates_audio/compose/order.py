@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 from pilates_audio.compose.forms import Form
 from pilates_audio.compose.model import Position, Role, Shape
@@ -24,18 +23,6 @@ STOPS = {position: tuple(index for index, group in enumerate(FLOW) if position i
 def stops(position: Position) -> tuple[int, ...]:
     """Return the places in FLOW where a position may come."""
     return STOPS[position]
-
-
-def group_of(position: Position) -> tuple[Position, ...]:
-    """Return the positions that count as one stop of the flow with `position`."""
-    return FLOW[stops(position)[0]]
-
-
-@dataclass(frozen=True)
-class Slot:
-    """A place in the class before the cool-down: the role it needs."""
-
-    role: Role
 
 
 def weighted_order(items: list, weights: list[float], rng: random.Random) -> list:

@@ -9,8 +9,8 @@ from pilates_audio import languages, render
 from pilates_audio.compose.composer import Choices, Composed, avoided
 from pilates_audio.compose.forms import Form, best_form, form
 from pilates_audio.compose.library import Library
-from pilates_audio.compose.model import Caution, Level, Shape
-from pilates_audio.compose.order import FLOW, STOPS
+from pilates_audio.compose.model import Shape
+from pilates_audio.compose.order import STOPS
 from pilates_audio.format import check_data
 from pilates_audio.format.units import parse_duration, parse_range
 from pilates_audio.timing import SAMPLE_RATE
@@ -186,4 +186,3 @@ def _check_focus(routine, forms, script, main_name: str, choices: Choices) -> li
     return [f.id for f, _ in main]
 
 
-__all__ = ["check", "forms_by_name", "Caution", "Level", "FLOW"]
