@@ -77,12 +77,9 @@ class Maker:
         self.refusals = Refusals(choices, pools, self.on_focus)
 
     def estimate(self, candidate: Form) -> float:
-        """Return a first guess of an exercise's seconds near the top of the level's part of its ranges.
-
-        Counting exercises at that dose makes fewer, fuller ones; fitting then works up to it from lower down.
-        """
+        """Return a first guess of an exercise's seconds where the level starts in each of its ranges."""
         return (candidate.guess_overhead(self.breath, self.transition, self.rate)
-                + dose.fullest(candidate, self.choices.level).seconds(self.breath))
+                + dose.start(candidate, self.choices.level).seconds(self.breath))
 
     def mean(self, role: Role) -> float:
         pool = self.pools[role]
@@ -136,7 +133,7 @@ class Maker:
         if self.choices.length > (1 + TOLERANCE) * self.longest():
             raise self.refusals.after(self.choices.length - self.longest())
         change, last = 0, None
-        for _ in range(ATTEMPTS):
+        for attempt in range(ATTEMPTS):
             counts = self.counts(change)
             draft = self.draw(counts)
             if draft is None:
@@ -144,7 +141,10 @@ class Maker:
                     break
                 change -= max(1, counts.main // 8)  # fewer exercises, each longer
                 continue
-            outcome = self.fitted(draft)
+            # At first doses stay in the level's part of each range, while more or fewer exercises can fit the
+            # length instead; then they may take the whole range.
+            outcome = self.fitted(draft, attempt < ATTEMPTS // 2
+                                  and MAIN_LEAST < counts.main < self.capped(Role.MAIN, len(self.pools[Role.MAIN])))
             if isinstance(outcome, Made):
                 return outcome
             if isinstance(outcome, Miss):
@@ -165,15 +165,18 @@ class Maker:
                 return draft
         return None
 
-    def fitted(self, draft: Draft) -> Made | Miss | None:
-        """Choose the draft's doses to the length, planning again until it lands; None if it breaks the focus."""
+    def fitted(self, draft: Draft, in_band: bool) -> Made | Miss | None:
+        """Choose the draft's doses to the length, planning again until it lands; None if it breaks the focus.
+
+        With `in_band`, each dose stays in the level's part of its range.
+        """
         length, level = self.choices.length, self.choices.level
         items = [dose.start(candidate, level, self.choices.focus != () and candidate in draft.main
                             and on_focus(candidate, self.choices.focus)) for candidate in draft.forms]
         overheads = [candidate.guess_overhead(self.breath, self.transition, self.rate) for candidate in draft.forms]
         outside = OUTSIDE
         for _ in range(ROUNDS):
-            items = self.doses(items, draft, length - outside - sum(overheads))
+            items = self.doses(items, draft, length - outside - sum(overheads), in_band)
             gap = length - outside - sum(overheads) - sum(item.seconds(self.breath) for item in items)
             if abs(gap) > TOLERANCE * length:
                 return Miss(gap)
@@ -189,16 +192,17 @@ class Maker:
         seconds = {candidate.id: spent for candidate, spent in zip(draft.main, main)}
         return made if shortfall(list(draft.main), seconds, self.choices.focus) == 0 else None
 
-    def doses(self, items: list[dose.Item], draft: Draft, goal: float) -> list[dose.Item]:
-        """Fit the doses to `goal` seconds: in the level's part of each range, then all of it, then with rests."""
+    def doses(self, items: list[dose.Item], draft: Draft, goal: float, in_band: bool) -> list[dose.Item]:
+        """Fit the doses to `goal` seconds: in the level's part of each range, then (unless `in_band`) all of it,
+        then with rests."""
         level = self.choices.level
         items = dose.fit(items, goal, self.breath, level)
-        if abs(goal - _sum(items, self.breath)) > AIM * self.choices.length:
+        if abs(goal - _sum(items, self.breath)) > AIM * self.choices.length and not in_band:
             items = dose.fit(items, goal, self.breath, None)
         if goal - _sum(items, self.breath) > AIM * self.choices.length:
             last = len(items) - len(draft.cool_down)  # rests go between the exercises before the cool-down
             items = [dose.with_rest(item) if number < last else item for number, item in enumerate(items)]
-            items = dose.fit(items, goal, self.breath, None)
+            items = dose.fit(items, goal, self.breath, level if in_band else None)
         return items
 
     def written(self, draft: Draft, items: list[dose.Item]) -> tuple[Made, Script]:

@@ -81,10 +81,10 @@ def check(composed: Composed, choices: Choices, library: Library, preset: str = 
     assert abs(seconds - composed.seconds) < 1e-6
     forms = _forms(routine, library, book)
     _check_choices(forms, choices)
-    _check_doses(routine, forms)
+    fills = _check_doses(routine, forms)
     _check_order(routine, forms, names)
     main = _check_focus(routine, forms, script, names[2], choices)
-    return {"ids": [f.id for f in forms if f is not None], "main": main}
+    return {"ids": [f.id for f in forms if f is not None], "main": main, "fills": fills}
 
 
 def _check_header(composed: Composed, choices: Choices, preset: str) -> None:
@@ -129,7 +129,9 @@ def _check_choices(forms: list[Form | None], choices: Choices) -> None:
         assert set(found.props) <= set(choices.props), (found.name, found.props)
 
 
-def _check_doses(routine, forms: list[Form | None]) -> None:
+def _check_doses(routine, forms: list[Form | None]) -> list[float]:
+    """Assert each dose is within its range; return where in its range each is (0: the low end, 1: the top)."""
+    fills = []
     for exercise, found in zip(routine.exercises, forms):
         if found is None:
             continue
@@ -144,6 +146,9 @@ def _check_doses(routine, forms: list[Form | None]) -> None:
                 continue
             amount = value if key == "reps" else value.amount
             assert span[0] <= amount <= span[1], (exercise.name, key, amount, span)
+            if span[1] > span[0] and key != "rest":
+                fills.append((amount - span[0]) / (span[1] - span[0]))
+    return fills
 
 
 def _check_order(routine, forms: list[Form | None], names: list[str]) -> None:

@@ -40,6 +40,8 @@ def random_choices(rng: random.Random) -> Choices:
 def _compose_many(library, count: int, seed: int) -> tuple[int, list[str]]:
     rng = random.Random(seed)
     made, refused = 0, []
+    fills: dict[Level, list[float]] = {level: [] for level in Level}
+    short: dict[Level, list[float]] = {level: [] for level in Level}  # of classes up to 45 minutes
     for _ in range(count):
         choices = random_choices(rng)
         try:
@@ -47,23 +49,31 @@ def _compose_many(library, count: int, seed: int) -> tuple[int, list[str]]:
         except InputError as exc:
             refused.append(f"{choices}: {exc}")
             continue
-        check(composed, choices, library)
+        measured = check(composed, choices, library)["fills"]
+        fills[choices.level] += measured
+        short[choices.level] += measured if choices.length <= 45 * 60 else []
         made += 1
+    # A beginner works in the lower part of each range, an advanced class in the upper; a long class, with more
+    # time than the exercises it may take fill there, moves every level's doses up.
+    mean = {level: sum(values) / len(values) for level, values in fills.items()}
+    assert mean[Level.BEGINNER] < mean[Level.INTERMEDIATE] < mean[Level.ADVANCED], mean
+    mean = {level: sum(values) / len(values) for level, values in short.items()}
+    assert mean[Level.BEGINNER] < 0.5 < mean[Level.ADVANCED], mean
     return made, refused
 
 
 # Some random choices cannot be met (a focus the library hardly works, a long class from what is left after
-# --avoid): those are refused, saying what to relax. Most are met: 36 of these 40, 252 of the 300, with the
+# --avoid): those are refused, saying what to relax. Most are met: 35 of these 40, 254 of the 300, with the
 # library of 95 exercises.
 def test_classes_from_random_choices_keep_every_rule(library):
     made, refused = _compose_many(library, 40, 1)
-    assert made >= 32, refused
+    assert made >= 30, refused
 
 
 @pytest.mark.slow
 def test_three_hundred_classes_from_random_choices_keep_every_rule(library):
     made, refused = _compose_many(library, 300, 2)
-    assert made >= 230, refused
+    assert made >= 225, refused
 
 
 @pytest.mark.parametrize("case", sorted(GOLDEN_CASES))
