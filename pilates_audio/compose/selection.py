@@ -12,14 +12,16 @@ from pilates_audio.compose.model import Focus, Role
 from pilates_audio.compose.order import FLOW, Layout, at_stop, arrange, is_flexion, stops, weighted_order
 from pilates_audio.format.model import Kind
 
-# Draws go from strict to loose: at first a run takes at most a third of its position's main exercises and an
-# exercise on the focus is 4 times likelier than one off it, so that days differ; if no such draw keeps the
-# rules, runs take more and the focus weighs more. (share of a position, weight of the focus) for each stage:
-STAGES = ((0.35, 4.0), (0.5, 8.0), (0.8, 20.0))
-# Each day favours one of three parts of the library, and the next day the next part, so that two days in a row
-# share little even where a class takes much of what suits it: an exercise of the day's part is this much likelier.
+# Each day favours one of three parts of the library and leaves out the part the day before favoured, so that two
+# days in a row share little even where a class takes much of what suits it: an exercise of the day's part is
+# DAY_WEIGHT times likelier than one of the next day's part.
 PARTS = 3
 DAY_WEIGHT = 10.0
+# Draws go from strict to loose: at first a run takes at most a third of its position's main exercises, an
+# exercise on the focus is 4 times likelier than one off it and the day before's part is left out, so that days
+# differ; if no such draw keeps the rules, runs take more, the focus weighs more and the day before's part comes
+# back. (share of a position, weight of the focus, weight of the day before's part) for each stage:
+STAGES = ((0.35, 4.0, 0.0), (0.5, 8.0, 0.0), (0.8, 20.0, 1.0))
 
 
 def parts(pools: dict[Role, list[Form]], focus: tuple[Focus, ...]) -> dict[str, int]:
@@ -103,11 +105,11 @@ class Drawing:
     """One draw of a class from the pools of forms, by a seeded random generator."""
 
     def __init__(self, pools: dict[Role, list[Form]], focus: tuple[Focus, ...], rng: random.Random,
-                 stage: tuple[float, float] = STAGES[0], day: int | None = None):
+                 stage: tuple[float, float, float] = STAGES[0], day: int | None = None):
         self.pools = pools
         self.day = day
         self.parts = parts(pools, focus) if day is not None else {}
-        self.variety, self.focus_weight = stage
+        self.variety, self.focus_weight, self.before_weight = stage
         self.focus = focus
         self.rng = rng
         self.used: set[str] = set()
@@ -115,12 +117,20 @@ class Drawing:
 
     def weight(self, form: Form, role: Role) -> float:
         weight = self.focus_weight if role is Role.MAIN and self.focus and on_focus(form, self.focus) else 1.0
-        return weight * (DAY_WEIGHT if self.parts.get(form.id) == self.day else 1.0)
+        if self.day is None:
+            return weight
+        part = self.parts.get(form.id)
+        return weight * (DAY_WEIGHT if part == self.day else self.before_weight if part == (self.day - 1) % PARTS
+                         else 1.0)
+
+    def open(self, forms: list[Form], role: Role) -> list[Form]:
+        """Return the forms not yet used and not left out (of weight zero), in their order."""
+        return [form for form in forms if form.id not in self.used and self.weight(form, role) > 0]
 
     def take(self, role: Role, stop: int | None, count: int, exclude: tuple[Form, ...] = ()) -> list[Form]:
         """Draw `count` unused forms of a role (at a stop of the flow), or fewer if there are not so many."""
-        candidates = [form for form in (self.pools[role] if stop is None else self.placed[(role, stop)])
-                      if form.id not in self.used and form not in exclude]
+        candidates = [form for form in self.open(self.pools[role] if stop is None else self.placed[(role, stop)], role)
+                      if form not in exclude]
         chosen = weighted_order(candidates, [self.weight(form, role) for form in candidates], self.rng)[:count]
         self.used.update(form.id for form in chosen)
         return chosen
@@ -128,7 +138,8 @@ class Drawing:
     def draft(self, counts: Counts) -> Draft | None:
         """Draw a class of these counts, or None if this draw finds no order that keeps the rules."""
         slots = [Role.CENTRING] * counts.centring + [Role.WARM_UP] * counts.warm_up + [Role.MAIN] * counts.main
-        liked = {stop: 1.0 + sum(self.weight(form, Role.MAIN) - 1.0 for form in self.placed[(Role.MAIN, stop)])
+        liked = {stop: 1.0 + sum(max(0.0, self.weight(form, Role.MAIN) - 1.0)
+                                 for form in self.placed[(Role.MAIN, stop)])
                  for stop in range(len(FLOW))} if self.focus else None
         self.layout, self.slots, self.tries = Layout(slots, self.pools, self.rng, liked, self.variety), slots, 0
         runs = self.runs(0, -1, False)
@@ -172,8 +183,7 @@ class Drawing:
             return (filled, False) if not counter_first else None
         forced = None
         if counter_first:
-            counters = [form for form in self.placed[(Role.MAIN, stop)]
-                        if form.counters_flexion and form.id not in self.used]
+            counters = [form for form in self.open(self.placed[(Role.MAIN, stop)], Role.MAIN) if form.counters_flexion]
             if not counters:
                 return None
             forced = weighted_order(counters, [self.weight(form, Role.MAIN) for form in counters], self.rng)[0]
@@ -193,8 +203,7 @@ class Drawing:
             if ordered is not None:
                 return ordered
             flexions = [form for form in drawn if is_flexion(form)]
-            spare = [form for form in self.placed[(Role.MAIN, stop)] if form.id not in self.used
-                     and not is_flexion(form)]
+            spare = [form for form in self.open(self.placed[(Role.MAIN, stop)], Role.MAIN) if not is_flexion(form)]
             if not flexions or not spare:
                 return None
             drawn.remove(flexions[-1])
@@ -204,13 +213,15 @@ class Drawing:
 
     def cool_down(self, count: int) -> list[Form]:
         """Draw the cool-down's stretches in the order of the flow, then its closing relaxation."""
-        stretches = [form for form in self.pools[Role.COOL_DOWN] if form.kind is not Kind.REST
-                     and form.id not in self.used]
+        stretches = [form for form in self.open(self.pools[Role.COOL_DOWN], Role.COOL_DOWN)
+                     if form.kind is not Kind.REST]
         picked = weighted_order(stretches, [self.weight(form, Role.COOL_DOWN) for form in stretches], self.rng)[:count]
         self.used.update(form.id for form in picked)
         picked.sort(key=lambda form: stops(form.position)[0])
         closing = [form for form in self.pools[Role.COOL_DOWN] if form.kind is Kind.REST and form.id not in self.used]
-        return picked + weighted_order(closing, [self.weight(form, Role.COOL_DOWN) for form in closing], self.rng)[:1]
+        # The relaxation closes every class: one the day before favoured may close this one too.
+        weights = [self.weight(form, Role.COOL_DOWN) or 1.0 for form in closing]
+        return picked + weighted_order(closing, weights, self.rng)[:1]
 
 
 def balance(draft: Draft, pools: dict[Role, list[Form]], seconds: dict[str, float], focus: tuple[Focus, ...]
