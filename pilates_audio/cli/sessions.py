@@ -60,15 +60,15 @@ def render_command(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loud
                   split=split, max_length=max_length or render.MAX_LENGTH,
                   music=() if no_music else (render.music_tracks(music) if music else None))
     if watch:
-        _watch(list(routines), kwargs.get("pacing_file"), lambda: _render_all(routines, quiet, dict(kwargs), **output),
+        _watch(list(routines), kwargs.get("pacing_file"), lambda: render_routines(routines, quiet, dict(kwargs), **output),
                quiet)
         return
-    _render_all(routines, quiet, kwargs, **output)
+    render_routines(routines, quiet, kwargs, **output)
 
 
-def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: Path, bitrate: int, loudness: float,
-                target: float | None, sample_exact: bool, max_length: float, split: bool = False,
-                music: tuple[Track, ...] | None = None) -> list[Path]:
+def render_routines(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: Path, bitrate: int,
+                    loudness: float, target: float | None, sample_exact: bool, max_length: float, split: bool = False,
+                    music: tuple[Track, ...] | None = None) -> list[Path]:
     """Render each routine; return the other files they read (blocks they include, music they play)."""
     from pilates_audio import render
     from pilates_audio.format import format_clock, load_all
