@@ -278,7 +278,7 @@ def test_every_help_starts_with_examples_and_needs_no_other_file(tmp_path):
     from pilates_audio.cli import cli
 
     commands = _commands(cli)
-    assert len(commands) == 15  # the tool, its thirteen commands, and `cache prune`
+    assert len(commands) == 16  # the tool, its fourteen commands, and `cache prune`
     for words in commands:
         result = run_here(tmp_path, *words, "--help")
         assert result.code == 0, words
