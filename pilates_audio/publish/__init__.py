@@ -5,7 +5,8 @@ from pilates_audio.publish.export import COVERS, MEDIA_TYPES
 from pilates_audio.publish.feed import (FEED_NAME, FEED_TYPE, Index, check_base_url, feed_xml, unreadable_names,
                                         write_feed)
 from pilates_audio.publish.page import page_html
+from pilates_audio.publish.webapp import APP_NAMES, app_file
 
-__all__ = ["COVERS", "DEFAULT_AUTHOR", "DEFAULT_TITLE", "FEED_NAME", "FEED_TYPE", "MEDIA_TYPES", "SETTINGS_NAME",
-           "Channel", "Index", "channel_settings", "check_base_url", "feed_xml", "page_html", "unreadable_names",
-           "write_feed"]
+__all__ = ["APP_NAMES", "COVERS", "DEFAULT_AUTHOR", "DEFAULT_TITLE", "FEED_NAME", "FEED_TYPE", "MEDIA_TYPES",
+           "SETTINGS_NAME", "Channel", "Index", "app_file", "channel_settings", "check_base_url", "feed_xml",
+           "page_html", "unreadable_names", "write_feed"]

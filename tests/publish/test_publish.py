@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import socket
 import subprocess
@@ -105,16 +106,44 @@ def get(server, path: str, method: str = "GET", headers: dict | None = None) -> 
     return response.status, response.headers, body  # header names are case-insensitive
 
 
-def test_the_page_lists_sessions_with_players_and_chapters(server):
+def test_the_page_lists_sessions_and_gives_the_player_their_files_and_chapters(server, folder):
     status, headers, body = get(server, "/")
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
     page = body.decode()
-    assert "<h2>Feed &amp; Serve</h2>" in page
-    assert '<audio controls preload="metadata" src="feed-and-serve.mp3">' in page
-    assert '<img class="cover" src="feed-and-serve.cover.png" alt="" width="64" height="64">' in page
+    assert '<span class="title">Feed &amp; Serve</span>' in page
+    assert '<a class="open" href="#feed-and-serve"><img class="cover" src="feed-and-serve.cover.png" alt="" ' \
+        'width="56" height="56">' in page
     assert get(server, "/feed-and-serve.cover.png")[1]["Content-Type"] == "image/png"
-    assert 'data-start="0.000"' in page and "</span> Lift</button>" in page
+    data = json.loads(page.split('<script type="application/json" id="sessions-data">')[1].split("</script>")[0])
+    assert [(s["mp3"], s["vtt"], s["chapters_file"]) for s in data] == [
+        ("feed-and-serve.mp3", "feed-and-serve.vtt", "feed-and-serve.chapters.json")]
+    chapters = json.loads((folder / "feed-and-serve.chapters.json").read_text())["chapters"]
+    assert data[0]["chapters"] == [[c["startTime"], c["title"]] for c in chapters]
+    assert [title for _, title in data[0]["chapters"]] == ["Introduction", "Lift", "Reach", "Closing"]
+    # The lock screen names the instructor; with no collection named, the album is the channel's title.
+    assert (data[0]["author"], data[0]["collection"]) == ("Sam Lee", "Pilates sessions")
     assert '<meta name="viewport"' in page and 'href="feed.xml"' in page
+
+
+def test_the_player_s_files_are_served_beside_the_sessions(server):
+    script = "text/javascript; charset=utf-8"
+    for name, media_type in [("player.js", script), ("sw.js", script), ("player.css", "text/css; charset=utf-8"),
+                             ("icon.svg", "image/svg+xml")]:
+        status, headers, body = get(server, f"/{name}")
+        assert (status, headers["Content-Type"]) == (200, media_type), name
+        assert get(server, f"/{name}", headers={"If-None-Match": headers["ETag"]})[0] == 304
+    status, headers, body = get(server, "/manifest.webmanifest")
+    assert (status, headers["Content-Type"]) == (200, "application/manifest+json")
+    manifest = json.loads(body)
+    assert (manifest["name"], manifest["start_url"], manifest["scope"], manifest["display"]) == (
+        "Pilates sessions", "./", "./", "standalone")
+    for size in (192, 512):
+        status, headers, body = get(server, f"/icon-{size}.png")
+        assert (status, headers["Content-Type"]) == (200, "image/png")
+        assert body[16:24] == size.to_bytes(4, "big") * 2  # the PNG's width and height
+        assert {"src": f"icon-{size}.png", "sizes": f"{size}x{size}", "type": "image/png",
+                "purpose": "any maskable"} in manifest["icons"]
+    assert get(server, "/icon-64.png")[0] == 404  # only the sizes the manifest names
 
 
 def test_mp3s_are_served_whole_and_in_byte_ranges(server, folder):

@@ -1,0 +1,264 @@
+"""The sessions page's player in a real browser: the list, one session at a time, the lock screen's controls,
+where a session was left, and a session saved for offline playing with the network off.
+
+The tests share one browser and one served folder, and run in order: each leaves the page as the next expects.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from browser import browser, needs_browser
+
+pytestmark = needs_browser
+
+ROUTINE = """
+title: Player Session
+cover: art.png
+instructor: Sam Lee
+collection: Morning Mat
+pacing: {inhale: 2s, exhale: 2s, transition: 1s}
+exercises:
+  - {name: Lift, reps: 2}
+  - {name: Swan, hold: 2 breaths}
+  - {name: Child's pose, reps: 2}
+"""
+# Lets the tests press the lock screen's buttons: the handlers the page itself gave the browser, kept as it gives them.
+RECORD_HANDLERS = """
+window.mediaHandlers = {};
+if (navigator.mediaSession) {
+  const give = navigator.mediaSession.setActionHandler.bind(navigator.mediaSession);
+  navigator.mediaSession.setActionHandler = (action, handler) => {
+    window.mediaHandlers[action] = handler;
+    return give(action, handler);
+  };
+}
+"""
+
+
+def render_session(base: Path, out: Path) -> None:
+    """Render the routine with the fake engine: instant, and its chapters are the routine's."""
+    from pilates_audio import render
+    from pilates_audio.format import load
+
+    routine = load(base / "player.yaml")
+    pacing, _ = render.effective_pacing(routine, {})
+    render.render(routine, replace(pacing, engine="fake"), out)
+
+
+class Served:
+    """The folder served by `pilates-audio serve` in its own process, which can be stopped and started again."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.process = self._start("0")
+        self.address = self.process.stdout.readline().split(" at ")[1].strip()
+
+    def _start(self, port: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "pilates_audio", "serve", str(self.out), "--port", port],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                stdin=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def start(self) -> None:
+        self.process = self._start(self.address.rstrip("/").rsplit(":", 1)[1])
+        self.process.stdout.readline()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from pictures import tiny_png
+
+    base = tmp_path_factory.mktemp("player")
+    (base / "player.yaml").write_text(ROUTINE, encoding="utf-8")
+    (base / "art.png").write_bytes(tiny_png())
+    out = base / "out"
+    render_session(base, out)
+    served = Served(out)
+    try:
+        with browser(base / "profile") as tools:
+            tools.call("Page.enable")
+            tools.call("Network.enable")
+            tools.call("Page.addScriptToEvaluateOnNewDocument", source=RECORD_HANDLERS)
+            tools.phone(360)
+            tools.call("Page.navigate", url=served.address)
+            tools.until("document.body && document.body.dataset.offlineReady === 'true'")
+            yield tools, served, base
+    finally:
+        served.stop()
+
+
+def chapters(out: Path) -> dict[str, float]:
+    """Return each chapter's start, by title."""
+    data = json.loads((out / "player.chapters.json").read_text(encoding="utf-8"))
+    return {c["title"]: c["startTime"] for c in data["chapters"]}
+
+
+def time(tools) -> float:
+    return tools.js("document.getElementById('audio').currentTime")
+
+
+def at(tools, seconds: float, within: float = 0.3) -> None:
+    """Wait until the player is at `seconds`."""
+    tools.until(f"Math.abs(document.getElementById('audio').currentTime - {seconds}) < {within}")
+
+
+def press(tools, action: str, **details: object) -> None:
+    """Press a lock screen or headset button: call the handler the page registered for it."""
+    tools.js(f"window.mediaHandlers[{json.dumps(action)}]({json.dumps({'action': action, **details})})")
+
+
+def fits(tools) -> bool:
+    return tools.js("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_the_list_shows_each_session_and_fits_a_small_phone(site, tmp_path):
+    tools, _, _ = site
+    assert tools.js("[...document.querySelectorAll('.session .title')].map(e => e.textContent)") == ["Player Session"]
+    assert tools.js("document.querySelector('.session .meta').textContent") == "0:47"
+    assert tools.js("document.querySelector('a[href=\"feed.xml\"]') !== null")
+    tools.until("document.querySelector('.session img.cover').complete")
+    assert tools.js("document.querySelector('.session img.cover').naturalWidth") == 2
+    assert tools.js("document.getElementById('player').hidden") is True
+    assert fits(tools)
+    (tmp_path / "list.png").write_bytes(tools.screenshot())
+
+
+def test_a_session_opens_full_screen_and_plays(site, tmp_path):
+    tools, served, _ = site
+    tools.click(".session a.open")
+    tools.until("!document.getElementById('player').hidden && document.getElementById('list').hidden")
+    assert tools.js("location.hash") == "#player"
+    assert tools.js("document.getElementById('session-title').textContent") == "Player Session"
+    tools.until("document.getElementById('now').textContent === 'Now: Introduction · Next: Lift'")
+    # Every control is named for a screen reader, and nothing is wider than a 360-pixel screen.
+    unnamed = tools.js("""[...document.querySelectorAll('#player button, #player input')]
+        .filter(e => !e.closest('[hidden]'))
+        .filter(e => !(e.getAttribute('aria-label') || e.textContent.trim() || (e.labels && e.labels.length)))
+        .map(e => e.outerHTML)""")
+    assert unnamed == []
+    assert fits(tools)
+    (tmp_path / "player.png").write_bytes(tools.screenshot())
+    assert tools.js("document.querySelectorAll('#marks span').length") == len(chapters(served.out)) - 1
+    tools.click("#play")
+    tools.until("document.getElementById('audio').currentTime > 1.0")
+    assert tools.js("document.getElementById('play').getAttribute('aria-label')") == "Pause"
+    tools.until("document.getElementById('line').textContent === 'Lift.'")
+    tools.until("document.getElementById('now').textContent === 'Now: Lift · Next: Swan'")
+
+
+def test_the_lock_screen_names_the_exercise_and_its_buttons_move_between_exercises(site):
+    tools, served, _ = site
+    starts = chapters(served.out)
+    metadata = tools.js("(m => [m.title, m.artist, m.album, m.artwork[0].src])(navigator.mediaSession.metadata)")
+    assert metadata[:3] == ["Lift", "Sam Lee", "Player Session · Morning Mat"]
+    assert metadata[3].endswith("/player.cover.png")
+    assert set(tools.js("Object.keys(window.mediaHandlers)")) >= {
+        "play", "pause", "seekbackward", "seekforward", "seekto", "previoustrack", "nexttrack"}
+    press(tools, "nexttrack")
+    at(tools, starts["Swan"])
+    tools.until("navigator.mediaSession.metadata.title === 'Swan'")
+    assert tools.js("document.getElementById('now').textContent") == "Now: Swan · Next: Child's pose"
+    press(tools, "previoustrack")  # less than three seconds in: the exercise before
+    at(tools, starts["Lift"])
+    press(tools, "seekto", seekTime=starts["Swan"] + 5)
+    at(tools, starts["Swan"] + 5)
+    press(tools, "previoustrack")  # well into Swan: back to its start
+    at(tools, starts["Swan"])
+    press(tools, "seekforward")
+    at(tools, starts["Swan"] + 15, within=0.5)
+    press(tools, "seekbackward")
+    at(tools, starts["Swan"], within=0.5)
+    press(tools, "pause")
+    tools.until("document.getElementById('audio').paused && navigator.mediaSession.playbackState === 'paused'")
+    press(tools, "play")
+    tools.until("!document.getElementById('audio').paused")
+
+
+def test_keys_play_pause_seek_and_move_between_exercises(site):
+    tools, served, _ = site
+    starts = chapters(served.out)
+    press(tools, "seekto", seekTime=starts["Lift"] + 1)
+    tools.key("n", 78)
+    at(tools, starts["Swan"])
+    tools.key("p", 80)
+    at(tools, starts["Lift"])
+    tools.key("ArrowRight", 39)
+    at(tools, starts["Lift"] + 15, within=0.5)
+    tools.key("ArrowLeft", 37)
+    at(tools, starts["Lift"], within=0.5)
+    tools.key(" ", 32)
+    tools.until("document.getElementById('audio').paused")
+    tools.key(" ", 32)
+    tools.until("!document.getElementById('audio').paused")
+
+
+def test_repeat_plays_the_exercise_again_then_goes_on(site):
+    tools, served, _ = site
+    starts = chapters(served.out)
+    swan, child = starts["Swan"], starts["Child's pose"]
+    tools.click("#repeat")
+    assert tools.js("document.getElementById('repeat').textContent") == "Repeat this exercise: once"
+    tools.js("""(() => { const audio = document.getElementById('audio');
+        window.heard = []; window.listening = setInterval(() => window.heard.push(audio.currentTime), 20);
+        audio.playbackRate = 4; })()""")
+    press(tools, "seekto", seekTime=child - 1.5)
+    tools.until(f"document.getElementById('audio').currentTime > {child} + 0.5", timeout=20)
+    tools.js("document.getElementById('audio').playbackRate = 1; clearInterval(window.listening)")
+    heard = tools.js("window.heard")
+    back = next(i for i in range(1, len(heard)) if heard[i] < heard[i - 1] - 5)
+    assert child - 0.3 < heard[back - 1] < child + 0.5  # the first time, to its end (looked at every 0.4 s here)
+    assert abs(heard[back] - swan) < 0.3  # then from its start again
+    assert all(heard[i] >= heard[i - 1] for i in range(back + 1, len(heard)))  # and through it once more
+    assert tools.js("document.getElementById('repeat').textContent") == "Repeat this exercise: off"
+
+
+def test_pause_after_this_exercise_stops_at_its_end(site):
+    tools, served, _ = site
+    starts = chapters(served.out)
+    tools.click("#pause-after")
+    assert tools.js("document.getElementById('pause-after').getAttribute('aria-pressed')") == "true"
+    press(tools, "seekto", seekTime=starts["Child's pose"] - 1.0)
+    tools.js("document.getElementById('audio').play()")
+    tools.until("document.getElementById('audio').paused", timeout=10)
+    at(tools, starts["Child's pose"], within=0.05)
+    assert tools.js("document.getElementById('pause-after').getAttribute('aria-pressed')") == "false"
+
+
+def test_a_reload_offers_to_resume_where_it_stopped(site):
+    tools, served, _ = site
+    starts = chapters(served.out)
+    press(tools, "seekto", seekTime=starts["Swan"] + 3)
+    tools.call("Page.reload")
+    tools.until("document.body.dataset.offlineReady === 'true' && !document.getElementById('resume').hidden")
+    expected = f"Resume at 0:{round(starts['Swan'] + 3):02d} (Swan)"
+    assert tools.js("document.getElementById('resume-at').textContent") == expected
+    at(tools, starts["Swan"] + 3, within=0.1)
+    tools.click("#resume-at")
+    tools.until(f"!document.getElementById('audio').paused && document.getElementById('audio').currentTime > "
+                f"{starts['Swan']} + 3.2")
+    assert tools.js("document.getElementById('resume').hidden") is True
+
+
+def test_a_finished_session_is_marked_done_in_the_list(site):
+    tools, _, _ = site
+    duration = tools.js("document.getElementById('audio').duration")
+    press(tools, "seekto", seekTime=duration - 1.0)
+    tools.until("document.getElementById('audio').ended", timeout=10)
+    tools.click("#close")
+    tools.until("!document.getElementById('list').hidden")
+    today = tools.js("new Date().toLocaleDateString()")
+    assert tools.js("document.querySelector('.session .state').textContent") == f"Done {today}"
+
+
+def test_nothing_went_wrong_on_the_page(site):
+    tools, _, _ = site
+    assert tools.errors() == []
