@@ -91,9 +91,12 @@ class DevTools:
         self.call("Network.emulateNetworkConditions", offline=not online, latency=0, downloadThroughput=-1,
                   uploadThroughput=-1)
 
-    def responses(self, suffix: str) -> list[dict]:
-        """Return the responses the page received for addresses ending in `suffix`, as the network panel shows them."""
-        return [event["params"]["response"] for event in self.events
+    def responses(self, suffix: str, since: int = 0) -> list[dict]:
+        """Return the responses the page received for addresses ending in `suffix`, as the network panel shows them.
+
+        `since` is a count of events: only responses reported after the first `since` events count.
+        """
+        return [event["params"]["response"] for event in self.events[since:]
                 if event["method"] == "Network.responseReceived"
                 and event["params"]["response"]["url"].split("?")[0].endswith(suffix)]
 

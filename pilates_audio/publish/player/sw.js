@@ -19,6 +19,7 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
+  url.hash = ""; // a page's address keeps the session it shows after the #
   // Only plain reads of this folder; anything with a query (saving, checking for a new version) goes to the network.
   if (request.method !== "GET" || !url.href.startsWith(SCOPE) || url.search) return;
   const name = url.href.slice(SCOPE.length);
@@ -55,7 +56,8 @@ async function savedCopy(href) {
 async function fromSaved(request, href) {
   const entry = await savedCopy(href);
   const kept = entry && await (await caches.open(entry.cache)).match(href);
-  if (!kept) return fetch(request);
+  // Not saved: the network, and the browser's own error if it cannot be had.
+  if (!kept) return fetch(request).catch(() => Response.error());
   return ranged(kept, request.headers.get("range"));
 }
 
