@@ -76,7 +76,7 @@ PLAYER = f"""<section id="player" hidden aria-label="Player">
 <div class="art"><img id="art" alt="" width="256" height="256" hidden></div>
 <h2 id="session-title"></h2>
 <p id="now" class="now"></p>
-<p id="line" class="line" aria-live="polite"></p>
+<p id="line" class="line"></p>
 <div id="resume" class="resume" hidden><button type="button" id="resume-at" class="text"></button>
 <button type="button" id="start-over" class="text">Start over</button></div>
 <div class="seek"><div id="marks" class="marks" aria-hidden="true"></div>

@@ -429,3 +429,20 @@ def test_an_episode_names_its_own_author_only_when_the_routine_has_an_instructor
     assert channel.findtext(f"{ITUNES}author") == "Ana"
     authors = {item.findtext("title"): item.findtext(f"{ITUNES}author") for item in channel.iter("item")}
     assert authors == {"Plain": None, "Feed & Serve": "Sam Lee"}
+
+
+def test_every_file_of_the_player_is_shipped_with_the_package():
+    import fnmatch
+    import re
+
+    from conftest import ROOT
+
+    from pilates_audio.publish.webapp import STATIC
+
+    # The package-data line, read without a TOML reader (Python 3.10 has none).
+    line = re.search(r'^"pilates_audio\.publish" = (\[.*\])$', (ROOT / "pyproject.toml").read_text(), re.M)
+    patterns = json.loads(line[1])
+    folder = ROOT / "pilates_audio" / "publish" / "player"
+    files = sorted(path.name for path in folder.iterdir())
+    assert files == sorted(STATIC)  # nothing there that is not served, nothing served that is not there
+    assert all(any(fnmatch.fnmatch(f"player/{name}", pattern) for pattern in patterns) for name in files)

@@ -28,8 +28,14 @@ exercises:
   - {name: Swan, hold: 2 breaths}
   - {name: Child's pose, reps: 2}
 """
-# Lets the tests press the lock screen's buttons: the handlers the page itself gave the browser, kept as it gives them.
+# Lets the tests press the lock screen's buttons: the handlers the page itself gave the browser, kept as it gives them;
+# and see the screen wake locks the page took.
 RECORD_HANDLERS = """
+window.wakeLocks = [];
+if (navigator.wakeLock) {
+  const request = navigator.wakeLock.request.bind(navigator.wakeLock);
+  navigator.wakeLock.request = (type) => request(type).then((lock) => (window.wakeLocks.push(lock), lock));
+}
 window.mediaHandlers = {};
 if (navigator.mediaSession) {
   const give = navigator.mediaSession.setActionHandler.bind(navigator.mediaSession);
@@ -201,6 +207,26 @@ def test_keys_play_pause_seek_and_move_between_exercises(site):
     tools.until("!document.getElementById('audio').paused")
 
 
+def test_the_screen_stays_on_while_playing_when_asked(site):
+    tools, _, _ = site
+    assert tools.js("document.getElementById('wake-option').hidden") is False
+    assert tools.js("window.wakeLocks.length") == 0  # not asked for: the screen sleeps as usual
+    tools.click("#wake")
+    tools.until("window.wakeLocks.length === 1 && !window.wakeLocks[0].released")
+    assert tools.js("window.wakeLocks[0].type") == "screen"
+    tools.click("#play")
+    tools.until("document.getElementById('audio').paused && window.wakeLocks[0].released")
+    tools.click("#play")
+    tools.until("window.wakeLocks.length === 2 && !window.wakeLocks[1].released")
+    # Hidden, the page loses its lock; shown again, it takes another.
+    tools.js("window.wakeLocks[1].release().then(() => document.dispatchEvent(new Event('visibilitychange')))",
+             wait=True)
+    tools.until("window.wakeLocks.length === 3 && !window.wakeLocks[2].released")
+    tools.click("#wake")
+    tools.until("window.wakeLocks[2].released")
+    assert tools.js("JSON.parse(localStorage.getItem('pilates-audio:keep-screen-on'))") is False
+
+
 def test_repeat_plays_the_exercise_again_then_goes_on(site):
     tools, served, _ = site
     starts = chapters(served.out)
@@ -305,8 +331,8 @@ def test_a_saved_session_plays_and_seeks_with_the_network_off(site):
     assert tools.js(f"fetch('player.mp3', {{headers: {{Range: 'bytes={size}-'}}}}).then(r => r.status)", wait=True) \
         == 416
     tools.js("document.getElementById('audio').pause()")
-    tools.network(online=True)
     served.start()
+    tools.network(online=True)
 
 
 def test_a_session_rendered_again_on_the_server_is_offered_for_update(site):

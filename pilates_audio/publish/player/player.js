@@ -516,6 +516,8 @@
     });
     window.addEventListener("pagehide", () => keepPosition(true));
     window.addEventListener("hashchange", route);
+    window.addEventListener("online", () => offlineChanged());
+    window.addEventListener("offline", () => offlineChanged());
     if ("wakeLock" in navigator) {
       $("wake-option").hidden = false;
       $("wake").checked = stored(WAKE_KEY) === true;
@@ -566,7 +568,8 @@
     $("save").hidden = Boolean(entry);
     $("remove").hidden = !entry;
     $("update").hidden = !outdated[s.name];
-    $("offline-status").textContent = !entry ? ""
+    $("offline-status").textContent = !entry
+      ? (navigator.onLine ? "" : "Not saved for offline: this session plays once the network is back.")
       : outdated[s.name] ? "A newer version of this session is on the server; the saved copy plays until you update it."
         : `Saved for offline on ${new Date(entry.date).toLocaleDateString()} (${megabytes(entry.bytes)}).`;
   }
@@ -658,6 +661,13 @@
         // offline: the saved copy is all there is
       }
     }
+  }
+
+  async function offlineChanged() {
+    if (!canSave) return;
+    if (navigator.onLine) await checkForUpdates();
+    showList();
+    if (session) showOffline();
   }
 
   async function offline() {
