@@ -98,7 +98,7 @@ class DevTools:
         """
         return [event["params"]["response"] for event in self.events[since:]
                 if event["method"] == "Network.responseReceived"
-                and event["params"]["response"]["url"].split("?")[0].endswith(suffix)]
+                and event["params"]["response"]["url"].split("#")[0].split("?")[0].endswith(suffix)]
 
     def errors(self) -> list[str]:
         """Return what the page logged as errors or threw."""

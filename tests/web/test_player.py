@@ -29,7 +29,7 @@ exercises:
   - {name: Child's pose, reps: 2}
 """
 # Lets the tests press the lock screen's buttons: the handlers the page itself gave the browser, kept as it gives them;
-# and see the screen wake locks the page took.
+# and see the positions it told the lock screen and the screen wake locks it took.
 RECORD_HANDLERS = """
 window.wakeLocks = [];
 if (navigator.wakeLock) {
@@ -37,12 +37,15 @@ if (navigator.wakeLock) {
   navigator.wakeLock.request = (type) => request(type).then((lock) => (window.wakeLocks.push(lock), lock));
 }
 window.mediaHandlers = {};
+window.positions = [];
 if (navigator.mediaSession) {
   const give = navigator.mediaSession.setActionHandler.bind(navigator.mediaSession);
   navigator.mediaSession.setActionHandler = (action, handler) => {
     window.mediaHandlers[action] = handler;
     return give(action, handler);
   };
+  const tell = navigator.mediaSession.setPositionState.bind(navigator.mediaSession);
+  navigator.mediaSession.setPositionState = (state) => (window.positions.push(state), tell(state));
 }
 """
 
@@ -134,8 +137,11 @@ def test_the_list_shows_each_session_and_fits_a_small_phone(site, tmp_path):
     tools.until("document.querySelector('.session img.cover').complete")
     assert tools.js("document.querySelector('.session img.cover').naturalWidth") == 2
     assert tools.js("document.getElementById('player').hidden") is True
-    assert fits(tools)
     (tmp_path / "list.png").write_bytes(tools.screenshot())
+    assert fits(tools)
+    tools.phone(320)  # the narrowest phones
+    assert fits(tools)
+    tools.phone(360)
 
 
 def test_a_session_opens_full_screen_and_plays(site, tmp_path):
@@ -151,8 +157,11 @@ def test_a_session_opens_full_screen_and_plays(site, tmp_path):
         .filter(e => !(e.getAttribute('aria-label') || e.textContent.trim() || (e.labels && e.labels.length)))
         .map(e => e.outerHTML)""")
     assert unnamed == []
-    assert fits(tools)
     (tmp_path / "player.png").write_bytes(tools.screenshot())
+    assert fits(tools)
+    tools.phone(320)
+    assert fits(tools)
+    tools.phone(360)
     assert tools.js("document.querySelectorAll('#marks span').length") == len(chapters(served.out)) - 1
     tools.click("#play")
     tools.until("document.getElementById('audio').currentTime > 1.0")
@@ -167,6 +176,9 @@ def test_the_lock_screen_names_the_exercise_and_its_buttons_move_between_exercis
     metadata = tools.js("(m => [m.title, m.artist, m.album, m.artwork[0].src])(navigator.mediaSession.metadata)")
     assert metadata[:3] == ["Lift", "Sam Lee", "Player Session · Morning Mat"]
     assert metadata[3].endswith("/player.cover.png")
+    if tools.js("'chapterInfo' in MediaMetadata.prototype"):  # where the browser shows chapters on the lock screen
+        assert tools.js("navigator.mediaSession.metadata.chapterInfo.map(c => [c.title, c.startTime])") == [
+            [title, start] for title, start in starts.items()]
     assert set(tools.js("Object.keys(window.mediaHandlers)")) >= {
         "play", "pause", "seekbackward", "seekforward", "seekto", "previoustrack", "nexttrack"}
     press(tools, "nexttrack")
@@ -177,6 +189,10 @@ def test_the_lock_screen_names_the_exercise_and_its_buttons_move_between_exercis
     at(tools, starts["Lift"])
     press(tools, "seekto", seekTime=starts["Swan"] + 5)
     at(tools, starts["Swan"] + 5)
+    # The lock screen's position follows the seek.
+    tools.until(f"Math.abs(window.positions.at(-1).position - {starts['Swan'] + 5}) < 0.3")
+    assert tools.js("window.positions.at(-1).duration") == pytest.approx(tools.js(
+        "document.getElementById('audio').duration"))
     press(tools, "previoustrack")  # well into Swan: back to its start
     at(tools, starts["Swan"])
     press(tools, "seekforward")
@@ -358,6 +374,11 @@ def test_a_session_rendered_again_on_the_server_is_offered_for_update(site):
     tools.until("document.getElementById('update').hidden && !document.getElementById('remove').hidden")
     new = tools.js("fetch('player.chapters.json').then(r => r.json()).then(d => d.chapters[2].startTime)", wait=True)
     assert new == after["Swan"]
+    # The player took up the new copy: its audio and exercises, not the old ones beside new bytes.
+    tools.until(f"document.querySelectorAll('#chapters .time')[2].textContent === '0:{round(after['Swan']):02d}'")
+    duration = json.loads((served.out / "player.json").read_text(encoding="utf-8"))["duration"]
+    assert duration > before["Closing"] + 3  # longer than the old copy: one could not be taken for the other
+    tools.until(f"Math.abs(document.getElementById('audio').duration - {duration}) < 0.5")
     now = saved_caches(tools)
     assert len(now) == 1 and now != first  # swapped whole: the old copy is gone
     tools.click("#remove")

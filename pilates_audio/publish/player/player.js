@@ -403,7 +403,7 @@
       index = -1;
       setRepeat("off");
       setPauseAfter(false);
-      audio.src = s.mp3;
+      audio.src = source(s);
       $("session-title").textContent = s.title;
       $("session-title").lang = s.language;
       $("art").hidden = !s.cover;
@@ -421,6 +421,26 @@
     $("player").hidden = false;
     document.title = s.title;
     window.scrollTo(0, 0);
+  }
+
+  // The audio's address names the version played after the #, which is never sent: browsers keep what they read of
+  // a media file by its address, and would mix a new version's bytes with an old one's under the same one.
+  function source(s) {
+    const entry = saved[s.name];
+    return `${s.mp3}#${encodeURIComponent(entry ? entry.cache : s.version)}`;
+  }
+
+  // Load the session's audio and words again, at the same place: after its saved copy was replaced by a newer one,
+  // the element must not go on asking for ranges of the old file from the new one.
+  function reload(s) {
+    const t = audio.currentTime;
+    const playing = !audio.paused;
+    audio.src = source(s);
+    audio.addEventListener("loadedmetadata", () => {
+      jump(t);
+      if (playing) play();
+    }, {once: true});
+    loadWords(s);
   }
 
   function route() {
@@ -483,6 +503,18 @@
       dragging = false;
       jump(Number(seek.value));
     });
+    if ("wakeLock" in navigator) {
+      $("wake-option").hidden = false;
+      $("wake").checked = stored(WAKE_KEY) === true;
+      $("wake").addEventListener("change", () => {
+        store(WAKE_KEY, $("wake").checked);
+        if ($("wake").checked) holdScreen();
+        else releaseScreen();
+      });
+    }
+  }
+
+  function listen() {
     audio.addEventListener("timeupdate", tick);
     audio.addEventListener("seeking", () => {
       seeked = true;
@@ -518,16 +550,6 @@
     window.addEventListener("hashchange", route);
     window.addEventListener("online", () => offlineChanged());
     window.addEventListener("offline", () => offlineChanged());
-    if ("wakeLock" in navigator) {
-      $("wake-option").hidden = false;
-      $("wake").checked = stored(WAKE_KEY) === true;
-      $("wake").addEventListener("change", () => {
-        store(WAKE_KEY, $("wake").checked);
-        if ($("wake").checked) holdScreen();
-        else releaseScreen();
-      });
-    }
-    mediaKeys();
   }
 
   // ---- saving for offline ----
@@ -622,7 +644,10 @@
         new Response(JSON.stringify(entry), {headers: {"Content-Type": "application/json"}}));
       saved[s.name] = entry;
       delete outdated[s.name];
-      if (before) await caches.delete(before.cache);
+      if (before) {
+        if (session === s) reload(s);
+        await caches.delete(before.cache);
+      }
       if (navigator.storage && navigator.storage.persist) await navigator.storage.persist();
       progress.value = 1;
     } catch (error) {
@@ -687,6 +712,8 @@
   }
 
   wire();
+  listen();
+  mediaKeys();
   route();
   offline();
 })();
