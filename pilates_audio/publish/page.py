@@ -55,9 +55,9 @@ def page_html(episodes: list[Episode], settings: Channel = Channel()) -> str:
     items = "".join(_item(episode) for episode in episodes)
     body = f'<ul class="sessions">{items}</ul>' if items else \
         "<p>No sessions here yet: render one into this folder.</p>"
-    # "</" inside the JSON would end the script element that holds it.
+    # "</script" or "<!--" inside the JSON would end or upset the script element that holds it: no "<" at all.
     data = json.dumps([session_data(episode, settings) for episode in episodes], ensure_ascii=False) \
-        .replace("</", "<\\/")
+        .replace("<", "\\u003c")
     return PAGE.format(body=body, feed=FEED_NAME, title=html.escape(settings.title), manifest=MANIFEST, theme=THEME,
                        description=html.escape(settings.description), data=data, player=PLAYER)
 

@@ -446,3 +446,19 @@ def test_every_file_of_the_player_is_shipped_with_the_package():
     files = sorted(path.name for path in folder.iterdir())
     assert files == sorted(STATIC)  # nothing there that is not served, nothing served that is not there
     assert all(any(fnmatch.fnmatch(f"player/{name}", pattern) for pattern in patterns) for name in files)
+
+
+def test_a_title_that_looks_like_markup_stays_text_in_the_page_and_its_data():
+    from pilates_audio.publish import page_html
+    from pilates_audio.publish.feed import Episode
+
+    title = 'Roll </script><!-- <b>"down"</b>'
+    episode = Episode(name="roll", mp3=Path("roll.mp3"), title=title, duration=61.0, size=1, modified=0.0,
+                      description="", author="", guid="roll-1", has_chapters=False, has_transcript=False,
+                      chapters=((0.0, "</script>"),))
+    page = page_html([episode])
+    block = page.split('<script type="application/json" id="sessions-data">')[1]
+    assert block.index("</script>") == block.index("]</script>") + 1  # the first end of a script is the block's own
+    data = json.loads(block.split("</script>")[0])
+    assert (data[0]["title"], data[0]["chapters"], data[0]["vtt"]) == (title, [[0.0, "</script>"]], None)
+    assert '<span class="title">Roll &lt;/script&gt;&lt;!-- &lt;b&gt;&quot;down&quot;&lt;/b&gt;</span>' in page

@@ -139,11 +139,6 @@
     tick();
   }
 
-  function chapterEnd(i) {
-    const c = chapters[i];
-    return c.end !== null ? c.end : audio.duration || session.duration;
-  }
-
   function drawChapters() {
     const total = audio.duration || session.duration;
     const marks = $("marks");
@@ -364,7 +359,11 @@
 
   function finished() {
     if (!session) return;
-    if (chapters.length && exerciseEnded(chapters.length - 1)) return;
+    if (chapters.length && repeat !== "off") {
+      exerciseEnded(chapters.length - 1);
+      return;
+    }
+    setPauseAfter(false); // the session stopped anyway
     store(doneKey(session.name), new Date().toISOString());
     store(positionKey(session.name), null);
     showList();
@@ -409,7 +408,7 @@
       $("art").hidden = !s.cover;
       if (s.cover) $("art").src = s.cover;
       $("line").textContent = "";
-      $("line").lang = s.language;
+      for (const id of ["line", "now", "chapters"]) $(id).lang = s.language; // the session's words, in its language
       drawChapters();
       describe();
       showTime();
