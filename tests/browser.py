@@ -109,7 +109,8 @@ class DevTools:
             elif event["method"] == "Runtime.consoleAPICalled" and event["params"]["type"] == "error":
                 found.append(json.dumps(event["params"]["args"])[:500])
             elif event["method"] == "Log.entryAdded" and event["params"]["entry"]["level"] == "error":
-                found.append(event["params"]["entry"]["text"])
+                entry = event["params"]["entry"]
+                found.append(entry["text"] + (f" ({entry['url']})" if entry.get("url") else ""))
         return found
 
 

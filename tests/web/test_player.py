@@ -7,6 +7,8 @@ The tests share one browser and one served folder, and run in order: each leaves
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -50,12 +52,19 @@ if (navigator.mediaSession) {
 """
 
 
-def render_session(base: Path, out: Path) -> None:
-    """Render the routine with the fake engine: instant, and its chapters are the routine's."""
+OTHER = """
+title: Short Other
+exercises:
+  - {name: Roll, reps: 1}
+"""
+
+
+def render_session(base: Path, out: Path, name: str = "player") -> None:
+    """Render a routine with the fake engine: instant, and its chapters are the routine's."""
     from pilates_audio import render
     from pilates_audio.format import load
 
-    routine = load(base / "player.yaml")
+    routine = load(base / f"{name}.yaml")
     pacing, _ = render.effective_pacing(routine, {})
     render.render(routine, replace(pacing, engine="fake"), out)
 
@@ -88,8 +97,11 @@ def site(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("player")
     (base / "player.yaml").write_text(ROUTINE, encoding="utf-8")
+    (base / "other.yaml").write_text(OTHER, encoding="utf-8")
     (base / "art.png").write_bytes(tiny_png())
     out = base / "out"
+    render_session(base, out, "other")
+    os.utime(out / "other.mp3", (1_700_000_000, 1_700_000_000))  # the older: listed second
     render_session(base, out)
     served = Served(out)
     try:
@@ -131,7 +143,8 @@ def fits(tools) -> bool:
 
 def test_the_list_shows_each_session_and_fits_a_small_phone(site, tmp_path):
     tools, _, _ = site
-    assert tools.js("[...document.querySelectorAll('.session .title')].map(e => e.textContent)") == ["Player Session"]
+    assert tools.js("[...document.querySelectorAll('.session .title')].map(e => e.textContent)") == [
+        "Player Session", "Short Other"]
     assert tools.js("document.querySelector('.session .meta').textContent") == "0:47"
     assert tools.js("document.querySelector('a[href=\"feed.xml\"]') !== null")
     tools.until("document.querySelector('.session img.cover').complete")
@@ -309,6 +322,14 @@ def test_a_saved_session_plays_and_seeks_with_the_network_off(site):
     tools, served, _ = site
     tools.js("location.hash = 'player'")
     tools.until("!document.getElementById('player').hidden && navigator.serviceWorker.controller !== null")
+    # A file missing on the server: nothing is kept, rather than a copy without it.
+    (served.out / "player.cover.png").rename(served.out / "cover.away")
+    tools.click("#save")
+    tools.until("document.getElementById('offline-status').textContent.startsWith('Not saved')")
+    assert tools.js("document.getElementById('offline-status').textContent") == (
+        f"Not saved: {served.address}player.cover.png: the server answered 404.")
+    assert saved_caches(tools) == [] and tools.js("document.getElementById('progress').hidden") is True
+    (served.out / "cover.away").rename(served.out / "player.cover.png")
     tools.click("#save")
     tools.until("!document.getElementById('remove').hidden")
     assert tools.js("document.getElementById('save').hidden") is True
@@ -332,6 +353,12 @@ def test_a_saved_session_plays_and_seeks_with_the_network_off(site):
     child = starts["Child's pose"]
     press(tools, "seekto", seekTime=child)
     tools.until(f"document.getElementById('audio').currentTime > {child} + 0.5")
+    tools.js("document.getElementById('audio').pause(); location.hash = 'other'")  # a session not saved
+    tools.until("document.getElementById('session-title').textContent === 'Short Other'")
+    assert tools.js("document.getElementById('offline-status').textContent") == (
+        "Not saved for offline: this session plays once the network is back.")
+    tools.js("location.hash = 'player'")
+    tools.until("document.getElementById('session-title').textContent === 'Player Session'")
     ranges = [r for r in tools.responses("/player.mp3", since) if r["status"] == 206]
     assert ranges and all(r["fromServiceWorker"] for r in ranges)
     assert all({k.lower(): v for k, v in r["headers"].items()}["content-range"].endswith(f"/{size}")
@@ -388,6 +415,14 @@ def test_a_session_rendered_again_on_the_server_is_offered_for_update(site):
 
 
 def test_nothing_went_wrong_on_the_page(site):
-    tools, _, _ = site
-    asked_for = "Failed to load resource: the server responded with a status of 416 ()"  # the range past the end
-    assert [error for error in tools.errors() if error != asked_for] == []
+    tools, served, _ = site
+    address = served.address
+    # Only the failures the tests asked for, each as the browser reports a failed load: nothing the page's script threw.
+    missing = f"Failed to load resource: the server responded with a status of 404 (Not Found) " \
+              f"({address}player.cover.png?…)"  # the file taken away on the server
+    past_the_end = f"Failed to load resource: the server responded with a status of 416 () ({address}player.mp3)"
+    offline = {f"Failed to load resource: net::ERR_FAILED ({address}other{suffix})"  # the session not saved, offline
+               for suffix in (".chapters.json", ".vtt", ".mp3…")}
+    found = [re.sub(r"saving=\d+|#other-[0-9a-f]+", "…", error) for error in tools.errors()]
+    assert found.count(missing) == found.count(past_the_end) == 1
+    assert set(found) <= {missing, past_the_end, *offline}

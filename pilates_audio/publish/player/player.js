@@ -599,6 +599,13 @@
   async function fetchInto(cache, file, counted) {
     const response = await fetch(`${file}?saving=${Date.now()}`, {cache: "no-store"});
     if (!response.ok) throw new Error(`${file}: the server answered ${response.status}`);
+    counted(0, Number(response.headers.get("Content-Length")) || 0);
+    if (!response.body || typeof TransformStream === "undefined") {
+      // A browser that cannot count a body as it is stored: store it whole, and count it by its length.
+      counted(Number(response.headers.get("Content-Length")) || 0);
+      await cache.put(file, response);
+      return response.headers.get("ETag");
+    }
     const counter = new TransformStream({
       transform(chunk, controller) {
         counted(chunk.byteLength);
@@ -616,31 +623,44 @@
   }
 
   // The whole set goes into a new cache under its version; only once it is complete does the index point at it.
-  async function save(s) {
+  async function saveCopy(s, counted) {
     const files = sessionFiles(s);
     const name = `${SESSION_CACHE}${encodeURIComponent(s.name)}:${Date.now()}`;
-    const progress = $("progress");
-    progress.hidden = false;
-    progress.value = 0;
-    let bytes = 0;
-    const total = s.duration * 8000; // a first guess of the size (64 kb/s) until the MP3's length is known
-    $("offline-status").textContent = "Saving…";
     try {
       await navigator.serviceWorker.ready;
       const cache = await caches.open(name);
-      const counted = (n) => {
-        bytes += n;
-        progress.value = Math.min(0.99, bytes / total);
-      };
       const version = await fetchInto(cache, files[0], counted);
       for (const file of files.slice(1)) await fetchInto(cache, file, counted);
       if (version === null || (await serverVersion(s)) !== version) {
         throw new Error("the session changed on the server while it was saved: try again");
       }
-      const before = saved[s.name];
-      const entry = {name: s.name, version, cache: name, files, bytes, date: new Date().toISOString()};
+      const entry = {name: s.name, version, cache: name, files, bytes: counted(0), date: new Date().toISOString()};
       await (await caches.open(SAVED_CACHE)).put(url(`saved/${encodeURIComponent(s.name)}`),
         new Response(JSON.stringify(entry), {headers: {"Content-Type": "application/json"}}));
+      return entry;
+    } catch (error) {
+      await caches.delete(name);
+      throw error;
+    }
+  }
+
+  async function save(s) {
+    const progress = $("progress");
+    let bytes = 0;
+    let total = 0; // the lengths of the files asked for so far: the MP3's, first, is nearly all of it
+    const counted = (n, expected = 0) => {
+      bytes += n;
+      total += expected;
+      progress.value = total ? Math.min(0.99, bytes / total) : 0;
+      return bytes;
+    };
+    progress.value = 0;
+    progress.hidden = false;
+    $("offline-status").textContent = "Saving…";
+    $("save").disabled = $("update").disabled = true;
+    try {
+      const entry = await saveCopy(s, counted);
+      const before = saved[s.name];
       saved[s.name] = entry;
       delete outdated[s.name];
       if (before) {
@@ -648,15 +668,13 @@
         await caches.delete(before.cache);
       }
       if (navigator.storage && navigator.storage.persist) await navigator.storage.persist();
-      progress.value = 1;
+      if (session === s) showOffline();
     } catch (error) {
-      await caches.delete(name);
       if (session === s) $("offline-status").textContent = `Not saved: ${error.message}.`;
+    } finally {
       progress.hidden = true;
-      return;
+      $("save").disabled = $("update").disabled = false;
     }
-    progress.hidden = true;
-    if (session === s) showOffline();
     showList();
     showStorage();
   }
