@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
@@ -435,8 +435,6 @@ def test_every_file_of_the_player_is_shipped_with_the_package():
     import fnmatch
     import re
 
-    from conftest import ROOT
-
     from pilates_audio.publish.webapp import STATIC
 
     # The package-data line, read without a TOML reader (Python 3.10 has none).
@@ -462,3 +460,27 @@ def test_a_title_that_looks_like_markup_stays_text_in_the_page_and_its_data():
     data = json.loads(block.split("</script>")[0])
     assert (data[0]["title"], data[0]["chapters"], data[0]["vtt"]) == (title, [[0.0, "</script>"]], None)
     assert '<span class="title">Roll &lt;/script&gt;&lt;!-- &lt;b&gt;&quot;down&quot;&lt;/b&gt;</span>' in page
+
+
+def test_the_icon_is_drawn_as_the_svg_draws_it():
+    import struct
+    import zlib
+
+    from pilates_audio.publish.icons import icon_png
+
+    data = icon_png(100)  # one pixel per unit of the SVG's 100-unit square
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR"
+    width, height, depth, colour = struct.unpack(">IIBB", data[16:26])
+    assert (width, height, depth, colour) == (100, 100, 8, 2)
+    raw = zlib.decompress(data[data.index(b"IDAT") + 4:data.index(b"IEND") - 8])
+    rows = [raw[y * 301 + 1:(y + 1) * 301] for y in range(100)]  # each row: a filter byte, then RGB
+
+    def pixel(x: int, y: int) -> tuple[int, ...]:
+        return tuple(rows[y][x * 3:x * 3 + 3])
+
+    green, white = (0x2A, 0x77, 0x5A), (255, 255, 255)
+    assert pixel(0, 0) == pixel(99, 99) == pixel(50, 50) == green  # the corners, and inside the arms' arc
+    assert pixel(50, 30) == white  # the head: the SVG's circle at (50, 30), radius 9
+    assert pixel(50, 38) == white and pixel(50, 42) == green  # the arc: radius 17 to 23 around (50, 58)
+    assert pixel(50, 74) == pixel(20, 74) == white and pixel(10, 74) == green  # the mat: x 18 to 82, y 70 to 78
+    assert (b'<circle cx="50" cy="30" r="9"' in (ROOT / "pilates_audio/publish/player/icon.svg").read_bytes())

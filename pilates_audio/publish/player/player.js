@@ -15,7 +15,7 @@
   const PAUSE_ICON = "M6 4h4v16H6zM14 4h4v16h-4z";
 
   let session = null; // the session in the player
-  let chapters = []; // {start, end, title}
+  let chapters = []; // {start, title}, in order: each ends where the next starts
   let cues = []; // {start, end, text}
   let index = -1; // the exercise playing now
   let lastTime = 0;
@@ -132,7 +132,7 @@
       }
     }
     if (session !== s) return;
-    chapters = list.map(([start, title], i) => ({start, title, end: i + 1 < list.length ? list[i + 1][0] : null}));
+    chapters = list.map(([start, title]) => ({start, title}));
     cues = lines;
     drawChapters();
     index = -1;
@@ -396,8 +396,7 @@
   async function open(s) {
     if (session !== s) {
       session = s;
-      chapters = s.chapters.map(([start, title], i) => (
-        {start, title, end: i + 1 < s.chapters.length ? s.chapters[i + 1][0] : null}));
+      chapters = s.chapters.map(([start, title]) => ({start, title}));
       cues = [];
       index = -1;
       setRepeat("off");
