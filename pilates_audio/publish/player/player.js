@@ -409,8 +409,8 @@
       $("line").textContent = "";
       for (const id of ["line", "now", "chapters"]) $(id).lang = s.language; // the session's words, in its language
       drawChapters();
-      describe();
-      showTime();
+      seeked = true;
+      tick();
       offerResume(s);
       showOffline();
       loadWords(s);
