@@ -276,6 +276,25 @@ def test_repeat_plays_the_exercise_again_then_goes_on(site):
     assert tools.js("document.getElementById('repeat').textContent") == "Repeat this exercise: off"
 
 
+def test_repeat_until_turned_off_goes_on_repeating(site):
+    tools, served, _ = site
+    starts = chapters(served.out)
+    child = starts["Child's pose"]
+    tools.click("#repeat")
+    tools.click("#repeat")
+    assert tools.js("document.getElementById('repeat').textContent") == "Repeat this exercise: until turned off"
+    assert tools.js("document.getElementById('repeat').getAttribute('aria-pressed')") == "true"
+    tools.js("document.getElementById('audio').playbackRate = 4")
+    for _ in range(2):
+        press(tools, "seekto", seekTime=child - 0.8)
+        tools.until(f"document.getElementById('audio').currentTime > {child} - 0.5")
+        tools.until(f"document.getElementById('audio').currentTime < {starts['Swan']} + 1")  # Swan again
+    assert tools.js("document.getElementById('repeat').textContent") == "Repeat this exercise: until turned off"
+    tools.click("#repeat")
+    assert tools.js("document.getElementById('repeat').textContent") == "Repeat this exercise: off"
+    tools.js("document.getElementById('audio').playbackRate = 1")
+
+
 def test_pause_after_this_exercise_stops_at_its_end(site):
     tools, served, _ = site
     starts = chapters(served.out)
