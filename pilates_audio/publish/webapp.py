@@ -41,7 +41,10 @@ def app_file(name: str, settings: Channel) -> tuple[bytes, str] | None:
 
 @functools.lru_cache(maxsize=None)
 def _static(name: str) -> bytes:
-    return resources.files("pilates_audio.publish").joinpath("player", name).read_bytes()
+    data = resources.files("pilates_audio.publish").joinpath("player", name).read_bytes()
+    if name == "sw.js":  # the files it keeps for offline are the app's, named once, here
+        data = data.replace(b'"__APP_FILES__"', json.dumps(sorted(APP_NAMES - {name})).encode("utf-8"))
+    return data
 
 
 @functools.lru_cache(maxsize=None)

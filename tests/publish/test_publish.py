@@ -144,6 +144,10 @@ def test_the_player_s_files_are_served_beside_the_sessions(server):
         assert {"src": f"icon-{size}.png", "sizes": f"{size}x{size}", "type": "image/png",
                 "purpose": "any maskable"} in manifest["icons"]
     assert get(server, "/icon-64.png")[0] == 404  # only the sizes the manifest names
+    # The service worker keeps every file of the app for offline, as the server names them.
+    worker = get(server, "/sw.js")[2].decode()
+    assert 'const APP_FILES = ["icon-192.png", "icon-512.png", "icon.svg", "manifest.webmanifest", "player.css", ' \
+        '"player.js"];' in worker
 
 
 def test_mp3s_are_served_whole_and_in_byte_ranges(server, folder):

@@ -110,6 +110,7 @@ def site(tmp_path_factory):
             tools.call("Network.enable")
             tools.call("Page.addScriptToEvaluateOnNewDocument", source=RECORD_HANDLERS)
             tools.phone(360)
+            tools.call("Emulation.setFocusEmulationEnabled", enabled=True)  # a phone's page in front: focused
             tools.call("Page.navigate", url=served.address)
             tools.until("document.body && document.body.dataset.offlineReady === 'true'")
             yield tools, served, base
@@ -341,6 +342,9 @@ def test_a_saved_session_plays_and_seeks_with_the_network_off(site):
     tools, served, _ = site
     tools.js("location.hash = 'player'")
     tools.until("!document.getElementById('player').hidden && navigator.serviceWorker.controller !== null")
+    # Installable: the browser finds nothing missing in the manifest, its icons or the service worker.
+    assert tools.call("Page.getAppManifest")["errors"] == []
+    assert tools.call("Page.getInstallabilityErrors")["installabilityErrors"] == []
     # A file missing on the server: nothing is kept, rather than a copy without it.
     (served.out / "player.cover.png").rename(served.out / "cover.away")
     tools.click("#save")

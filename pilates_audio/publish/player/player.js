@@ -372,17 +372,27 @@
   // ---- keeping the screen on ----
 
   let wakeLock = null;
+  let asking = false; // a request under way: a second would take a second lock, which nothing would let go
+
+  const screenWanted = () => $("wake").checked && !audio.paused && document.visibilityState === "visible";
 
   async function holdScreen() {
-    if (!("wakeLock" in navigator) || !$("wake").checked || audio.paused || document.visibilityState !== "visible"
-        || wakeLock) return;
+    if (!("wakeLock" in navigator) || !screenWanted() || wakeLock || asking) return;
+    asking = true;
     try {
-      wakeLock = await navigator.wakeLock.request("screen");
-      wakeLock.addEventListener("release", () => {
-        wakeLock = null;
+      const lock = await navigator.wakeLock.request("screen");
+      if (!screenWanted()) {
+        lock.release().catch(() => {}); // paused or turned off while it was asked for
+        return;
+      }
+      wakeLock = lock;
+      lock.addEventListener("release", () => {
+        if (wakeLock === lock) wakeLock = null;
       });
     } catch (error) {
-      wakeLock = null; // refused, as on low battery: the screen sleeps as usual
+      // refused, as on low battery: the screen sleeps as usual
+    } finally {
+      asking = false;
     }
   }
 

@@ -2,10 +2,12 @@
 // a session saved for offline entirely from the one saved copy of it, byte ranges included.
 "use strict";
 
+// The app's own files, kept for the page offline: the server puts their names in place of the marker as it serves this.
+const APP_FILES = "__APP_FILES__";
 const SHELL_CACHE = "pilates-audio-shell";
 const SAVED_CACHE = "pilates-audio-saved"; // one entry per saved session: which cache holds which version
 const SCOPE = new URL("./", self.location).href;
-const SHELL = ["", "player.js", "player.css", "manifest.webmanifest", "icon.svg", "icon-192.png", "icon-512.png"];
+const SHELL = ["", ...APP_FILES]; // the page, and what it is made of
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(SHELL.map((name) => SCOPE + name)))
