@@ -101,6 +101,7 @@ PLAYER = f"""<section id="player" hidden aria-label="Player">
 <button type="button" id="remove" class="text" hidden>Remove the saved copy</button>
 <progress id="progress" max="1" value="0" hidden aria-label="Saving for offline"></progress>
 <p id="offline-status" aria-live="polite"></p></div>
+<p class="links"><a id="download" download>Download the MP3</a></p>
 <h3>Exercises</h3>
 <ol id="chapters" class="chapters"></ol>
 <audio id="audio" preload="metadata"></audio>
@@ -123,6 +124,7 @@ PAGE = """<!doctype html>
 <h1>{title}</h1>
 <p class="intro">{description}</p>
 {body}
+<noscript><p>The player needs JavaScript; every session is also in <a href="{feed}">the podcast feed</a>.</p></noscript>
 <p id="storage" class="hint" aria-live="polite"></p>
 <p class="hint">To get every session on your phone, subscribe to <a href="{feed}">this podcast feed</a>
 in any podcast app (look for "add by URL").</p>

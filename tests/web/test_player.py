@@ -164,6 +164,7 @@ def test_a_session_opens_full_screen_and_plays(site, tmp_path):
     tools.until("!document.getElementById('player').hidden && document.getElementById('list').hidden")
     assert tools.js("location.hash") == "#player"
     assert tools.js("document.getElementById('session-title').textContent") == "Player Session"
+    assert tools.js("document.getElementById('download').getAttribute('href')") == "player.mp3"
     tools.until("document.getElementById('now').textContent === 'Now: Introduction · Next: Lift'")
     # Every control is named for a screen reader, and nothing is wider than a 360-pixel screen.
     unnamed = tools.js("""[...document.querySelectorAll('#player button, #player input')]

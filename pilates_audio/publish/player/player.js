@@ -412,6 +412,7 @@
       setRepeat("off");
       setPauseAfter(false);
       audio.src = source(s);
+      $("download").href = s.mp3;
       $("session-title").textContent = s.title;
       $("session-title").lang = s.language;
       $("art").hidden = !s.cover;
