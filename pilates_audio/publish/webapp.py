@@ -12,7 +12,6 @@ import json
 from importlib import resources
 
 from pilates_audio.publish.channel import Channel
-from pilates_audio.publish.icons import icon_png
 
 SCRIPT = "text/javascript; charset=utf-8"
 MANIFEST = "manifest.webmanifest"
@@ -49,6 +48,8 @@ def _static(name: str) -> bytes:
 
 @functools.lru_cache(maxsize=None)
 def _icon(size: int) -> bytes:
+    from pilates_audio.publish.icons import icon_png  # numpy, only once an icon is asked for: `feed` starts faster
+
     return icon_png(size)
 
 
