@@ -370,7 +370,8 @@ def test_a_saved_session_plays_and_seeks_with_the_network_off(site):
     tools.call("Page.reload")
     tools.until("document.body.dataset.offlineReady === 'true' && !document.getElementById('player').hidden")
     assert tools.js("navigator.onLine") is False
-    assert tools.js("document.querySelector('.session .state').textContent").startswith("Saved for offline")
+    states = tools.js("[...document.querySelectorAll('.session .state')].map(e => e.textContent)")
+    assert states[0].startswith("Saved for offline") and states[1] == "Not saved for offline"
     tools.click("#play")
     tools.until("document.getElementById('audio').currentTime > 1.0")
     starts = chapters(served.out)

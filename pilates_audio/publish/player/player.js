@@ -69,6 +69,7 @@
     const done = stored(doneKey(s.name));
     if (outdated[s.name]) parts.push("Saved · update available");
     else if (saved[s.name]) parts.push("Saved for offline");
+    else if (!navigator.onLine) parts.push("Not saved for offline");
     if (done) parts.push(`Done ${new Date(done).toLocaleDateString()}`);
     if (position && position.t > RESTART) parts.push(`Stopped at ${clock(position.t)}`);
     return parts.join(" · ");
