@@ -1,4 +1,4 @@
-"""What is written beside a session's audio: its tags, chapters, transcript and cover; the feed, the page and its player."""
+"""What is written beside a session's audio (tags, chapters, transcript, cover); the feed, the page and its player."""
 
 from pilates_audio.publish.channel import DEFAULT_AUTHOR, DEFAULT_TITLE, SETTINGS_NAME, Channel, channel_settings
 from pilates_audio.publish.export import COVERS, MEDIA_TYPES
