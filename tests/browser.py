@@ -75,6 +75,31 @@ class DevTools:
             self.call("Input.dispatchKeyEvent", type=kind, key=name, code=name, windowsVirtualKeyCode=code,
                       **({"text": "\r"} if name == "Enter" and kind == "rawKeyDown" else {}))
 
+    def phone(self, width: int, height: int = 740) -> None:
+        """Show pages as a phone of this width (in CSS pixels) does: touch, a mobile viewport, a dense screen."""
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=2, mobile=True)
+        self.call("Emulation.setTouchEmulationEnabled", enabled=True)
+
+    def screenshot(self) -> bytes:
+        """Return what the page shows, as a PNG."""
+        import base64
+
+        return base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"])
+
+    def network(self, online: bool) -> None:
+        """Switch the page's network on or off, as flight mode does."""
+        self.call("Network.emulateNetworkConditions", offline=not online, latency=0, downloadThroughput=-1,
+                  uploadThroughput=-1)
+
+    def responses(self, suffix: str, since: int = 0) -> list[dict]:
+        """Return the responses the page received for addresses ending in `suffix`, as the network panel shows them.
+
+        `since` is a count of events: only responses reported after the first `since` events count.
+        """
+        return [event["params"]["response"] for event in self.events[since:]
+                if event["method"] == "Network.responseReceived"
+                and event["params"]["response"]["url"].split("#")[0].split("?")[0].endswith(suffix)]
+
     def errors(self) -> list[str]:
         """Return what the page logged as errors or threw."""
         found = []
@@ -84,7 +109,8 @@ class DevTools:
             elif event["method"] == "Runtime.consoleAPICalled" and event["params"]["type"] == "error":
                 found.append(json.dumps(event["params"]["args"])[:500])
             elif event["method"] == "Log.entryAdded" and event["params"]["entry"]["level"] == "error":
-                found.append(event["params"]["entry"]["text"])
+                entry = event["params"]["entry"]
+                found.append(entry["text"] + (f" ({entry['url']})" if entry.get("url") else ""))
         return found
 
 

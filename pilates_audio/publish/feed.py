@@ -17,7 +17,7 @@ from pilates_audio.errors import InputError
 from pilates_audio.files import write_atomic
 from pilates_audio.languages import DEFAULT as DEFAULT_LANGUAGE
 from pilates_audio.publish.channel import Channel, channel_settings
-from pilates_audio.publish.export import COVERS, DEFAULT_ARTIST
+from pilates_audio.publish.export import COVERS, DEFAULT_ALBUM, DEFAULT_ARTIST
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -44,6 +44,7 @@ class Episode:
     chapters: tuple[tuple[float, str], ...] = ()  # (start in seconds, title), for the page
     cover: str | None = None  # the file name of the session's cover image beside it
     language: str = DEFAULT_LANGUAGE  # the session's language, as its timed script says
+    collection: str = ""  # the routine's collection (the album tag), if it names one
 
 
 def channel_language(items: list[Episode]) -> str:
@@ -94,6 +95,7 @@ class _Audio:
     description: str
     author: str
     digest: str
+    collection: str = ""
 
 
 class Index:
@@ -152,6 +154,7 @@ class Index:
                 name=name, mp3=self.folder / f"{name}.mp3", title=title, duration=duration, size=audio.stamp[0],
                 language=language,
                 modified=audio.modified, description=audio.description, author=audio.author,
+                collection=audio.collection,
                 # A re-rendered session is new audio: podcast apps fetch it as a new episode.
                 guid=f"{name}-{audio.digest}",
                 has_chapters=f"{name}.chapters.json" in files,
@@ -205,11 +208,14 @@ class Index:
                     author = str(tags["TPE1"]) if "TPE1" in tags else ""
                     if author == DEFAULT_ARTIST:
                         author = ""  # no instructor named: the channel's author stands for every episode
+                    collection = str(tags["TALB"]) if "TALB" in tags else ""
+                    if collection == DEFAULT_ALBUM:
+                        collection = ""  # no collection named
                 except (MutagenError, OSError, IndexError):
-                    description, author = "", ""
+                    description, author, collection = "", "", ""
         except OSError:
             return None
-        audio = _Audio(_stamp(info), info.st_mtime, description, author, digest.hexdigest()[:16])
+        audio = _Audio(_stamp(info), info.st_mtime, description, author, digest.hexdigest()[:16], collection)
         self._audio[name] = audio
         return audio
 

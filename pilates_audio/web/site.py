@@ -18,8 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from pilates_audio.errors import InputError, ValidationError
-from pilates_audio.publish import (FEED_NAME, FEED_TYPE, MEDIA_TYPES, SETTINGS_NAME, Channel, Index, channel_settings,
-                                   feed_xml, page_html)
+from pilates_audio.publish import (FEED_NAME, FEED_TYPE, MEDIA_TYPES, SETTINGS_NAME, Channel, Index, app_file,
+                                   channel_settings, feed_xml, page_html)
 from pilates_audio.web.hosts import answers_for, host_allowed, well_formed
 from pilates_audio.web.responses import content_tag, file_response, generated, plain
 from pilates_audio.web.server import Limits, Server, head_too_large
@@ -86,6 +86,9 @@ class Site:
             episodes = await anyio.to_thread.run_sync(self.index.episodes)
             body, etag = self._made(base, episodes, lambda settings: feed_xml(episodes, base, settings))
             return generated(request.headers, body, etag, FEED_TYPE)
+        made = app_file(name, self.channel.current())  # the player's script, style, service worker and icons
+        if made is not None:
+            return generated(request.headers, made[0], content_tag(made[0]), made[1])
         opened = _open(self.folder, name)
         if opened is None:
             return plain(404, "not found\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import socket
 import subprocess
@@ -11,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
@@ -110,16 +111,48 @@ def get(server, path: str, method: str = "GET", headers: dict | None = None) -> 
     return response.status, response.headers, body  # header names are case-insensitive
 
 
-def test_the_page_lists_sessions_with_players_and_chapters(server):
+def test_the_page_lists_sessions_and_gives_the_player_their_files_and_chapters(server, folder):
     status, headers, body = get(server, "/")
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
     page = body.decode()
-    assert "<h2>Feed &amp; Serve</h2>" in page
-    assert '<audio controls preload="metadata" src="feed-and-serve.mp3">' in page
-    assert '<img class="cover" src="feed-and-serve.cover.png" alt="" width="64" height="64">' in page
+    assert '<span class="title">Feed &amp; Serve</span>' in page
+    assert '<a class="open" href="#feed-and-serve"><img class="cover" src="feed-and-serve.cover.png" alt="" ' \
+        'width="56" height="56">' in page
     assert get(server, "/feed-and-serve.cover.png")[1]["Content-Type"] == "image/png"
-    assert 'data-start="0.000"' in page and "</span> Lift</button>" in page
+    data = json.loads(page.split('<script type="application/json" id="sessions-data">')[1].split("</script>")[0])
+    assert [(s["mp3"], s["vtt"], s["chapters_file"]) for s in data] == [
+        ("feed-and-serve.mp3", "feed-and-serve.vtt", "feed-and-serve.chapters.json")]
+    chapters = json.loads((folder / "feed-and-serve.chapters.json").read_text())["chapters"]
+    assert data[0]["chapters"] == [[c["startTime"], c["title"]] for c in chapters]
+    assert [title for _, title in data[0]["chapters"]] == ["Introduction", "Lift", "Reach", "Closing"]
+    # The lock screen names the instructor; with no collection named, the album is the channel's title.
+    assert (data[0]["author"], data[0]["collection"]) == ("Sam Lee", "Pilates sessions")
     assert '<meta name="viewport"' in page and 'href="feed.xml"' in page
+
+
+def test_the_player_s_files_are_served_beside_the_sessions(server):
+    script = "text/javascript; charset=utf-8"
+    for name, media_type in [("player.js", script), ("sw.js", script), ("player.css", "text/css; charset=utf-8"),
+                             ("icon.svg", "image/svg+xml")]:
+        status, headers, body = get(server, f"/{name}")
+        assert (status, headers["Content-Type"]) == (200, media_type), name
+        assert get(server, f"/{name}", headers={"If-None-Match": headers["ETag"]})[0] == 304
+    status, headers, body = get(server, "/manifest.webmanifest")
+    assert (status, headers["Content-Type"]) == (200, "application/manifest+json")
+    manifest = json.loads(body)
+    assert (manifest["name"], manifest["start_url"], manifest["scope"], manifest["display"]) == (
+        "Pilates sessions", "./", "./", "standalone")
+    for size in (192, 512):
+        status, headers, body = get(server, f"/icon-{size}.png")
+        assert (status, headers["Content-Type"]) == (200, "image/png")
+        assert body[16:24] == size.to_bytes(4, "big") * 2  # the PNG's width and height
+        assert {"src": f"icon-{size}.png", "sizes": f"{size}x{size}", "type": "image/png",
+                "purpose": "any maskable"} in manifest["icons"]
+    assert get(server, "/icon-64.png")[0] == 404  # only the sizes the manifest names
+    # The service worker keeps every file of the app for offline, as the server names them.
+    worker = get(server, "/sw.js")[2].decode()
+    assert 'const APP_FILES = ["icon-192.png", "icon-512.png", "icon.svg", "manifest.webmanifest", "player.css", ' \
+        '"player.js"];' in worker
 
 
 def test_mp3s_are_served_whole_and_in_byte_ranges(server, folder):
@@ -405,3 +438,58 @@ def test_an_episode_names_its_own_author_only_when_the_routine_has_an_instructor
     assert channel.findtext(f"{ITUNES}author") == "Ana"
     authors = {item.findtext("title"): item.findtext(f"{ITUNES}author") for item in channel.iter("item")}
     assert authors == {"Plain": None, "Feed & Serve": "Sam Lee"}
+
+
+def test_every_file_of_the_player_is_shipped_with_the_package():
+    import fnmatch
+    import re
+
+    from pilates_audio.publish.webapp import STATIC
+
+    # The package-data line, read without a TOML reader (Python 3.10 has none).
+    line = re.search(r'^"pilates_audio\.publish" = (\[.*\])$', (ROOT / "pyproject.toml").read_text(), re.M)
+    patterns = json.loads(line[1])
+    folder = ROOT / "pilates_audio" / "publish" / "player"
+    files = sorted(path.name for path in folder.iterdir())
+    assert files == sorted(STATIC)  # nothing there that is not served, nothing served that is not there
+    assert all(any(fnmatch.fnmatch(f"player/{name}", pattern) for pattern in patterns) for name in files)
+
+
+def test_a_title_that_looks_like_markup_stays_text_in_the_page_and_its_data():
+    from pilates_audio.publish import page_html
+    from pilates_audio.publish.feed import Episode
+
+    title = 'Roll </script><!-- <b>"down"</b>'
+    episode = Episode(name="roll", mp3=Path("roll.mp3"), title=title, duration=61.0, size=1, modified=0.0,
+                      description="", author="", guid="roll-1", has_chapters=False, has_transcript=False,
+                      chapters=((0.0, "</script>"),))
+    page = page_html([episode])
+    block = page.split('<script type="application/json" id="sessions-data">')[1]
+    assert block.index("</script>") == block.index("]</script>") + 1  # the first end of a script is the block's own
+    data = json.loads(block.split("</script>")[0])
+    assert (data[0]["title"], data[0]["chapters"], data[0]["vtt"]) == (title, [[0.0, "</script>"]], None)
+    assert '<span class="title">Roll &lt;/script&gt;&lt;!-- &lt;b&gt;&quot;down&quot;&lt;/b&gt;</span>' in page
+
+
+def test_the_icon_is_drawn_as_the_svg_draws_it():
+    import struct
+    import zlib
+
+    from pilates_audio.publish.icons import icon_png
+
+    data = icon_png(100)  # one pixel per unit of the SVG's 100-unit square
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR"
+    width, height, depth, colour = struct.unpack(">IIBB", data[16:26])
+    assert (width, height, depth, colour) == (100, 100, 8, 2)
+    raw = zlib.decompress(data[data.index(b"IDAT") + 4:data.index(b"IEND") - 8])
+    rows = [raw[y * 301 + 1:(y + 1) * 301] for y in range(100)]  # each row: a filter byte, then RGB
+
+    def pixel(x: int, y: int) -> tuple[int, ...]:
+        return tuple(rows[y][x * 3:x * 3 + 3])
+
+    green, white = (0x2A, 0x77, 0x5A), (255, 255, 255)
+    assert pixel(0, 0) == pixel(99, 99) == pixel(50, 50) == green  # the corners, and inside the arms' arc
+    assert pixel(50, 30) == white  # the head: the SVG's circle at (50, 30), radius 9
+    assert pixel(50, 38) == white and pixel(50, 42) == green  # the arc: radius 17 to 23 around (50, 58)
+    assert pixel(50, 74) == pixel(20, 74) == white and pixel(10, 74) == green  # the mat: x 18 to 82, y 70 to 78
+    assert (b'<circle cx="50" cy="30" r="9"' in (ROOT / "pilates_audio/publish/player/icon.svg").read_bytes())

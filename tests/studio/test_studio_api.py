@@ -357,7 +357,9 @@ def test_render_the_studio_and_serve_share_output_in_the_current_folder(tmp_path
             else:
                 assert first.startswith("serving output at ")
             status, listing, _ = call(port, "GET", address.split(str(port), 1)[1])
-            assert status == 200 and b'<audio controls preload="metadata" src="mat.mp3">' in listing, command
+            assert status == 200 and b'<a class="open" href="#mat">' in listing, command
+            # The player's service worker sits beside the page, so its scope covers the page, here or in the studio.
+            assert call(port, "GET", address.split(str(port), 1)[1] + "sw.js")[0] == 200, command
         finally:
             process.send_signal(signal.SIGINT)
             process.communicate(timeout=20)

@@ -110,6 +110,14 @@ def test_a_mistake_is_shown_at_its_line_then_fixed_paced_rendered_played_and_sav
     tools.until("document.querySelector('#text').value.includes('Studio Mat Two')")
     assert tools.js("document.querySelector('#text').value") == (folder / "mat.yaml").read_text()
 
+    # The rendered session in the sessions page the studio serves, in its player, whose service worker covers it.
+    tools.js("location.href = '/sessions/#mat'")
+    tools.until("document.body.dataset.offlineReady === 'true' && !document.getElementById('player').hidden")
+    tools.until("document.getElementById('now').textContent === 'Now: Introduction · Next: Lift'")
+    assert tools.js("navigator.serviceWorker.ready.then(r => new URL(r.scope).pathname)", wait=True) == "/sessions/"
+    tools.click("#play")
+    tools.until("document.getElementById('audio').currentTime > 0.5")
+
 
 def save_after_a_change_on_disk(tools, folder) -> None:
     """Change the file behind the editor's back, type in the editor, and press Save."""

@@ -148,10 +148,11 @@ def test_the_page_and_the_feed_follow_a_re_rendered_session(folder):
 
     with in_thread(folder) as server:
         address = ("127.0.0.1", server.port)
-        assert b"<h2>Serve Me</h2>" in get(address, "/")[2] and b"<title>Serve Me</title>" in get(address, "/feed.xml")[2]
+        assert b'<span class="title">Serve Me</span>' in get(address, "/")[2]
+        assert b"<title>Serve Me</title>" in get(address, "/feed.xml")[2]
         script = json.loads((folder / "serve-me.json").read_text(encoding="utf-8"))
         replace(folder / "serve-me.json", json.dumps({**script, "title": "Served Again"}).encode())
-        assert b"<h2>Served Again</h2>" in get(address, "/")[2]
+        assert b'<span class="title">Served Again</span>' in get(address, "/")[2]
         assert b"<title>Served Again</title>" in get(address, "/feed.xml")[2]
 
 
