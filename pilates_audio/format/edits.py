@@ -133,8 +133,9 @@ def _replace(text: str, key: yaml.Node, old: yaml.Node, value: Any) -> str:
         colon = text.index(":", key.end_mark.index)
         lines = yamltext.block(value, key.start_mark.column + 2)
         return text[:colon + 1] + "\n" + "\n".join(lines) + "\n" + text[yamltext.line_end(text, end - 1):]
-    if isinstance(value, str) and isinstance(old, yaml.ScalarNode) and old.style == ">" and not flowing:
-        indicator = text[start:text.index("\n", start)].split("#")[0].strip()
+    long = len(yamltext.flow(value)) + key.start_mark.column + len(key.value) > yamltext.WIDTH
+    if isinstance(value, str) and "\n" not in value and not flowing and (old.style == ">" or long):
+        indicator = text[start:text.index("\n", start)].split("#")[0].strip() if old.style == ">" else ">-"
         return text[:start] + yamltext.folded(value, indicator, key.start_mark.column + 2) + text[end:]
     written = yamltext.flow(value)
     if isinstance(old, yaml.ScalarNode) and old.value == "" and old.style is None and start == end:

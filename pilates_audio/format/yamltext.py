@@ -24,7 +24,13 @@ def _represent_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flat)
 
 
+def _represent_text(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    folded = len(data) > 60 and "\n" not in data and data == data.strip()  # a setup: folded, as people write them
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=">" if folded else None)
+
+
 _Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(str, _represent_text)
 
 
 class Loader(yaml.SafeLoader):
