@@ -21,10 +21,12 @@ from pilates_audio.errors import InputError, PilatesAudioError, ValidationError
 from pilates_audio.format import starter
 from pilates_audio.settings import KEYS, SETTINGS
 from pilates_audio.studio import bodies, outline
+from pilates_audio.studio.preview import Previews
 from pilates_audio.studio.workspace import BadName, Conflict, NotFound, Superseded, Workspace, with_pacing
 
 TOKEN_HEADER = "X-Studio-Token"
-STATIC = {"studio.js": "text/javascript; charset=utf-8", "studio.css": "text/css; charset=utf-8"}
+SCRIPTS = ("studio.js", "fields.js", "cues.js", "outline.js", "library.js", "pacing.js", "layout.js")
+STATIC = {**{name: "text/javascript; charset=utf-8" for name in SCRIPTS}, "studio.css": "text/css; charset=utf-8"}
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -44,6 +46,8 @@ class Studio:
         # Listening beyond this machine, the page itself is given only to who has the printed address.
         self.token_in_address = token_in_address
         self.sessions = _sessions_app(workspace.output, hosts)
+        self.previews = Previews()
+        self.heard = _sessions_app(self.previews.folder, hosts)  # the previews, served as sessions are
         self.routes: dict[tuple[str, str], Handler] = {
             ("GET", "/api/routines"): self.list_routines,
             ("POST", "/api/check"): self.check,
@@ -58,6 +62,7 @@ class Studio:
             ("POST", "/api/write-pacing"): self.write_pacing,
             ("POST", "/api/edit"): self.edit,
             ("GET", "/api/library"): self.library,
+            ("POST", "/api/preview"): self.preview,
         }
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
@@ -67,12 +72,13 @@ class Studio:
         if path == "/sessions":  # the page's links are relative to the folder
             await Response(status_code=308, headers={"Location": "/sessions/"})(scope, receive, send)
             return
-        if path.startswith("/sessions/"):
-            raw = scope.get("raw_path") or path.encode("utf-8")
-            inner = dict(scope, path=path[len("/sessions"):] or "/", raw_path=raw[len(b"/sessions"):] or b"/",
-                         root_path=scope.get("root_path", "") + "/sessions")
-            await self.sessions(inner, receive, send)
-            return
+        for prefix, site in (("/sessions", self.sessions), ("/previews", self.heard)):
+            if path.startswith(prefix + "/"):
+                raw = scope.get("raw_path") or path.encode("utf-8")
+                inner = dict(scope, path=path[len(prefix):] or "/", raw_path=raw[len(prefix):] or b"/",
+                             root_path=scope.get("root_path", "") + prefix)
+                await site(inner, receive, send)
+                return
         request = Request(scope, receive)
         response = await self.answer(request)
         await response(scope, receive, send)
@@ -178,6 +184,14 @@ class Studio:
         library = compose.load_library()
         changed = await run_in_threadpool(outline.apply_all, text, changes, library)
         return JSONResponse({"text": changed, "outline": await run_in_threadpool(outline.outline, changed, library)})
+
+    async def preview(self, request: Request) -> Response:
+        body = await bodies.read(request)
+        name, text, at = bodies.field(body, "name", str), bodies.field(body, "text", str), bodies.field(body, "at", list)
+        path = self.workspace.path(name, must_exist=False)
+        session = await run_in_threadpool(self.previews.render, path, text, at, self.workspace.pacing,
+                                          bodies.settings(body))
+        return JSONResponse({"mp3": f"/previews/{session.mp3.name}", "duration": session.duration})
 
     async def library(self, request: Request) -> Response:
         return JSONResponse(await run_in_threadpool(outline.listing, compose.load_library()))
@@ -292,7 +306,8 @@ def _pacing_settings() -> dict[str, Any]:
     """Describe every pacing setting the page shows a control for: its kind, and its choices or range."""
     return {"keys": list(KEYS),
             "settings": {setting.name: {"kind": setting.kind.value, "choices": list(setting.choices),
-                                        "low": setting.low, "high": setting.high, "unit": setting.unit}
+                                        "low": setting.low, "high": setting.high, "unit": setting.unit,
+                                        "help": setting.help}
                          for setting in SETTINGS.values()}}
 
 
