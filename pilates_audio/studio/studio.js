@@ -293,8 +293,9 @@
     const asked = ++state.asked;
     const timelinePanel = $("timeline").parentElement;
     // Checked first: problems are an answer, not a failure (the console stays clean).
-    const checked = await api("POST", "/api/check", { name: state.name, text: text.value });
-    if (asked !== state.asked) return; // a newer plan was asked for meanwhile
+    const sent = text.value;
+    const checked = await api("POST", "/api/check", { name: state.name, text: sent });
+    if (asked !== state.asked || text.value !== sent) return; // a newer plan was asked for, or the text changed
     if (checked.ok) S.showOutline(checked.data.outline, checked.data.problems);
     if (!checked.ok || checked.data.problems.length) {
       showProblems(checked.ok ? checked.data.problems : [{ line: 1, column: 1, message: checked.data.error }]);
