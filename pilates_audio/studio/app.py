@@ -189,8 +189,9 @@ class Studio:
         body = await bodies.read(request)
         name, text, at = bodies.field(body, "name", str), bodies.field(body, "text", str), bodies.field(body, "at", list)
         path = self.workspace.path(name, must_exist=False)
+        music = bodies.field(body, "music", bool, required=False) is not False
         session = await run_in_threadpool(self.previews.render, path, text, at, self.workspace.pacing,
-                                          bodies.settings(body))
+                                          bodies.settings(body), music)
         return JSONResponse({"mp3": f"/previews/{session.mp3.name}", "duration": session.duration})
 
     async def library(self, request: Request) -> Response:
@@ -205,7 +206,8 @@ class Studio:
     async def render(self, request: Request) -> Response:
         body = await bodies.read(request)
         name, settings, length = bodies.field(body, "name", str), bodies.settings(body), bodies.length(body)
-        session = await run_in_threadpool(self.workspace.render, name, settings, length)
+        music = bodies.field(body, "music", bool, required=False) is not False
+        session = await run_in_threadpool(self.workspace.render, name, settings, length, music)
         stem = session.mp3.stem
         version = int(session.mp3.stat().st_mtime_ns)
         return JSONResponse({"mp3": f"/sessions/{stem}.mp3?v={version}", "script": f"/sessions/{stem}.json?v={version}",

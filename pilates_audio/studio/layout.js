@@ -44,7 +44,7 @@
     status.classList.remove("bad");
     status.textContent = "Preparing a preview of " + name + "…";
     const { ok, data } = await S.api("POST", "/api/preview", {
-      name: S.state.name, text: S.text(), at: card.at, pacing: S.state.settings,
+      name: S.state.name, text: S.text(), at: card.at, pacing: S.state.settings, music: S.state.music,
     });
     if (!ok) {
       status.textContent = data.error;

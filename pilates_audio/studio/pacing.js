@@ -43,6 +43,24 @@
     return S.element("input", { name: key, id: "set-" + key, type: "text" });
   }
 
+  // Music on or off: the routine's music, or none (as render --no-music); not a pacing setting.
+  function musicSwitch() {
+    const select = S.element("select", { id: "set-music" });
+    select.appendChild(S.element("option", { value: "on", text: "on, the routine's music" }));
+    select.appendChild(S.element("option", { value: "off", text: "off" }));
+    const from = S.element("span", { class: "from", id: "from-music", text: "from routine" });
+    select.addEventListener("change", () => {
+      S.state.music = select.value === "on";
+      from.textContent = S.state.music ? "from routine" : "off · from studio";
+      from.classList.toggle("studio", !S.state.music);
+      if (S.state.session) soon();
+    });
+    return S.element("div", { class: "setting" }, [
+      S.element("label", { for: "set-music", text: "Music" }), select, from,
+      S.element("small", { class: "help", text: "Play the music the routine names under the voice, or none." }),
+    ]);
+  }
+
   S.buildPacing = function (choices) {
     SETTINGS = choices.settings;
     const main = $("pacing-main"), more = $("pacing-more");
@@ -56,6 +74,7 @@
       const label = S.element("label", { for: "set-" + key, text: MAIN[key] || key.replace(/_/g, " ") + (isPhase(key) ? " (s)" : "") });
       const help = S.element("small", { class: "help", text: SETTINGS[key].help || "" });
       const from = S.element("span", { class: "from", id: "from-" + key });
+      if (key === "music_level") main.appendChild(musicSwitch());
       (key in MAIN ? main : more).appendChild(S.element("div", { class: "setting" }, [label, input, from, help]));
     }
     fillVoices();
@@ -99,7 +118,11 @@
 
   function clearSettings() {
     S.state.settings = {};
+    S.state.music = true;
     for (const control of $("pacing").querySelectorAll("input, select")) control.value = "";
+    $("set-music").value = "on";
+    $("from-music").textContent = "from routine";
+    $("from-music").classList.remove("studio");
   }
 
   async function writePacing() {

@@ -31,7 +31,7 @@ class Previews:
         self.folder = Path(tempfile.mkdtemp(prefix="pilates-audio-preview-")).resolve()
         weakref.finalize(self, shutil.rmtree, self.folder, ignore_errors=True)
 
-    def routine_text(self, text: str, at: list) -> str:
+    def routine_text(self, text: str, at: list, music: bool = True) -> str:
         """Return a routine holding only the exercise at `at` of the text, with the routine's language, voice and music."""
         try:
             data = yaml.load(text, Loader=Loader)
@@ -45,13 +45,14 @@ class Previews:
             raise InputError("there is no exercise at that place in the routine") from None
         if not isinstance(exercise, dict) or "name" not in exercise:
             raise InputError("only an exercise can be previewed (a block is heard in the routine that includes it)")
-        own = {key: data[key] for key in KEPT if isinstance(data, dict) and key in data}
+        own = {key: data[key] for key in KEPT if isinstance(data, dict) and key in data and (music or key != "music")}
         alone = {"title": str(exercise["name"]), **own, "exercises": [exercise]}
         return yaml.safe_dump(alone, sort_keys=False, allow_unicode=True)
 
-    def render(self, path: Path, text: str, at: list, pacing_of: Any, settings: dict[str, Any]) -> render.Session:
+    def render(self, path: Path, text: str, at: list, pacing_of: Any, settings: dict[str, Any], music: bool = True
+               ) -> render.Session:
         """Render the exercise at `at` alone with the session's pacing (`pacing_of(routine, settings)`)."""
-        alone = self.routine_text(text, at)
+        alone = self.routine_text(text, at, music)
         checked, problems = check_data(alone.encode("utf-8"), path, path.name)
         if problems or not isinstance(checked, Routine):
             raise ValidationError(problems)

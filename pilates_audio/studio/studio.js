@@ -8,7 +8,7 @@
   const text = $("text"), gutter = $("gutter"), player = $("player");
   const CHECK_DELAY = 250; // ms after the last key before the routine is checked and planned
   const state = {
-    name: null, version: null, saved: "", settings: {}, length: "", script: null, session: null,
+    name: null, version: null, saved: "", settings: {}, music: true, length: "", script: null, session: null,
     voices: [], choices: null, timer: null, asked: 0, problems: [],
   };
 
@@ -388,7 +388,7 @@
     $("render").disabled = true;
     $("render-status").textContent = "Rendering…";
     const { ok, data } = await api("POST", "/api/render", {
-      name: state.name, pacing: state.settings, length: state.length || null,
+      name: state.name, pacing: state.settings, length: state.length || null, music: state.music,
     });
     $("render").disabled = false;
     if (!ok) {
