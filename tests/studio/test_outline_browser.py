@@ -107,6 +107,26 @@ def test_a_routine_built_from_the_library_reordered_and_changed_is_saved_as_vali
     tools.until("document.querySelector('#text').value.includes('hold: 4 breaths')")
     assert tools.js("document.querySelector('#card-exercises-0 .dose').textContent") == "hold 4 breaths"
 
+    # The choices are the format's; a cue said on the exhale; the library's harder way of the Hundred.
+    tools.click("#card-exercises-3 button.edit")
+    tools.until("!!document.querySelector('#f-exercises-3-kind')")
+    options = "[...document.querySelector(%s).options].map(o => o.textContent)"
+    assert tools.js(options % "'#f-exercises-3-kind'") == ["from its name", "stretch", "rest", "effort"]
+    assert tools.js(options % "'#f-exercises-3-sides'") == ["none", "both", "left then right", "right then left",
+                                                            "alternate"]
+    assert tools.js(options % "'#f-exercises-3-cue2-when'") == ["spread over the work", "on each inhale",
+                                                                "on each exhale", "as a rep begins"]
+    tools.js("const w = document.querySelector('#f-exercises-3-cue2-when'); w.value = 'on:exhale'; "
+             "w.dispatchEvent(new Event('change'))")
+    tools.until("document.querySelector('#text').value.includes('- say: Pubic bone heavy, so the lower back stays "
+                "long.\\n        on: exhale\\n')")
+    tools.click("#card-exercises-2 button[aria-label='Harder: Hundred with the head down']")
+    tools.until("document.querySelector('#card-exercises-2 h3').textContent === 'Hundred'")
+    tools.click("#undo")
+    tools.until("document.querySelector('#card-exercises-2 h3').textContent === 'Hundred with the head down'")
+    tools.click("#undo")
+    tools.until("document.querySelector('#text').value.includes('      - Pubic bone heavy, so the lower back stays long.')")
+
     # A duplicate and a delete, and Undo takes the delete back.
     tools.click("#card-exercises-1 button[aria-label='Delete Cat-cow']")
     tools.until("document.querySelectorAll('#outline li.card').length === 3")
