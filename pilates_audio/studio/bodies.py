@@ -10,6 +10,7 @@ from starlette.requests import Request
 from pilates_audio.errors import InputError
 from pilates_audio.format import yamlsrc
 
+KINDS = {str: "text", list: "a list", bool: "true or false"}  # what a field must be, in a message
 MAX_BODY = 2 * 1024 * 1024  # bytes in one API request: a routine is at most 1 MB, as text in JSON
 
 
@@ -55,7 +56,7 @@ def field(body: dict[str, Any], key: str, kind: type, required: bool = True) -> 
     if value is None and not required:
         return None
     if not isinstance(value, kind):
-        raise InputError(f"'{key}' must be {'text' if kind is str else kind.__name__}")
+        raise InputError(f"'{key}' must be {KINDS.get(kind, kind.__name__)}")
     return value
 
 

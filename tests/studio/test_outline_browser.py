@@ -155,6 +155,23 @@ def test_one_exercise_is_previewed_alone_and_plays(studio):
     assert sorted(p.name for p in folder.iterdir()) == ["class.yaml"]
 
 
+def test_yaml_the_outline_cannot_show_is_linked_to_its_line(studio):
+    tools, _ = studio
+    tools.click("#view-yaml")
+    tools.js("const t = document.querySelector('#text'); t.focus(); t.setSelectionRange(t.value.length, t.value.length)")
+    tools.type("  - {name: Swan, reps: [\n")
+    tools.click("#view-outline")
+    tools.until("(document.querySelector('#outline .cannot') || {}).textContent?.startsWith('The outline cannot')")
+    assert tools.js("document.querySelector('#outline .cannot').textContent") == (
+        "The outline cannot show this routine: invalid YAML: expected the node content, but found '<stream end>', "
+        "at line 8. "
+        "Fix it in the YAML view.")
+    tools.click("#outline .cannot button")
+    tools.until("document.querySelector('#yaml-view').hidden === false")
+    assert tools.js("document.activeElement.id") == "text"
+    assert tools.js("(t => t.value.slice(0, t.selectionStart).split('\\n').length)(document.querySelector('#text'))") == 8
+
+
 @pytest.mark.parametrize("studio", [(360, 740)], indirect=True)
 def test_on_a_phone_the_tabs_render_and_player_are_in_reach_and_the_page_passes_the_check(studio):
     tools, folder = studio
