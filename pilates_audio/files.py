@@ -140,45 +140,82 @@ def disk_full(exc: BaseException) -> bool:
     return False
 
 
+class Staged(list):
+    """The temporary paths standing for outputs until all are written (a list, in the order given).
+
+    Work that finds more outputs as it goes (a session's tracks, known once its MP3 is
+    written) adds them with `add`, and names files of the older set to remove with `drop`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: list[Path] = []
+        self.remove: list[Path] = []
+        self.made: list[Path] = []  # folders made for outputs: removed again, if left empty, when the run fails
+
+    def add(self, path: Path) -> Path:
+        """Reserve a temporary path beside `path` that replaces it with the rest; return it."""
+        if not path.parent.is_dir():
+            missing = [path.parent, *(p for p in path.parent.parents if not p.exists())]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.made.extend(missing)
+        fd, name = tempfile.mkstemp(prefix=temp_prefix(), suffix=path.suffix, dir=path.parent)
+        os.close(fd)
+        self.append(Path(name))
+        self.paths.append(path)
+        # mkstemp makes the file private; outputs get the usual permissions instead.
+        os.chmod(name, 0o666 & ~_umask())
+        return Path(name)
+
+    def drop(self, path: Path) -> None:
+        """Remove `path` (a file, or a folder if it is then empty) when the outputs replace theirs."""
+        self.remove.append(path)
+
+
 @contextmanager
-def atomic_outputs(paths: list[Path], remove: list[Path] | tuple[Path, ...] = ()) -> Iterator[list[Path]]:
+def atomic_outputs(paths: list[Path], remove: list[Path] | tuple[Path, ...] = ()) -> Iterator[Staged]:
     """Yield temporary paths beside `paths` that replace them together, once all are written.
 
     A failed or interrupted run leaves the old files (or none) and no temporary ones;
     two runs finishing at once each replace the whole set, never half of it. Files in
-    `remove` (of an older set, no longer part of it) go in the same step.
+    `remove` (of an older set, no longer part of it) go in the same step; a folder
+    among them goes if nothing is left in it.
     """
-    temps: list[Path] = []
+    staged = Staged()
+    staged.remove.extend(remove)
     folder = paths[0].parent
+    done = False
     try:
         try:
             for path in paths:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, name = tempfile.mkstemp(prefix=temp_prefix(), suffix=path.suffix, dir=path.parent)
-                os.close(fd)
-                temps.append(Path(name))
-                # mkstemp makes the file private; outputs get the usual permissions instead.
-                os.chmod(name, 0o666 & ~_umask())
-            yield temps
+                staged.add(path)
+            yield staged
         except DiskFull:
             raise  # already names the folder that filled (the cache, say)
         except Exception as exc:
             if disk_full(exc):
                 raise DiskFull(folder) from exc
             raise
-        if len(paths) == 1 and not remove:
-            os.replace(temps[0], paths[0])  # atomic on its own
+        if len(staged) == 1 and not staged.remove:
+            os.replace(staged[0], staged.paths[0])  # atomic on its own
         else:
             with _folder_lock(folder), _interrupts_held():
-                for tmp, path in zip(temps, paths):
+                for tmp, path in zip(staged, staged.paths):
                     os.replace(tmp, path)
-                for path in remove:
+                for path in staged.remove:
                     with suppress(OSError):
-                        path.unlink()
+                        if path.is_dir() and not path.is_symlink():
+                            path.rmdir()  # only if nothing is left in it
+                        else:
+                            path.unlink()
+        done = True
     finally:
         # After the renames there is nothing left to remove; after a failure, the temporaries.
-        for tmp in temps:
+        for tmp in staged:
             tmp.unlink(missing_ok=True)
+        for made in staged.made if not done else ():
+            with suppress(OSError):
+                made.rmdir()
 
 
 @contextmanager

@@ -6,17 +6,20 @@ import math
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from pilates_audio import cache, files, speech, timing, tools
 from pilates_audio.errors import InputError
 from pilates_audio.files import atomic_outputs, cache_dir
 from pilates_audio.format import Routine, Track, format_clock, localized
 from pilates_audio.format.tracks import problem
-from pilates_audio.publish import COVERS, export
+from pilates_audio.publish import COVERS, export, tracks
 from pilates_audio.settings import Layer, Pacing, parse_value, resolve
 from pilates_audio.sound import mp3
 from pilates_audio.timing import Script
+
+if TYPE_CHECKING:
+    from pilates_audio.sound import beds
 
 # The rest of sound (numpy, pydub) is imported where a session is written or placed, so that
 # planning (`check`, `script`) starts without it.
@@ -26,6 +29,10 @@ SIDECAR_NAMES = ", ".join(export.SIDECARS)  # named in messages: ".json, .vtt, .
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 ENGINE_VARIABLE = "PILATES_AUDIO_ENGINE"  # the engine when no flag, pacing file or routine names one
 MAX_LENGTH = 4 * 3600.0  # seconds: longer sessions are refused unless --max-length allows them
+SPLIT_SAMPLE_EXACT = ("--split cuts a session on the MP3 frames it is built of, which --sample-exact does not keep; "
+                      "leave out one of them")
+SPLIT_OFF_GRID = ("--split cuts a session on the MP3 frames it is built of, which need the lameenc package; "
+                  "install it (pip install lameenc)")
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,8 @@ class Session:
     duration: float
     warnings: tuple[str, ...]
     fit: timing.Fit | None = None
+    playlist: Path | None = None  # when split: the playlist of its tracks, in their folder
+    tracks: tuple[Path, ...] = ()  # when split: the tracks, in order
 
 
 NAME_MAX = 255  # bytes in one file name on the file systems sessions are written to
@@ -52,7 +61,7 @@ def check_name(routine: Routine, name: str | None = None) -> None:
 
 
 def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | None = None,
-                  names: list[str] | None = None) -> None:
+                  names: list[str] | None = None, split: bool = False) -> None:
     """Refuse, before any work, a render whose files would replace an input or one another.
 
     Inputs are every routine's file, the blocks each includes, its cover, its music and
@@ -60,7 +69,8 @@ def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | No
     sessions must not write one file (`a.yaml` and `a.chapters.yaml` both write
     `a.chapters.json`); a name too long, or a folder where a file goes, would fail only
     at the end; the output folder must be one that can be made. `names`, one for each
-    routine, are the sessions' names where they are not the routines' own.
+    routine, are the sessions' names where they are not the routines' own; `split`, whether
+    each writes a folder of tracks too.
     """
     def real(path: Path) -> str:
         return os.path.realpath(path)
@@ -93,18 +103,22 @@ def check_outputs(routines: list[Routine], out_dir: Path, pacing_file: Path | No
             if output.is_dir():
                 raise InputError(f"{output} is a folder, where {routine.path} writes its {suffix}; move it away or "
                                  "choose another output folder with -o")
+        home = tracks.folder(out_dir, name)
+        if split and home.exists() and not home.is_dir():
+            raise InputError(f"{home} is not a folder, where {routine.path} writes its tracks; move it away or "
+                             "choose another output folder with -o")
 
 
 def music_tracks(paths: tuple[Path, ...]) -> tuple[Track, ...]:
     """Return music files given on the command line, refusing one that cannot be a file to play."""
-    tracks = []
+    found = []
     for path in paths:
         track = Track(path, str(path))
         reason = problem(path)
         if reason:
             raise track.refuse(reason)
-        tracks.append(track)
-    return tuple(tracks)
+        found.append(track)
+    return tuple(found)
 
 
 def _check_folder(folder: Path) -> None:
@@ -236,7 +250,8 @@ def placed(script: Script, bitrate: int = mp3.DEFAULT_BITRATE, sample_exact: boo
 
 def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.DEFAULT_BITRATE,
            progress: Progress | None = None, target: timing.Target | float | None = None,
-           loudness: float | None = None, sample_exact: bool = False, name: str | None = None) -> Session:
+           loudness: float | None = None, sample_exact: bool = False, name: str | None = None,
+           split: bool = False) -> Session:
     """Render one routine to `out_dir/<name>.mp3` and `<name>.json`, all or nothing.
 
     By default the MP3 is built from pieces encoded once and kept in the cache, each
@@ -244,20 +259,32 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
     beside it says where each one is. `sample_exact` encodes the whole session in one
     pass instead, every sound on its planned sample. `loudness` is in LUFS (default:
     `levelling.DEFAULT_LOUDNESS`). `name` names the session's files (default: the routine's name).
+    `split` also writes one MP3 per chapter and their playlist, in `<name>.tracks/`; without
+    it, the tracks of an earlier split go (see `tracks`).
     """
+    if split:
+        _check_split(bitrate, sample_exact)
     with cache.rendering():  # entries it uses are not pruned by another render of this process meanwhile
         session = _write(routine, pacing, out_dir, bitrate, progress, target, loudness, sample_exact,
-                         name or routine.name)
+                         name or routine.name, split)
     cache.after_render(cache_dir())
     return session
 
 
+def _bed(routine: Routine) -> beds.Bed | None:
+    """Return the music a routine plays under its voice, if any (the beds are loaded only then)."""
+    if not routine.music:
+        return None
+    from pilates_audio.sound.beds import music
+
+    return music.Music(routine.music)
+
+
 def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.DEFAULT_BITRATE,
            progress: Progress | None = None, target: timing.Target | float | None = None,
-           loudness: float | None = None, sample_exact: bool = False, name: str = "") -> Session:
+           loudness: float | None = None, sample_exact: bool = False, name: str = "", split: bool = False) -> Session:
     """Plan, speak, level and write one session (see `render`)."""
-    from pilates_audio.sound import assemblers, beds, levelling
-    from pilates_audio.sound.beds import music
+    from pilates_audio.sound import assemblers, levelling
     from pilates_audio.sound.sounds import Sounds
 
     loudness = levelling.DEFAULT_LOUDNESS if loudness is None else loudness
@@ -269,7 +296,7 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
     files.sweep(out_dir)
     files.sweep_cache(cache_dir())
     voices = voices_for(pacing)
-    bed = music.Music(routine.music) if routine.music else None  # a bad music file is refused before speaking
+    bed = _bed(routine)  # a bad music file is refused before speaking
     sounds = Sounds(voices, cache=cache_dir())  # with music or without: the speech is the same
     script, fitted = exact_script(routine, pacing, voices,
                                   (lambda done, total: progress("speaking", done, total)) if progress else None,
@@ -280,6 +307,8 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
     bare = assemblers.pick(script, sounds, gains, bitrate, sample_exact)
     assembler: assemblers.Assembler = bare
     if bed is not None:
+        from pilates_audio.sound import beds
+
         ducking = beds.Ducking.of(pacing)
         plan = beds.Plan(bed.names, ducking, beds.base_gain(bed, ducking, loudness),
                          beds.envelope(bare.script.cues, bare.script.duration, ducking), bed.crossfade)
@@ -290,18 +319,66 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
     cover_suffix = cover_output(routine)
     if cover_suffix is not None:
         paths[cover_suffix] = out_dir / f"{name}{cover_suffix}"
-    # A cover the routine no longer has (or had as another type) goes with the set it belonged to.
-    stale = [out_dir / f"{name}{suffix}" for suffix in COVERS if suffix != cover_suffix]
+    earlier, stale = _stale(out_dir, name, cover_suffix, split)
     out_dir.mkdir(parents=True, exist_ok=True)
     encoding = (lambda done, total: progress("encoding", done, total)) if progress else None
 
     # Every file is finished under a temporary name and then all are moved into place
     # together, so an interrupted or failed run never leaves half a session behind.
+    tagged = routine if fitted is None else fitted.routine
+    split_into: tuple[Path, ...] = ()
     with atomic_outputs(list(paths.values()), remove=stale) as written:
         temps = dict(zip(paths, written))
         assembler.write(temps[".mp3"], encoding)
-        export.tag_mp3(temps[".mp3"], script, routine if fitted is None else fitted.routine, cover=cover)
+        if split:
+            split_into = _write_tracks(written, temps[".mp3"], script, tagged, cover, tracks.folder(out_dir, name),
+                                       bitrate, earlier)
+        export.tag_mp3(temps[".mp3"], script, tagged, cover=cover)
         if cover_suffix is not None:
             export.write_file(temps[cover_suffix], cover)
         export.write_sidecars(temps, script)
-    return Session(paths[".mp3"], paths[".json"], script.duration / timing.SAMPLE_RATE, script.warnings, fitted)
+    return Session(paths[".mp3"], paths[".json"], script.duration / timing.SAMPLE_RATE, script.warnings, fitted,
+                   split_into[-1] if split_into else None, split_into[:-1])
+
+
+def _stale(out_dir: Path, name: str, cover_suffix: str | None, split: bool) -> tuple[list[Path], list[Path]]:
+    """Return an earlier split's files, and the files of an older set that go as the new one replaces it."""
+    # A cover the routine no longer has (or had as another type) goes with the set it belonged to.
+    stale = [out_dir / f"{name}{suffix}" for suffix in COVERS if suffix != cover_suffix]
+    earlier = tracks.previous(out_dir, name)
+    if not split:  # tracks of an earlier split would no longer match: they go, and their folder if left empty
+        home = tracks.folder(out_dir, name)
+        stale += [*earlier, *([home] if home.is_dir() else [])]
+    return earlier, stale
+
+
+def _check_split(bitrate: int, sample_exact: bool) -> None:
+    """Refuse a split of a session that is not built on the frame grid, before any work."""
+    from pilates_audio.sound import assemblers
+
+    if sample_exact:
+        raise InputError(SPLIT_SAMPLE_EXACT)
+    if not assemblers.on_grid(bitrate):
+        raise InputError(SPLIT_OFF_GRID)
+
+
+def _write_tracks(staged: files.Staged, session: Path, script: Script, routine: Routine, cover: bytes | None,
+                  home: Path, bitrate: int, earlier: list[Path]) -> tuple[Path, ...]:
+    """Cut the session's MP3 into one track per chapter in `home` and list them, among the outputs replaced together.
+
+    Return the paths the tracks and then their playlist are written to.
+    """
+    from pilates_audio.sound import cuts
+
+    made = cuts.plan(cuts.standalone(session, bitrate), [chapter.start for chapter in script.chapters])
+    found = tracks.tracks(script, [(cut.chapter, cut.count * mp3.FRAME) for cut in made])
+    temps = [staged.add(home / track.file) for track in found]
+    cuts.write(session, made, temps, bitrate)
+    for temp, track in zip(temps, found):
+        tracks.tag(temp, track, len(found), routine, script, cover)
+    listing = home / tracks.playlist_name(home)
+    export.write_file(staged.add(listing), tracks.playlist_m3u8(found))
+    for path in earlier:  # an earlier split's tracks that this one does not write again
+        if path not in staged.paths:
+            staged.drop(path)
+    return (*(home / track.file for track in found), listing)

@@ -21,6 +21,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import bench_routine  # noqa: E402
+from bench_rerender import bench_rerender  # noqa: E402
 from bench_startup import bench_startup  # noqa: E402
 
 
@@ -62,9 +63,20 @@ def main() -> None:
     parser.add_argument("--skip-startup", action="store_true", help="leave out the start-up rows")
     parser.add_argument("--startup-only", action="store_true", help="only the start-up rows (--version, --help, "
                                                                        "check and script)")
-    parser.add_argument("--against", metavar="REV", help="time the start-up rows of commit REV too, run by run (from "
-                                                         "a git worktree of it, removed after)")
+    parser.add_argument("--rerender-only", action="store_true", help="only the re-render after --inhale, in "
+                                                                        "processor and wall time")
+    parser.add_argument("--against", metavar="REV", help="time the start-up rows (or with --rerender-only, the "
+                                                         "re-render) of commit REV too, run by run (from a git "
+                                                         "worktree of it, removed after)")
     args = parser.parse_args()
+    if args.rerender_only:
+        import yaml
+
+        work = Path(tempfile.mkdtemp(prefix="pilates-audio-bench-"))
+        hour = work / f"bench-{args.minutes:g}.yaml"
+        hour.write_text(yaml.safe_dump(bench_routine.routine(args.minutes), sort_keys=False))
+        bench_rerender(work, hour, args.runs, args.against)
+        return
     if args.startup_only:
         bench_startup(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs, args.against)
         return

@@ -35,7 +35,7 @@ def make(job: Job, output: Output) -> Outcome:
     """Render one session with the tool's own render, then stamp it; a failure is an outcome, not an exception."""
     try:
         session = render.render(job.routine, job.pacing, output.folder, bitrate=output.bitrate, target=job.target,
-                                    loudness=output.loudness, name=job.name)
+                                loudness=output.loudness, name=job.name, split=output.split)
         stamp(output.folder, job.name, job.inputs)  # last: a session stopped before this is made again
     except PilatesAudioError as exc:
         return Outcome(job.name, error=exc.format_message())

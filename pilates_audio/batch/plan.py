@@ -14,6 +14,7 @@ from pilates_audio.batch import processes
 from pilates_audio.batch.manifest import Manifest
 from pilates_audio.errors import PilatesAudioError
 from pilates_audio.format import Routine, load, parse_duration
+from pilates_audio.publish import tracks
 from pilates_audio.settings import PRESETS, Pacing
 from pilates_audio.sound import levelling, mp3
 from pilates_audio.timing import SAMPLE_RATE, Target, candidate_lines
@@ -46,6 +47,7 @@ class Output:
     folder: Path
     bitrate: int = mp3.DEFAULT_BITRATE
     loudness: float = levelling.DEFAULT_LOUDNESS
+    split: bool = False  # also one MP3 per chapter and their playlist, as `render --split`
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,8 @@ def plan(manifest: Manifest, output: Output, workers: int | None = None) -> Plan
     tasks = [(manifest, routine, chosen, session_name(manifest, routine.name, chosen), output)
              for _, routine, _ in routines if routine is not None for chosen in combos]
     # Nothing a batch writes may replace an input or another session's files.
-    render.check_outputs([task[1] for task in tasks], output.folder, names=[task[3] for task in tasks])
+    render.check_outputs([task[1] for task in tasks], output.folder, names=[task[3] for task in tasks],
+                         split=output.split)
     workers = workers or speech.cores()
     if workers > 1 and len(tasks) >= PARALLEL_FROM:
         results = [result for _, result in sorted(processes.each(_planned, tasks, workers), key=lambda done: done[0])]
@@ -141,7 +144,7 @@ def plan(manifest: Manifest, output: Output, workers: int | None = None) -> Plan
                                                                        problem)
             if isinstance(result, Failure):
                 failed.append(result)
-            elif up_to_date(output.folder, result.name, result.inputs):
+            elif up_to_date(output.folder, result.name, result.inputs, output.split):
                 current.append(result.name)
             else:
                 jobs.append(result)
@@ -188,6 +191,8 @@ def _job(manifest: Manifest, routine: Routine, chosen: dict[str, str], name: str
         "version": __version__, "name": name, "values": chosen, "pacing": pacing.to_json(music=True),
         "fixed": sorted(pacing.fixed), "target": [target.seconds, target.keep_breath] if target else None,
         "voice": _identity(voicing), "bitrate": output.bitrate, "loudness": output.loudness,
+        # Named only when asked for, so sessions made before there were tracks stay up to date.
+        **({"split": True} if output.split else {}),
         "files": [_file_digest(Path(p)) for p in (routine.path, *routine.includes,
                                                   *([routine.cover] if routine.cover else []),
                                                   *(track.path for track in routine.music))],
@@ -213,8 +218,11 @@ def _outputs(folder: Path, name: str) -> list[Path]:
     return [folder / f"{name}{suffix}" for suffix in render.OUTPUTS]
 
 
-def up_to_date(folder: Path, name: str, inputs: str) -> bool:
-    """Tell whether a session was made from these inputs and its files are still the ones made then."""
+def up_to_date(folder: Path, name: str, inputs: str, split: bool = False) -> bool:
+    """Tell whether a session was made from these inputs and its files are still the ones made then.
+
+    Split, its playlist must be there too (its tracks are taken as the playlist's).
+    """
     try:
         stamp = json.loads(stamp_path(folder, name).read_text(encoding="utf-8"))
         info = (folder / f"{name}.mp3").stat()
@@ -222,7 +230,8 @@ def up_to_date(folder: Path, name: str, inputs: str) -> bool:
         return False
     return (isinstance(stamp, dict) and stamp.get("inputs") == inputs
             and stamp.get("mp3") == [info.st_size, info.st_mtime_ns]
-            and all(path.is_file() for path in _outputs(folder, name)))
+            and all(path.is_file() for path in _outputs(folder, name))
+            and (not split or tracks.playlist(folder, name).is_file()))
 
 
 def stamp(folder: Path, name: str, inputs: str) -> None:

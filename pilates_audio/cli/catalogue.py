@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from pilates_audio.cli.help import Command
-from pilates_audio.cli.options import OUTPUT
+from pilates_audio.cli.options import OUTPUT, SPLIT_HELP
 from pilates_audio.cli.report import Progress
 from pilates_audio.errors import PilatesAudioError
 
@@ -27,11 +27,12 @@ from pilates_audio.errors import PilatesAudioError
 @click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
               help="Run on Ray: alone, a Ray runtime started on this machine; with an address (such as "
                    "10.0.0.5:6379), the cluster there. Needs pilates-audio[ray] and a cache every node can write.")
+@click.option("--split", is_flag=True, help=SPLIT_HELP)
 @click.option("--dry-run", is_flag=True, help="Print the plan (sessions, distinct lines, lines cached, work left) "
                                               "and make nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary; errors only.")
-def batch_command(manifest: Path, out_dir: Path, workers: int | None, ray_address: str | None, dry_run: bool,
-                  quiet: bool) -> None:
+def batch_command(manifest: Path, out_dir: Path, workers: int | None, ray_address: str | None, split: bool,
+                  dry_run: bool, quiet: bool) -> None:
     """Render a catalogue: every routine of MANIFEST in every variant it lists, each distinct line spoken once.
 
     Sessions already made from the same inputs are skipped, so a stopped run continues
@@ -54,7 +55,7 @@ def batch_command(manifest: Path, out_dir: Path, workers: int | None, ray_addres
 
     started = time.monotonic()
     loaded = batch.load(manifest)
-    output = batch.Output(out_dir)
+    output = batch.Output(out_dir, split=split)
     catalogue = batch.plan(loaded, output, workers if ray_address is None else None)
     if dry_run:
         click.echo(batch.describe(catalogue), nl=False)

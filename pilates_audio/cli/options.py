@@ -82,6 +82,11 @@ sample_exact_option = option(
          "By default sessions are built from cached pieces, each sound within 13 ms of its planned time.")
 
 
+SPLIT_HELP = ("Also write one MP3 per chapter and their playlist in <name>.tracks/, for players that skip tracks "
+              "but not chapters.")
+split_option = option("--split", group="Output", is_flag=True, help=SPLIT_HELP)
+
+
 def check_bitrate(ctx: click.Context, param: click.Parameter, value: int) -> int:
     from pilates_audio.sound import mp3
 

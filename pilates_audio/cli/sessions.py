@@ -14,7 +14,7 @@ from pilates_audio import settings
 from pilates_audio.cli.help import Command, option
 from pilates_audio.cli.options import (OUTPUT, check_bitrate, default_bitrate, default_loudness, length_option,
                                        length_target, max_length_option, music_settings, pacing_options,
-                                       sample_exact_option, split_flags)
+                                       sample_exact_option, split_flags, split_option)
 from pilates_audio.cli.report import Progress, report, show_os_error
 from pilates_audio.errors import PilatesAudioError
 
@@ -45,10 +45,11 @@ SHORTEST_PAUSE = 1.0  # seconds: `script` leaves shorter pauses out of its timel
 @option("--loudness", group="Output", type=click.FloatRange(-40, -5), default=default_loudness,
         show_default=True, metavar="LUFS", help="Integrated loudness of the session (true peaks stay under -1 dBTP).")
 @sample_exact_option
+@split_option
 @click.option("--watch", is_flag=True, help="Keep running and re-render whenever a routine or the pacing file is saved.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or warnings; errors only.")
 def render_command(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loudness: float, quiet: bool,
-                   target: float | None, max_length: float | None, watch: bool, sample_exact: bool,
+                   target: float | None, max_length: float | None, watch: bool, sample_exact: bool, split: bool,
                    music: tuple[Path, ...], no_music: bool, **kwargs: Any) -> None:
     """Render routines to MP3 sessions, each with its timed script (.json), transcript and chapters."""
     from pilates_audio import render
@@ -56,7 +57,7 @@ def render_command(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loud
     if music and no_music:
         raise click.UsageError("--music and --no-music cannot be used together")
     output = dict(out_dir=out_dir, bitrate=bitrate, loudness=loudness, target=target, sample_exact=sample_exact,
-                  max_length=max_length or render.MAX_LENGTH,
+                  split=split, max_length=max_length or render.MAX_LENGTH,
                   music=() if no_music else (render.music_tracks(music) if music else None))
     if watch:
         _watch(list(routines), kwargs.get("pacing_file"), lambda: _render_all(routines, quiet, dict(kwargs), **output),
@@ -66,7 +67,7 @@ def render_command(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loud
 
 
 def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: Path, bitrate: int, loudness: float,
-                target: float | None, sample_exact: bool, max_length: float,
+                target: float | None, sample_exact: bool, max_length: float, split: bool = False,
                 music: tuple[Track, ...] | None = None) -> list[Path]:
     """Render each routine; return the other files they read (blocks they include, music they play)."""
     from pilates_audio import render
@@ -78,7 +79,7 @@ def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: 
     loaded = load_all(list({os.path.realpath(path): path for path in routines}.values()))
     if music is not None:  # --music or --no-music: instead of what the routines name
         loaded = [replace(routine, music=music) for routine in loaded]
-    render.check_outputs(loaded, out_dir, pacing_path)  # nothing a render writes may replace an input
+    render.check_outputs(loaded, out_dir, pacing_path, split=split)  # nothing a render writes may replace an input
     plans = [(r, render.effective_pacing(r, flags, pacing_file)[0]) for r in loaded]
     target = length_target(target, flags)
     for routine, pacing in plans:  # refuse a session too long, or a length out of reach, before any work
@@ -86,10 +87,12 @@ def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: 
     for routine, pacing in plans:
         with Progress(routine.name, quiet) as progress:
             session = render.render(routine, pacing, out_dir, bitrate=bitrate, progress=progress, target=target,
-                                    loudness=loudness, sample_exact=sample_exact)
+                                    loudness=loudness, sample_exact=sample_exact, split=split)
         if not quiet:
             report(routine, session.fit, session.warnings)
         click.echo(f"{session.mp3}\t{format_clock(session.duration)}")
+        if session.playlist is not None:
+            click.echo(f"{session.playlist}\t{len(session.tracks)} tracks")
     # --watch renders again when any of these changes too: the blocks, and the music.
     return [path for routine in loaded for path in (*routine.includes, *(track.path for track in routine.music))]
 

@@ -125,10 +125,12 @@ def parse(data: bytes, display: str, problems: list[Problem]) -> Node | None:
     if text is None:
         return None
     try:
-        # Walk the events first: a hostile file is refused before any of it is built.
-        if not _scan(text, display, problems):
+        # Walk the events first: a hostile file is refused before any of it is built. Nodes are
+        # then composed from the same events: the text is parsed once.
+        events: list[yaml.Event] = []
+        if not _scan(text, display, problems, events):
             return None
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _Replay(events).get_single_node()
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
@@ -205,12 +207,14 @@ def _decode(data: bytes, display: str, problems: list[Problem]) -> str | None:
     return text
 
 
-def _scan(text: str, display: str, problems: list[Problem]) -> bool:
-    """Check nesting depth and how far aliases would expand, without expanding them."""
+def _scan(text: str, display: str, problems: list[Problem], kept: list[yaml.Event] | None = None) -> bool:
+    """Check nesting depth and how far aliases would expand, without expanding them; keep the events if asked."""
     anchored: dict[str, int] = {}  # anchor -> how many values it stands for
     opened: list[tuple[str | None, int]] = []  # open collections: their anchor, the count when they began
     count = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if kept is not None:
+            kept.append(event)
         if isinstance(event, yaml.CollectionStartEvent):
             if len(opened) >= MAX_DEPTH:
                 problems.append(_at(display, event.start_mark, f"values are nested more than {MAX_DEPTH} levels deep"))
@@ -232,6 +236,29 @@ def _scan(text: str, display: str, problems: list[Problem]) -> bool:
             problems.append(_at(display, event.start_mark, f"{where} more than {MAX_VALUES:,} values"))
             return False
     return True
+
+
+class _Replay(yaml.composer.Composer, yaml.resolver.Resolver):
+    """Compose nodes from events already parsed, as `yaml.compose` composes them from the text."""
+
+    def __init__(self, events: list[yaml.Event]):
+        yaml.composer.Composer.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+        self.events = events
+        self.next = 0
+
+    def check_event(self, *choices: type) -> bool:
+        if self.next >= len(self.events):
+            return False
+        return not choices or isinstance(self.events[self.next], choices)
+
+    def peek_event(self) -> yaml.Event | None:
+        return self.events[self.next] if self.next < len(self.events) else None
+
+    def get_event(self) -> yaml.Event | None:
+        event = self.peek_event()
+        self.next += 1
+        return event
 
 
 def _at(display: str, mark: yaml.Mark, message: str) -> Problem:

@@ -52,9 +52,7 @@ class Phrasebook:
 
     def number(self, n: int) -> str:
         """Spell out a whole number, as it is spoken (no commas between thousands)."""
-        from num2words import num2words
-
-        return num2words(n, lang=self.numbers).replace(",", "")
+        return _spoken(self.numbers, n)
 
     def count(self, n: int) -> str:
         """Return the spoken rep number as a line of its own."""
@@ -165,6 +163,14 @@ def _locale(tag: str) -> str:
     return tag.replace("-", "_")
 
 
+@lru_cache(maxsize=4096, typed=True)  # every rep's number, in each of the plans a render makes
+def _spoken(numbers: str, n: int) -> str:
+    """Spell out a number in a language, by num2words' name for it."""
+    from num2words import num2words
+
+    return num2words(n, lang=numbers).replace(",", "")
+
+
 @lru_cache(maxsize=None)
 def _rule(tag: str) -> Any:
     from babel import Locale
@@ -172,6 +178,7 @@ def _rule(tag: str) -> Any:
     return Locale.parse(_locale(tag))
 
 
+@lru_cache(maxsize=4096, typed=True)  # asked for each number said, every time a session is planned
 def _plural(tag: str, value: float) -> str:
     """Return the CLDR plural category of a number in a language."""
     return _rule(tag).plural_form(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
+import math
 import os
 import stat
 import threading
@@ -250,6 +251,17 @@ def _duration(seconds: float) -> str:
     return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
+def description(episode: Episode) -> str:
+    """Return an item's description: the session's, then its chapters' times, one a line, for apps that read only it.
+
+    A time is the chapter's start in whole seconds, rounded down, so an app that jumps to
+    it never misses the chapter's first word.
+    """
+    text = episode.description or episode.title
+    lines = [f"{_duration(math.floor(start))} {' '.join(title.split())}" for start, title in episode.chapters]
+    return "\n\n".join([text, "\n".join(lines)]) if lines else text
+
+
 def feed_xml(items: list[Episode], base_url: str, settings: Channel = Channel()) -> bytes:
     """Return an RSS 2.0 podcast feed (iTunes and Podcasting 2.0 namespaces) for the sessions."""
     base = base_url.rstrip("/") + "/"
@@ -286,7 +298,7 @@ def feed_xml(items: list[Episode], base_url: str, settings: Channel = Channel())
     for episode in items:
         item = add(channel, "item")
         add(item, "title", episode.title)
-        add(item, "description", episode.description or episode.title)
+        add(item, "description", description(episode))
         add(item, "guid", episode.guid, isPermaLink="false")
         add(item, "pubDate", email.utils.formatdate(episode.modified, usegmt=True))
         add(item, "enclosure", url=base + quote(episode.mp3.name), length=str(episode.size), type="audio/mpeg")

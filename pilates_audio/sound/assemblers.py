@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
-from pilates_audio.sound import beds, mixdown, mp3, one_pass
+from pilates_audio.sound import mp3
 from pilates_audio.sound.pieces import Piece, assemble, layout
 from pilates_audio.sound.sounds import Key, Sounds
 from pilates_audio.timing import Script
+
+# Beds, their mixing and the one-pass encoder are loaded where a session uses them: a session
+# without music, on the frame grid (a re-render, most often), needs none of them.
+if TYPE_CHECKING:
+    from pilates_audio.sound import beds, mixdown
 
 Progress = Callable[[int, int], None]  # (samples done, samples in all)
 
@@ -40,6 +45,8 @@ class Pieces:
 
     def under(self, bed: beds.Bed, plan: beds.Plan) -> Cells:
         """Return the same session over a bed: mixed, and encoded in cells on the same grid."""
+        from pilates_audio.sound import mixdown
+
         script = replace(self.script, music=plan)
         return Cells(script, mixdown.Mixdown(script, self.sounds, self.gains, bed, plan), self.bitrate)
 
@@ -58,10 +65,14 @@ class OnePass:
 
     def under(self, bed: beds.Bed, plan: beds.Plan) -> MixedOnePass:
         """Return the same session over a bed, mixed and encoded in one pass."""
+        from pilates_audio.sound import mixdown
+
         script = replace(self.script, music=plan)
         return MixedOnePass(script, mixdown.Mixdown(script, self.sounds, self.gains, bed, plan), self.bitrate)
 
     def write(self, out: Path, progress: Progress | None = None) -> None:
+        from pilates_audio.sound import one_pass
+
         one_pass.encode(self.script, self.sounds, self.gains, out, bitrate=self.bitrate, progress=progress)
         self.sounds.write_notes()
 
@@ -75,6 +86,8 @@ class Cells:
     bitrate: int
 
     def write(self, out: Path, progress: Progress | None = None) -> None:
+        from pilates_audio.sound import mixdown
+
         mixdown.assemble(self.mix, out, self.bitrate, progress)
         self.mix.sounds.write_notes()
 
@@ -88,6 +101,8 @@ class MixedOnePass:
     bitrate: int
 
     def write(self, out: Path, progress: Progress | None = None) -> None:
+        from pilates_audio.sound import mixdown
+
         mixdown.encode_whole(self.mix, out, self.bitrate, progress)
         self.mix.sounds.write_notes()
 

@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import struct
 from functools import lru_cache
-from typing import BinaryIO
+from typing import BinaryIO, Iterator
 
 from pilates_audio import tools
 from pilates_audio.timing import SAMPLE_RATE
 
 FRAME = 1152  # samples in one MPEG-1 Layer III frame
-# LAME puts 576 samples before the first one it is given, and a decoder adds 529 more
-# (the synthesis filterbank's delay): a piece's first sample is heard this far in.
-PIECE_DELAY = 576 + 529
+ENCODER_DELAY = 576  # samples LAME puts before the first one it is given
+DECODER_DELAY = 529  # samples a decoder's synthesis filterbank adds before the first one it decodes
+PIECE_DELAY = ENCODER_DELAY + DECODER_DELAY  # how far into its first frame a piece's first sample is heard
 DEFAULT_BITRATE = 64  # kbps a session is encoded at unless told otherwise
 BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)  # kbps, MPEG-1 Layer III
 QUALITY = 5  # LAME's algorithm quality (0 best, 9 fastest); 5 is its "good speed" setting
 _SIDE_INFO = 17  # bytes of side information in a mono MPEG-1 frame
 _MONO = 0xC4  # last header byte: single channel, original, no emphasis
+SILENCE_BLOCK = 4096  # silent frames joined before one write (856 kB at 64 kbps, 4.3 MB at 320)
 
 
 def lame(bitrate: int, quality: int, out: str, reservoir: bool = True, xing: bool = True) -> list[str]:
@@ -194,17 +195,86 @@ def silent_frame(kbps: int, padded: bool = False) -> bytes:
     return header(kbps, padded) + bytes(frame_size(kbps, padded) - 4)
 
 
-def info_frame(kbps: int, frames: int, size: int) -> bytes:
+def info_frame(kbps: int, frames: int, size: int, trim: tuple[int, int] | None = None) -> bytes:
     """Return the Xing "Info" frame that tells players a constant-bitrate file's frames and bytes.
 
-    It carries no LAME extension, so decoders trim nothing: the file decodes to exactly
-    `frames` × FRAME samples, which the script describes. The frame itself decodes to
-    silence in players that do not read it.
+    Without `trim` it carries no LAME extension, so decoders trim nothing: the file
+    decodes to exactly `frames` × FRAME samples, which the script describes. With
+    `trim`, (delay, padding) in LAME's terms, gapless players trim delay + DECODER_DELAY
+    samples at the start and padding - DECODER_DELAY at the end. The frame itself
+    decodes to silence in players that do not read it.
     """
     data = bytearray(silent_frame(kbps))
     at = 4 + _SIDE_INFO
     data[at:at + 16] = b"Info" + struct.pack(">III", 0x3, frames, size)  # flags: frame count, byte count
+    if trim is not None:
+        tag = _lame_tag(kbps, size, *trim)
+        data[at + 16:at + 16 + len(tag)] = tag
+        end = at + 16 + len(tag)
+        data[end - 2:end] = struct.pack(">H", crc16(bytes(data[:end - 2])))
     return bytes(data)
+
+
+LAME_VERSION = b"LAME3.100"  # the encoder the frames come from (lameenc and ffmpeg's libmp3lame bundle 3.100)
+
+
+def _lame_tag(kbps: int, size: int, delay: int, padding: int) -> bytes:
+    """Return LAME's extension of the Info frame (36 bytes, its own check last, left zero here)."""
+    if not (0 <= delay < 4096 and 0 <= padding < 4096):
+        raise ValueError(f"delay {delay} and padding {padding} must each fit in 12 bits")
+    # Revision 0 and method 1 (constant bitrate); no lowpass, peak or gains; the bitrate; then
+    # the delay and padding, 12 bits each; the source was 44.1 kHz; the music's length in
+    # bytes (Info frame included); its check left zero, which no decoder reads.
+    return (LAME_VERSION + bytes((0x01, 0)) + bytes(4 + 2 + 2) + bytes((0, min(kbps, 255)))
+            + (delay << 12 | padding).to_bytes(3, "big") + bytes((1 << 6, 0)) + bytes(2)
+            + struct.pack(">I", size) + bytes(2) + bytes(2))
+
+
+@lru_cache(maxsize=1)
+def _crc_table() -> tuple[int, ...]:
+    table = []
+    for byte in range(256):
+        value = byte
+        for _ in range(8):
+            value = (value >> 1) ^ 0xA001 if value & 1 else value >> 1
+        table.append(value)
+    return tuple(table)
+
+
+def crc16(data: bytes) -> int:
+    """Return the CRC-16 (polynomial 0x8005, reflected) that the LAME extension checks itself with."""
+    table, value = _crc_table(), 0
+    for byte in data:
+        value = (value >> 8) ^ table[(value ^ byte) & 0xFF]
+    return value
+
+
+def main_data_begin(frame: bytes) -> int:
+    """Return how many bytes before its side information a frame's data begins (0: all within the frame)."""
+    return frame[4] << 1 | frame[5] >> 7
+
+
+def read_frames(handle: BinaryIO, kbps: int) -> Iterator[bytes]:
+    """Yield the frames of an MP3 file written by `Writer` at `kbps`, after its ID3 tag and Info frame."""
+    head = handle.read(10)
+    if head[:3] == b"ID3":
+        size = sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(head[6:10]))
+        handle.seek(10 + size + (10 if head[5] & 0x10 else 0))  # a footer, if the flags say there is one
+    else:
+        handle.seek(0)
+    plain, padded = header(kbps), header(kbps, True)
+    first = True
+    while head := handle.read(4):
+        if head not in (plain, padded):
+            raise FrameError(f"unexpected bytes at {handle.tell() - 4}: {head.hex()}")
+        rest = handle.read(frame_size(kbps, head == padded) - 4)
+        if len(rest) < frame_size(kbps, head == padded) - 4:
+            raise FrameError(f"a frame at {handle.tell() - 4 - len(rest)} is cut short")
+        if first and rest[_SIDE_INFO:_SIDE_INFO + 4] in (b"Info", b"Xing"):
+            first = False
+            continue  # the Info frame says how long the file is; it holds no sound
+        first = False
+        yield head + rest
 
 
 class Writer:
@@ -214,11 +284,12 @@ class Writer:
     file's bytes keep in step with time and players seek by bitrate accurately.
     """
 
-    def __init__(self, out: BinaryIO, kbps: int):
+    def __init__(self, out: BinaryIO, kbps: int, trim: tuple[int, int] | None = None):
         self.out = out
         self.kbps = kbps
+        self.trim = trim  # (delay, padding) for gapless players, if any: see info_frame
         self.start = out.tell()
-        out.write(info_frame(kbps, 0, 0))
+        out.write(info_frame(kbps, 0, 0, trim))
         self.frames = 0
         self.bytes = 0
 
@@ -229,17 +300,23 @@ class Writer:
         self.frames += count
 
     def silence(self, count: int) -> None:
+        """Write `count` silent frames, padded where a constant-bitrate encoder would pad them."""
         exact = 144000 * self.kbps / SAMPLE_RATE
         plain, padded = silent_frame(self.kbps), silent_frame(self.kbps, True)
-        for _ in range(count):
-            frame = padded if self.bytes + len(plain) < (self.frames + 1) * exact - 0.5 else plain
-            self.out.write(frame)
-            self.bytes += len(frame)
-            self.frames += 1
+        size, written, frames = len(plain), self.bytes, self.frames
+        # Written a block at a time: an hour holds some hundred thousand silent frames.
+        for block in range(frames + 1, frames + count + 1, SILENCE_BLOCK):
+            chunk = []
+            for number in range(block, min(block + SILENCE_BLOCK, frames + count + 1)):
+                frame = padded if written + size < number * exact - 0.5 else plain
+                chunk.append(frame)
+                written += len(frame)
+            self.out.write(b"".join(chunk))
+        self.bytes, self.frames = written, frames + max(count, 0)
 
     def finish(self) -> None:
         """Fill in the Info frame now that the frames are all written."""
         end = self.out.tell()
         self.out.seek(self.start)
-        self.out.write(info_frame(self.kbps, self.frames, frame_size(self.kbps) + self.bytes))
+        self.out.write(info_frame(self.kbps, self.frames, frame_size(self.kbps) + self.bytes, self.trim))
         self.out.seek(end)

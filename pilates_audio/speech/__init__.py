@@ -121,12 +121,12 @@ class Speech:
             if text in self._clips:
                 continue
             path = self.path(text)
-            clip = clips.load(path)
-            if clip is None:
+            found = clips.load_info(path)
+            if found is None:
                 todo.append(text)
             else:
                 cache.used(path)
-                self._clips[text] = clips.info(clip)
+                self._clips[text] = found
         return todo
 
     def ensure(self, lines: Iterable[str], progress: Callable[[int, int], None] | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from pilates_audio.errors import InputError, PilatesAudioError
@@ -90,6 +91,7 @@ class Engine(Protocol):
         """Load the engine and the voice, in a worker process."""
 
 
+@lru_cache(maxsize=4096)  # asked for each line every time a session is planned on estimates
 def letters_and_pauses(text: str) -> tuple[int, int]:
     """Count what speech length depends on: letters, and punctuation marks inside the text."""
     return len(re.sub(r"[^\w]", "", text)), len(re.findall(r"[,;:.!?](?=\s+\S)", text))

@@ -62,15 +62,24 @@ def encode_clip(clip: Clip) -> bytes:
     return _HEADER.pack(CLIP_MAGIC, len(clip.pcm) // 2, len(clip.steps) // 4, bytes.fromhex(clip_digest(clip))) + payload
 
 
-def decode_clip(data: bytes) -> Clip | None:
-    """Return the clip in a cache entry, or None if the entry is damaged."""
+def _checked(data: bytes) -> tuple[int, memoryview, bytes] | None:
+    """Return a cache entry's sample count, what follows its header (not copied) and its digest; None if damaged."""
     if len(data) < _HEADER.size:
         return None
     magic, count, steps, digest = _HEADER.unpack_from(data)
-    payload = data[_HEADER.size:]
+    payload = memoryview(data)[_HEADER.size:]
     if magic != CLIP_MAGIC or len(payload) != count * 2 + steps * 4 or hashlib.sha256(payload).digest() != digest:
         return None
-    return Clip(payload[: count * 2], payload[count * 2:], digest.hex())
+    return count, payload, digest
+
+
+def decode_clip(data: bytes) -> Clip | None:
+    """Return the clip in a cache entry, or None if the entry is damaged."""
+    checked = _checked(data)
+    if checked is None:
+        return None
+    count, payload, digest = checked
+    return Clip(bytes(payload[: count * 2]), bytes(payload[count * 2:]), digest.hex())
 
 
 def info(clip: Clip) -> ClipInfo:
@@ -84,6 +93,18 @@ def load(path: Path) -> Clip | None:
         return decode_clip(path.read_bytes())
     except OSError:
         return None
+
+
+def load_info(path: Path) -> ClipInfo | None:
+    """Describe the clip stored at `path`, checked as `load` checks it, without copying its audio; None if bad."""
+    try:
+        checked = _checked(path.read_bytes())
+    except OSError:
+        return None
+    if checked is None:
+        return None
+    count, payload, digest = checked
+    return ClipInfo(count, bytes(payload[count * 2:]), digest.hex())
 
 
 def store(path: Path, pcm: bytes) -> ClipInfo:

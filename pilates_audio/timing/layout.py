@@ -112,8 +112,8 @@ class Layout:
             texts = [self.guide.book.say("release")] + texts
         length = samples(self.pacing.transition_seconds)
         # A line that filled the part before to its last moment still gets a gap before the next.
-        sounds = [cue for cue in self.cues if cue.kind != CueKind.PAUSE]
-        lead = max(0, samples(MIN_GAP) - (self.now - sounds[-1].end)) if sounds else 0
+        sound = next((cue for cue in reversed(self.cues) if cue.kind != CueKind.PAUSE), None)  # the last one heard
+        lead = max(0, samples(MIN_GAP) - (self.now - sound.end)) if sound is not None else 0
         lines = [Line(lead, text) for text in texts]
         countdown = makers.counts_in(self.pacing, exercise)
         if switch is not None:

@@ -242,3 +242,25 @@ def test_planning_on_several_processes_gives_the_plan_of_one(tmp_path):
     assert len(combinations(manifest)) * 2 >= PARALLEL_FROM  # enough sessions to be planned in parallel
     alone, shared = batch.plan(manifest, output, workers=1), batch.plan(manifest, output, workers=2)
     assert alone == shared and len(alone.jobs) == 24
+
+
+def test_batch_split_writes_the_tracks_render_split_does_and_keeps_them_up_to_date(tmp_path):
+    manifest = catalogue(tmp_path, "routines: [routines/tiny.yaml]\nvariants: {pace: [brisk]}\n", {"tiny": TINY})
+    first = run_cli("batch", manifest, "-o", tmp_path / "batch", "--split", "-q")
+    assert first.code == 0, first.stderr
+    rendered = run_cli("render", tmp_path / "routines/tiny.yaml", "--pace", "brisk", "--split", "-o",
+                       tmp_path / "render")
+    assert rendered.code == 0, rendered.stderr
+    assert rendered.stdout.splitlines()[1] == f"{tmp_path / 'render/tiny.tracks/tiny.m3u8'}\t3 tracks"
+    made = sorted(os.listdir(tmp_path / "batch/tiny.tracks"))
+    assert made == ["01 - Introduction.mp3", "02 - Lift.mp3", "03 - Closing.mp3", "tiny.m3u8"]
+    for name in made:  # the same bytes as render's, tags and all
+        assert (tmp_path / "batch/tiny.tracks" / name).read_bytes() == (tmp_path / "render/tiny.tracks" / name
+                                                                        ).read_bytes()
+    assert run_cli("batch", manifest, "-o", tmp_path / "batch", "--split").stdout == ""  # up to date
+    (tmp_path / "batch/tiny.tracks/tiny.m3u8").unlink()  # a playlist gone: the session is made again
+    assert run_cli("batch", manifest, "-o", tmp_path / "batch", "--split").stdout.count("tiny.mp3") == 1
+    assert sorted(os.listdir(tmp_path / "batch/tiny.tracks")) == made
+    # Without --split the session is made again, and its tracks go with their folder.
+    assert run_cli("batch", manifest, "-o", tmp_path / "batch").stdout.count("tiny.mp3") == 1
+    assert not (tmp_path / "batch/tiny.tracks").exists()

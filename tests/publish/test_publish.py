@@ -55,7 +55,11 @@ def test_the_feed_lists_each_session_with_everything_a_podcast_app_needs(folder)
     (item,) = channel.findall("item")
     data = json.loads((folder / "feed-and-serve.json").read_text())
     assert item.findtext("title") == "Feed & Serve"
-    assert item.findtext("description") == "A short session <for> the feed."
+    starts = [int(chapter["start"]) for chapter in data["chapters"]]
+    chapter_lines = [f"00:{start // 60:02d}:{start % 60:02d} {chapter['title']}"
+                     for start, chapter in zip(starts, data["chapters"])]
+    assert [line.split(" ", 1)[1] for line in chapter_lines] == ["Introduction", "Lift", "Reach", "Closing"]
+    assert item.findtext("description") == "A short session <for> the feed.\n\n" + "\n".join(chapter_lines)
     enclosure = item.find("enclosure")
     assert enclosure.get("url") == "http://192.168.1.20:8000/feed-and-serve.mp3"
     assert enclosure.get("type") == "audio/mpeg"
@@ -66,7 +70,8 @@ def test_the_feed_lists_each_session_with_everything_a_podcast_app_needs(folder)
     assert chapters.get("url") == "http://192.168.1.20:8000/feed-and-serve.chapters.json"
     assert chapters.get("type") == "application/json+chapters"
     transcript = item.find(f"{PODCAST}transcript")
-    assert (transcript.get("url"), transcript.get("type")) == ("http://192.168.1.20:8000/feed-and-serve.vtt", "text/vtt")
+    assert transcript.attrib == {"url": "http://192.168.1.20:8000/feed-and-serve.vtt", "type": "text/vtt",
+                                 "language": "en"}
     guid = item.find("guid")
     assert guid.get("isPermaLink") == "false" and guid.text.startswith("feed-and-serve-")
     assert item.findtext("pubDate").endswith("GMT")

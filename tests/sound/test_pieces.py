@@ -107,6 +107,26 @@ def test_silent_frames_keep_the_bytes_in_step_with_time(tmp_path):
     assert abs(size - 5000 * 144000 * 64 / SAMPLE_RATE) <= 2
 
 
+@pytest.mark.parametrize("kbps", [64, 320])
+def test_a_long_silence_is_padded_as_one_frame_at_a_time_would_be(tmp_path, kbps):
+    """Silence is written a block of frames at a time; its padding runs on across the blocks."""
+    count = 2 * mp3.SILENCE_BLOCK + 7
+    at_once, one_by_one = tmp_path / "at-once.mp3", tmp_path / "one-by-one.mp3"
+    with open(at_once, "wb") as handle:
+        writer = mp3.Writer(handle, kbps)
+        writer.silence(3)
+        writer.silence(count)
+        writer.finish()
+    with open(one_by_one, "wb") as handle:
+        writer = mp3.Writer(handle, kbps)
+        for _ in range(3 + count):
+            writer.silence(1)
+        writer.finish()
+    assert at_once.read_bytes() == one_by_one.read_bytes()
+    size = at_once.stat().st_size - mp3.frame_size(kbps)  # the Info frame
+    assert abs(size - (3 + count) * 144000 * kbps / SAMPLE_RATE) <= 2
+
+
 # --- placing a script on the grid ---------------------------------------------------
 
 

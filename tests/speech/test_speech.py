@@ -46,6 +46,16 @@ def test_a_damaged_entry_counts_as_a_miss_and_is_remade(tmp_path: Path):
     assert speech.Speech(None, 150, root=tmp_path, engine="pyttsx3").missing(["Breathe in."]) == ["Breathe in."]
 
 
+def test_an_entry_with_one_byte_of_its_audio_changed_counts_as_a_miss(tmp_path: Path):
+    voices = speech.Speech(None, 150, root=tmp_path, engine="pyttsx3")
+    voices.ensure(["Breathe out."])
+    entry = voices.path("Breathe out.")
+    data = bytearray(entry.read_bytes())
+    data[len(data) // 2] ^= 1  # the same size, so only its checksum can tell
+    entry.write_bytes(bytes(data))
+    assert speech.Speech(None, 150, root=tmp_path, engine="pyttsx3").missing(["Breathe out."]) == ["Breathe out."]
+
+
 def test_clips_are_trimmed_and_their_length_is_stable(tmp_path: Path):
     """Speech runs from the first sample to the last; fresh syntheses agree to a few ms.
 
