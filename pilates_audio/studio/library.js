@@ -118,6 +118,7 @@
     const move = moves.find((m) => m.id === card.library.id);
     if (!move) return;
     swapping = { card, move, name: card.data.name };
+    $("lib-search").value = ""; // the swap's own list: alike exercises, by the other filters
     list();
     $("library").scrollIntoView({ block: "start" });
     $("lib-cancel").focus();

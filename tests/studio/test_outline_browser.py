@@ -127,6 +127,16 @@ def test_a_routine_built_from_the_library_reordered_and_changed_is_saved_as_vali
     tools.click("#undo")
     tools.until("document.querySelector('#text').value.includes('      - Pubic bone heavy, so the lower back stays long.')")
 
+    # Swap offers the exercises of the same role, position and focus.
+    tools.click("#card-exercises-1 button[aria-label='Swap Cat-cow']")
+    tools.until("document.querySelector('#library-target').textContent === 'Swap Cat-cow for one of these:'")
+    assert tools.js("[...document.querySelectorAll('#lib-list .move strong')].map(s => s.textContent)") == [
+        "Thread the needle"]
+    tools.click("#lib-list button[aria-label='Use Thread the needle']")
+    tools.until("document.querySelector('#card-exercises-1 h3').textContent === 'Thread the needle'")
+    tools.click("#undo")
+    tools.until("document.querySelector('#card-exercises-1 h3').textContent === 'Cat-cow'")
+
     # A duplicate and a delete, and Undo takes the delete back.
     tools.click("#card-exercises-1 button[aria-label='Delete Cat-cow']")
     tools.until("document.querySelectorAll('#outline li.card').length === 3")
