@@ -227,3 +227,11 @@ def test_the_shipped_routines_take_every_kind_of_edit_and_keep_their_comments(pa
             assert apply(moved, {"op": "move", "at": at, "index": len(items) - 1, "to_index": 0}) == text
     comments = [line.strip() for line in original.splitlines() if line.strip().startswith("#")]
     assert [line.strip() for line in text.splitlines() if line.strip().startswith("#")] == comments
+
+
+def test_a_new_section_is_written_like_the_others_with_the_blank_line_between_them():
+    text = apply(SECTIONS, {"op": "insert", "at": ["sections"], "value": {
+        "name": "Cool-down", "exercises": [{"name": "Child's pose", "hold": "5 breaths"}]}})
+    assert text == SECTIONS + ("\n  - name: Cool-down\n    exercises:\n      - name: Child's pose\n"
+                               "        hold: 5 breaths\n")
+    assert apply(text, {"op": "delete", "at": ["sections"], "index": 2}) == SECTIONS
