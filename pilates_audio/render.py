@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from pilates_audio import cache, files, speech, timing, tools
+from pilates_audio import files, speech, timing, tools
 from pilates_audio.errors import InputError
 from pilates_audio.files import atomic_outputs, cache_dir
 from pilates_audio.format import Routine, Track, format_clock, localized
@@ -21,8 +21,8 @@ from pilates_audio.timing import Script
 if TYPE_CHECKING:
     from pilates_audio.sound import beds
 
-# The rest of sound (numpy, pydub) is imported where a session is written or placed, so that
-# planning (`check`, `script`) starts without it.
+# The rest of sound (numpy, pydub) and the cache's bookkeeping are imported where a session is
+# written or placed, so that planning (`check`, `script`) starts without them.
 
 OUTPUTS = (".mp3", *export.SIDECARS)  # what render writes for each session
 SIDECAR_NAMES = ", ".join(export.SIDECARS)  # named in messages: ".json, .vtt, .chapters.json"
@@ -236,6 +236,8 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
 
 def voices_for(pacing: Pacing) -> speech.Speech:
     """Return the clips of a session's engine, voice and rate."""
+    from pilates_audio import cache
+
     cache.check()
     return speech.Speech(pacing.voice, pacing.rate, engine=pacing.engine, language=pacing.language)
 
@@ -264,6 +266,8 @@ def render(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
     """
     if split:
         _check_split(bitrate, sample_exact)
+    from pilates_audio import cache
+
     with cache.rendering():  # entries it uses are not pruned by another render of this process meanwhile
         session = _write(routine, pacing, out_dir, bitrate, progress, target, loudness, sample_exact,
                          name or routine.name, split)
@@ -285,6 +289,8 @@ def _write(routine: Routine, pacing: Pacing, out_dir: Path, bitrate: int = mp3.D
            loudness: float | None = None, sample_exact: bool = False, name: str = "", split: bool = False) -> Session:
     """Plan, speak, level and write one session (see `render`)."""
     from pilates_audio.sound import assemblers, levelling
+    from pilates_audio import cache
+
     from pilates_audio.sound.sounds import Sounds
 
     loudness = levelling.DEFAULT_LOUDNESS if loudness is None else loudness

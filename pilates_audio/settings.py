@@ -7,7 +7,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from pilates_audio import languages
+from pilates_audio import engines, languages
 from pilates_audio.errors import Problem, ValidationError
 from pilates_audio.format import yamlsrc
 from pilates_audio.format.units import Duration, parse_duration
@@ -22,7 +22,6 @@ DEFAULT_PRESET = "standard"
 BREATH_CUES = ("voice", "tone", "silent")
 GUIDANCE = ("full", "standard", "minimal")  # how much is said besides the author's words
 USER_SOURCES = ("flag", "pacing file", "studio")  # settings from these beat an exercise's own
-ENGINES = ("auto", "pyttsx3", "piper")  # auto: piper when a Piper voice is installed, else pyttsx3
 MIN_RATE, MAX_RATE = 60, 450
 MAX_COUNTDOWN = 10
 
@@ -132,8 +131,8 @@ SETTINGS: dict[str, Setting] = {row.name: row for row in (
     Setting("guidance", SettingKind.CHOICE, "standard", "How much is said: full; standard (no breath words in "
             "rests, no next-up just before the exercise); minimal (names, counts, what is needed to follow).", PACING,
             choices=GUIDANCE),
-    Setting("engine", SettingKind.CHOICE, ENGINES[0], "Speech engine: piper (neural voices), pyttsx3, or auto "
-            "(piper when a Piper voice is installed, else pyttsx3).", VOICE, choices=ENGINES),
+    Setting("engine", SettingKind.CHOICE, engines.AUTO, "Speech engine: piper (neural voices), pyttsx3, or auto "
+            "(piper when a Piper voice is installed, else pyttsx3).", VOICE, choices=(engines.AUTO, *engines.NAMES)),
     Setting("voice", SettingKind.TEXT, None, "A voice of the engine: an id from `pilates-audio voices`, or a Piper "
             ".onnx model.", VOICE, metavar="ID",
             refusal="voice must be a voice id as text; `pilates-audio voices` lists them"),

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import warnings
 from functools import lru_cache
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from pilates_audio.errors import PilatesAudioError
+
+if TYPE_CHECKING:
+    import subprocess  # imported where ffmpeg runs, so that planning (`check`, `script`) starts without it
 
 
 class FFmpegError(PilatesAudioError):
@@ -51,6 +54,8 @@ def _fix() -> str:
 @lru_cache(maxsize=1)
 def working_ffmpeg() -> str:
     """Return the ffmpeg to use after checking that it runs, so a broken one is named before any work."""
+    import subprocess
+
     path = ffmpeg()
     try:
         result = subprocess.run([path, "-hide_banner", "-version"], capture_output=True, timeout=30,
@@ -65,6 +70,8 @@ def working_ffmpeg() -> str:
 
 def start(command: list[str], **streams) -> subprocess.Popen:
     """Start an ffmpeg command, or say plainly that ffmpeg could not be started."""
+    import subprocess
+
     try:
         return subprocess.Popen(command, **streams)
     except OSError as exc:

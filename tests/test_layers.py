@@ -14,7 +14,7 @@ DOC = ROOT / "docs" / "architecture.md"
 # Lowest first: a module may import its own layer and those below. Each entry names the top-level
 # modules and packages under pilates_audio that make the layer ("" is pilates_audio/__init__.py).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("", "errors", "files", "tools", "cache", "cache_runs", "languages")),
+    ("base", ("", "errors", "files", "tools", "cache", "cache_runs", "languages", "engines")),
     ("format and settings", ("format", "settings")),
     ("timing", ("timing",)),
     ("speech", ("speech",)),

@@ -12,6 +12,7 @@ import click
 # each command imports the stages it uses when it runs.
 from pilates_audio import __version__, files
 from pilates_audio.cli.catalogue import batch_command
+from pilates_audio.cli.composing import compose_command
 from pilates_audio.cli.exercises import exercises_command
 from pilates_audio.cli.help import Group
 from pilates_audio.cli.library import cache_command, new, schema_command, voices
@@ -34,7 +35,7 @@ def cli() -> None:
 
 # In this order: `--help` lists commands by name, but the pinned help of every command goes through them as added.
 for command in (render_command, script, check, pacing_command, feed, serve, studio, new, schema_command, voices,
-                cache_command, batch_command, exercises_command):
+                cache_command, batch_command, exercises_command, compose_command):
     cli.add_command(command)
 
 

@@ -8,18 +8,25 @@ import click
 
 # The headings of a command's help, in this order; options without one come last, under "Options".
 # A command with options under fewer than two headings lists them all under "Options".
-HEADINGS = ("Pacing", "Voice", "Length", "Music", "Output")
+HEADINGS = ("Class", "Pacing", "Voice", "Length", "Music", "Output")
 LONGEST_TERM = 30  # characters: a longer option name has its help on the next line (as click does)
 
 
 class Option(click.Option):
     """An option shown under a heading (its group) in its command's help."""
 
-    def __init__(self, *args: Any, group: str, **kwargs: Any):
+    def __init__(self, *args: Any, group: str, names: Callable[[], dict[str, str]] | None = None, **kwargs: Any):
         if group not in HEADINGS:
             raise ValueError(f"{group!r} is not one of the help's headings: {', '.join(HEADINGS)}")
         super().__init__(*args, **kwargs)
         self.group = group
+        self.names = names  # as FilledHelp's: fills the help's {names} when it is shown
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        record = super().get_help_record(ctx)
+        if record is None or self.names is None:
+            return record
+        return record[0], record[1].format_map(self.names())
 
     def get_default(self, ctx: click.Context, call: bool = True) -> Any:
         # A default that lives in a module slow to import is given as a function reading it (see

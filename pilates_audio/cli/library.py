@@ -6,10 +6,15 @@ from pathlib import Path
 
 import click
 
-from pilates_audio import files, settings
-from pilates_audio.cli.help import Command, Group
+from pilates_audio import engines, files, languages
+from pilates_audio.cli.help import Command, FilledHelp, Group
 from pilates_audio.cli.options import pacing_value
 from pilates_audio.errors import InputError
+
+
+def _other_languages() -> dict[str, str]:
+    """Name the languages besides the default, read from the phrasebooks when help is shown."""
+    return {"languages": ", ".join(languages.offered()[1:])}
 
 
 @click.command(cls=Command, examples=(
@@ -21,8 +26,9 @@ from pilates_audio.errors import InputError
 @click.option("-o", "--output", "path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
               help="File to write (default: the title in lower case with dashes, e.g. my-routine.yaml); - prints it.")
 @click.option("--force", is_flag=True, help="Replace the file if it already exists.")
-@click.option("--language", callback=pacing_value("language"), default="en", show_default=True, metavar="TAG",
-              help="Write the starter's spoken lines in this language (de, es, fr, it, nl, pt-BR); notes stay English.")
+@click.option("--language", cls=FilledHelp, names=_other_languages, callback=pacing_value("language"),
+              default=languages.DEFAULT, show_default=True, metavar="TAG",
+              help="Write the starter's spoken lines in this language ({languages}); notes stay English.")
 def new(title: str, path: Path | None, force: bool, language: str) -> None:
     """Write a commented starter routine called TITLE, showing every feature, ready to edit."""
     from pilates_audio.format import starter
@@ -62,7 +68,7 @@ def schema_command(show_path: bool) -> None:
     "pilates-audio voices --all | cut -f 1,2,4  # engine, id, language",
     "pilates-audio voices --download en_US-lessac-medium",
 ))
-@click.option("--engine", "engine_name", type=click.Choice(list(settings.ENGINES[1:])), default=None,
+@click.option("--engine", "engine_name", type=click.Choice(list(engines.NAMES)), default=None,
               help="List only this engine's voices.")
 @click.option("--all", "every", is_flag=True, help="List every engine's voices, not only the engine in use and Piper.")
 @click.option("--download", metavar="NAME",
@@ -79,10 +85,10 @@ def voices(engine_name: str | None, every: bool, download: str | None) -> None:
         click.echo(str(piper_engine.download(download)))
         return
     in_use = _engine_in_use()
-    engines = [name for name in (in_use, *settings.ENGINES[1:]) if name is not None]
-    engines = list(dict.fromkeys([engine_name] if engine_name else engines))  # each once, the one in use first
-    shown = engines if engine_name or every or in_use is None else list(dict.fromkeys([in_use, piper_engine.NAME]))
-    for name in engines:
+    listed = [name for name in (in_use, *engines.NAMES) if name is not None]
+    listed = list(dict.fromkeys([engine_name] if engine_name else listed))  # each once, the one in use first
+    shown = listed if engine_name or every or in_use is None else list(dict.fromkeys([in_use, piper_engine.NAME]))
+    for name in listed:
         try:
             found = [voice for _, voice in speech.list_voices(name)]
         except speech.VoiceError as exc:

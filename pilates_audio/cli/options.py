@@ -65,7 +65,7 @@ def music_settings(command: Callable) -> Callable:
                             if setting.group == settings.MUSIC])
 
 
-def _length(ctx: click.Context, param: click.Parameter, value: Any) -> float | None:
+def duration_seconds(ctx: click.Context, param: click.Parameter, value: Any) -> float | None:
     from pilates_audio.format import parse_duration
 
     if value is None:
@@ -110,10 +110,10 @@ def default_loudness() -> float:
     return DEFAULT_LOUDNESS
 
 
-length_option = option("--length", "target", group="Length", callback=_length, metavar="DURATION",
+length_option = option("--length", "target", group="Length", callback=duration_seconds, metavar="DURATION",
                        help="Fit the session to this length (e.g. 20m): choose within ranges, scale the breath.")
 max_length_option = option(
-    "--max-length", "max_length", group="Length", callback=_length, metavar="DURATION",
+    "--max-length", "max_length", group="Length", callback=duration_seconds, metavar="DURATION",
     help="Allow sessions up to this long (default: 4h); longer ones are refused before any work.")
 
 

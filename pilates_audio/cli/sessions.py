@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from pilates_audio import settings
+from pilates_audio import engines, settings
 from pilates_audio.cli.help import Command, option
 from pilates_audio.cli.options import (OUTPUT, check_bitrate, default_bitrate, default_loudness, length_option,
                                        length_target, max_length_option, music_settings, pacing_options,
@@ -60,15 +60,15 @@ def render_command(routines: tuple[Path, ...], out_dir: Path, bitrate: int, loud
                   split=split, max_length=max_length or render.MAX_LENGTH,
                   music=() if no_music else (render.music_tracks(music) if music else None))
     if watch:
-        _watch(list(routines), kwargs.get("pacing_file"), lambda: _render_all(routines, quiet, dict(kwargs), **output),
+        _watch(list(routines), kwargs.get("pacing_file"), lambda: render_routines(routines, quiet, dict(kwargs), **output),
                quiet)
         return
-    _render_all(routines, quiet, kwargs, **output)
+    render_routines(routines, quiet, kwargs, **output)
 
 
-def _render_all(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: Path, bitrate: int, loudness: float,
-                target: float | None, sample_exact: bool, max_length: float, split: bool = False,
-                music: tuple[Track, ...] | None = None) -> list[Path]:
+def render_routines(routines: tuple[Path, ...], quiet: bool, kwargs: dict, out_dir: Path, bitrate: int,
+                    loudness: float, target: float | None, sample_exact: bool, max_length: float, split: bool = False,
+                    music: tuple[Track, ...] | None = None) -> list[Path]:
     """Render each routine; return the other files they read (blocks they include, music they play)."""
     from pilates_audio import render
     from pilates_audio.format import format_clock, load_all
@@ -159,7 +159,7 @@ def _watch(paths: list[Path], pacing_file: Path | None, run: Callable[[], list[P
 def script(routine: Path, as_json: bool, all_pauses: bool, exact: bool, sample_exact: bool, quiet: bool,
            target: float | None, max_length: float | None, **kwargs: Any) -> None:
     """Print a routine's timed plan (estimated unless --exact)."""
-    from pilates_audio import cache, render
+    from pilates_audio import render
     from pilates_audio.format import load
 
     flags, pacing_file = split_flags(kwargs)
@@ -168,6 +168,8 @@ def script(routine: Path, as_json: bool, all_pauses: bool, exact: bool, sample_e
     target = length_target(target, flags)
     plan, fitted = render.planned(loaded, pacing, target, max_length or render.MAX_LENGTH)
     if exact:
+        from pilates_audio import cache
+
         with Progress(loaded.name, quiet) as progress:
             plan, fitted = render.exact_script(loaded, pacing, render.voices_for(pacing),
                                                lambda done, total: progress("speaking", done, total), target)
@@ -252,6 +254,6 @@ def _show(pacing: settings.Pacing, key: str) -> str:
         return f"{value:g}s"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if key == "engine" and value == speech.AUTO:
+    if key == "engine" and value == engines.AUTO:
         return f"{value} ({speech.choose(value, pacing.voice, pacing.language).name})"
     return "(engine default)" if value is None else str(value)

@@ -6,9 +6,9 @@ point editors at `../pilates_audio/routine.schema.json`; `schema.SHIPPED` is tha
 
 from pilates_audio.format.keys import COVER_TYPES, MAX_COVER_BYTES
 from pilates_audio.format.model import Block, Exercise, Kind, Routine
-from pilates_audio.format.routine import check_data, load, load_all
+from pilates_audio.format.routine import check_data, check_plain, load, load_all
 from pilates_audio.format.tracks import Track
 from pilates_audio.format.units import Duration, format_clock, parse_duration
 
 __all__ = ["COVER_TYPES", "Block", "Duration", "Exercise", "Kind", "MAX_COVER_BYTES", "Routine", "Track", "check_data",
-           "format_clock", "load", "load_all", "parse_duration"]
+           "check_plain", "format_clock", "load", "load_all", "parse_duration"]

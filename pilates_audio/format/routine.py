@@ -218,6 +218,13 @@ def check_data(data: bytes, path: Path, display: str | None = None, blocks: bool
     return _check_root(yamlsrc.parse(data, display, problems), path, display, blocks, problems, confine)
 
 
+def check_plain(data: dict[str, Any], path: Path) -> tuple[Routine | None, list[Problem]]:
+    """Check plain data, as a routine file at `path` would be read, without writing it: for routines a program makes."""
+    problems: list[Problem] = []
+    routine, problems = _check_root(yamlsrc.from_plain(data), path, str(path), False, problems)
+    return routine, problems  # type: ignore[return-value]
+
+
 def _check_root(root: Node | None, path: Path, display: str, blocks: bool, problems: list[Problem],
                 confine: Path | None = None) -> tuple[Routine | Block | None, list[Problem]]:
     if root is None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import textwrap
 import urllib.parse
-from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from yaml.reader import Reader
 
@@ -18,6 +19,8 @@ from pilates_audio.format.schema import SHIPPED
 
 # Everything the format offers is in use, except what needs something of the user's
 # own (an image, a block file, an installed voice): those are shown commented out.
+# One template for every language: the spoken lines are the phrasebook's `starter` block
+# (languages/<tag>.yaml), and the notes stay English, quoting the tool's words in the language.
 TEMPLATE = """\
 # yaml-language-server: $schema={schema}
 # A pilates-audio routine. Lines starting with # are notes for you; the format
@@ -26,13 +29,13 @@ TEMPLATE = """\
 #   hear it:    pilates-audio render {file}
 
 title: {title}  # said first; also the MP3's title
-description: A starting point for a short mat session. Change anything you like.
-instructor: Your name  # the MP3's artist
-collection: My sessions  # the MP3's album, so players keep your sessions together
+description: {description}
+instructor: {instructor}  # the MP3's artist
+collection: {collection}  # the MP3's album, so players keep your sessions together
 # cover: cover.jpg  # a JPEG or PNG beside this file, shown by players
 # music: calm.mp3  # music beside this file to play under the voice, looped; or a list played in turn
-# voice: en_US-joe-medium  # one of the ids that `pilates-audio voices` lists
-language: en  # the words the tool adds (counts, "Inhale.", "Next up"): en, de, es, fr, it, nl or pt-BR
+# voice: {voice}  # one of the ids that `pilates-audio voices` lists
+language: {language}  # the words the tool adds (counts, "{inhale}", "{next_up}"): {languages}
 
 # How the session breathes. Flags such as --inhale 5s override these for one render.
 pacing:
@@ -42,11 +45,11 @@ pacing:
   rate: 150  # speech, in words per minute
   # engine: piper  # piper (neural voices), pyttsx3, or auto (the default: piper when a Piper voice is installed)
   transition: 1 breath  # the pause between exercises (seconds or breaths)
-  breath_cues: voice  # voice ("Inhale."), tone (a soft chime) or silent
+  breath_cues: voice  # voice ("{inhale}"), tone (a soft chime) or silent
   breath_cues_every: 3  # name the first breath of each part, then every third (1: every breath)
-  count_reps: true  # say "One.", "Two." ... "Last one."
+  count_reps: true  # say "{counts[0]}", "{counts[1]}" ... "{last_one}"
   countdown: 3  # seconds counted down into a hold; 0 for none
-  halfway: true  # say "Halfway." in holds of 30 seconds or more
+  halfway: true  # say "{halfway}" in holds of 30 seconds or more
   announce_next: true  # name the next exercise while you rest
   guidance: standard  # how much is said: full, standard, or minimal (names and counts)
   min_phase: 3s  # the shortest inhale or exhale --length may choose
@@ -60,76 +63,74 @@ pacing:
 
 # Said after the title. Keep a safety notice at the start of every session.
 intro: >-
-  A quick word first: you do this session at your own risk. If you have a
-  health condition, an injury or pain, talk to your doctor before you start,
-  and stop at once if anything feels sharp. Lay out your mat.
+{intro}
 
 # Sections group exercises; each section's name is said before its first exercise.
 # A routine without sections lists its exercises under `exercises:` instead.
 sections:
-  - name: Warm-up
+  - name: {warm_up}
     exercises:
       # A block file holds a list of exercises that several routines share:
       # - include: blocks/warm-up.yaml
-      - name: Shoulder rolls
-        setup: Stand tall, arms heavy by your sides.  # said before the work starts
-        cues: Circle the shoulders up, back and down.  # said between the counts
+      - name: {shoulder_rolls[name]}
+        setup: {shoulder_rolls[setup]}  # said before the work starts
+        cues: {shoulder_rolls[cue]}  # said between the counts
         reps: 6
         rest: 1 breath  # a duration: 20s, 1m30s, or breaths
 
-  - name: Main set
-    # rounds: 2  # play the whole section twice, a circuit ("Round two of two.")
+  - name: {main_set}
+    # rounds: 2  # play the whole section twice, a circuit ("{round}")
     exercises:
-      - name: Spine stretch
-        setup: Sit tall with your legs apart and your arms reaching forward.
+      - name: {spine_stretch[name]}
+        setup: {spine_stretch[setup]}
         cues:  # several cues, said in turn
-          - Curl forward one bone at a time.
-          - Build the spine back up to sitting.
+          - {spine_stretch[cues][0]}
+          - {spine_stretch[cues][1]}
         reps: 4-6  # a range: the low end, unless --length asks for more
         breaths_per_rep: 2  # each rep lasts two breaths
         pacing: {{inhale: 4s, exhale: 6s}}  # this exercise's own tempo (flags still win)
         rest: 2 breaths
 
-      - name: Bridge
-        setup: Lie on your back, knees bent, feet flat and hip-width apart.
+      - name: {bridge[name]}
+        setup: {bridge[setup]}
         cues:  # a cue can say when: at the start of a breath phase, or as a rep begins
-          - {{say: Peel the spine up., on: inhale}}  # on every rep; reps: [1, 2] or every: 2 for fewer
-          - {{say: Roll down one bone at a time., on: exhale}}
-          - {{say: Last one. Stay long at the top., at: 5}}  # as rep 5 begins
+          - {{say: {bridge[cues][0]}, on: inhale}}  # on every rep; reps: [1, 2] or every: 2 for fewer
+          - {{say: {bridge[cues][1]}, on: exhale}}
+          - {{say: {bridge[cues][2]}, at: 5}}  # as rep 5 begins
         reps: 5
         hold_each: 3s  # still at the top of each rep, between its inhale and its exhale
         rest: 1 breath
 
-      - name: The Hundred
-        setup: Lie on your back, legs in tabletop, arms long by your sides.
-        work: 10 breaths  # timed movement (seconds or breaths): "Keep going for ...", never "hold"
-        pulses: 5  # five even counts in every inhale and exhale: "In, two, three, four, five"
+      - name: {hundred[name]}
+        setup: {hundred[setup]}
+        work: 10 breaths  # timed movement (seconds or breaths): "{work}", never "{hold}"
+        pulses: 5  # five even counts in every inhale and exhale: "{pulses}"
 
-      - name: Saw
-        setup: Sit tall, legs wide, arms out to the sides.
+      - name: {saw[name]}
+        setup: {saw[setup]}
         reps: 4
         sides: alternate  # one set, each rep twisting to the other side, from the left
 
-      - name: Leg circles
-        setup: Lie on your back, one leg to the ceiling.
+      - name: {leg_circles[name]}
+        setup: {leg_circles[setup]}
         reps: 5
         reverse: true  # then five the other way
         sides: both
         switch: 6s  # the time to change legs or direction (default: the transition)
 
-      - name: Side plank
-        setup: Lie on your side, propped up on your forearm, legs long.
-        cues: Lift your hips and keep them level.
+      - name: {side_plank[name]}
+        setup: {side_plank[setup]}
+        cues: {side_plank[cue]}
         hold: 3 breaths  # a timed hold
         kind: effort  # counted in, with "Halfway."; stretch or rest for none of that (the name decides if left out)
         sides: both  # left, then right; or [right, left]
         rest: 20s-40s  # ranges work for holds and rests too
 
-      - name: Child's pose
+      - name: {childs_pose[name]}
         # No reps and no hold: the cues are said, then one breath of quiet.
-        cues: Sit back onto your heels and let your forehead rest on the mat.
+        cues: {childs_pose[cue]}
 
-outro: That is the session done. Take a moment before you get up.
+outro: {outro}
 """
 
 
@@ -155,19 +156,6 @@ def schema_reference(folder: Path) -> str:
     return urllib.parse.quote(Path(os.path.relpath(schema, folder)).as_posix(), safe="/._-~")
 
 
-def template(language: str = languages.DEFAULT) -> str:
-    """Return the starter's text for a language (its spoken lines in it; the notes stay English)."""
-    shipped = languages.resolve(language)
-    if shipped == languages.DEFAULT:
-        text = TEMPLATE
-    else:
-        text = resources.files(languages).joinpath("starters", f"{shipped}.yaml").read_text(encoding="utf-8")
-    # The tag as given (de-AT), not only the phrasebook's (de): the files name the region too.
-    text = re.sub(r"^language: [^\s#]+", f"language: {languages.normalize(language)}", text, count=1, flags=re.M)
-    suggested = languages.phrasebook(shipped).voices.get("piper")  # a voice that speaks the language
-    return re.sub(r"^# voice: [^\s#]+", f"# voice: {suggested}", text, count=1, flags=re.M) if suggested else text
-
-
 def starter(title: str, path: Path | None, language: str = languages.DEFAULT) -> str:
     """Return the starter routine for `title`, to be written at `path` (None: printed), in `language`."""
     # The title is the user's: refuse one the routine could not use, as check would.
@@ -179,8 +167,32 @@ def starter(title: str, path: Path | None, language: str = languages.DEFAULT) ->
         raise InputError(problems[0].message)
     folder = path.parent if path is not None else Path.cwd()
     shown = str(path) if path is not None else file_name(title)
-    return template(language).format(schema=schema_reference(folder), title=_quoted(spoken),
-                                     file=shown if re.fullmatch(r"[\w./-]+", shown) else json.dumps(shown))
+    return TEMPLATE.format(**_said(language), schema=schema_reference(folder), title=_quoted(spoken),
+                           file=shown if re.fullmatch(r"[\w./-]+", shown) else json.dumps(shown))
+
+
+def _said(language: str) -> dict[str, Any]:
+    """Return what the starter says in a language: the phrasebook's `starter` lines, and the tool's words quoted."""
+    book = languages.phrasebook(languages.resolve(language))
+    *others, last = languages.offered()
+    # A voice that speaks the language, where the phrasebook suggests one.
+    voice = book.voices.get("piper") or languages.phrasebook(languages.DEFAULT).voices["piper"]
+    return {**book.starter, "intro": textwrap.indent(book.starter["intro"], "  "), **_quoted_words(book),
+            # The tag as given (de-AT), not only the phrasebook's (de): the files name the region too.
+            "language": languages.normalize(language), "languages": f"{', '.join(others)} or {last}",
+            "voice": voice}
+
+
+def _quoted_words(book: languages.Phrasebook) -> dict[str, str]:
+    """Return the tool's own words that the starter's notes quote, as the phrasebook has them said."""
+    def unended(phrase: str) -> str:
+        return phrase[:-1] if phrase.endswith(".") else phrase
+
+    return {"inhale": book.breath_cue("inhale"), "halfway": book.say("halfway"), "round": book.round_of(2, 2),
+            "next_up": book.phrases["next_up"].split("{name}")[0].rstrip(" :"),
+            "last_one": book.rep_line(2, last=True, phase=None),
+            "work": unended(book.phrases["work"]).format(duration="..."),
+            "pulses": ", ".join([unended(book.say("pulse_inhale")), *(book.number(n) for n in range(2, 6))])}
 
 
 def _quoted(text: str) -> str:

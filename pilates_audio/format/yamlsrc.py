@@ -81,6 +81,16 @@ class _Builder:
         return Node(value, line, column, raw=node.value)
 
 
+def from_plain(value: Any) -> Node:
+    """Return plain data (as YAML would read it) as nodes, every one at line 1, column 1: for data a program made."""
+    if isinstance(value, dict):
+        return Node({str(key): from_plain(item) for key, item in value.items()}, 1, 1,
+                    key_marks={str(key): (1, 1) for key in value})
+    if isinstance(value, list):
+        return Node([from_plain(item) for item in value], 1, 1)
+    return Node(value, 1, 1, raw=value if isinstance(value, str) else None)
+
+
 class _Date(str):
     """Text that YAML would have read as a date."""
 

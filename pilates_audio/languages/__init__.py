@@ -37,6 +37,7 @@ class Phrasebook:
     voices: Mapping[str, str] = field(default_factory=dict, repr=False)  # per engine, a voice to suggest
     capitals: Mapping[str, str] = field(default_factory=dict, repr=False)  # words not capitalised letter by letter
     common_words: frozenset[str] = field(default=frozenset(), repr=False)  # to tell a line in another language
+    starter: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the lines of `new`'s routine
 
     def say(self, key: str, **values: str) -> str:
         """Fill in one phrase."""
@@ -190,6 +191,11 @@ def shipped() -> list[str]:
     return sorted(entry.name[:-5] for entry in folder.iterdir() if entry.name.endswith(".yaml"))
 
 
+def offered() -> list[str]:
+    """Return the shipped languages as they are listed to the user: the default first, then the others, sorted."""
+    return [DEFAULT, *(tag for tag in shipped() if tag != DEFAULT)]
+
+
 def normalize(tag: str) -> str:
     """Write a language tag as BCP 47 does: pt-br is pt-BR, EN is en, zh-hant is zh-Hant."""
     parts = tag.strip().split("-")
@@ -260,4 +266,5 @@ def phrasebook(tag: str = DEFAULT) -> Phrasebook:
     return Phrasebook(tag=tag, name=data["name"], numbers=data["numbers"], iso639_2=data["iso639_2"],
                       phrases=data["phrases"],
                       units=data["units"], chapters=data["chapters"], voices=data.get("voices") or {},
-                      capitals=data.get("capitals") or {}, common_words=frozenset(data.get("common_words") or ()))
+                      capitals=data.get("capitals") or {}, common_words=frozenset(data.get("common_words") or ()),
+                      starter=data["starter"])

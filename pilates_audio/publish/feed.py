@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import json
 import math
 import os
 import stat
 import threading
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -264,6 +262,10 @@ def description(episode: Episode) -> str:
 
 def feed_xml(items: list[Episode], base_url: str, settings: Channel = Channel()) -> bytes:
     """Return an RSS 2.0 podcast feed (iTunes and Podcasting 2.0 namespaces) for the sessions."""
+    # Imported here: a render loads this module for its names, and needs neither.
+    import email.utils
+    import xml.etree.ElementTree as ET
+
     base = base_url.rstrip("/") + "/"
     image = channel_image(items, settings)
     image_url = None if image is None else image if "/" in image else base + quote(image)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from urllib.parse import quote
 
 from pilates_audio.format import format_clock
@@ -12,6 +11,8 @@ from pilates_audio.publish.feed import FEED_NAME, Episode
 
 def page_html(episodes: list[Episode], settings: Channel = Channel()) -> str:
     """Return the HTML page: each session with a player and chapters that seek."""
+    import html  # here: a render loads this module for its names, and needs none of it
+
     sessions = []
     for episode in episodes:
         items = "".join(

@@ -1,7 +1,7 @@
 """Speech: the engines (one module each), their worker processes, and the clip cache.
 
-Adding an engine is adding a module with an `Engine` class (see `base.Engine`) and
-naming it in ENGINES.
+Adding an engine is adding a module `<name>_engine` with an `Engine` class (see `base.Engine`)
+and its name in `engines.NAMES`, which ENGINES is made from.
 """
 
 from __future__ import annotations
@@ -12,24 +12,19 @@ import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pilates_audio import cache, cache_runs, settings
+from pilates_audio import engines
 from pilates_audio.files import cache_dir
-from pilates_audio.speech import clips, pool
+from pilates_audio.speech import clips
 from pilates_audio.speech.base import (SAMPLE_RATE, BadVoice, Engine, SpeechError, UnknownVoice, Voice,
                                        VoiceError)
 from pilates_audio.speech.clips import Clip, ClipInfo, clip_key, decode_clip
 
-__all__ = ["SAMPLE_RATE", "BadVoice", "Clip", "ClipInfo", "ENGINES", "Engine", "SETTINGS", "Speech", "SpeechError",
+__all__ = ["SAMPLE_RATE", "BadVoice", "Clip", "ClipInfo", "ENGINES", "Engine", "Speech", "SpeechError",
            "UnknownVoice", "Voice", "VoiceError", "choose", "clip_key", "decode_clip", "engine"]
 
-# Each engine's module; `fake` is for tests and is not offered as a setting.
-ENGINES = {
-    "pyttsx3": "pilates_audio.speech.pyttsx3_engine",
-    "piper": "pilates_audio.speech.piper_engine",
-    "fake": "pilates_audio.speech.fake_engine",
-}
-SETTINGS = settings.ENGINES  # what the `engine` pacing key takes: auto, then the engines
-AUTO = SETTINGS[0]
+# Each engine's module, by its name (the names are `engines.NAMES`); `fake` is for tests and is not
+# offered as a setting.
+ENGINES = {name: f"{__name__}.{name}_engine" for name in (*engines.NAMES, "fake")}
 
 
 def engine(name: str) -> Engine:
@@ -39,7 +34,7 @@ def engine(name: str) -> Engine:
 
 def choose(setting: str, voice: str | None = None, language: str = "en") -> Engine:
     """Return the engine a setting means: `auto` is Piper when a Piper voice can speak (the language), else pyttsx3."""
-    if setting != AUTO:
+    if setting != engines.AUTO:
         chosen = engine(setting)
         problem = chosen.missing()
         if problem:
@@ -63,7 +58,7 @@ def voice_notes(setting: str, voice: str | None, language: str) -> tuple[str, ..
     piper = engine("piper")
     if piper.missing() is not None:
         return ()
-    if voice is None and setting == AUTO:
+    if voice is None and setting == engines.AUTO:
         try:
             piper.resolve(None, language)
         except NoVoiceFor as exc:  # Piper has voices, but none of this language
@@ -72,7 +67,7 @@ def voice_notes(setting: str, voice: str | None, language: str) -> tuple[str, ..
         except VoiceError:
             pass  # no Piper voice at all: eSpeak NG is simply the engine here
         return ()
-    if voice is not None and setting in (AUTO, "piper"):
+    if voice is not None and setting in (engines.AUTO, "piper"):
         found = next((v for v in piper.voices() if v.id.lower() == voice.lower()), None)
         if found is not None and found.languages and not speaks(found, language):
             return (f"the voice {found.id} speaks {', '.join(found.languages)}, not the routine's language "
@@ -88,15 +83,21 @@ def cores() -> int:
 
 
 class Speech:
-    """Clips for one engine, voice and rate: lengths, audio, and synthesis of what is missing."""
+    """Clips for one engine, voice and rate: lengths, audio, and synthesis of what is missing.
+
+    The cache's bookkeeping and the worker pool are imported where clips are read or made, so that
+    planning on estimates (`check`, `script`) starts without them.
+    """
 
     def __init__(self, voice: str | None, rate: int, root: Path | None = None, workers: int | None = None,
-                 engine: Engine | str = AUTO, language: str = "en"):
+                 engine: Engine | str = engines.AUTO, language: str = "en"):
         self.engine = choose(engine, voice, language) if isinstance(engine, str) else engine
         self.voice = self.engine.resolve(voice, language)  # an unknown voice is named before any work
         self.rate = rate
         self.root = root or cache_dir()
         self.workers = workers or cores()
+        from pilates_audio import cache, cache_runs
+
         self.identity = self.engine.identity(self.voice)
         # One folder per voice in each kind of cache, so `pilates-audio cache` can say what each holds.
         self.folder = cache.voice_folder(self.engine.name, self.voice, self.identity)
@@ -116,6 +117,8 @@ class Speech:
 
     def missing(self, lines: Iterable[str]) -> list[str]:
         """Return the lines that have no sound cache entry, loading those that do."""
+        from pilates_audio import cache
+
         todo = []
         for text in dict.fromkeys(lines):
             if text in self._clips:
@@ -136,6 +139,9 @@ class Speech:
         `progress` is told (lines done, lines to synthesize) as each one is ready, and
         `ready` is given each new line, to start work on it while others are spoken.
         """
+        from pilates_audio import cache
+        from pilates_audio.speech import pool
+
         todo = self.missing(lines)
         if not todo:
             return
@@ -175,7 +181,7 @@ class Speech:
 def list_voices(name: str | None = None) -> list[tuple[str, Voice]]:
     """Return (engine, voice) for every voice of every engine usable here, or of one engine."""
     found = []
-    for setting in SETTINGS[1:] if name is None else (name,):
+    for setting in engines.NAMES if name is None else (name,):
         chosen = engine(setting)
         problem = chosen.missing()
         if problem and name is None:

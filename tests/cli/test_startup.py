@@ -27,6 +27,7 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stder
 """
 # Libraries for sound, speech, the web and clusters: slow to import, and no use to a command that only reads.
 HEAVY = {"numpy", "pydub", "onnxruntime", "starlette", "uvicorn", "ray", "mutagen", "lameenc", "segno"}
+LAZY = {"xml.etree.ElementTree", "html", "subprocess"}  # standard modules that planning does without
 HELP = Path(__file__).parent / "help.txt"  # every command's help, as it is printed 100 columns wide
 
 
@@ -60,8 +61,12 @@ def test_check_and_script_load_no_sound_speech_web_or_cluster_library():
         assert printed, args
         # Planning needs the engine's choice and its estimates, never its synthesis nor the meter's numpy.
         assert not _packages(modules) & (HEAVY | {"piper"}), (args, _packages(modules) & (HEAVY | {"piper"}))
-        for stage in ("sound.assemblers", "sound.sounds", "sound.levelling", "speech.levels", "web"):
+        # Nor the worker pool, the cache's bookkeeping, the feed's XML, the page's HTML or the means to run
+        # ffmpeg: they load where a render, the feed or the page needs them.
+        for stage in ("sound.assemblers", "sound.sounds", "sound.levelling", "speech.levels", "web", "speech.pool",
+                      "cache", "cache_runs"):
             assert f"pilates_audio.{stage}" not in modules, (args, stage)
+        assert not LAZY & modules, (args, LAZY & modules)
 
 
 def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

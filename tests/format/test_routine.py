@@ -359,3 +359,19 @@ def test_an_unknown_kind_lists_the_choices(write_routine):
         "r.yaml:4:37: kind is empty; choose one of: stretch, rest, effort",
         "r.yaml:5:38: kind must be one word, not a mapping; choose one of: stretch, rest, effort",
     )
+
+
+def test_a_routine_file_is_parsed_once_its_nodes_composed_from_the_events_its_limits_were_checked_on(
+        write_routine, monkeypatch):
+    import yaml
+
+    parsed = []
+    parse = yaml.parse
+    monkeypatch.setattr(yaml, "parse", lambda *args, **kwargs: parsed.append(args[0]) or parse(*args, **kwargs))
+    monkeypatch.setattr(yaml, "compose", None)  # a second parse of the same text
+    path = write_routine("title: T\nexercises:\n  - &roll {name: Roll, reps: 3}\n  - *roll\n")
+    loaded = routine.load(path, "r.yaml")
+    assert [exercise.name for exercise in loaded.exercises] == ["Roll", "Roll"] and len(parsed) == 1
+    # What only composing finds is still said, where it is.
+    expect_errors(write_routine, "title: T\nexercises: [*nope]\n",
+                  "r.yaml:2:13: invalid YAML: the alias *nope refers to no anchor &nope above it")

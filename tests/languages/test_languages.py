@@ -42,6 +42,21 @@ def test_every_phrasebook_has_every_phrase_with_the_same_placeholders(tag):
             assert isinstance(ending, str) and isinstance(replacement, str), f"{tag}: {unit} endings"
 
 
+def shape(value: object) -> object:
+    """Return a value's keys and lengths, nested, without its words."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shape(item) for item in value]
+    return type(value).__name__
+
+
+@pytest.mark.parametrize("tag", SHIPPED)
+def test_every_phrasebook_has_the_starters_lines_as_english_does(tag):
+    english, book = languages.phrasebook("en"), languages.phrasebook(tag)
+    assert shape(dict(book.starter)) == shape(dict(english.starter)), f"{tag}: starter lines missing or extra"
+
+
 @pytest.mark.parametrize("tag", SHIPPED)
 def test_every_language_says_every_amount_and_number_a_session_uses(tag):
     book = languages.phrasebook(tag)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.metadata
 import json
 import re
 import shutil
@@ -15,7 +17,7 @@ import pytest
 from checks import assert_breath_counts_exact, assert_tiles, assert_tied_cues_in_their_phases
 from conftest import run_cli
 
-from pilates_audio import speech
+from pilates_audio import engines, settings, speech
 from pilates_audio.format import load
 from pilates_audio.speech import piper_engine
 
@@ -52,6 +54,14 @@ def clips(tmp_path_factory):
         return made[name]
 
     return get
+
+
+def test_the_engines_are_named_once_and_the_setting_offers_them_after_auto():
+    assert list(speech.ENGINES) == [*engines.NAMES, "fake"]  # the test engine is never a setting
+    for name, module in speech.ENGINES.items():
+        assert importlib.import_module(module).Engine.name == name
+    choices = settings.SETTINGS["engine"].choices
+    assert choices == ("auto", "pyttsx3", "piper") == (engines.AUTO, *engines.NAMES)
 
 
 # --- conformance: every engine --------------------------------------------------
@@ -117,6 +127,28 @@ def test_the_fake_engine_is_deterministic(tmp_path):
     assert [first.pcm(text) for text in LINES] == [second.pcm(text) for text in LINES]
     low = speech.Speech("low", 155, root=tmp_path / "a", engine="fake")
     assert low.missing(LINES) == LINES
+
+
+def test_a_voice_package_is_found_by_its_metadata_folder_without_reading_every_package(tmp_path, monkeypatch):
+    model = tmp_path / "mat_piper_voice" / "xx_XX-mat-low.onnx"
+    model.parent.mkdir()
+    model.write_bytes(b"")
+    info = tmp_path / "Mat_Piper_Voice-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: Mat_Piper_Voice\nVersion: 1.0\n")
+    (info / "RECORD").write_text(f"mat_piper_voice/{model.name},,\n{info.name}/METADATA,,\n{info.name}/RECORD,,\n")
+    (tmp_path / "mat_tools-1.0.dist-info").mkdir()  # another package: its name says it holds no voice
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def every_package():
+        raise AssertionError("every installed package's metadata was read")
+
+    monkeypatch.setattr(importlib.metadata, "distributions", every_package)
+    piper_engine._packaged.cache_clear()
+    try:
+        assert (model, "mat-piper-voice") in piper_engine._packaged()
+    finally:
+        piper_engine._packaged.cache_clear()
 
 
 # --- choosing an engine ---------------------------------------------------------

@@ -107,7 +107,7 @@ def test_the_shipped_schema_is_the_one_the_code_builds(request):
     if request.config.getoption("--update-golden"):
         schema.SHIPPED.write_text(schema.text(), encoding="utf-8")
     assert schema.SHIPPED.read_text(encoding="utf-8") == schema.text(), (
-        "pilates_audio/compose/exercise.schema.json is stale: rerun tests/compose/test_library.py --update-golden")
+        "pilates_audio/compose/exercise.schema.json is stale: rerun tests/compose/test_exercise_files.py --update-golden")
 
 
 def test_the_schema_takes_the_routine_schemas_exercise_and_every_tag():
