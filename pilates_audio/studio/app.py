@@ -25,7 +25,7 @@ from pilates_audio.studio.preview import Previews
 from pilates_audio.studio.workspace import BadName, Conflict, NotFound, Superseded, Workspace, with_pacing
 
 TOKEN_HEADER = "X-Studio-Token"
-SCRIPTS = ("studio.js", "fields.js", "cues.js", "outline.js", "library.js", "pacing.js", "layout.js")
+SCRIPTS = ("studio.js", "fields.js", "cues.js", "outline.js", "library.js", "pacing.js", "layout.js", "compose.js")
 STATIC = {**{name: "text/javascript; charset=utf-8" for name in SCRIPTS}, "studio.css": "text/css; charset=utf-8"}
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -63,6 +63,7 @@ class Studio:
             ("POST", "/api/edit"): self.edit,
             ("GET", "/api/library"): self.library,
             ("POST", "/api/preview"): self.preview,
+            ("POST", "/api/compose"): self.compose,
         }
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
@@ -193,6 +194,12 @@ class Studio:
         session = await run_in_threadpool(self.previews.render, path, text, at, self.workspace.pacing,
                                           bodies.settings(body), music)
         return JSONResponse({"mp3": f"/previews/{session.mp3.name}", "duration": session.duration})
+
+    async def compose(self, request: Request) -> Response:
+        from pilates_audio.studio.composing import composed  # the composer is loaded when a class is asked for
+
+        body = await bodies.read(request)
+        return JSONResponse(await run_in_threadpool(composed, self.workspace, body))
 
     async def library(self, request: Request) -> Response:
         return JSONResponse(await run_in_threadpool(outline.listing, compose.load_library()))

@@ -28,6 +28,7 @@
     const { ok, data } = await S.api("GET", "/api/library");
     if (!ok) return;
     moves = data.moves;
+    if (S.buildCompose) S.buildCompose(data.tags);
     for (const [name, empty] of Object.entries(FILTERS)) {
       const select = $("lib-" + name);
       select.appendChild(S.element("option", { value: "", text: empty }));

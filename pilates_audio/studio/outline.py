@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pilates_audio.compose import Caution, Focus, Level, Library, Move, Position, Prop, Role, Variant, Way, as_data
+from pilates_audio.compose import CONDITIONS, Caution, Focus, Level, Library, Move, Position, Prop, Role, Variant, Way, as_data
 from pilates_audio.errors import InputError, Problem
 from pilates_audio.format import edits, yamlsrc
 from pilates_audio.format.units import format_number, parse_range
@@ -173,4 +173,6 @@ def listing(library: Library) -> dict[str, Any]:
                         for way in move.ways()]
         moves.append(data)
     tags = {"level": Level, "position": Position, "focus": Focus, "props": Prop, "cautions": Caution, "role": Role}
-    return {"moves": moves, "tags": {key: [tag.value for tag in kind] for key, kind in tags.items()}}
+    found = {key: [tag.value for tag in kind] for key, kind in tags.items()}
+    found["avoid"] = [*CONDITIONS, *found["cautions"]]  # what compose --avoid takes
+    return {"moves": moves, "tags": found}

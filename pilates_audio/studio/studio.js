@@ -119,6 +119,24 @@
     await plan();
   }
 
+  // A routine made in the page (composed), not saved yet: Save writes it as a new file of that name.
+  S.openUnsaved = async function (name, value) {
+    // A class composed here and not changed since is replaced without asking ("Another one").
+    if (text.value !== state.composed && !leaveUnsaved()) return false;
+    if (state.version === null && state.name !== null) $("routines").querySelector("option:checked").remove();
+    Object.assign(state, { name, version: null, saved: "", conflict: false, session: null, composed: value });
+    text.value = value;
+    S.clearUndo();
+    const list = $("routines");
+    list.appendChild(element("option", { value: name, text: name + " (not saved yet)" }));
+    list.value = name;
+    history.replaceState(null, "", "#" + encodeURIComponent(name));
+    numberLines();
+    showDirty();
+    await plan();
+    return true;
+  };
+
   async function save() {
     if (!dirty()) return true;
     if (state.conflict && !confirm(state.name + " changed on disk since you opened it. Replace it with your text?")) {
