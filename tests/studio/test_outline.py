@@ -109,3 +109,23 @@ def test_the_api_lists_the_library_with_its_ways_and_the_tags_to_filter_by(studi
     assert [way["variant"] for way in hundred["ways"]] == ["easier", "standard", "harder"]
     assert hundred["ways"][0] == {"variant": "easier", "name": "Hundred with the head down", "level": "beginner",
                                   "cautions": ["lying-on-the-back"], "props": []}
+
+
+def test_a_composed_class_is_shown_as_cards_and_takes_the_outlines_edits_keeping_its_header():
+    from pilates_audio.compose.composer import Choices, compose
+
+    library = load_library()
+    text = compose(Choices(length=1200.0, seed=7)).text
+    shown = outline(text, library)
+    cards = [card for group in shown["groups"] for card in group["cards"]]
+    assert cards and all(card["library"] is not None for card in cards)  # each is the library's, by its name
+    first = shown["groups"][0]
+    edited = apply_all(text, [{"op": "set", "at": first["cards"][0]["at"], "key": "rest", "value": "9s"},
+                              {"op": "move", "at": first["list"], "index": 0, "to_index": len(first["cards"]) - 1}],
+                       library)
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert [line for line in edited.splitlines() if line.startswith("#")] == header
+    moved = yaml.safe_load(edited)
+    for step in first["list"]:
+        moved = moved[step]
+    assert moved[-1]["rest"] == "9s"
