@@ -495,7 +495,8 @@
 
   // --- wiring ---------------------------------------------------------------------
 
-  text.addEventListener("input", () => { numberLines(); showDirty(); schedule(); assist(); });
+  // Typed text is undone with the editor's own undo; the outline's would take back what was typed since.
+  text.addEventListener("input", () => { S.clearUndo(); numberLines(); showDirty(); schedule(); assist(); });
   text.addEventListener("click", assist);
   text.addEventListener("keyup", (event) => { if (event.key.startsWith("Arrow")) assist(); });
   text.addEventListener("blur", () => { $("keys").textContent = ""; });
