@@ -128,14 +128,19 @@ def set_key(text: str, at: Path, key: str, value: Any) -> str:
 def _replace(text: str, key: yaml.Node, old: yaml.Node, value: Any) -> str:
     start, end = old.start_mark.index, yamltext.end(old, text)
     flowing = getattr(old, "flow_style", False) or _in_flow(text, key)
-    if isinstance(value, (dict, list)) and not flowing and (isinstance(old, yaml.CollectionNode) or
-                                                           len(yamltext.flow(value)) + key.start_mark.column > FLOW_WIDTH):
+    wide = len(yamltext.flow(value)) + key.start_mark.column > FLOW_WIDTH
+    if isinstance(value, (dict, list)) and not flowing and (isinstance(old, yaml.CollectionNode) or wide):
         colon = text.index(":", key.end_mark.index)
         lines = yamltext.block(value, key.start_mark.column + 2)
         return text[:colon + 1] + "\n" + "\n".join(lines) + "\n" + text[yamltext.line_end(text, end - 1):]
+    if isinstance(old, yaml.CollectionNode) and not flowing:  # a block becomes one value on the key's line
+        start = text.index(":", key.end_mark.index) + 1
+        text, end = text[:start] + " " + text[start:], end + 1
+        start, end = start + 1, yamltext.line_end(text, end - 1) - 1
     long = len(yamltext.flow(value)) + key.start_mark.column + len(key.value) > yamltext.WIDTH
-    if isinstance(value, str) and "\n" not in value and not flowing and (old.style == ">" or long):
-        indicator = text[start:text.index("\n", start)].split("#")[0].strip() if old.style == ">" else ">-"
+    folded = getattr(old, "style", None) == ">"
+    if isinstance(value, str) and "\n" not in value and not flowing and (folded or long):
+        indicator = text[start:text.index("\n", start)].split("#")[0].strip() if folded else ">-"
         return text[:start] + yamltext.folded(value, indicator, key.start_mark.column + 2) + text[end:]
     written = yamltext.flow(value)
     if isinstance(old, yaml.ScalarNode) and old.value == "" and old.style is None and start == end:
@@ -172,7 +177,8 @@ def _add(text: str, node: yaml.MappingNode, key: str, value: Any, order: tuple[s
     after_key, after_value = before[-1] if before else pairs[-1]
     if node.flow_style:
         if not pairs:
-            return text[:node.start_mark.index] + "{" + key + ": " + yamltext.flow(value) + "}" + text[node.end_mark.index:]
+            written = "{" + key + ": " + yamltext.flow(value) + "}"
+            return text[:node.start_mark.index] + written + text[node.end_mark.index:]
         at = yamltext.end(after_value, text)
         return text[:at] + ", " + key + ": " + yamltext.flow(value) + text[at:]
     column = pairs[0][0].start_mark.column

@@ -188,7 +188,8 @@ class Studio:
 
     async def preview(self, request: Request) -> Response:
         body = await bodies.read(request)
-        name, text, at = bodies.field(body, "name", str), bodies.field(body, "text", str), bodies.field(body, "at", list)
+        name, text = bodies.field(body, "name", str), bodies.field(body, "text", str)
+        at = bodies.field(body, "at", list)
         path = self.workspace.path(name, must_exist=False)
         music = bodies.field(body, "music", bool, required=False) is not False
         session = await run_in_threadpool(self.previews.render, path, text, at, self.workspace.pacing,

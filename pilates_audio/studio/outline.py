@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pilates_audio.compose import CONDITIONS, Caution, Focus, Level, Library, Move, Position, Prop, Role, Variant, Way, as_data
+from pilates_audio.compose import (CONDITIONS, Caution, Focus, Level, Library, Move, Position, Prop, Role, Variant,
+                                   Way, as_data)
 from pilates_audio.errors import InputError, Problem
 from pilates_audio.format import edits, yamlsrc
 from pilates_audio.format.units import format_number, parse_range

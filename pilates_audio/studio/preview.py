@@ -32,7 +32,7 @@ class Previews:
         weakref.finalize(self, shutil.rmtree, self.folder, ignore_errors=True)
 
     def routine_text(self, text: str, at: list, music: bool = True) -> str:
-        """Return a routine holding only the exercise at `at` of the text, with the routine's language, voice and music."""
+        """Return a routine of only the exercise at `at` of the text, with the routine's language, voice and music."""
         try:
             data = yaml.load(text, Loader=Loader)
         except yaml.YAMLError:

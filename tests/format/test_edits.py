@@ -235,3 +235,11 @@ def test_a_new_section_is_written_like_the_others_with_the_blank_line_between_th
     assert text == SECTIONS + ("\n  - name: Cool-down\n    exercises:\n      - name: Child's pose\n"
                                "        hold: 5 breaths\n")
     assert apply(text, {"op": "delete", "at": ["sections"], "index": 2}) == SECTIONS
+
+
+def test_a_text_per_language_written_as_a_block_becomes_one_text_and_back():
+    block = "title: T\nexercises:\n  - name: Bridge\n    setup:\n      en: Lie down.\n      de: Hinlegen.\n    reps: 4\n"
+    one = apply(block, {"op": "set", "at": ["exercises", 0], "key": "setup", "value": "Lie on your back."})
+    assert one == "title: T\nexercises:\n  - name: Bridge\n    setup: Lie on your back.\n    reps: 4\n"
+    both = apply(block, {"op": "set", "at": ["exercises", 0], "key": "setup", "value": {"en": "Down.", "de": "Hin."}})
+    assert both == block.replace("Lie down.", "Down.").replace("Hinlegen.", "Hin.")
