@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import html
-import json
 import os
 import secrets
 import sys
@@ -17,15 +16,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from pilates_audio import speech, web
+from pilates_audio import compose, speech, web
 from pilates_audio.errors import InputError, PilatesAudioError, ValidationError
-from pilates_audio.format import starter, yamlsrc
+from pilates_audio.format import starter
 from pilates_audio.settings import KEYS, SETTINGS
+from pilates_audio.studio import bodies, outline
+from pilates_audio.studio.preview import Previews
 from pilates_audio.studio.workspace import BadName, Conflict, NotFound, Superseded, Workspace, with_pacing
 
 TOKEN_HEADER = "X-Studio-Token"
-MAX_BODY = 2 * 1024 * 1024  # bytes in one API request: a routine is at most 1 MB, as text in JSON
-STATIC = {"studio.js": "text/javascript; charset=utf-8", "studio.css": "text/css; charset=utf-8"}
+SCRIPTS = ("studio.js", "fields.js", "cues.js", "outline.js", "library.js", "pacing.js", "layout.js", "compose.js")
+STATIC = {**{name: "text/javascript; charset=utf-8" for name in SCRIPTS}, "studio.css": "text/css; charset=utf-8"}
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -45,6 +46,8 @@ class Studio:
         # Listening beyond this machine, the page itself is given only to who has the printed address.
         self.token_in_address = token_in_address
         self.sessions = _sessions_app(workspace.output, hosts)
+        self.previews = Previews()
+        self.heard = _sessions_app(self.previews.folder, hosts)  # the previews, served as sessions are
         self.routes: dict[tuple[str, str], Handler] = {
             ("GET", "/api/routines"): self.list_routines,
             ("POST", "/api/check"): self.check,
@@ -57,6 +60,10 @@ class Studio:
             ("GET", "/api/schema"): self.schema,
             ("POST", "/api/pacing-file"): self.pacing_file,
             ("POST", "/api/write-pacing"): self.write_pacing,
+            ("POST", "/api/edit"): self.edit,
+            ("GET", "/api/library"): self.library,
+            ("POST", "/api/preview"): self.preview,
+            ("POST", "/api/compose"): self.compose,
         }
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
@@ -66,12 +73,13 @@ class Studio:
         if path == "/sessions":  # the page's links are relative to the folder
             await Response(status_code=308, headers={"Location": "/sessions/"})(scope, receive, send)
             return
-        if path.startswith("/sessions/"):
-            raw = scope.get("raw_path") or path.encode("utf-8")
-            inner = dict(scope, path=path[len("/sessions"):] or "/", raw_path=raw[len(b"/sessions"):] or b"/",
-                         root_path=scope.get("root_path", "") + "/sessions")
-            await self.sessions(inner, receive, send)
-            return
+        for prefix, site in (("/sessions", self.sessions), ("/previews", self.heard)):
+            if path.startswith(prefix + "/"):
+                raw = scope.get("raw_path") or path.encode("utf-8")
+                inner = dict(scope, path=path[len(prefix):] or "/", raw_path=raw[len(prefix):] or b"/",
+                             root_path=scope.get("root_path", "") + prefix)
+                await site(inner, receive, send)
+                return
         request = Request(scope, receive)
         response = await self.answer(request)
         await response(scope, receive, send)
@@ -116,7 +124,7 @@ class Studio:
                 if method == "GET":
                     return await self.read(name)
                 if method == "PUT":
-                    return await self.save(name, await _body(request))
+                    return await self.save(name, await bodies.read(request))
                 return JSONResponse({"error": "use GET or PUT"}, 405, headers={"Allow": "GET, PUT"})
             handler = self.routes.get((method, path))
             if handler is None:
@@ -131,7 +139,7 @@ class Studio:
         except Superseded as exc:
             return JSONResponse({"error": exc.message}, 409)
         except ValidationError as exc:
-            return JSONResponse({"error": exc.message, "problems": _problems(exc.problems)}, 422)
+            return JSONResponse({"error": exc.message, "problems": bodies.problems(exc.problems)}, 422)
         except (NotFound, BadName) as exc:
             return JSONResponse({"error": exc.message}, 404 if isinstance(exc, NotFound) else 400)
         except InputError as exc:
@@ -159,36 +167,64 @@ class Studio:
         return JSONResponse({"name": document.name, "text": document.text, "version": document.version})
 
     async def save(self, name: str, body: dict[str, Any]) -> Response:
-        text, version = _field(body, "text", str), _field(body, "version", str, required=False)
+        text, version = bodies.field(body, "text", str), bodies.field(body, "version", str, required=False)
         document = await run_in_threadpool(self.workspace.save, name, text, version)
         return JSONResponse({"name": document.name, "version": document.version})
 
     async def check(self, request: Request) -> Response:
-        body = await _body(request)
-        name, text = _field(body, "name", str), _field(body, "text", str)
+        body = await bodies.read(request)
+        name, text = bodies.field(body, "name", str), bodies.field(body, "text", str)
         checked, problems = await run_in_threadpool(self.workspace.check, name, text)
         kind = "routine" if checked is None or hasattr(checked, "title") else "block"
-        return JSONResponse({"kind": kind, "problems": _problems(problems)})
+        shown = await run_in_threadpool(outline.outline, text, compose.load_library())
+        return JSONResponse({"kind": kind, "problems": bodies.problems(problems), "outline": shown})
+
+    async def edit(self, request: Request) -> Response:
+        body = await bodies.read(request)
+        text, changes = bodies.field(body, "text", str), bodies.field(body, "edits", list)
+        library = compose.load_library()
+        changed = await run_in_threadpool(outline.apply_all, text, changes, library)
+        return JSONResponse({"text": changed, "outline": await run_in_threadpool(outline.outline, changed, library)})
+
+    async def preview(self, request: Request) -> Response:
+        body = await bodies.read(request)
+        name, text = bodies.field(body, "name", str), bodies.field(body, "text", str)
+        at = bodies.field(body, "at", list)
+        path = self.workspace.path(name, must_exist=False)
+        music = bodies.field(body, "music", bool, required=False) is not False
+        session = await run_in_threadpool(self.previews.render, path, text, at, self.workspace.pacing,
+                                          bodies.settings(body), music)
+        return JSONResponse({"mp3": f"/previews/{session.mp3.name}", "duration": session.duration})
+
+    async def compose(self, request: Request) -> Response:
+        from pilates_audio.studio.composing import composed  # the composer is loaded when a class is asked for
+
+        body = await bodies.read(request)
+        return JSONResponse(await run_in_threadpool(composed, self.workspace, body))
+
+    async def library(self, request: Request) -> Response:
+        return JSONResponse(await run_in_threadpool(outline.listing, compose.load_library()))
 
     async def estimate(self, request: Request) -> Response:
-        body = await _body(request)
-        name, text = _field(body, "name", str), _field(body, "text", str, required=False)
-        settings, length = _settings(body), _length(body)
+        body = await bodies.read(request)
+        name, text = bodies.field(body, "name", str), bodies.field(body, "text", str, required=False)
+        settings, length = bodies.settings(body), bodies.length(body)
         return JSONResponse(await run_in_threadpool(self.workspace.estimate, name, text, settings, length))
 
     async def render(self, request: Request) -> Response:
-        body = await _body(request)
-        name, settings, length = _field(body, "name", str), _settings(body), _length(body)
-        session = await run_in_threadpool(self.workspace.render, name, settings, length)
+        body = await bodies.read(request)
+        name, settings, length = bodies.field(body, "name", str), bodies.settings(body), bodies.length(body)
+        music = bodies.field(body, "music", bool, required=False) is not False
+        session = await run_in_threadpool(self.workspace.render, name, settings, length, music)
         stem = session.mp3.stem
         version = int(session.mp3.stat().st_mtime_ns)
         return JSONResponse({"mp3": f"/sessions/{stem}.mp3?v={version}", "script": f"/sessions/{stem}.json?v={version}",
                              "duration": session.duration, "warnings": list(session.warnings)})
 
     async def new(self, request: Request) -> Response:
-        body = await _body(request)
-        title = _field(body, "title", str)
-        name = _field(body, "name", str, required=False) or starter.file_name(title)
+        body = await bodies.read(request)
+        title = bodies.field(body, "title", str)
+        name = bodies.field(body, "name", str, required=False) or starter.file_name(title)
         path = self.workspace.path(name, must_exist=False)
         text = await run_in_threadpool(starter.starter, title, path)
         document = await run_in_threadpool(self.workspace.save, name, text, None)
@@ -202,14 +238,14 @@ class Studio:
         return JSONResponse(_pacing_settings())
 
     async def pacing_file(self, request: Request) -> Response:
-        body = await _body(request)
-        name, settings = _field(body, "name", str), _settings(body)
+        body = await bodies.read(request)
+        name, settings = bodies.field(body, "name", str), bodies.settings(body)
         written = await run_in_threadpool(self.workspace.save_pacing, name, settings, body.get("replace") is True)
         return JSONResponse({"name": written})
 
     async def write_pacing(self, request: Request) -> Response:
-        body = await _body(request)
-        settings, text = _settings(body), _field(body, "text", str)
+        body = await bodies.read(request)
+        settings, text = bodies.settings(body), bodies.field(body, "text", str)
         return JSONResponse({"text": await run_in_threadpool(self._with_pacing, text, settings)})
 
     def _with_pacing(self, text: str, settings: dict[str, Any]) -> str:
@@ -238,7 +274,7 @@ def _listing(workspace: Workspace) -> list[dict[str, Any]]:
             entry.update(kind="unknown", problems=[{"line": 1, "column": 1, "message": exc.message}])
             found.append(entry)
             continue
-        entry["problems"] = _problems(problems)
+        entry["problems"] = bodies.problems(problems)
         entry["kind"] = "routine" if checked is None or hasattr(checked, "title") else "block"
         if checked is not None and entry["kind"] == "routine":
             entry["title"] = checked.title
@@ -268,74 +304,6 @@ def _static(name: str) -> Response:
     return Response(data, media_type=STATIC[name], headers={"Cache-Control": "no-cache"})
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    data = b""
-    async for chunk in request.stream():
-        data += chunk
-        if len(data) > MAX_BODY:
-            raise InputError(f"the request is too large (the limit is {MAX_BODY:,} bytes)")
-    nested = f"the request's body is nested more than {yamlsrc.MAX_DEPTH} levels deep"  # as a routine may be
-    try:
-        body = json.loads(data.decode("utf-8"))
-    except RecursionError:  # deeper than Python's own stack: far past the limit
-        raise InputError(nested) from None
-    except (UnicodeDecodeError, ValueError):
-        raise InputError("the request's body must be JSON") from None
-    if not isinstance(body, dict):
-        raise InputError("the request's body must be a JSON object")
-    if _depth(body) > yamlsrc.MAX_DEPTH:  # every handler, and the messages quoting a value, may then walk it safely
-        raise InputError(nested)
-    try:
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:  # "\ud800" in JSON: half of a character, which no file or voice can hold
-        raise InputError("the request holds text that is not valid (half of a character, such as \\ud800)") from None
-    return body
-
-
-def _depth(value: Any) -> int:
-    """Return how deep JSON values nest (a scalar is 0), without recursing."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            deepest = max(deepest, depth + 1)
-            stack.extend((inner, depth + 1) for inner in (item.values() if isinstance(item, dict) else item))
-    return deepest
-
-
-def _field(body: dict[str, Any], key: str, kind: type, required: bool = True) -> Any:
-    value = body.get(key)
-    if value is None and not required:
-        return None
-    if not isinstance(value, kind):
-        raise InputError(f"'{key}' must be {'text' if kind is str else kind.__name__}")
-    return value
-
-
-def _settings(body: dict[str, Any]) -> dict[str, Any]:
-    value = body.get("pacing") or {}
-    if not isinstance(value, dict):
-        raise InputError("'pacing' must be an object of pacing settings")
-    return value
-
-
-def _length(body: dict[str, Any]) -> float | None:
-    from pilates_audio.format import parse_duration
-
-    value = body.get("length")
-    if value in (None, ""):
-        return None
-    try:
-        return parse_duration(value, breaths_allowed=False).amount
-    except ValueError as exc:
-        raise InputError(f"length: {exc}") from None
-
-
-def _problems(problems: list) -> list[dict[str, Any]]:
-    ordered = sorted(dict.fromkeys(problems), key=lambda p: (p.path, p.line, p.column))  # as check lists them
-    return [{"line": p.line, "column": p.column, "message": p.message, "text": str(p)} for p in ordered]
-
-
 def _voices() -> list[dict[str, Any]]:
     found = []
     for engine, voice in speech.list_voices():
@@ -348,7 +316,8 @@ def _pacing_settings() -> dict[str, Any]:
     """Describe every pacing setting the page shows a control for: its kind, and its choices or range."""
     return {"keys": list(KEYS),
             "settings": {setting.name: {"kind": setting.kind.value, "choices": list(setting.choices),
-                                        "low": setting.low, "high": setting.high, "unit": setting.unit}
+                                        "low": setting.low, "high": setting.high, "unit": setting.unit,
+                                        "help": setting.help}
                          for setting in SETTINGS.values()}}
 
 

@@ -2,20 +2,13 @@
 "use strict";
 
 (function () {
+  const S = window.Studio = {};
   const token = document.querySelector('meta[name="studio-token"]').content;
   const $ = (id) => document.getElementById(id);
   const text = $("text"), gutter = $("gutter"), player = $("player");
   const CHECK_DELAY = 250; // ms after the last key before the routine is checked and planned
-  const RENDER_DELAY = 600; // ms after the last pacing change before the session is rendered again
-  // Each pacing setting as the server describes it: kind (seconds, number, count, flag, choice, …), choices,
-  // low, high and unit.
-  let SETTINGS = {};
-  const STEPS = { rate: 5 }; // how far a number control's arrows move, where not by its kind
-  const kindOf = (key) => (SETTINGS[key] || {}).kind;
-  // A breath phase and its bounds: typed in seconds, sent as "4s". A time with a range (the music's) is a number.
-  const isPhase = (key) => kindOf(key) === "seconds" && SETTINGS[key].high === null;
   const state = {
-    name: null, version: null, saved: "", settings: {}, length: "", script: null, session: null,
+    name: null, version: null, saved: "", settings: {}, music: true, length: "", script: null, session: null,
     voices: [], choices: null, timer: null, asked: 0, problems: [],
   };
 
@@ -115,7 +108,8 @@
     $("save").textContent = "Save";
     $("reload").hidden = true;
     if (another) { // the panel's settings were for the routine left: they are not carried into this one
-      clearSettings();
+      S.clearSettings();
+      S.clearUndo();
       state.session = null;
     }
     history.replaceState(null, "", "#" + encodeURIComponent(name));
@@ -124,6 +118,24 @@
     say("");
     await plan();
   }
+
+  // A routine made in the page (composed), not saved yet: Save writes it as a new file of that name.
+  S.openUnsaved = async function (name, value) {
+    // A class composed here and not changed since is replaced without asking ("Another one").
+    if (text.value !== state.composed && !leaveUnsaved()) return false;
+    if (state.version === null && state.name !== null) $("routines").querySelector("option:checked").remove();
+    Object.assign(state, { name, version: null, saved: "", conflict: false, session: null, composed: value });
+    text.value = value;
+    S.clearUndo();
+    const list = $("routines");
+    list.appendChild(element("option", { value: name, text: name + " (not saved yet)" }));
+    list.value = name;
+    history.replaceState(null, "", "#" + encodeURIComponent(name));
+    numberLines();
+    showDirty();
+    await plan();
+    return true;
+  };
 
   async function save() {
     if (!dirty()) return true;
@@ -287,125 +299,6 @@
     text.dispatchEvent(new Event("input"));
   }
 
-  // --- pacing ---------------------------------------------------------------------
-
-  function buildPacing(choices) {
-    SETTINGS = choices.settings;
-    const form = $("pacing");
-    form.textContent = "";
-    for (const key of choices.keys) {
-      const about = SETTINGS[key], kind = about.kind;
-      let control;
-      if (kind === "choice" || kind === "flag" || key === "voice") { // the voices are filled in by fillVoices
-        control = element("select", { name: key });
-        control.appendChild(element("option", { value: "", text: "as set" }));
-        const values = kind === "flag" ? ["true", "false"] : about.choices;
-        for (const value of values) control.appendChild(element("option", { value, text: value }));
-      } else if (isPhase(key)) {
-        control = element("input", { name: key, type: "number", step: "0.5", min: "0.5", max: "60",
-                                     inputmode: "decimal" });
-      } else if (kind === "seconds" || kind === "number" || kind === "count") {
-        const step = STEPS[key] || (kind === "seconds" ? 0.1 : 1);
-        const attributes = { name: key, type: "number", step: String(step) };
-        if (about.low !== null) attributes.min = String(about.low);
-        if (about.high !== null) attributes.max = String(about.high);
-        if (step < 1 || (kind === "number" && !STEPS[key])) attributes.inputmode = "decimal";
-        control = element("input", attributes);
-      } else {
-        control = element("input", { name: key, type: "text" });
-      }
-      // Numbers and text take effect as they are typed (a moment after the last key); choices at once.
-      control.addEventListener(control.tagName === "SELECT" ? "change" : "input", () => setting(key, control.value));
-      const label = element("label", {}, [
-        element("span", { text: key.replace(/_/g, " ") + (isPhase(key) ? " (s)" : "") }),
-        control,
-        element("span", { class: "from", id: "from-" + key }),
-      ]);
-      form.appendChild(label);
-    }
-    fillVoices();
-  }
-
-  function fillVoices() {
-    const select = $("pacing").elements.voice;
-    if (!select) return;
-    const chosen = select.value;
-    select.textContent = "";
-    select.appendChild(element("option", { value: "", text: "as set" }));
-    const engine = state.settings.engine || (state.script ? state.script.pacing.engine : "");
-    for (const voice of state.voices) {
-      if (engine && engine !== "auto" && voice.engine !== engine) continue;
-      select.appendChild(element("option", { value: voice.id, text: voice.engine + ": " + voice.name }));
-    }
-    select.value = chosen;
-  }
-
-  function setting(key, value) {
-    if (value === "") delete state.settings[key];
-    else if (isPhase(key)) state.settings[key] = value + "s";
-    else if (kindOf(key) === "flag") state.settings[key] = value === "true";
-    else if (["seconds", "number", "count"].includes(kindOf(key))) state.settings[key] = Number(value);
-    else state.settings[key] = value;
-    if (key === "engine") fillVoices();
-    schedule();
-    if (state.session) soon(); // a session is loaded: hear the change, as the timeline shows it
-  }
-
-  function soon() {
-    clearTimeout(state.again);
-    $("render-status").classList.remove("bad");
-    if (dirty()) {
-      $("render-status").textContent = "Save and render to hear the change";
-      return;
-    }
-    $("render-status").textContent = "Pacing changed: rendering again…";
-    state.again = setTimeout(render, RENDER_DELAY);
-  }
-
-  function clearSettings() {
-    state.settings = {};
-    for (const control of $("pacing").elements) control.value = "";
-  }
-
-  async function writePacing() {
-    const { ok, data } = await api("POST", "/api/write-pacing", { text: text.value, pacing: state.settings });
-    if (!ok) return pacingSays(data.error, true);
-    text.value = data.text; // an edit like any other: saved with Save
-    clearSettings();
-    text.dispatchEvent(new Event("input"));
-    pacingSays("Written into the routine's pacing; save to keep it");
-  }
-
-  async function savePacingFile(replace) {
-    const { ok, status, data } = await api("POST", "/api/pacing-file",
-                                           { name: state.name, pacing: state.settings, replace: !!replace });
-    if (status === 409 && !replace) {
-      if (confirm(data.error.replace("open it instead", "replace it?"))) return savePacingFile(true);
-      return;
-    }
-    if (!ok) return pacingSays(data.error, true);
-    pacingSays("Saved " + data.name + " (render with --pacing " + data.name + ")");
-  }
-
-  function pacingSays(message, bad) {
-    const note = $("pacing-status");
-    note.textContent = message;
-    note.classList.toggle("bad", !!bad);
-  }
-
-  function showPacing(pacing) {
-    const form = $("pacing");
-    for (const [key, entry] of Object.entries(pacing)) {
-      const from = $("from-" + key);
-      if (!from) continue;
-      const shown = entry.value === null ? "engine default" : String(entry.value);
-      from.textContent = shown + " · from " + entry.source;
-      from.classList.toggle("studio", entry.source === "studio");
-      const control = form.elements[key];
-      if (control && control.tagName === "INPUT") control.placeholder = shown;
-    }
-  }
-
   // --- planning -------------------------------------------------------------------
 
   function schedule() {
@@ -418,8 +311,10 @@
     const asked = ++state.asked;
     const timelinePanel = $("timeline").parentElement;
     // Checked first: problems are an answer, not a failure (the console stays clean).
-    const checked = await api("POST", "/api/check", { name: state.name, text: text.value });
-    if (asked !== state.asked) return; // a newer plan was asked for meanwhile
+    const sent = text.value;
+    const checked = await api("POST", "/api/check", { name: state.name, text: sent });
+    if (asked !== state.asked || text.value !== sent) return; // a newer plan was asked for, or the text changed
+    if (checked.ok) S.showOutline(checked.data.outline, checked.data.problems);
     if (!checked.ok || checked.data.problems.length) {
       showProblems(checked.ok ? checked.data.problems : [{ line: 1, column: 1, message: checked.data.error }]);
       timelinePanel.classList.add("stale");
@@ -458,9 +353,9 @@
     $("total").textContent = clock(data.duration);
     $("length-note").textContent = data.reach[0] === data.reach[1] ? "it lasts " + clock(data.reach[0]) + " as written"
       : "it can last " + clock(data.reach[0]) + " to " + clock(data.reach[1]);
-    showPacing(data.pacing);
+    S.showPacing(data.pacing);
     showTimeline(data.script, data.warnings);
-    fillVoices();
+    S.fillVoices();
   }
 
   function showTimeline(script, warnings) {
@@ -511,7 +406,7 @@
     $("render").disabled = true;
     $("render-status").textContent = "Rendering…";
     const { ok, data } = await api("POST", "/api/render", {
-      name: state.name, pacing: state.settings, length: state.length || null,
+      name: state.name, pacing: state.settings, length: state.length || null, music: state.music,
     });
     $("render").disabled = false;
     if (!ok) {
@@ -587,9 +482,21 @@
     $("phone").hidden = false;
   }
 
+  // --- what the other parts of the page use ---------------------------------------------
+
+  Object.assign(S, { api, element, say, clock, state, schedule, dirty, render, textArea: text, replan: plan, goTo });
+  S.text = () => text.value;
+  S.setText = function (value) { // an edit made in the outline: in the YAML view at once, checked and planned
+    text.value = value;
+    numberLines();
+    showDirty();
+    schedule();
+  };
+
   // --- wiring ---------------------------------------------------------------------
 
-  text.addEventListener("input", () => { numberLines(); showDirty(); schedule(); assist(); });
+  // Typed text is undone with the editor's own undo; the outline's would take back what was typed since.
+  text.addEventListener("input", () => { S.clearUndo(); numberLines(); showDirty(); schedule(); assist(); });
   text.addEventListener("click", assist);
   text.addEventListener("keyup", (event) => { if (event.key.startsWith("Arrow")) assist(); });
   text.addEventListener("blur", () => { $("keys").textContent = ""; });
@@ -626,18 +533,23 @@
   $("reload").addEventListener("click", reloadFromDisk);
   $("new").addEventListener("click", create);
   $("render").addEventListener("click", render);
-  $("write-pacing").addEventListener("click", writePacing);
-  $("pacing-file").addEventListener("click", () => savePacingFile(false));
   $("length").addEventListener("change", (event) => { state.length = event.target.value.trim(); plan(); });
   player.addEventListener("timeupdate", follow);
 
-  (async function start() {
+  document.addEventListener("DOMContentLoaded", async function start() {
     const [settings, voices, schema] = await Promise.all([api("GET", "/api/settings"), api("GET", "/api/voices"),
                                                          api("GET", "/api/schema")]);
-    if (schema.ok) learnFormat(schema.data);
+    if (schema.ok) {
+      learnFormat(schema.data);
+      S.learnFields(schema.data);
+    }
     state.voices = voices.ok ? voices.data.voices : [];
-    buildPacing(settings.data);
+    S.buildPacing(settings.data);
+    S.pacingReady();
+    S.outlineReady();
+    S.layoutReady();
+    S.loadLibrary();
     await loadList();
     showAddress();
-  })();
+  });
 })();

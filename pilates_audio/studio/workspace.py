@@ -11,7 +11,7 @@ import hashlib
 import os
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
@@ -229,8 +229,8 @@ class Workspace:
 
     # --- rendering --------------------------------------------------------------------
 
-    def render(self, name: str, settings: dict[str, Any] | None = None, length: float | None = None
-               ) -> render.Session:
+    def render(self, name: str, settings: dict[str, Any] | None = None, length: float | None = None,
+               music: bool = True) -> render.Session:
         """Render a saved routine into the output folder, one render of a session's files at a time.
 
         A render asked for while another writing the same files runs waits for it; if a
@@ -254,7 +254,7 @@ class Workspace:
                                                        confine=self.folder)
             if problems or not isinstance(checked, Routine):
                 raise ValidationError(problems)
-            routine = checked
+            routine = checked if music else replace(checked, music=())  # as render --no-music
             self._no_twin(name)
             pacing, _ = self.pacing(routine, settings or {})
             render.check_outputs([routine], self.output)

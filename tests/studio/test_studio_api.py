@@ -152,9 +152,11 @@ def test_unsaved_text_is_checked_and_planned_with_the_clis_messages(studio):
     port, running, _ = studio
     status, body, _ = call(port, "POST", "/api/check", {"name": "mat.yaml", "text": MAT.replace("reps: 2", "reps: 0")},
                            token=running.token)
+    shown = body.pop("outline")  # the cards the outline shows (tests/studio/test_outline.py)
     assert (status, body) == (200, {"kind": "routine", "problems": [
         {"line": 4, "column": 24, "message": "reps must be a whole number, at least 1",
          "text": "mat.yaml:4:24: reps must be a whole number, at least 1"}]})
+    assert shown["groups"][0]["cards"][0]["data"] == {"name": "Lift", "reps": 0}
     status, body, _ = call(port, "POST", "/api/estimate", {"name": "mat.yaml", "text": "title: [\n"},
                            token=running.token)
     assert status == 422 and body["problems"][0]["text"].startswith("mat.yaml:2:1: invalid YAML")

@@ -38,6 +38,7 @@ def studio(tmp_path):
         with browser(tmp_path / "profile", 1280, 900) as tools:
             tools.call("Page.navigate", url=address)
             tools.until("document.querySelector('#total').textContent.length > 0")
+            tools.click("#view-yaml")  # these tests write YAML (the outline has tests of its own)
             yield tools, folder
             assert tools.errors() == []
     finally:
