@@ -359,3 +359,8 @@ def test_an_unknown_kind_lists_the_choices(write_routine):
         "r.yaml:4:37: kind is empty; choose one of: stretch, rest, effort",
         "r.yaml:5:38: kind must be one word, not a mapping; choose one of: stretch, rest, effort",
     )
+
+
+def test_text_shaped_like_a_date_that_is_no_date_is_text(write_routine):
+    path = write_routine("title: Dates\nexercises: [{name: 2024-13-01, reps: 1}]\n")
+    assert routine.load(path).exercises[0].name == "2024-13-01"
