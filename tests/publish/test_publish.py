@@ -400,3 +400,22 @@ def test_an_episode_names_its_own_author_only_when_the_routine_has_an_instructor
     assert channel.findtext(f"{ITUNES}author") == "Ana"
     authors = {item.findtext("title"): item.findtext(f"{ITUNES}author") for item in channel.iter("item")}
     assert authors == {"Plain": None, "Feed & Serve": "Sam Lee"}
+
+
+def test_a_session_dated_ahead_is_held_back_until_its_time(folder, tmp_path, monkeypatch):
+    import time
+
+    from pilates_audio.publish import feed
+
+    for name in ("today", "tomorrow"):
+        _copy_session(folder, name, tmp_path)
+    now = time.time()
+    for suffix in (".mp3", ".json", ".chapters.json", ".vtt"):
+        os.utime(tmp_path / f"tomorrow{suffix}", (now + 86400, now + 86400))
+    index = feed.Index(tmp_path)
+    shown = index.episodes()
+    assert [e.name for e in shown] == ["today"]
+    assert index.episodes() is shown  # the same list while nothing changes: the server's page and feed keep theirs
+    monkeypatch.setattr(time, "time", lambda: now + 86400)
+    assert [e.name for e in index.episodes()] == ["tomorrow", "today"]
+    assert index.reads == 2  # coming out reads nothing again
