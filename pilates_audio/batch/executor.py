@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from pilates_audio import render
-from pilates_audio.batch.plan import Job, Output, Voicing, stamp
+from pilates_audio.batch.plan import Job, Output, Voicing, date_outputs, stamp
 from pilates_audio.errors import PilatesAudioError
 
 
@@ -36,6 +36,8 @@ def make(job: Job, output: Output) -> Outcome:
     try:
         session = render.render(job.routine, job.pacing, output.folder, bitrate=output.bitrate, target=job.target,
                                 loudness=output.loudness, name=job.name, split=output.split)
+        if job.published is not None:
+            date_outputs(output.folder, job.name, job.published)
         stamp(output.folder, job.name, job.inputs)  # last: a session stopped before this is made again
     except PilatesAudioError as exc:
         return Outcome(job.name, error=exc.format_message())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import glob
 import os
 from dataclasses import dataclass
@@ -9,11 +10,12 @@ from pathlib import Path
 from typing import Callable
 
 from pilates_audio import settings
+from pilates_audio.batch import daily
 from pilates_audio.errors import InputError, Problem, ValidationError
 from pilates_audio.format import parse_duration, yamlsrc
 from pilates_audio.publish.feed import check_base_url
 
-KEYS = ("collection", "routines", "variants", "exclude", "base_url")
+KEYS = ("collection", "routines", "compose", "variants", "exclude", "base_url")
 # The dimensions a catalogue can vary over, each the pacing key (or --length) it sets.
 DIMENSIONS = ("pace", "length", "language", "voice", "engine")
 SETTING = {"language": "language", "voice": "voice", "engine": "engine"}
@@ -30,6 +32,12 @@ class Manifest:
     exclude: tuple[tuple[tuple[str, str], ...], ...] = ()
     base_url: str | None = None
     pacing_files: tuple[tuple[str, settings.Layer], ...] = ()  # pace values that are pacing files, loaded
+    compose: tuple[daily.Entry, ...] = ()
+    days: tuple[tuple[str, datetime.date], ...] = ()  # each composed routine's real path, and the day it is for
+
+    def day(self, path: Path) -> datetime.date | None:
+        """Return the day a routine file is the composed class of, if it is one."""
+        return dict(self.days).get(os.path.realpath(path))
 
     def layer(self, pace: str) -> settings.Layer | None:
         """Return the pacing file a `pace` value names, if it is one rather than a preset."""
@@ -69,17 +77,19 @@ def load(path: Path) -> Manifest:
     collection = _collection(fields, add)
     base_url = _base_url(fields, add)
     routines: dict[str, Path] = {}
-    if "routines" not in fields:
+    if "routines" not in fields and "compose" not in fields:
         problems.append(Problem(display, root.line, root.column,
-                                "routines is missing: list the routine files (or patterns such as routines/*.yaml)"))
-    else:
+                                "routines is missing: list the routine files (or patterns such as routines/*.yaml), "
+                                "or compose classes from the exercise library with compose:"))
+    elif "routines" in fields:
         routines = _routines(fields["routines"], folder, add)
+    entries = daily.entries(fields["compose"], display, problems) if "compose" in fields else []
     dimensions, pacing_files = _variants(fields.get("variants"), folder, display, problems)
     exclude = _exclude(fields["exclude"], dict(dimensions), display, problems) if "exclude" in fields else []
     if problems:
         raise ValidationError(problems)
     return Manifest(path, collection, tuple(routines.values()), tuple(dimensions), tuple(exclude), base_url,
-                    tuple(pacing_files))
+                    tuple(pacing_files), tuple(entries))
 
 
 def _collection(fields: dict[str, yamlsrc.Node], add: Callable[[yamlsrc.Node, str], None]) -> str | None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 from pilates_audio import __version__, render, speech
-from pilates_audio.batch import processes
+from pilates_audio.batch import daily, processes
 from pilates_audio.batch.manifest import Manifest
 from pilates_audio.errors import PilatesAudioError
 from pilates_audio.format import Routine, load, parse_duration
@@ -62,6 +63,7 @@ class Job:
     lines: tuple[str, ...]  # every line the session may speak
     inputs: str  # a digest of everything the session is made from
     seconds: float  # its planned length, on estimates
+    published: float | None = None  # a composed class's: when its day comes, the time its files are dated
 
 
 @dataclass(frozen=True)
@@ -187,8 +189,10 @@ def _job(manifest: Manifest, routine: Routine, chosen: dict[str, str], name: str
     voicing = Voicing(engine.name, pacing.voice, pacing.language, pacing.rate)
     chosen_routine, chosen_pacing = (fitted.routine, fitted.pacing) if fitted is not None else (routine, pacing)
     lines = candidate_lines(chosen_routine, replace(chosen_pacing, engine=engine.name))
+    day = manifest.day(Path(routine.path))
+    published = daily.published(day) if day is not None else None
     inputs = _digest({
-        "version": __version__, "name": name, "values": chosen, "pacing": pacing.to_json(music=True),
+        "version": __version__, "name": name, "values": chosen, "published": published, "pacing": pacing.to_json(music=True),
         "fixed": sorted(pacing.fixed), "target": [target.seconds, target.keep_breath] if target else None,
         "voice": _identity(voicing), "bitrate": output.bitrate, "loudness": output.loudness,
         # Named only when asked for, so sessions made before there were tracks stay up to date.
@@ -198,7 +202,7 @@ def _job(manifest: Manifest, routine: Routine, chosen: dict[str, str], name: str
                                                   *(track.path for track in routine.music))],
     })
     return Job(name, routine, pacing, target, voicing, tuple(lines), inputs,
-               planned.duration / SAMPLE_RATE)
+               planned.duration / SAMPLE_RATE, published)
 
 
 def _digest(data: object) -> str:
@@ -234,8 +238,15 @@ def up_to_date(folder: Path, name: str, inputs: str, split: bool = False) -> boo
             and (not split or tracks.playlist(folder, name).is_file()))
 
 
+def date_outputs(folder: Path, name: str, when: float) -> None:
+    """Date a session's files: a feed gives an episode the time of its MP3, and holds back one dated later than now."""
+    for path in _outputs(folder, name):
+        if path.exists():
+            os.utime(path, (when, when))
+
+
 def stamp(folder: Path, name: str, inputs: str) -> None:
-    """Note, after its files are in place, what a session was made from."""
+    """Note, after its files are in place (and dated), what a session was made from."""
     from pilates_audio.files import write_atomic
 
     info = (folder / f"{name}.mp3").stat()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,13 @@ def batch_command(manifest: Path, out_dir: Path, workers: int | None, ray_addres
       exclude:
         - {pace: gentle, length: 15m}
       base_url: https://example.org/upper-back/   # optional: write feed.xml for it
+
+    Instead of (or besides) routines, compose: classes from the exercise library, one a
+    day, each held back from the feed until its day:
+
+    \b
+      compose:
+        - {length: 30m, level: beginner, focus: [upper-back], days: 7}
     """
     from pilates_audio import batch
     from pilates_audio.format import format_clock
@@ -56,10 +65,12 @@ def batch_command(manifest: Path, out_dir: Path, workers: int | None, ray_addres
     started = time.monotonic()
     loaded = batch.load(manifest)
     output = batch.Output(out_dir, split=split)
-    catalogue = batch.plan(loaded, output, workers if ray_address is None else None)
+    workers_here = workers if ray_address is None else None
     if dry_run:
-        click.echo(batch.describe(catalogue), nl=False)
+        _dry_run(loaded, output, workers_here)
         return
+    loaded = _with_classes(loaded, out_dir, quiet)
+    catalogue = batch.plan(loaded, output, workers_here)
     if ray_address is None:
         from pilates_audio.batch.local import LocalExecutor
 
@@ -90,3 +101,25 @@ def batch_command(manifest: Path, out_dir: Path, workers: int | None, ray_addres
     if summary.failed:
         names = ", ".join(failure.name for failure in summary.failed)
         raise PilatesAudioError(f"{len(summary.failed)} of {catalogue.sessions} sessions failed: {names}")
+
+
+def _with_classes(loaded: Any, out_dir: Path, quiet: bool) -> Any:
+    """Write the manifest's composed classes into the output's routines/ and return it with them as routines."""
+    from pilates_audio.batch import daily
+
+    classes = daily.classes(loaded, out_dir, datetime.date.today())
+    notice = daily.kept(classes)
+    if notice and not quiet:
+        click.echo(notice, err=True)
+    return daily.joined(loaded, classes)
+
+
+def _dry_run(loaded: Any, output: Any, workers: int | None) -> None:
+    """Print the composed classes a run would write and the plan, writing nothing where the run would."""
+    from pilates_audio import batch
+    from pilates_audio.batch import daily
+
+    classes = daily.classes(loaded, output.folder, datetime.date.today())
+    with tempfile.TemporaryDirectory() as scratch:  # the new classes are planned from here: the same files
+        catalogue = batch.plan(daily.joined(loaded, classes, Path(scratch)), output, workers)
+    click.echo(daily.describe(classes) + batch.describe(catalogue), nl=False)

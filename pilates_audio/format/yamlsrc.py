@@ -73,7 +73,7 @@ class _Builder:
             return Node([self.build(item) for item in node.value], line, column)
         try:
             value = self.constructor.construct_object(node)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError):  # ValueError: shaped like a date, but none (2024-13-01): text
             value = node.value
         if isinstance(value, (datetime.date, datetime.datetime)):
             # Dates never mean anything in a routine; keep the text so messages can show it.

@@ -8,6 +8,7 @@ import math
 import os
 import stat
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -78,6 +79,7 @@ def episodes(folder: Path) -> list[Episode]:
     return Index(folder).episodes()
 
 
+CLOCK_LEEWAY = 60.0  # seconds a session may be dated ahead of now and still be shown
 HASH_CHUNK = 1024 * 1024  # bytes read at a time: hashing a long session never holds it in memory
 Stamp = tuple[int, int, int]  # size, mtime_ns, inode: what says a file is the one read before
 
@@ -113,16 +115,26 @@ class Index:
         self._sidecars: dict[tuple[str, str], tuple[Stamp, object]] = {}
         self._episodes: list[Episode] = []
         self._seen: object = None
+        self._shown: list[Episode] | None = None  # the episodes whose time has come
+        self._release = math.inf  # when the next one held back comes out
         self.reads = 0  # MP3s read and hashed so far (the tests count them)
 
     def episodes(self) -> list[Episode]:
-        """Return the folder's sessions as they are now, newest first."""
+        """Return the folder's sessions as they are now, newest first, holding back those dated later than now."""
         with self._lock:
             files = self._listing()
             if files != self._seen:
                 self._episodes = self._build(files)
                 self._seen = files
-            return self._episodes
+                self._shown = None
+            # A session dated ahead (a composed class of a day to come) comes out at its time. The leeway lets
+            # a file just written on a server whose clock runs a little ahead of this one's show at once.
+            now = time.time() + CLOCK_LEEWAY
+            if self._shown is None or now >= self._release:  # the same list while nothing changes, for the caches
+                self._shown = [episode for episode in self._episodes if episode.modified <= now]
+                self._release = min((episode.modified for episode in self._episodes if episode.modified > now),
+                                    default=math.inf)
+            return self._shown
 
     def _listing(self) -> dict[str, Stamp]:
         """Stat every file of the folder that could belong to a session."""

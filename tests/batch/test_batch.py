@@ -203,7 +203,8 @@ def test_a_batch_killed_alone_takes_its_workers_with_it_and_leaves_the_cache_pru
       "manifest.yaml:5:6: exclude names 'voice', which is not one of the variants (pace)",
       "5 problems found; nothing was written."]),
     ("collection: [A]\nroutine: x.yaml\nvariants: {length: [soon], language: [xx], engine: espeak}\n",
-     ["manifest.yaml:1:1: routines is missing: list the routine files (or patterns such as routines/*.yaml)",
+     ["manifest.yaml:1:1: routines is missing: list the routine files (or patterns such as routines/*.yaml), or "
+      "compose classes from the exercise library with compose:",
       "manifest.yaml:1:13: collection must be text: the title of the collection's feed",
       "manifest.yaml:2:1: unknown key 'routine'; did you mean 'routines'?",
       "manifest.yaml:3:21: length: 'soon' is not a duration; use seconds (20s), minutes (1m, 1m30s), a number of "

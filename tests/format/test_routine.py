@@ -375,3 +375,8 @@ def test_a_routine_file_is_parsed_once_its_nodes_composed_from_the_events_its_li
     # What only composing finds is still said, where it is.
     expect_errors(write_routine, "title: T\nexercises: [*nope]\n",
                   "r.yaml:2:13: invalid YAML: the alias *nope refers to no anchor &nope above it")
+
+
+def test_text_shaped_like_a_date_that_is_no_date_is_text(write_routine):
+    path = write_routine("title: Dates\nexercises: [{name: 2024-13-01, reps: 1}]\n")
+    assert routine.load(path).exercises[0].name == "2024-13-01"

@@ -493,3 +493,22 @@ def test_the_icon_is_drawn_as_the_svg_draws_it():
     assert pixel(50, 38) == white and pixel(50, 42) == green  # the arc: radius 17 to 23 around (50, 58)
     assert pixel(50, 74) == pixel(20, 74) == white and pixel(10, 74) == green  # the mat: x 18 to 82, y 70 to 78
     assert (b'<circle cx="50" cy="30" r="9"' in (ROOT / "pilates_audio/publish/player/icon.svg").read_bytes())
+
+
+def test_a_session_dated_ahead_is_held_back_until_its_time(folder, tmp_path, monkeypatch):
+    import time
+
+    from pilates_audio.publish import feed
+
+    for name in ("today", "tomorrow"):
+        _copy_session(folder, name, tmp_path)
+    now = time.time()
+    for suffix in (".mp3", ".json", ".chapters.json", ".vtt"):
+        os.utime(tmp_path / f"tomorrow{suffix}", (now + 86400, now + 86400))
+    index = feed.Index(tmp_path)
+    shown = index.episodes()
+    assert [e.name for e in shown] == ["today"]
+    assert index.episodes() is shown  # the same list while nothing changes: the server's page and feed keep theirs
+    monkeypatch.setattr(time, "time", lambda: now + 86400)
+    assert [e.name for e in index.episodes()] == ["tomorrow", "today"]
+    assert index.reads == 2  # coming out reads nothing again
