@@ -21,6 +21,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import bench_routine  # noqa: E402
+from bench_compose import bench_compose  # noqa: E402
 from bench_rerender import bench_rerender  # noqa: E402
 from bench_startup import bench_startup  # noqa: E402
 
@@ -65,6 +66,9 @@ def main() -> None:
                                                                        "check and script)")
     parser.add_argument("--rerender-only", action="store_true", help="only the re-render after --inhale, in "
                                                                         "processor and wall time")
+    parser.add_argument("--skip-compose", action="store_true", help="leave out the composing rows")
+    parser.add_argument("--compose-only", action="store_true", help="only the composing rows (a 60-minute class, "
+                                                                        "a week of 30-minute classes)")
     parser.add_argument("--against", metavar="REV", help="time the start-up rows (or with --rerender-only, the "
                                                          "re-render) of commit REV too, run by run (from a git "
                                                          "worktree of it, removed after)")
@@ -76,6 +80,9 @@ def main() -> None:
         hour = work / f"bench-{args.minutes:g}.yaml"
         hour.write_text(yaml.safe_dump(bench_routine.routine(args.minutes), sort_keys=False))
         bench_rerender(work, hour, args.runs, args.against)
+        return
+    if args.compose_only:
+        bench_compose(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs)
         return
     if args.startup_only:
         bench_startup(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs, args.against)
@@ -184,6 +191,8 @@ def main() -> None:
         bench_catalogue(work, args.runs, args.skip_piper)
     if not args.skip_startup:
         bench_startup(work, args.runs, args.against)
+    if not args.skip_compose:
+        bench_compose(work, args.runs)
 
 
 def bench_music(work: Path, runs: int, minutes: float, long_minutes: float) -> None:
