@@ -58,6 +58,10 @@ class Role(str, Enum):
     COOL_DOWN = "cool-down"
 
 
+# The sections of a class, in order: every role but counter-pose, which is a main exercise.
+SECTIONS = (Role.CENTRING, Role.WARM_UP, Role.MAIN, Role.COOL_DOWN)
+
+
 class Prop(str, Enum):
     """What an exercise needs besides a mat."""
 
