@@ -7,9 +7,9 @@ import random
 from dataclasses import dataclass, replace
 
 from pilates_audio import languages, settings
-from pilates_audio.compose import plan, snapshot
+from pilates_audio.compose import plan
 from pilates_audio.compose.forms import Form, form
-from pilates_audio.compose.library import Library, avoided
+from pilates_audio.compose.library import Library, avoided, load_library
 from pilates_audio.compose.model import Caution, Focus, Level, Prop, Role
 from pilates_audio.errors import InputError
 from pilates_audio.format import Routine
@@ -89,7 +89,7 @@ def compose(choices: Choices, pacing: settings.Pacing | None = None, library: Li
                       props=tuple(dict.fromkeys(choices.props)))
     cautions = avoided(choices.avoid)
     book = languages.phrasebook(language)
-    found = pools(library or snapshot.library(), choices, cautions)
+    found = pools(library or load_library(), choices, cautions)
     name = file_name(choices, datetime.date.today())
     made = plan.make(choices, found, book, pacing, random.Random(seed), name, cautions)
     return Composed(made.text, made.routine, seed, name, made.seconds, made.warnings)
