@@ -1,4 +1,4 @@
-"""An exercise as a class does it: one of its ways (model.Way), with the values its dose ranges may take and what they cost."""
+"""An exercise as a class does it: one of its ways (model.Way), the values its dose ranges may take, their cost."""
 
 from __future__ import annotations
 

@@ -65,9 +65,10 @@ def test_a_choice_it_does_not_know_is_refused(here, capsys):
     code, _, err = _run(capsys, "--avoid", "elbows")
     assert code == 2
     assert err == (
-        "error: cannot avoid 'elbows': it is neither a caution nor a condition; the cautions are loaded-spinal-flexion, "
-        "spinal-extension, rotation, lying-on-the-back, lying-on-the-front, weight-on-wrists, weight-on-knees, "
-        "inversion, neck-strain, balance; the conditions are osteoporosis, pregnancy, wrists, knees, neck, low-back\n")
+        "error: cannot avoid 'elbows': it is neither a caution nor a condition; the cautions are "
+        "loaded-spinal-flexion, spinal-extension, rotation, lying-on-the-back, lying-on-the-front, weight-on-wrists, "
+        "weight-on-knees, inversion, neck-strain, balance; the conditions are osteoporosis, pregnancy, wrists, knees, "
+        "neck, low-back\n")
     code, _, err = _run(capsys, "--length", "5m")
     assert (code, err) == (2, "error: --length 5m: a class lasts from 10m to 90m\n")
 
