@@ -108,6 +108,7 @@ class ClassText:
                 exercises.append(exercise)
                 if not translated:
                     untranslated.append(item.form.name)
+            # The phrasebook names each section by its role's name: section_warm_up.
             sections.append({"name": book.say(f"section_{role.name.lower()}"), "exercises": exercises})
             place += len(part)
         data = {"title": self.title(), "description": book.say("class_description"), "language": language,
