@@ -7,10 +7,10 @@ import random
 from dataclasses import dataclass, replace
 
 from pilates_audio import languages, settings
-from pilates_audio.compose import plan, snapshot
-from pilates_audio.compose.forms import Form, best_form
-from pilates_audio.compose.library import Library
-from pilates_audio.compose.model import CONDITIONS, Caution, Focus, Level, Prop, Role
+from pilates_audio.compose import plan
+from pilates_audio.compose.forms import Form, form
+from pilates_audio.compose.library import Library, avoided, load_library
+from pilates_audio.compose.model import Caution, Focus, Level, Prop, Role
 from pilates_audio.errors import InputError
 from pilates_audio.format import Routine
 from pilates_audio.format.units import format_seconds
@@ -49,33 +49,18 @@ def day_seed(day: datetime.date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
 
-def avoided(avoid: tuple[str, ...]) -> frozenset[Caution]:
-    """Return the cautions that caution tags and condition names stand for, refusing a name that is neither."""
-    cautions: set[Caution] = set()
-    tags = {caution.value for caution in Caution}
-    for name in avoid:
-        wanted = name.strip().lower()
-        if wanted in CONDITIONS:
-            cautions.update(CONDITIONS[wanted])
-        elif wanted in tags:
-            cautions.add(Caution(wanted))
-        else:
-            raise InputError(f"--avoid {name}: not a condition ({', '.join(CONDITIONS)}) or a caution "
-                             f"({', '.join(sorted(tags))})")
-    return frozenset(cautions)
-
-
 def pools(library: Library, choices: Choices, cautions: frozenset[Caution]) -> dict[Role, list[Form]]:
     """Return, for each role, the forms of the library's exercises that suit the choices, in the order of their ids."""
     found: dict[Role, list[Form]] = {role: [] for role in Role}
     for move in library.moves:
-        form = best_form(move, choices.level, cautions, frozenset(choices.props))
-        if form is None:
+        way = move.at(choices.level, cautions, frozenset(choices.props))
+        if way is None:
             continue
+        done = form(move, way)
         for role in move.roles:
-            found[Role.MAIN if role is Role.COUNTER_POSE else role].append(form)
+            found[Role.MAIN if role is Role.COUNTER_POSE else role].append(done)
     for role in found:  # an exercise both main and counter-pose is listed once
-        found[role] = list({form.id: form for form in found[role]}.values())
+        found[role] = list({done.id: done for done in found[role]}.values())
     return found
 
 
@@ -104,7 +89,7 @@ def compose(choices: Choices, pacing: settings.Pacing | None = None, library: Li
                       props=tuple(dict.fromkeys(choices.props)))
     cautions = avoided(choices.avoid)
     book = languages.phrasebook(language)
-    found = pools(library or snapshot.library(), choices, cautions)
+    found = pools(library or load_library(), choices, cautions)
     name = file_name(choices, datetime.date.today())
     made = plan.make(choices, found, book, pacing, random.Random(seed), name, cautions)
     return Composed(made.text, made.routine, seed, name, made.seconds, made.warnings)

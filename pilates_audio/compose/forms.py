@@ -1,4 +1,4 @@
-"""The forms an exercise can take in a class: as written or a variation, with its dose ranges and what it costs."""
+"""An exercise as a class does it: one of its ways (model.Way), the values its dose ranges may take, their cost."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from pilates_audio.compose.model import Caution, Focus, Level, Move, Position, Prop, Shape, Variation
+from pilates_audio.compose.model import Focus, Move, Position, Shape, Way
 from pilates_audio.format.model import Kind, default_kind
 from pilates_audio.format.units import Duration, parse_duration, parse_range
 
@@ -29,14 +29,10 @@ class Dose:
 
 @dataclass(frozen=True)
 class Form:
-    """One way to do an exercise in a class: the move, which variation, its routine keys and what it needs."""
+    """One exercise in a class: the move, the way of it the class does, and that way's doses read for choosing."""
 
     move: Move
-    variation: str  # "" as written, else "easier" or "harder"
-    level: Level
-    keys: tuple[tuple[str, Any], ...]
-    cautions: tuple[Caution, ...]
-    props: tuple[Prop, ...]
+    way: Way
     doses: tuple[Dose, ...]
     kind: Kind
     fixed: tuple[tuple[str, Any], ...] = ()  # the dose keys written as one value: reps as int, else Duration
@@ -45,12 +41,16 @@ class Form:
     breaths_per_rep: float = 1.0
 
     @property
+    def keys(self) -> tuple[tuple[str, Any], ...]:
+        return self.way.keys
+
+    @property
     def id(self) -> str:
         return self.move.id
 
     @property
     def name(self) -> str:
-        return str(dict(self.keys)["name"])
+        return str(self.way.name)
 
     @property
     def position(self) -> Position:
@@ -134,28 +134,13 @@ def doses(keys: dict[str, Any]) -> tuple[Dose, ...]:
     return tuple(found)
 
 
-def form(move: Move, variation: Variation | None, label: str) -> Form:
-    """Return a move as written (variation None) or in a variation, its keys replacing the move's own."""
-    keys = dict(move.keys)
-    if variation is not None:
-        keys.update(dict(variation.keys))
+def form(move: Move, way: Way | None = None) -> Form:
+    """Return a move done one way (as written if None), with its doses read."""
+    way = way or move.written()
+    keys = way.routine_keys
     kind = Kind(keys["kind"]) if "kind" in keys else default_kind(keys["name"], "reps" in keys, "work" in keys)
     ranged = doses(keys)
-    return Form(move=move, variation=label, level=variation.level if variation else move.level,
-                keys=tuple(keys.items()), cautions=variation.cautions if variation else move.cautions,
-                props=variation.props if variation else move.props, doses=ranged, kind=kind,
-                fixed=_fixed(keys, ranged), sets=2 if keys.get("sides") not in (None, "alternate") else 1,
+    return Form(move=move, way=way, doses=ranged, kind=kind, fixed=_fixed(keys, ranged),
+                sets=2 if keys.get("sides") not in (None, "alternate") else 1,
                 directions=2 if keys.get("reverse") is True else 1,
                 breaths_per_rep=float(keys.get("breaths_per_rep", 1)))
-
-
-def best_form(move: Move, level: Level, avoided: frozenset[Caution], props: frozenset[Prop]) -> Form | None:
-    """Return the hardest form of a move at or below the level that avoids the cautions and needs only the props."""
-    for label, variation in (("harder", move.harder), ("", None), ("easier", move.easier)):
-        if label and variation is None:
-            continue
-        candidate = form(move, variation, label)
-        if (candidate.level.rank <= level.rank and not avoided & set(candidate.cautions)
-                and set(candidate.props) <= props):
-            return candidate
-    return None

@@ -58,6 +58,10 @@ class Role(str, Enum):
     COOL_DOWN = "cool-down"
 
 
+# The sections of a class, in order: every role but counter-pose, which is a main exercise.
+SECTIONS = (Role.CENTRING, Role.WARM_UP, Role.MAIN, Role.COOL_DOWN)
+
+
 class Prop(str, Enum):
     """What an exercise needs besides a mat."""
 
@@ -144,9 +148,14 @@ class Way:
     def name(self) -> str:
         return self.routine_keys["name"]
 
-    def fits(self, level: Level, avoid: frozenset[Caution] = frozenset()) -> bool:
-        """Tell whether this way is at most `level` and has none of the cautions in `avoid`."""
-        return self.level.rank <= level.rank and not avoid.intersection(self.cautions)
+    def fits(self, level: Level, avoid: frozenset[Caution] = frozenset(), props: frozenset[Prop] | None = None
+             ) -> bool:
+        """Tell whether this way is at most `level`, has none of the cautions in `avoid` and needs only `props`.
+
+        With `props` None, what it needs is not asked.
+        """
+        return (self.level.rank <= level.rank and not avoid.intersection(self.cautions)
+                and (props is None or props.issuperset(self.props)))
 
 
 @dataclass(frozen=True)
@@ -177,21 +186,27 @@ class Move:
         """Return every name it is known by: its name, its other names and its id."""
         return (self.name, *self.also, self.id)
 
+    def written(self) -> Way:
+        """Return the way to do it as written."""
+        return Way(Variant.STANDARD, self.level, self.keys, self.cautions, self.props)
+
     def ways(self) -> tuple[Way, ...]:
         """Return the ways to do it, easiest first: the easier variation, the exercise as written, the harder."""
-        own = Way(Variant.STANDARD, self.level, self.keys, self.cautions, self.props)
         merged = [(variant, variation) for variant, variation in ((Variant.EASIER, self.easier),
                                                                   (Variant.HARDER, self.harder)) if variation]
         ways = {variant: Way(variant, variation.level, tuple({**dict(self.keys), **dict(variation.keys)}.items()),
                              variation.cautions, variation.props) for variant, variation in merged}
-        return tuple(way for way in (ways.get(Variant.EASIER), own, ways.get(Variant.HARDER)) if way is not None)
+        return tuple(way for way in (ways.get(Variant.EASIER), self.written(), ways.get(Variant.HARDER))
+                     if way is not None)
 
-    def at(self, level: Level, avoid: frozenset[Caution] = frozenset()) -> Way | None:
-        """Return the way to do it in a class of `level` that leaves out the cautions in `avoid`, or None if none fits.
+    def at(self, level: Level, avoid: frozenset[Caution] = frozenset(), props: frozenset[Prop] | None = None
+           ) -> Way | None:
+        """Return the way to do it in a class of `level` without the cautions in `avoid`, needing only `props`.
 
-        That is the hardest way at most `level` without those cautions; among ways of the same level, the exercise
-        as written comes first, then the easier.
+        That is the hardest way that fits (see Way.fits), None if none does. A harder way of the exercise's own
+        level comes before the exercise as written, and that before an easier way of its level: the harder way is
+        written to be harder, whatever its level says.
         """
-        preference = (Variant.STANDARD, Variant.EASIER, Variant.HARDER)
-        fitting = [way for way in self.ways() if way.fits(level, avoid)]
+        preference = (Variant.HARDER, Variant.STANDARD, Variant.EASIER)
+        fitting = [way for way in self.ways() if way.fits(level, avoid, props)]
         return max(fitting, key=lambda way: (way.level.rank, -preference.index(way.variant)), default=None)

@@ -7,11 +7,13 @@ import random
 from pilates_audio.compose.forms import Form
 from pilates_audio.compose.model import Position, Role, Shape
 
-# The positions a class moves through, in order; standing may open a class and close it. Kneeling and hands and
-# knees are one stop: going from one to the other is not a change of position.
+# Kneeling and hands and knees are one stop of the flow: going from one to the other is not a change of position.
+ONE_STOP = (Position.KNEELING, Position.FOUR_POINT)
+# The stops a class moves through: the positions in their order (Position), and standing again, which may open
+# a class and close it.
 FLOW: tuple[tuple[Position, ...], ...] = (
-    (Position.STANDING,), (Position.SUPINE,), (Position.SIDE_LYING,), (Position.PRONE,),
-    (Position.KNEELING, Position.FOUR_POINT), (Position.SEATED,), (Position.STANDING,))
+    *(ONE_STOP if position is ONE_STOP[0] else (position,) for position in Position if position not in ONE_STOP[1:]),
+    (Position.STANDING,))
 RUN = 3  # a position taken between two changes holds at least this many exercises: one change in any four
 SPREAD = 1.25  # how far above the main set's share of the whole pool a run's share may go
 MAX_FLEXIONS = 2  # flexions in a row before the exercise that counters them

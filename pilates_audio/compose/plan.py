@@ -245,7 +245,7 @@ def relaxation(book: Phrasebook) -> Form:
             ("cues", [{tag: book.say("relaxation_cue")}]), ("hold", RELAXATION_HOLD))
     move = Move(id="relaxation", name=book.say("relaxation"), level=Level.BEGINNER, position=Position.SUPINE,
                 focus=(Focus.BREATHING,), roles=(Role.COOL_DOWN,), shape=Shape.NEUTRAL, keys=keys)
-    return form(move, None, "")
+    return form(move)
 
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pilates_audio.compose.forms import Form
-from pilates_audio.compose.model import Level, Role
+from pilates_audio.compose.model import SECTIONS, Level, Role
 from pilates_audio.compose.selection import AREA_SHARE, FOCUS_SHARE
 from pilates_audio.errors import InputError
 from pilates_audio.format.units import format_seconds
@@ -27,7 +27,7 @@ class Refusals:
 
     def empty(self) -> None:
         """Refuse choices that leave a part of a class with no exercise at all, or too few on the focus."""
-        for role in (Role.CENTRING, Role.WARM_UP, Role.MAIN, Role.COOL_DOWN):
+        for role in SECTIONS:
             if not self.pools[role]:
                 raise InputError(f"no {role.value} exercise in the library suits {self.described()}; "
                                  f"relax {self.relax()}")

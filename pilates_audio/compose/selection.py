@@ -8,7 +8,7 @@ import zlib
 from dataclasses import dataclass
 
 from pilates_audio.compose.forms import Form
-from pilates_audio.compose.model import Focus, Role
+from pilates_audio.compose.model import SECTIONS, Focus, Role
 from pilates_audio.compose.order import FLOW, Layout, at_stop, arrange, is_flexion, stops, weighted_order
 from pilates_audio.format.model import Kind
 
@@ -76,6 +76,11 @@ class Draft:
     @property
     def forms(self) -> tuple[Form, ...]:
         return self.centring + self.warm_up + self.main + self.cool_down
+
+    @property
+    def sections(self) -> tuple[tuple[Role, tuple[Form, ...]], ...]:
+        """Return each section's role (SECTIONS) with its exercises, in order."""
+        return tuple(zip(SECTIONS, (self.centring, self.warm_up, self.main, self.cool_down)))
 
 
 def on_focus(form: Form, focus: tuple[Focus, ...]) -> bool:

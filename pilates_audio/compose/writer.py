@@ -101,15 +101,15 @@ class ClassText:
         """Return the routine as data, and a warning naming exercises with no text in the class's language."""
         book, language = self.book, self.choices.language
         sections, untranslated, place = [], [], 0
-        for key, part in (("centring", draft.centring), ("warm_up", draft.warm_up), ("main", draft.main),
-                          ("cool_down", draft.cool_down)):
+        for role, part in draft.sections:
             exercises = []
             for item in items[place:place + len(part)]:
                 exercise, translated = _exercise(item, language)
                 exercises.append(exercise)
                 if not translated:
                     untranslated.append(item.form.name)
-            sections.append({"name": book.say(f"section_{key}"), "exercises": exercises})
+            # The phrasebook names each section by its role's name: section_warm_up.
+            sections.append({"name": book.say(f"section_{role.name.lower()}"), "exercises": exercises})
             place += len(part)
         data = {"title": self.title(), "description": book.say("class_description"), "language": language,
                 "pacing": {"preset": self.preset}, "intro": self.intro(), "sections": sections}

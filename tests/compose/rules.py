@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from pilates_audio import languages, render
-from pilates_audio.compose.composer import Choices, Composed, avoided
-from pilates_audio.compose.forms import Form, best_form, form
-from pilates_audio.compose.library import Library
+from pilates_audio.compose.composer import Choices, Composed
+from pilates_audio.compose.forms import Form, form
+from pilates_audio.compose.library import Library, avoided
 from pilates_audio.compose.model import Shape
 from pilates_audio.compose.order import STOPS
 from pilates_audio.format import check_data
@@ -22,10 +22,8 @@ def forms_by_name(library: Library) -> dict[str, Form]:
     """Return every form of every exercise (as written and each variation) by the name a routine gives it."""
     found: dict[str, Form] = {}
     for move in library.moves:
-        for label, variation in (("", None), ("easier", move.easier), ("harder", move.harder)):
-            if label and variation is None:
-                continue
-            candidate = form(move, variation, label)
+        for way in move.ways():
+            candidate = form(move, way)
             assert candidate.name not in found or found[candidate.name].id == move.id, candidate.name
             found.setdefault(candidate.name, candidate)
     return found
@@ -122,11 +120,14 @@ def _check_choices(forms: list[Form | None], choices: Choices) -> None:
     for found in forms:
         if found is None:
             continue
-        assert found.level.rank <= choices.level.rank, found.name
-        # The hardest way at most the level that fits: harder, else as written, else easier.
-        assert found == best_form(found.move, choices.level, cautions, frozenset(choices.props)), found.name
-        assert not cautions & set(found.cautions), (found.name, found.cautions)
-        assert set(found.props) <= set(choices.props), (found.name, found.props)
+        way = found.way
+        assert way.level.rank <= choices.level.rank, found.name
+        assert not cautions & set(way.cautions), (found.name, way.cautions)
+        assert set(way.props) <= set(choices.props), (found.name, way.props)
+        # The hardest way that fits: harder, else as written, else easier (ways() lists them easiest first).
+        fitting = [other for other in found.move.ways() if other.level.rank <= choices.level.rank
+                   and not cautions & set(other.cautions) and set(other.props) <= set(choices.props)]
+        assert way == fitting[-1], found.name
 
 
 def _check_doses(routine, forms: list[Form | None]) -> list[float]:

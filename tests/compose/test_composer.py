@@ -144,9 +144,9 @@ def test_refusals_name_what_to_relax(library):
     assert refused(Choices(length=300)) == "--length 5m: a class lasts from 10m to 90m"
     assert refused(Choices(length=6000)) == "--length 100m: a class lasts from 10m to 90m"
     assert refused(Choices(avoid=("knee",))) == (
-        "--avoid knee: not a condition (osteoporosis, pregnancy, wrists, knees, neck, low-back) or a caution "
-        "(balance, inversion, loaded-spinal-flexion, lying-on-the-back, lying-on-the-front, neck-strain, rotation, "
-        "spinal-extension, weight-on-knees, weight-on-wrists)")
+        "cannot avoid 'knee': it is neither a caution nor a condition; the cautions are loaded-spinal-flexion, "
+        "spinal-extension, rotation, lying-on-the-back, lying-on-the-front, weight-on-wrists, weight-on-knees, "
+        "inversion, neck-strain, balance; the conditions are osteoporosis, pregnancy, wrists, knees, neck, low-back")
     assert refused(Choices(language="xx")) == ("--language xx: no phrasebook for language 'xx'; shipped languages: "
                                               "de, en, es, fr, it, nl, pt-BR")
 

@@ -14,7 +14,7 @@ from conftest import EditorLoader, run_here
 
 from pilates_audio import render
 from pilates_audio.compose import library, schema
-from pilates_audio.compose.model import CONDITIONS, Caution, Level, Variant
+from pilates_audio.compose.model import CONDITIONS, Caution, Level, Prop, Variant
 from pilates_audio.errors import InputError, ValidationError
 from pilates_audio.format import Routine, routine
 
@@ -228,6 +228,15 @@ def test_the_way_for_a_level_leaves_out_what_is_avoided():
     assert hundred.at(Level.ADVANCED, library.avoided(["pregnancy"])) is None
     assert library.listed(hundred, Level.ADVANCED).variant is Variant.STANDARD
     assert library.listed(hundred, Level.BEGINNER).variant is Variant.EASIER
+
+
+def test_the_way_for_a_level_puts_a_harder_way_of_the_same_level_first_and_needs_only_the_props_given():
+    push_up = library.load_library().named("wall push-up")
+    assert push_up.level is push_up.harder.level is push_up.easier.level is Level.BEGINNER
+    assert push_up.at(Level.BEGINNER).name == "Wall push-up, feet further back"
+    assert push_up.at(Level.BEGINNER, props=frozenset({Prop.WALL})).name == "Wall push-up, feet further back"
+    assert push_up.at(Level.ADVANCED, props=frozenset({Prop.BAND})) is None
+    assert library.listed(push_up, Level.BEGINNER).variant is Variant.STANDARD
 
 
 def test_avoided_takes_cautions_and_conditions():
