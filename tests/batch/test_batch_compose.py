@@ -15,7 +15,7 @@ from catalogues import assert_whole
 from conftest import run_here
 
 from pilates_audio.batch import load
-from pilates_audio.compose import snapshot
+from pilates_audio.compose import composer
 from pilates_audio.compose.model import Focus, Level, Prop
 from pilates_audio.publish.feed import episodes
 
@@ -101,7 +101,7 @@ def chapter_titles(out: Path, name: str) -> list[str]:
 
 
 def test_a_week_of_daily_classes_comes_out_a_class_a_day(tmp_path, library, monkeypatch):
-    monkeypatch.setattr(snapshot, "library", lambda: library)
+    monkeypatch.setattr(composer, "load_library", lambda: library)
     start, ahead = TODAY - datetime.timedelta(days=7), TODAY + datetime.timedelta(days=2)
     write_manifest(tmp_path, f"""
         collection: Daily mat
@@ -170,7 +170,7 @@ def test_a_week_of_daily_classes_comes_out_a_class_a_day(tmp_path, library, monk
 
 
 def test_a_class_the_composer_refuses_is_reported_at_its_entry(tmp_path, library, monkeypatch):
-    monkeypatch.setattr(snapshot, "library", lambda: library)
+    monkeypatch.setattr(composer, "load_library", lambda: library)
     write_manifest(tmp_path, """
         compose:
           - {length: 20m}
@@ -186,7 +186,7 @@ def test_a_class_the_composer_refuses_is_reported_at_its_entry(tmp_path, library
 
 
 def test_two_entries_that_would_write_the_same_file_are_refused(tmp_path, library, monkeypatch):
-    monkeypatch.setattr(snapshot, "library", lambda: library)
+    monkeypatch.setattr(composer, "load_library", lambda: library)
     write_manifest(tmp_path, f"""
         compose:
           - {{length: 20m, days: 2, start: {TODAY}}}
