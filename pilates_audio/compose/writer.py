@@ -97,7 +97,7 @@ class ClassText:
         """Return the routine file: its header, then its YAML."""
         return header(self.header()) + dump(data)
 
-    def data(self, draft: Draft, items: list[dose.Item]) -> tuple[dict, tuple[str, ...]]:
+    def data(self, draft: Draft, items: list[Item]) -> tuple[dict, tuple[str, ...]]:
         """Return the routine as data, and a warning naming exercises with no text in the class's language."""
         book, language = self.book, self.choices.language
         sections, untranslated, place = [], [], 0
