@@ -161,6 +161,10 @@ class Speech:
         """Return a clip's length in samples (the clip must be ensured first)."""
         return self._clips[text].length
 
+    def cached_length(self, text: str) -> int | None:
+        """Return a clip's length in samples if the cache has it (loading it), else None."""
+        return None if self.missing([text]) else self._clips[text].length
+
     def info(self, text: str) -> ClipInfo:
         """Return a clip's length, profile and identity (the clip must be ensured first)."""
         return self._clips[text]
