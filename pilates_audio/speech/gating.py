@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import operator
+from functools import reduce
 from itertools import accumulate
 from typing import Sequence
 
@@ -30,9 +31,8 @@ def pairwise_sum(values: Sequence[float], start: int = 0, count: int | None = No
         return total
     if count <= PAIRWISE_BLOCK:
         end = start + count - count % 8
-        lanes = list(values[start:start + 8])
-        for at in range(start + 8, end, 8):
-            lanes = list(map(operator.add, lanes, values[at:at + 8]))
+        # Eight running sums, each over every eighth value (reduce adds one after another, as numpy's lanes do).
+        lanes = [reduce(operator.add, values[lane:end:8]) for lane in range(start, start + 8)]
         total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
         for value in values[end:start + count]:
             total += value
