@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from functools import partial
 
 from pilates_audio.speech import gating
 from pilates_audio.sound.sounds import GAIN_STEP, LIKELY_CORRECTION, Key, Sounds, round_gain, sound_keys, trial_gains
@@ -44,7 +45,8 @@ def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS) -> d
         session = [0.0] * size
         for at, key in places:
             end = at + len(profiles[key])
-            session[at:end] = map(operator.add, session[at:end], map(weights[key].__mul__, profiles[key]))
+            weighted = map(partial(operator.mul, weights[key]), profiles[key])
+            session[at:end] = map(operator.add, session[at:end], weighted)
         return gating.integrated(session)
 
     aim = speech_level(target)
