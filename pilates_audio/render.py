@@ -227,6 +227,8 @@ def exact_script(routine: Routine, pacing: Pacing, voices: speech.Speech,
     if target is not None:
         fitted = timing.fit.fit(routine, pacing, target, voices.estimate)
         chosen, chosen_pacing = fitted.routine, fitted.pacing
+    elif (cached := timing.plan_if_known(routine, pacing, voices.cached_length)) is not None:
+        return _noted(cached, notes), None  # every line it says is in the cache (a re-render after a new pacing)
     voices.ensure(timing.candidate_lines(chosen, chosen_pacing), progress, ready)
     if fitted is not None:
         fitted = timing.fit.fit(routine, pacing, target, voices.length, fill=fitted.fill)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pilates_audio.speech import levels
+import operator
+from functools import partial
+
+from pilates_audio.speech import gating
 from pilates_audio.sound.sounds import GAIN_STEP, LIKELY_CORRECTION, Key, Sounds, round_gain, sound_keys, trial_gains
 from pilates_audio.timing import Script
 
@@ -28,22 +31,23 @@ def level(script: Script, sounds: Sounds, target: float = DEFAULT_LOUDNESS) -> d
     as it is without one. Gains move in steps of GAIN_STEP, and a correction already
     used (within the tolerance) is preferred, so re-pacing reuses encoded audio.
     """
-    import numpy as np
-
     keys = sound_keys(script)
     if not keys:
         return {}
     profiles = {key: sounds.profile(key) for key in keys}
     # Lines are each brought to the target; tones keep their own soft level, moved with the session.
     base = {key: sounds.base_gain(key, target) for key in keys}
-    size = script.duration // levels.STEP + max(len(p) for p in profiles.values()) + 1
-    places = [(int(round(cue.start / levels.STEP)), (cue.kind, cue.text)) for cue in script.cues if cue.kind != "pause"]
+    size = script.duration // gating.STEP + max(len(p) for p in profiles.values()) + 1
+    places = [(int(round(cue.start / gating.STEP)), (cue.kind, cue.text)) for cue in script.cues if cue.kind != "pause"]
 
     def session_loudness(weights: dict[Key, float]) -> float:
-        session = np.zeros(size)
+        # Plain lists, added as numpy adds arrays: each step is its sounds' weighted energies in cue order.
+        session = [0.0] * size
         for at, key in places:
-            session[at:at + len(profiles[key])] += profiles[key] * weights[key]
-        return levels.integrated(session)
+            end = at + len(profiles[key])
+            weighted = map(partial(operator.mul, weights[key]), profiles[key])
+            session[at:end] = map(operator.add, session[at:end], weighted)
+        return gating.integrated(session)
 
     aim = speech_level(target)
     # The limiter takes a little energy from the loudest lines, and more the louder they

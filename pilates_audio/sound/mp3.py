@@ -277,6 +277,28 @@ def read_frames(handle: BinaryIO, kbps: int) -> Iterator[bytes]:
         yield head + rest
 
 
+def _padding(kbps: int, frames: int, written: int, count: int) -> tuple[list[bool], list[bool]]:
+    """Return which of `count` silent frames are padded, after `frames` frames of `written` bytes: a lead, then a cycle.
+
+    A frame is padded when the bytes before it, and the frame unpadded, fall more than half a
+    byte short of where the bitrate puts its end (frame n ends at n * 144000 * kbps / SAMPLE_RATE
+    bytes); worked in whole numbers (both sides times 2 * SAMPLE_RATE), which never tie. The gap
+    only depends on the one before, so once it comes back the padding repeats.
+    """
+    plain = frame_size(kbps)
+    gain, step = 2 * 144000 * kbps, 2 * SAMPLE_RATE
+    gap = gain * (frames + 1) - step * (written + plain) - SAMPLE_RATE  # padded while above 0
+    pattern: list[bool] = []
+    seen: dict[int, int] = {}
+    while len(pattern) < count and gap not in seen:
+        seen[gap] = len(pattern)
+        pattern.append(gap > 0)
+        gap += gain - step * (plain + (gap > 0))
+    if len(pattern) < count:
+        return pattern[:seen[gap]], pattern[seen[gap]:]
+    return pattern, []
+
+
 class Writer:
     """Write a session's frames to a file: the Info frame first, silent frames wherever nothing sounds.
 
@@ -301,18 +323,26 @@ class Writer:
 
     def silence(self, count: int) -> None:
         """Write `count` silent frames, padded where a constant-bitrate encoder would pad them."""
-        exact = 144000 * self.kbps / SAMPLE_RATE
         plain, padded = silent_frame(self.kbps), silent_frame(self.kbps, True)
-        size, written, frames = len(plain), self.bytes, self.frames
+        lead, cycle = _padding(self.kbps, self.frames, self.bytes, max(count, 0))
+        frames = [padded if pad else plain for pad in lead]
+        if cycle:  # the padding repeats with a period of at most SAMPLE_RATE frames: join it once
+            whole, rest = divmod(max(count, 0) - len(lead), len(cycle))
+            repeat = b"".join(padded if pad else plain for pad in cycle)
+            frames += [repeat] * whole + [padded if pad else plain for pad in cycle[:rest]]
         # Written a block at a time: an hour holds some hundred thousand silent frames.
-        for block in range(frames + 1, frames + count + 1, SILENCE_BLOCK):
-            chunk = []
-            for number in range(block, min(block + SILENCE_BLOCK, frames + count + 1)):
-                frame = padded if written + size < number * exact - 0.5 else plain
-                chunk.append(frame)
-                written += len(frame)
-            self.out.write(b"".join(chunk))
-        self.bytes, self.frames = written, frames + max(count, 0)
+        chunk: list[bytes] = []
+        held = 0
+        for frame in frames:
+            chunk.append(frame)
+            held += len(frame)
+            if held >= len(plain) * SILENCE_BLOCK:
+                self.out.write(b"".join(chunk))
+                self.bytes += held
+                chunk, held = [], 0
+        self.out.write(b"".join(chunk))
+        self.bytes += held
+        self.frames += max(count, 0)
 
     def finish(self) -> None:
         """Fill in the Info frame now that the frames are all written."""

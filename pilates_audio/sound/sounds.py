@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
+from array import array
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
 from pilates_audio import cache
-from pilates_audio.speech import levels
+from pilates_audio.speech import gating
 from pilates_audio.sound.entries import decode_note, encode_note, load_frames, store_frames
 from pilates_audio.sound.tones import tone
 from pilates_audio.speech import Speech
@@ -25,8 +27,10 @@ LEVEL_FORMAT = 2  # bump when the way levels or pieces are computed changes
 
 
 @lru_cache(maxsize=None)
-def _tone_steps(name: str):
-    return levels.profile(tone(name))
+def _tone_steps(name: str) -> list[float]:
+    from pilates_audio.speech import levels  # numpy: a tone's profile is worked out, not stored
+
+    return levels.profile(tone(name)).tolist()
 
 
 def sound_keys(script: Script) -> list[Key]:
@@ -57,12 +61,14 @@ class Sounds:
     def pcm(self, key: Key) -> bytes:
         return self.voices.pcm(key[1]) if key[0] == "speech" else tone(key[1])
 
-    def profile(self, key: Key):
-        import numpy as np
-
-        if key[0] == "speech":
-            return np.frombuffer(self.voices.info(key[1]).steps, "<f4").astype(np.float64)
-        return _tone_steps(key[1])
+    def profile(self, key: Key) -> list[float]:
+        """Return the sound's K-weighted energy in each 10 ms step (stored as little-endian float32)."""
+        if key[0] != "speech":
+            return _tone_steps(key[1])
+        steps = array("f", self.voices.info(key[1]).steps)
+        if sys.byteorder == "big":
+            steps.byteswap()
+        return steps.tolist()
 
     def length(self, key: Key) -> int:
         return self.voices.info(key[1]).length if key[0] == "speech" else len(tone(key[1])) // 2
@@ -77,7 +83,7 @@ class Sounds:
         """Return the gain that brings a line to `target` on its own (tones keep their level: 0)."""
         if key[0] != "speech":
             return 0.0
-        loudness = levels.clip_loudness(self.profile(key), self.length(key))
+        loudness = gating.clip_loudness(self.profile(key), self.length(key))
         return round_gain(max(-MAX_CLIP_GAIN, min(MAX_CLIP_GAIN, target - loudness)))
 
     def prepare(self, text: str, target: float) -> None:
@@ -95,6 +101,8 @@ class Sounds:
             found = load_frames(path, self.length(key))
             if found is not None:
                 return found
+        from pilates_audio.speech import levels  # numpy: only where a sound is levelled afresh
+
         data = levels.adjust(self.pcm(key), gain, self.ceiling)
         if path is not None:
             store_frames(path, data, self.length(key))
@@ -148,6 +156,8 @@ class Sounds:
                 else:
                     self._kept[(key, gain)] = value
         def work(key: Key) -> list[float]:
+            from pilates_audio.speech import levels  # numpy: only for sounds measured afresh
+
             return levels.kept_energies(self.pcm(key), todo[key], self.ceiling)
 
         if len(todo) > 1:

@@ -52,6 +52,8 @@ def choose(setting: str, voice: str | None = None, language: str = "en") -> Engi
 
 def voice_notes(setting: str, voice: str | None, language: str) -> tuple[str, ...]:
     """Say where the session's voice is not one of its language: eSpeak NG standing in, or a voice of another."""
+    if setting not in (AUTO, "piper"):
+        return ()  # only Piper's voices are told apart by language; Piper is not loaded for another engine
     from pilates_audio.speech.base import speaks
     from pilates_audio.speech.piper_engine import NoVoiceFor
 
@@ -164,6 +166,10 @@ class Speech:
     def length(self, text: str) -> int:
         """Return a clip's length in samples (the clip must be ensured first)."""
         return self._clips[text].length
+
+    def cached_length(self, text: str) -> int | None:
+        """Return a clip's length in samples if the cache has it (loading it), else None."""
+        return None if self.missing([text]) else self._clips[text].length
 
     def info(self, text: str) -> ClipInfo:
         """Return a clip's length, profile and identity (the clip must be ensured first)."""

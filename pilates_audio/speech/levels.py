@@ -7,14 +7,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from pilates_audio.speech import gating
+from pilates_audio.speech.gating import STEP
 from pilates_audio.timing import SAMPLE_RATE
-
-STEP = 441  # samples in one 10 ms step of an energy profile
-BLOCK_STEPS = 40  # a gating block is 400 ms
-HOP_STEPS = 10  # blocks start every 100 ms (75 % overlap)
-ABSOLUTE_GATE = -70.0
-RELATIVE_GATE = -10.0
-SILENCE = -120.0  # what the loudness of nothing is reported as
 
 
 def _biquad_response(b: tuple[float, float, float], a: tuple[float, float, float], z: np.ndarray) -> np.ndarray:
@@ -83,32 +78,14 @@ def step_energies(energy: np.ndarray) -> np.ndarray:
     return padded.reshape(steps, STEP).sum(axis=1)
 
 
-def loudness(energy: float, count: int) -> float:
-    """Return the loudness in LUFS of a mean square given as total energy over `count` samples."""
-    if count <= 0 or energy <= 0:
-        return SILENCE
-    return -0.691 + 10 * math.log10(energy / count)
-
-
 def clip_loudness(steps: np.ndarray, count: int) -> float:
-    """Return a clip's own loudness: its whole K-weighted energy over its length."""
-    return loudness(float(steps.sum()), count)
+    """Return a clip's own loudness: its whole K-weighted energy over its length (see `gating.clip_loudness`)."""
+    return gating.clip_loudness(steps.tolist(), count)
 
 
 def integrated(steps: np.ndarray) -> float:
-    """Return the gated integrated loudness of a whole session from its 10 ms energy steps."""
-    cumulative = np.concatenate(([0.0], np.cumsum(steps)))
-    starts = np.arange(0, max(1, len(steps) - BLOCK_STEPS + 1), HOP_STEPS)
-    ends = np.minimum(starts + BLOCK_STEPS, len(steps))
-    blocks = (cumulative[ends] - cumulative[starts]) / (BLOCK_STEPS * STEP)
-    with np.errstate(divide="ignore"):
-        levels = -0.691 + 10 * np.log10(blocks)
-    kept = blocks[levels > ABSOLUTE_GATE]
-    if not len(kept):
-        return SILENCE
-    relative = -0.691 + 10 * math.log10(kept.mean()) + RELATIVE_GATE
-    kept = blocks[(levels > ABSOLUTE_GATE) & (levels > relative)]
-    return -0.691 + 10 * math.log10(kept.mean())
+    """Return the gated integrated loudness of a whole session from its 10 ms energy steps (see `gating`)."""
+    return gating.integrated(steps.tolist())
 
 
 LIMIT_WINDOW = int(0.010 * SAMPLE_RATE) | 1  # samples the look-ahead minimum spans: 10 ms

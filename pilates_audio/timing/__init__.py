@@ -3,7 +3,7 @@
 from pilates_audio.timing.fit import Fit, Target
 from pilates_audio.timing.placement import join_slivers
 from pilates_audio.timing.script import SAMPLE_RATE, Cue, Script
-from pilates_audio.timing.walk import candidate_lines, minimum_seconds, plan
+from pilates_audio.timing.walk import candidate_lines, minimum_seconds, plan, plan_if_known
 
 __all__ = ["SAMPLE_RATE", "Cue", "Fit", "Script", "Target", "candidate_lines", "join_slivers",
            "minimum_seconds", "plan"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 from pilates_audio.format import Duration, Exercise, Kind, Routine, localized
 from pilates_audio.settings import Pacing
@@ -210,6 +211,26 @@ def candidate_lines(routine: Routine, pacing: Pacing) -> list[str]:
 
     plan(routine, pacing, record)
     return list(considered)
+
+
+def plan_if_known(routine: Routine, pacing: Pacing, known: Callable[[str], int | None]) -> Script | None:
+    """Plan with the lengths `known` gives, if it knows every line the plan says; else None.
+
+    A plan is a function of the lengths it asks for, and it asks only for lines it may say
+    (see `candidate_lines`): when they are all known, this is the plan `plan` makes once
+    every candidate's length is known, without laying out every candidate first.
+    """
+    unknown: list[str] = []
+
+    def length(text: str) -> int:
+        found = known(text)
+        if found is None:
+            unknown.append(text)
+            return SAMPLE_RATE  # any length: this plan is thrown away
+        return found
+
+    script = plan(routine, pacing, length)
+    return None if unknown else script
 
 
 def minimum_seconds(routine: Routine, pacing: Pacing) -> float:

@@ -69,6 +69,18 @@ def test_check_and_script_load_no_sound_speech_web_or_cluster_library():
         assert not LAZY & modules, (args, LAZY & modules)
 
 
+def test_a_re_render_after_a_change_of_pacing_loads_no_numpy_and_no_piper(tmp_path):
+    """Every line cached: the session is levelled from the stored profiles in plain Python, spoken by eSpeak NG."""
+    routine = tmp_path / "short.yaml"
+    routine.write_text("title: Short\nexercises:\n  - name: Roll Down\n    cues: [Curl down slowly.]\n    reps: 3\n",
+                       encoding="utf-8")
+    first, _ = _loaded("render", str(routine), "-o", str(tmp_path / "out"), "-q", "--inhale", "4.5s")
+    again, modules = _loaded("render", str(routine), "-o", str(tmp_path / "out"), "-q", "--inhale", "4.6s")
+    assert first.startswith(f"{tmp_path / 'out' / 'short.mp3'}\t") and again.startswith(first.split("\t")[0])
+    assert "numpy" not in _packages(modules) and "pilates_audio.speech.levels" not in modules
+    assert "pilates_audio.speech.piper_engine" not in modules
+
+
 def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Return every command's words, the groups' too."""
     found = [path]

@@ -15,7 +15,7 @@ from musicfiles import MARKER_LEVEL, marker_level, noise_bed, sweep, to_mp3, wri
 from pilates_audio.format import Track
 from pilates_audio.sound import beds, mixdown, mp3
 from pilates_audio.sound.decoding import decode
-from pilates_audio.speech import levels
+from pilates_audio.speech import gating, levels
 from pilates_audio.sound.beds import music
 from pilates_audio.timing import SAMPLE_RATE, Cue
 from pilates_audio.tools import ffmpeg
@@ -190,7 +190,7 @@ def test_music_in_each_common_format_decodes_to_the_bed_it_holds(suffix, files, 
     # The same music at its level: lossy coders take up to half a dB off (MP3 most, and most at 45 Hz).
     level = marker_level(decoded.samples / 32768, 1.0, 8.0)
     assert level == pytest.approx(marker_level(original.samples / 32768, 1.0, 8.0), rel=0.06)
-    loudness = [levels.loudness(float(d.steps.sum()), len(d.steps) * levels.STEP) for d in (decoded, original)]
+    loudness = [gating.loudness(float(d.steps.sum()), len(d.steps) * gating.STEP) for d in (decoded, original)]
     assert loudness[0] == pytest.approx(loudness[1], abs=0.5)
 
 
@@ -522,7 +522,7 @@ def _stretches_loudness(pcm: np.ndarray, stretches: list[tuple[float, float]]) -
     """Return the loudness of stretches of a session taken together: their energy over their length."""
     parts = [pcm[at(a): at(b)] for a, b in stretches]
     energy = sum(float(levels.profile(levels.to_pcm(part)).sum()) for part in parts)
-    return levels.loudness(energy, sum(len(part) for part in parts))
+    return gating.loudness(energy, sum(len(part) for part in parts))
 
 
 @pytest.mark.slow

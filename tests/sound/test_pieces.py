@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -125,6 +126,34 @@ def test_a_long_silence_is_padded_as_one_frame_at_a_time_would_be(tmp_path, kbps
     assert at_once.read_bytes() == one_by_one.read_bytes()
     size = at_once.stat().st_size - mp3.frame_size(kbps)  # the Info frame
     assert abs(size - (3 + count) * 144000 * kbps / SAMPLE_RATE) <= 2
+
+
+def _silence_by_the_rule(kbps: int, frames: int, written: int, count: int) -> bytes:
+    """Silent frames one at a time: padded while the file, with the frame unpadded, falls half a byte short of time."""
+    plain, padded = mp3.silent_frame(kbps), mp3.silent_frame(kbps, True)
+    out = []
+    for number in range(frames + 1, frames + count + 1):
+        frame = padded if written + len(plain) < number * 144000 * kbps / SAMPLE_RATE - 0.5 else plain
+        out.append(frame)
+        written += len(frame)
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("kbps", mp3.BITRATES)
+def test_silence_is_padded_by_the_rule_after_any_frames(kbps):
+    """After frames of any length (an encoded piece may run long or short), silence pads back into step."""
+    for frames, off in ((0, 0), (1, 0), (37, -3), (500, 211), (12345, -4000), (7, 9000)):
+        for count in (0, 1, 48, 49, 50, 441, 1000, mp3.SILENCE_BLOCK + 3):
+            handle = io.BytesIO()
+            writer = mp3.Writer(handle, kbps)
+            start = handle.tell()
+            body = frames * mp3.frame_size(kbps) + off
+            writer.write(bytes(max(body, 0)), frames)
+            before = handle.tell()
+            writer.silence(count)
+            assert handle.getvalue()[before:] == _silence_by_the_rule(kbps, frames, max(body, 0), count), (
+                frames, off, count)
+            assert writer.bytes == handle.tell() - start and writer.frames == frames + count
 
 
 # --- placing a script on the grid ---------------------------------------------------

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
+
+from conftest import ROOT
 
 from pilates_audio import speech
 
@@ -96,3 +100,14 @@ def test_the_speech_rate_is_honoured_on_every_line(tmp_path: Path):
         lengths.setdefault(rate, []).append(voices.length(text))
     slow, fast = min(lengths[130]), max(lengths[220])
     assert 1.4 <= slow / fast <= 1.9, lengths  # 220/130 = 1.69 words a minute, less the pauses
+
+
+def test_notes_on_a_session_spoken_by_espeak_ng_leave_piper_unloaded():
+    # Only Piper's voices are told apart by language; loading Piper (and the installed packages'
+    # metadata it reads) would only slow every eSpeak NG render and re-render down.
+    code = ("import sys; from pilates_audio import speech; "
+            "print(speech.voice_notes('pyttsx3', None, 'de'), speech.voice_notes('pyttsx3', 'de', 'fr'), "
+            "'pilates_audio.speech.piper_engine' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "() () False\n"

@@ -197,6 +197,26 @@ def test_every_line_spoken_is_a_candidate_whatever_the_lengths(case):
         assert spoken <= candidates
 
 
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("flags", [{}, {"preset": "gentle"}, {"preset": "brisk"}, {"inhale": 4.5}, {"inhale": 4.6},
+                                   {"breath_cues": "tone"}, {"breath_cues": "silent", "inhale": 2.62, "exhale": 2.62}])
+def test_a_plan_from_known_lengths_is_the_plan_made_once_every_candidate_is_known(case, flags):
+    """A re-render with every line in the cache plans once, and gets the script it planned after loading them all."""
+    loaded = routine.load(GOLDEN / f"{case}.yaml", f"{case}.yaml")
+    pacing, _ = render.effective_pacing(loaded, flags)
+    candidates = walk.candidate_lines(loaded, pacing)
+    for length in (lambda text: 100, lambda text: SAMPLE_RATE // 4 + 997 * len(text),
+                   lambda text: 3 * SAMPLE_RATE + 31 * sum(map(ord, text)) % SAMPLE_RATE):
+        known = {text: length(text) for text in candidates}
+        after = walk.plan(loaded, pacing, known.__getitem__)
+        at_once = walk.plan_if_known(loaded, pacing, known.get)
+        assert at_once is not None and at_once.dumps() == after.dumps()
+        said = set(after.spoken_lines)
+        for text in candidates:  # one line missing from the cache: never planned without it if it is said
+            without = walk.plan_if_known(loaded, pacing, {**known, text: None}.get)
+            assert without is None if text in said else without is None or without.dumps() == after.dumps(), text
+
+
 def test_estimates_are_close_to_speech_lengths():
     # Known lengths of eSpeak NG clips at 155 wpm, measured from rendered sessions.
     assert abs(speech.engine("pyttsx3").estimate("Stay face down and bend your elbows out to the sides.", 155) / 44100 - 3.3) < 0.5
