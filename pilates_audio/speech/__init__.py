@@ -52,7 +52,7 @@ def choose(setting: str, voice: str | None = None, language: str = "en") -> Engi
 
 def voice_notes(setting: str, voice: str | None, language: str) -> tuple[str, ...]:
     """Say where the session's voice is not one of its language: eSpeak NG standing in, or a voice of another."""
-    if setting not in (AUTO, "piper"):
+    if setting not in (engines.AUTO, "piper"):
         return ()  # only Piper's voices are told apart by language; Piper is not loaded for another engine
     from pilates_audio.speech.base import speaks
     from pilates_audio.speech.piper_engine import NoVoiceFor

@@ -6,4 +6,4 @@ from pilates_audio.timing.script import SAMPLE_RATE, Cue, Script
 from pilates_audio.timing.walk import candidate_lines, minimum_seconds, plan, plan_if_known
 
 __all__ = ["SAMPLE_RATE", "Cue", "Fit", "Script", "Target", "candidate_lines", "join_slivers",
-           "minimum_seconds", "plan"]
+           "minimum_seconds", "plan", "plan_if_known"]
