@@ -8,13 +8,17 @@ import random
 from pathlib import Path
 
 import pytest
+import yaml
 from rules import check
 
 from pilates_audio import settings
+from pilates_audio.compose import writer
 from pilates_audio.compose.composer import Choices, compose, day_seed
 from pilates_audio.compose.library import Library
 from pilates_audio.compose.model import CONDITIONS, Caution, Focus, Level, Prop, Role
 from pilates_audio.errors import InputError
+from pilates_audio.format import yamltext
+from pilates_audio.format.routine import check as check_routine
 
 GOLDEN = Path(__file__).parent / "golden"
 # A few classes written as files; regenerate with --update-golden whenever the library changes (review the diff).
@@ -88,6 +92,49 @@ def test_golden_classes(case, library, request):
     expected = path.read_text(encoding="utf-8")
     assert composed.text == expected, "".join(difflib.unified_diff(
         expected.splitlines(True), composed.text.splitlines(True), str(path), "composed now"))
+
+
+def test_a_class_is_written_as_routines_are_written():
+    data = {"title": "Beginner class: core, 10 minutes", "language": "en", "pacing": {"preset": "standard"},
+            "intro": "Welcome. Find a quiet space and your mat, move only as far as feels comfortable, and stop if "
+                     "anything hurts.",
+            "sections": [{"name": "Main", "exercises": [{
+                "name": "Swan", "setup": "Lie on your front.",
+                "cues": [{"say": "Lift the chest.", "on": "inhale", "reps": [2, 4]},
+                         "Keep the back of the neck long and the shoulders away from the ears, all the way up."],
+                "reps": 6}]}]}
+    text = writer.dump(data)
+    assert text == """title: 'Beginner class: core, 10 minutes'
+language: en
+pacing:
+  preset: standard
+intro: >-
+  Welcome. Find a quiet space and your mat, move only as far as feels comfortable, and stop
+  if anything hurts.
+sections:
+  - name: Main
+    exercises:
+      - name: Swan
+        setup: >-
+          Lie on your front.
+        cues:
+          - say: Lift the chest.
+            on: inhale
+            reps: [2, 4]
+          - Keep the back of the neck long and the shoulders away from the ears, all the way up.
+        reps: 6
+"""
+    assert yaml.load(text, Loader=yamltext.Loader) == data
+
+
+def test_a_composed_file_reads_as_the_class_it_was_composed_as(library, tmp_path):
+    composed = compose(GOLDEN_CASES["intermediate-45m-upper-back-core"], library=library)
+    path = tmp_path / "class.yaml"
+    path.write_text(composed.text, encoding="utf-8")
+    routine, problems = check_routine(path)
+    assert problems == [] and routine is not None
+    assert routine.exercises == composed.routine.exercises
+    assert "'on':" not in composed.text and "\n            on: exhale\n" in composed.text
 
 
 def test_the_same_choices_and_seed_write_the_same_text_and_the_default_seed_is_the_date(library):
