@@ -226,5 +226,12 @@ def test_refusals_of_what_the_library_cannot_make_name_what_to_relax(library):
     core = [move for move in library.moves if Role.MAIN not in move.roles or Focus.BALANCE not in move.focus
             or move.id == "swan"]
     assert refused(Choices(focus=(Focus.BALANCE,)), core) == (
-        "only 0 main exercises in the library work balance and suit level beginner, focus balance, no props; a "
+        "no main exercise in the library works balance and suits level beginner, focus balance, no props; a "
         "class needs 2; relax --focus, --props or --level")
+    bird_dog = next(move for move in library.moves if move.id == "bird-dog")
+    assert refused(Choices(focus=(Focus.BALANCE,)), [*core, bird_dog]) == (
+        "only 1 main exercise in the library works balance and suits level beginner, focus balance, no props; a "
+        "class needs 2; relax --focus, --props or --level")
+    swan_alone = [move for move in fewer if move.id != "hundred"]
+    assert refused(Choices(), swan_alone) == ("only 1 main exercise in the library suits level beginner, no props, "
+                                              "and a class needs 3; relax --props or --level")
