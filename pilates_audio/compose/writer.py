@@ -181,11 +181,12 @@ class ClassText:
         return [
             f"Composed by pilates-audio {__version__} from its exercise library: a routine like any other, to edit,",
             "check and render. Not medical advice.",
-            f"length {format_seconds(choices.length)}, level {choices.level.value}, "
-            f"focus {', '.join(area.value for area in choices.focus) or 'none (balanced)'}, "
-            f"avoid {', '.join(choices.avoid) or 'nothing'}, "
-            f"props {', '.join(prop.value for prop in choices.props) or 'none'}, "
-            f"language {choices.language}, pace {self.preset}, seed {choices.seed}",
+            # Semicolons between the choices, as a choice may list several values.
+            f"length {format_seconds(choices.length)}; level {choices.level.value}; "
+            f"focus {', '.join(area.value for area in choices.focus) or 'none (balanced)'}; "
+            f"avoid {', '.join(choices.avoid) or 'nothing'}; "
+            f"props {', '.join(prop.value for prop in choices.props) or 'none'}; "
+            f"language {choices.language}; pace {self.preset}; seed {choices.seed}",
             "The same command, with the same version of pilates-audio, writes this file again:",
             f"  {self.command()}",
         ]

@@ -127,6 +127,15 @@ sections:
     assert yaml.load(text, Loader=yamltext.Loader) == data
 
 
+def test_the_header_says_each_choice_apart_from_the_next(library):
+    choices = Choices(length=1800, focus=(Focus.UPPER_BACK, Focus.CORE), avoid=("wrists", "knees"), seed=5)
+    lines = compose(choices, library=library).text.splitlines()
+    assert lines[2] == ("# length 30m; level beginner; focus upper-back, core; avoid wrists, knees; props none; "
+                        "language en; pace standard; seed 5")
+    assert lines[4] == ("#   pilates-audio compose --length 30m --level beginner --focus upper-back --focus core "
+                        "--avoid wrists --avoid knees --language en --pace standard --seed 5")
+
+
 def test_a_composed_file_reads_as_the_class_it_was_composed_as(library, tmp_path):
     composed = compose(GOLDEN_CASES["intermediate-45m-upper-back-core"], library=library)
     path = tmp_path / "class.yaml"
