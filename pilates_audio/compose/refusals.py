@@ -32,14 +32,14 @@ class Refusals:
                 raise InputError(f"no {role.value} exercise in the library suits {self.described()}; "
                                  f"relax {self.relax()}")
         if len(self.pools[Role.MAIN]) < MAIN_LEAST:
-            count = len(self.pools[Role.MAIN])
-            raise InputError(f"only {count} main exercise{'s' if count != 1 else ''} in the library suit "
-                             f"{self.described()}, and a class needs {MAIN_LEAST}; relax {self.relax()}")
+            mains, s = _main_exercises(len(self.pools[Role.MAIN]))
+            raise InputError(f"{mains} in the library suit{s} {self.described()}, and a class needs {MAIN_LEAST}; "
+                             f"relax {self.relax()}")
         if self.choices.focus and self.on_focus < FOCUS_LEAST:
             areas = ", ".join(area.value for area in self.choices.focus)
-            raise InputError(f"only {self.on_focus} main exercise{'s' if self.on_focus != 1 else ''} in the library "
-                             f"work {areas} and suit {self.described()}; a class needs {FOCUS_LEAST}; "
-                             f"relax {self.relax()}")
+            mains, s = _main_exercises(self.on_focus)
+            raise InputError(f"{mains} in the library work{s} {areas} and suit{s} {self.described()}; a class needs "
+                             f"{FOCUS_LEAST}; relax {self.relax()}")
 
     def after(self, gap: float | None) -> InputError:
         """Return the refusal after every draw failed, naming what to relax.
@@ -71,3 +71,10 @@ class Refusals:
         options = (["--focus"] if self.choices.focus else []) + (["--avoid"] if self.choices.avoid else [])
         options += ["--props", "--level" if self.choices.level is not Level.ADVANCED else "--length"]
         return ", ".join(options[:-1]) + " or " + options[-1]
+
+
+def _main_exercises(count: int) -> tuple[str, str]:
+    """Say how many main exercises there are, with the verb ending that agrees: ("only 1 main exercise", "s")."""
+    if count == 0:
+        return "no main exercise", "s"
+    return (f"only {count} main exercise", "s") if count == 1 else (f"only {count} main exercises", "")

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
 from pilates_audio import __version__, languages
 from pilates_audio.compose.dose import Item
 from pilates_audio.compose.forms import DOSE_KEYS
 from pilates_audio.compose.model import Caution
 from pilates_audio.compose.selection import Draft
+from pilates_audio.format import yamltext
 from pilates_audio.format.units import format_seconds
 from pilates_audio.languages import Phrasebook
 
 if TYPE_CHECKING:
     from pilates_audio.compose.composer import Choices
-
-WIDTH = 100  # columns the YAML is wrapped at
 
 
 def _per_language(value: Any) -> bool:
@@ -70,13 +71,48 @@ def _exercise(item: Item, language: str) -> tuple[dict[str, Any], bool]:
     return data, translated
 
 
+FOLDED = frozenset({"description", "intro", "outro", "setup"})  # texts routines write folded (`>-`)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes YAML as routines are written by hand: lists indented under their key, lists of numbers on one line,
+    setups and the like folded, other texts each on its line, and a cue's `on:` bare."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
+        return super().increase_indent(flow, False)
+
+    def choose_scalar_style(self) -> str:
+        # PyYAML quotes the key `on` (YAML 1.1's true), but the routine's reader takes keys as written: a bare key.
+        if self.simple_key_context and self.event.value == "on" and not self.event.style:
+            self.event.implicit = (True, self.event.implicit[1])
+            return ""
+        return super().choose_scalar_style()
+
+    def write_plain(self, text: str, split: bool = True) -> None:
+        super().write_plain(text, split=False)  # a cue stays on its line, as people write them; long texts fold
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
+    numbers = bool(data) and all(isinstance(item, int) and not isinstance(item, bool) for item in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=numbers)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, data: dict) -> yaml.Node:
+    node = dumper.represent_mapping("tag:yaml.org,2002:map", data)
+    for key, value in node.value:
+        if key.value in FOLDED and isinstance(value, yaml.ScalarNode) and value.tag == "tag:yaml.org,2002:str":
+            value.style = ">"
+    return node
+
+
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(dict, _represent_dict)
+
+
 def dump(data: dict[str, Any]) -> str:
     """Return the routine's YAML: block style, keys in the order given, every text as it is."""
-    import yaml
-
-    # libyaml's emitter where installed, as the phrasebooks are read with its loader: the same text, sooner.
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    return yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=WIDTH, default_flow_style=False)
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=yamltext.WIDTH,
+                     default_flow_style=False)
 
 
 def header(lines: list[str]) -> str:
@@ -145,11 +181,12 @@ class ClassText:
         return [
             f"Composed by pilates-audio {__version__} from its exercise library: a routine like any other, to edit,",
             "check and render. Not medical advice.",
-            f"length {format_seconds(choices.length)}, level {choices.level.value}, "
-            f"focus {', '.join(area.value for area in choices.focus) or 'none (balanced)'}, "
-            f"avoid {', '.join(choices.avoid) or 'nothing'}, "
-            f"props {', '.join(prop.value for prop in choices.props) or 'none'}, "
-            f"language {choices.language}, pace {self.preset}, seed {choices.seed}",
+            # Semicolons between the choices, as a choice may list several values.
+            f"length {format_seconds(choices.length)}; level {choices.level.value}; "
+            f"focus {', '.join(area.value for area in choices.focus) or 'none (balanced)'}; "
+            f"avoid {', '.join(choices.avoid) or 'nothing'}; "
+            f"props {', '.join(prop.value for prop in choices.props) or 'none'}; "
+            f"language {choices.language}; pace {self.preset}; seed {choices.seed}",
             "The same command, with the same version of pilates-audio, writes this file again:",
             f"  {self.command()}",
         ]

@@ -8,13 +8,17 @@ import random
 from pathlib import Path
 
 import pytest
+import yaml
 from rules import check
 
 from pilates_audio import settings
+from pilates_audio.compose import writer
 from pilates_audio.compose.composer import Choices, compose, day_seed
 from pilates_audio.compose.library import Library
 from pilates_audio.compose.model import CONDITIONS, Caution, Focus, Level, Prop, Role
 from pilates_audio.errors import InputError
+from pilates_audio.format import yamltext
+from pilates_audio.format.routine import check as check_routine
 
 GOLDEN = Path(__file__).parent / "golden"
 # A few classes written as files; regenerate with --update-golden whenever the library changes (review the diff).
@@ -88,6 +92,58 @@ def test_golden_classes(case, library, request):
     expected = path.read_text(encoding="utf-8")
     assert composed.text == expected, "".join(difflib.unified_diff(
         expected.splitlines(True), composed.text.splitlines(True), str(path), "composed now"))
+
+
+def test_a_class_is_written_as_routines_are_written():
+    data = {"title": "Beginner class: core, 10 minutes", "language": "en", "pacing": {"preset": "standard"},
+            "intro": "Welcome. Find a quiet space and your mat, move only as far as feels comfortable, and stop if "
+                     "anything hurts.",
+            "sections": [{"name": "Main", "exercises": [{
+                "name": "Swan", "setup": "Lie on your front.",
+                "cues": [{"say": "Lift the chest.", "on": "inhale", "reps": [2, 4]},
+                         "Keep the back of the neck long and the shoulders away from the ears, all the way up."],
+                "reps": 6}]}]}
+    text = writer.dump(data)
+    assert text == """title: 'Beginner class: core, 10 minutes'
+language: en
+pacing:
+  preset: standard
+intro: >-
+  Welcome. Find a quiet space and your mat, move only as far as feels comfortable, and stop
+  if anything hurts.
+sections:
+  - name: Main
+    exercises:
+      - name: Swan
+        setup: >-
+          Lie on your front.
+        cues:
+          - say: Lift the chest.
+            on: inhale
+            reps: [2, 4]
+          - Keep the back of the neck long and the shoulders away from the ears, all the way up.
+        reps: 6
+"""
+    assert yaml.load(text, Loader=yamltext.Loader) == data
+
+
+def test_the_header_says_each_choice_apart_from_the_next(library):
+    choices = Choices(length=1800, focus=(Focus.UPPER_BACK, Focus.CORE), avoid=("wrists", "knees"), seed=5)
+    lines = compose(choices, library=library).text.splitlines()
+    assert lines[2] == ("# length 30m; level beginner; focus upper-back, core; avoid wrists, knees; props none; "
+                        "language en; pace standard; seed 5")
+    assert lines[4] == ("#   pilates-audio compose --length 30m --level beginner --focus upper-back --focus core "
+                        "--avoid wrists --avoid knees --language en --pace standard --seed 5")
+
+
+def test_a_composed_file_reads_as_the_class_it_was_composed_as(library, tmp_path):
+    composed = compose(GOLDEN_CASES["intermediate-45m-upper-back-core"], library=library)
+    path = tmp_path / "class.yaml"
+    path.write_text(composed.text, encoding="utf-8")
+    routine, problems = check_routine(path)
+    assert problems == [] and routine is not None
+    assert routine.exercises == composed.routine.exercises
+    assert "'on':" not in composed.text and "\n            on: exhale\n" in composed.text
 
 
 def test_the_same_choices_and_seed_write_the_same_text_and_the_default_seed_is_the_date(library):
@@ -179,5 +235,12 @@ def test_refusals_of_what_the_library_cannot_make_name_what_to_relax(library):
     core = [move for move in library.moves if Role.MAIN not in move.roles or Focus.BALANCE not in move.focus
             or move.id == "swan"]
     assert refused(Choices(focus=(Focus.BALANCE,)), core) == (
-        "only 0 main exercises in the library work balance and suit level beginner, focus balance, no props; a "
+        "no main exercise in the library works balance and suits level beginner, focus balance, no props; a "
         "class needs 2; relax --focus, --props or --level")
+    bird_dog = next(move for move in library.moves if move.id == "bird-dog")
+    assert refused(Choices(focus=(Focus.BALANCE,)), [*core, bird_dog]) == (
+        "only 1 main exercise in the library works balance and suits level beginner, focus balance, no props; a "
+        "class needs 2; relax --focus, --props or --level")
+    swan_alone = [move for move in fewer if move.id != "hundred"]
+    assert refused(Choices(), swan_alone) == ("only 1 main exercise in the library suits level beginner, no props, "
+                                              "and a class needs 3; relax --props or --level")
