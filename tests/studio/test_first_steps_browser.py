@@ -1,0 +1,76 @@
+"""A teacher's first steps in the studio, in a real browser: a folder with no routine yet, a routine started from
+the starter and its tags changed in the outline, and a session that belongs to the routine it was rendered from."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from browser import browser, needs_browser
+from test_outline_browser import studio as page  # noqa: F401 (the browser fixture)
+
+pytestmark = needs_browser
+
+NOTHING_YET = "No routine is open: start one with New… or Compose a class, or choose one under Routine."
+
+
+@pytest.fixture
+def empty(tmp_path):
+    """Run the studio on an empty folder and open it in Chromium; yield (tools, folder)."""
+    folder = tmp_path / "routines"
+    folder.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "pilates_audio", "studio", str(folder), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
+                               env={**os.environ, "CI": "true"}, cwd=tmp_path)
+    try:
+        address = process.stdout.readline().split(" at ")[1].strip()
+        with browser(tmp_path / "profile", 1280, 900) as tools:
+            tools.call("Page.navigate", url=address)
+            tools.until("document.querySelectorAll('#lib-list .move').length > 10")
+            yield tools, folder
+            assert tools.errors() == []
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_an_empty_folder_says_how_to_start_and_the_starters_tags_are_changed_in_the_outline(empty):
+    tools, folder = empty
+    tools.until("!!document.querySelector('#outline .note')")
+    assert tools.js("document.querySelector('#outline').textContent") == NOTHING_YET
+    tools.click("#render")
+    assert tools.js("document.querySelector('#render-status').textContent") == NOTHING_YET
+
+    tools.js("window.prompt = () => 'Morning Mat'")  # the title asked for by New…
+    tools.click("#new")
+    tools.until("!!document.querySelector('#f-routine-instructor')")
+    assert tools.js("document.querySelector('#render-status').textContent") == ""
+    assert tools.js("document.querySelector('#f-routine-instructor').value") == "Your name"
+    assert tools.js("document.querySelector('#f-routine-collection').value") == "My sessions"
+    tools.click("#f-routine-instructor")
+    tools.js("document.activeElement.select()")
+    tools.type("Ana")
+    tools.key("Tab", 9)
+    tools.until("document.querySelector('#text').value.includes('instructor: Ana')")
+    assert "\ninstructor: Ana  # the MP3's artist\n" in tools.js("document.querySelector('#text').value")
+
+    # The library says which section Add puts an exercise into.
+    tools.js("[...document.querySelectorAll('#outline .adds button')]"
+             ".filter(b => b.textContent === 'Add from the library')[1].click()")  # the second section's
+    assert tools.js("document.querySelector('#library-target').textContent") == (
+        "Add puts the exercise at the end of Main set.")
+
+
+def test_a_session_rendered_from_one_routine_is_not_left_playing_for_another(page):  # noqa: F811
+    tools, _ = page
+    tools.click("#render")
+    tools.until("document.querySelector('#render-status').textContent.startsWith('Rendered')", timeout=120)
+    tools.until("document.querySelectorAll('#chapters li').length > 0")
+    tools.click("#compose-go")
+    tools.until("document.querySelector('#compose-status').textContent.startsWith('Composed')", timeout=30)
+    assert tools.js("""[document.querySelector('#player').getAttribute('src'),
+                        document.querySelectorAll('#chapters li').length, document.querySelector('#transcript').textContent,
+                        document.querySelector('#download').hidden,
+                        document.querySelector('#render-status').textContent]""") == [None, 0, "", True, ""]
