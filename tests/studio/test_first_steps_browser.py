@@ -71,6 +71,21 @@ def test_a_session_rendered_from_one_routine_is_not_left_playing_for_another(pag
     tools.click("#compose-go")
     tools.until("document.querySelector('#compose-status').textContent.startsWith('Composed')", timeout=30)
     assert tools.js("""[document.querySelector('#player').getAttribute('src'),
-                        document.querySelectorAll('#chapters li').length, document.querySelector('#transcript').textContent,
+                        document.querySelectorAll('#chapters li').length,
+                        document.querySelector('#transcript').textContent,
                         document.querySelector('#download').hidden,
                         document.querySelector('#render-status').textContent]""") == [None, 0, "", True, ""]
+
+
+def test_more_settings_are_named_in_a_class_words_with_the_pacing_file_name_under_each(page):  # noqa: F811
+    tools, _ = page
+    tools.until("document.querySelector('#from-count_reps').textContent !== ''")
+    label = "(key => document.querySelector(`label[for=set-${key}]`).textContent)"
+    assert tools.js(f"['min_phase', 'duck_attack', 'count_reps', 'breath_cues_every'].map({label})") == [
+        "Shortest breath a target length may use (seconds)", "Music dips this early (seconds)",
+        "Count the reps aloud", "Name every Nth breath"]
+    help_of = "document.querySelector('#set-min_phase').parentNode.querySelector('.help').textContent"
+    assert tools.js(help_of) == "Shortest inhale or exhale that --length may choose. In a pacing file: min_phase."
+    assert tools.js("[...document.querySelector('#set-count_reps').options].map(o => o.textContent)") == [
+        "as set", "yes", "no"]
+    assert tools.js("document.querySelector('#from-count_reps').textContent") == "yes · from default"
