@@ -166,15 +166,16 @@
       ? { low: Number(value.split("-")[0]), high: Number(value.split("-")[1]) } : { low: value, high: null };
     const current = parsed || { low: null, high: null, unit: "s" };
     const low = S.element("input", { id, type: "number", min: "0", step: timed ? "0.5" : "1", inputmode: "decimal" });
-    const high = S.element("input", { type: "number", min: "0", step: timed ? "0.5" : "1", inputmode: "decimal",
-                                      "aria-label": "up to (a range, for a target length)" });
+    // Every part has an id, so that the focus stays on it when the outline is drawn again after a change.
+    const high = S.element("input", { id: id + "-to", type: "number", min: "0", step: timed ? "0.5" : "1",
+                                      inputmode: "decimal", "aria-label": "up to (a range, for a target length)" });
     low.value = current.low === null || current.low === undefined ? "" : current.low;
     high.value = current.high === null || current.high === undefined ? "" : current.high;
     const parts = [low];
     if (about.range) parts.push(S.element("span", { class: "to", text: "to", "aria-hidden": "true" }), high);
     let unit = null;
     if (timed) {
-      unit = S.element("select", { "aria-label": "unit" });
+      unit = S.element("select", { id: id + "-unit", "aria-label": "unit" });
       unit.appendChild(S.element("option", { value: "s", text: "seconds" }));
       if (about.breaths) unit.appendChild(S.element("option", { value: "breaths", text: "breaths" }));
       unit.value = current.unit || "s";

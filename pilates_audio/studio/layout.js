@@ -74,6 +74,8 @@
     $("view-yaml").addEventListener("click", () => showView("yaml"));
     $("player").addEventListener("play", () => $("preview-player").pause());
     $("preview-player").addEventListener("play", () => $("player").pause());
+    // A preview heard to its end gives its room back (on a phone, the bar is most of what is left).
+    $("preview-player").addEventListener("ended", () => { $("preview").hidden = true; });
     S.showTab("outline");
     showView("outline");
   };

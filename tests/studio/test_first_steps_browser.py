@@ -89,3 +89,27 @@ def test_more_settings_are_named_in_a_class_words_with_the_pacing_file_name_unde
     assert tools.js("[...document.querySelector('#set-count_reps').options].map(o => o.textContent)") == [
         "as set", "yes", "no"]
     assert tools.js("document.querySelector('#from-count_reps').textContent") == "yes · from default"
+
+
+def test_after_a_change_the_key_that_moved_on_stays_where_it_went(page):  # noqa: F811
+    tools, _ = page
+    tools.click("#card-exercises-0 button.edit")
+    tools.until("!!document.querySelector('#f-exercises-0-hold')")
+    tools.click("#f-exercises-0-hold")
+    tools.js("document.activeElement.select()")
+    tools.type("3")
+    tools.key("Tab", 9)  # on to the upper end of the hold, as the outline is drawn again
+    tools.until("document.querySelector('#text').value.includes('hold: 3 breaths')")
+    assert tools.js("document.activeElement.id") == "f-exercises-0-hold-to"
+    tools.key("Tab", 9)
+    assert tools.js("document.activeElement.id") == "f-exercises-0-hold-unit"
+
+
+def test_a_preview_that_has_ended_leaves_the_bar_at_the_bottom(page):  # noqa: F811
+    tools, _ = page
+    tools.click("#card-exercises-0 button.preview")
+    tools.until("document.querySelector('#preview-player').duration > 1", timeout=60)
+    assert tools.js("document.querySelector('#preview').hidden") is False
+    tools.js("(p => { p.currentTime = p.duration - 0.2; return p.play(); })(document.querySelector('#preview-player'))",
+             wait=True)
+    tools.until("document.querySelector('#preview').hidden === true")
