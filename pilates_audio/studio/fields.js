@@ -81,7 +81,11 @@
   S.sayDose = function (data) {
     const parts = [];
     if (data.reps !== undefined) parts.push(data.reps + " reps");
-    if (data.work !== undefined) parts.push("work " + data.work);
+    if (data.breaths_per_rep !== undefined) parts.push(data.breaths_per_rep + " breaths each");
+    if (data.hold_each !== undefined) parts.push("hold " + data.hold_each + " at the top of each");
+    if (data.reverse) parts.push("then reversed");
+    if (data.work !== undefined) parts.push("keep going for " + data.work);
+    if (data.pulses !== undefined) parts.push(data.pulses + " pulses a breath");
     if (data.hold !== undefined) parts.push("hold " + data.hold);
     if (data.sides !== undefined) parts.push(Array.isArray(data.sides) ? data.sides.join(" then ") : data.sides + " sides");
     if (data.rest !== undefined) parts.push("rest " + data.rest);

@@ -113,3 +113,12 @@ def test_a_preview_that_has_ended_leaves_the_bar_at_the_bottom(page):  # noqa: F
     tools.js("(p => { p.currentTime = p.duration - 0.2; return p.play(); })(document.querySelector('#preview-player'))",
              wait=True)
     tools.until("document.querySelector('#preview').hidden === true")
+
+
+def test_a_cards_dose_says_every_part_of_the_work_in_the_fields_words(page):  # noqa: F811
+    tools, _ = page
+    said = tools.js("""[Studio.sayDose({reps: 5, hold_each: "3s", rest: "1 breath"}),
+                        Studio.sayDose({work: "10 breaths", pulses: 5}),
+                        Studio.sayDose({reps: 5, breaths_per_rep: 2, reverse: true, sides: "both"})]""")
+    assert said == ["5 reps · hold 3s at the top of each · rest 1 breath", "keep going for 10 breaths · 5 pulses a breath",
+                    "5 reps · 2 breaths each · then reversed · both sides"]
