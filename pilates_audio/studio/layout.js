@@ -34,7 +34,7 @@
     const groups = S.lastOutline && S.lastOutline.groups;
     if (!groups || !groups.length) return null;
     const last = groups[groups.length - 1];
-    return { list: last.list, index: last.cards.length };
+    return { list: last.list };
   };
 
   // One exercise alone, with the session's pacing, rendered from the cache into the studio's own temporary

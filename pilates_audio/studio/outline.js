@@ -105,7 +105,7 @@
     box.appendChild(list);
     const add = S.element("button", { type: "button", text: "Add from the library" });
     const label = !group.at ? null : typeof group.keys.name === "string" ? group.keys.name : "section " + (index + 1);
-    add.addEventListener("click", () => S.openLibrary({ list: group.list, index: group.cards.length, label }));
+    add.addEventListener("click", () => S.openLibrary({ list: group.list, label }));
     const blank = S.element("button", { type: "button", text: "Add an exercise" });
     blank.addEventListener("click", () => S.edit([{ op: "insert", at: group.list, value: { name: "New exercise", reps: 6 } }],
                                                  "Added an exercise"));

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from browser import browser, needs_browser
+from test_outline_browser import add_from_library, names
 from test_outline_browser import studio as page  # noqa: F401 (the browser fixture)
 
 pytestmark = needs_browser
@@ -122,3 +123,14 @@ def test_a_cards_dose_says_every_part_of_the_work_in_the_fields_words(page):  # 
                         Studio.sayDose({reps: 5, breaths_per_rep: 2, reverse: true, sides: "both"})]""")
     assert said == ["5 reps · hold 3s at the top of each · rest 1 breath", "keep going for 10 breaths · 5 pulses a breath",
                     "5 reps · 2 breaths each · then reversed · both sides"]
+
+
+def test_add_from_the_library_puts_the_exercise_at_the_end_after_cards_were_deleted(page):  # noqa: F811
+    tools, _ = page
+    tools.js("[...document.querySelectorAll('#outline .adds button')]"
+             ".filter(b => b.textContent === 'Add from the library')[0].click()")
+    tools.click("#card-exercises-0 button[aria-label='Delete Roll down']")
+    tools.until("document.querySelectorAll('#outline li.card').length === 0")
+    add_from_library(tools, "swan", "Swan")
+    assert names(tools) == ["Swan"]
+    assert tools.js("document.querySelector('#status').textContent") == "Added Swan"
