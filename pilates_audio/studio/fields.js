@@ -18,6 +18,15 @@
     return node.anyOf ? node.anyOf.flatMap(options) : [node];
   }
 
+  // Where the schema's help is written for a YAML file ({say: …, on: exhale}), the outline's controls say it.
+  const OUTLINE_HELP = {
+    intro: "Spoken after the title.",
+    outro: "Spoken at the end.",
+    setup: "How to get into position; spoken before the work.",
+    cues: "Lines spoken during the work, one after another: each spread over the work, or said on each inhale or "
+      + "exhale, or as a given rep begins.",
+  };
+
   // What a key of a table (routine, section, exercise, cue) holds, as the schema says.
   function describe(table, key) {
     const node = resolve(table[key]);
@@ -25,7 +34,7 @@
     const patterns = alternatives.filter((a) => a.pattern).map((a) => new RegExp(a.pattern));
     // What its patterns take: a duration's take "3s" and not a word (a text's pattern takes any word).
     const accepts = (sample) => patterns.some((p) => p.test(sample)) && !patterns.some((p) => p.test("word"));
-    const about = { key, help: node.description || "", patterns };
+    const about = { key, help: OUTLINE_HELP[key] || node.description || "", patterns };
     if (node.enum) return Object.assign(about, { kind: "choice", values: node.enum });
     if (alternatives.some((a) => a.type === "object" && a.additionalProperties)) return Object.assign(about, { kind: "said" });
     if (alternatives.some((a) => a.type === "boolean")) return Object.assign(about, { kind: "flag" });

@@ -134,3 +134,15 @@ def test_add_from_the_library_puts_the_exercise_at_the_end_after_cards_were_dele
     add_from_library(tools, "swan", "Swan")
     assert names(tools) == ["Swan"]
     assert tools.js("document.querySelector('#status').textContent") == "Added Swan"
+
+
+def test_the_outlines_help_says_no_yaml(page):  # noqa: F811
+    tools, _ = page
+    tools.click("#card-exercises-0 button.edit")
+    tools.until("!!document.querySelector('#f-exercises-0-setup')")
+    helps = tools.js("[...document.querySelectorAll('#outline .help')].map(h => h.textContent)")
+    assert [h for h in helps if "{" in h or "`" in h] == []
+    assert tools.js("document.querySelector('#f-routine-intro-help').textContent") == "Spoken after the title."
+    assert tools.js("document.querySelector('#card-exercises-0 .cues .help, #card-exercises-0 fieldset .help')"
+                    ".textContent") == ("Lines spoken during the work, one after another: each spread over the work, "
+                                        "or said on each inhale or exhale, or as a given rep begins.")
