@@ -411,7 +411,7 @@
       $("render-status").classList.add("bad");
       return;
     }
-    const where = whereNow();
+    const where = whereNow(), first = !state.session;
     $("render").disabled = true;
     $("render-status").textContent = "Rendering…";
     const { ok, data } = await api("POST", "/api/render", {
@@ -441,6 +441,10 @@
         const end = next ? next.start : script.duration;
         player.currentTime = Math.min(chapter.start + where.offset, Math.max(chapter.start, end - 0.5));
         if (where.playing) player.play();
+      } else if (first) {
+        // The routine's first render plays what it made (one after a pacing change plays only if it was playing);
+        // a browser that wants a tap first plays it on the tap.
+        player.play().catch(() => {});
       }
     });
   }

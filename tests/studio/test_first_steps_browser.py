@@ -69,6 +69,7 @@ def test_a_session_rendered_from_one_routine_is_not_left_playing_for_another(pag
     tools.click("#render")
     tools.until("document.querySelector('#render-status').textContent.startsWith('Rendered')", timeout=120)
     tools.until("document.querySelectorAll('#chapters li').length > 0")
+    tools.until("document.querySelector('#player').currentTime > 0.3")  # Render plays what it made
     tools.click("#compose-go")
     tools.until("document.querySelector('#compose-status').textContent.startsWith('Composed')", timeout=30)
     assert tools.js("""[document.querySelector('#player').getAttribute('src'),
