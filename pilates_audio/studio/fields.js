@@ -18,6 +18,15 @@
     return node.anyOf ? node.anyOf.flatMap(options) : [node];
   }
 
+  // Where the schema's help is written for a YAML file ({say: …, on: exhale}), the outline's controls say it.
+  const OUTLINE_HELP = {
+    intro: "Spoken after the title.",
+    outro: "Spoken at the end.",
+    setup: "How to get into position; spoken before the work.",
+    cues: "Lines spoken during the work, one after another: each spread over the work, or said on each inhale or "
+      + "exhale, or as a given rep begins.",
+  };
+
   // What a key of a table (routine, section, exercise, cue) holds, as the schema says.
   function describe(table, key) {
     const node = resolve(table[key]);
@@ -25,7 +34,7 @@
     const patterns = alternatives.filter((a) => a.pattern).map((a) => new RegExp(a.pattern));
     // What its patterns take: a duration's take "3s" and not a word (a text's pattern takes any word).
     const accepts = (sample) => patterns.some((p) => p.test(sample)) && !patterns.some((p) => p.test("word"));
-    const about = { key, help: node.description || "", patterns };
+    const about = { key, help: OUTLINE_HELP[key] || node.description || "", patterns };
     if (node.enum) return Object.assign(about, { kind: "choice", values: node.enum });
     if (alternatives.some((a) => a.type === "object" && a.additionalProperties)) return Object.assign(about, { kind: "said" });
     if (alternatives.some((a) => a.type === "boolean")) return Object.assign(about, { kind: "flag" });
@@ -81,7 +90,11 @@
   S.sayDose = function (data) {
     const parts = [];
     if (data.reps !== undefined) parts.push(data.reps + " reps");
-    if (data.work !== undefined) parts.push("work " + data.work);
+    if (data.breaths_per_rep !== undefined) parts.push(data.breaths_per_rep + " breaths each");
+    if (data.hold_each !== undefined) parts.push("hold " + data.hold_each + " at the top of each");
+    if (data.reverse) parts.push("then reversed");
+    if (data.work !== undefined) parts.push("keep going for " + data.work);
+    if (data.pulses !== undefined) parts.push(data.pulses + " pulses a breath");
     if (data.hold !== undefined) parts.push("hold " + data.hold);
     if (data.sides !== undefined) parts.push(Array.isArray(data.sides) ? data.sides.join(" then ") : data.sides + " sides");
     if (data.rest !== undefined) parts.push("rest " + data.rest);
@@ -166,15 +179,16 @@
       ? { low: Number(value.split("-")[0]), high: Number(value.split("-")[1]) } : { low: value, high: null };
     const current = parsed || { low: null, high: null, unit: "s" };
     const low = S.element("input", { id, type: "number", min: "0", step: timed ? "0.5" : "1", inputmode: "decimal" });
-    const high = S.element("input", { type: "number", min: "0", step: timed ? "0.5" : "1", inputmode: "decimal",
-                                      "aria-label": "up to (a range, for a target length)" });
+    // Every part has an id, so that the focus stays on it when the outline is drawn again after a change.
+    const high = S.element("input", { id: id + "-to", type: "number", min: "0", step: timed ? "0.5" : "1",
+                                      inputmode: "decimal", "aria-label": "up to (a range, for a target length)" });
     low.value = current.low === null || current.low === undefined ? "" : current.low;
     high.value = current.high === null || current.high === undefined ? "" : current.high;
     const parts = [low];
     if (about.range) parts.push(S.element("span", { class: "to", text: "to", "aria-hidden": "true" }), high);
     let unit = null;
     if (timed) {
-      unit = S.element("select", { "aria-label": "unit" });
+      unit = S.element("select", { id: id + "-unit", "aria-label": "unit" });
       unit.appendChild(S.element("option", { value: "s", text: "seconds" }));
       if (about.breaths) unit.appendChild(S.element("option", { value: "breaths", text: "breaths" }));
       unit.value = current.unit || "s";

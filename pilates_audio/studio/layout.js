@@ -34,7 +34,7 @@
     const groups = S.lastOutline && S.lastOutline.groups;
     if (!groups || !groups.length) return null;
     const last = groups[groups.length - 1];
-    return { list: last.list, index: last.cards.length };
+    return { list: last.list };
   };
 
   // One exercise alone, with the session's pacing, rendered from the cache into the studio's own temporary
@@ -74,6 +74,8 @@
     $("view-yaml").addEventListener("click", () => showView("yaml"));
     $("player").addEventListener("play", () => $("preview-player").pause());
     $("preview-player").addEventListener("play", () => $("player").pause());
+    // A preview heard to its end gives its room back (on a phone, the bar is most of what is left).
+    $("preview-player").addEventListener("ended", () => { $("preview").hidden = true; });
     S.showTab("outline");
     showView("outline");
   };

@@ -9,7 +9,7 @@
   const LEVELS = ["beginner", "intermediate", "advanced"];
   const FILTERS = { level: "Any level", focus: "Any focus", position: "Any position", props: "Any props" };
   let moves = [];
-  let target = null; // {list, index}: where Add puts an exercise
+  let target = null; // {list, label}: the list whose end Add puts an exercise at
   let swapping = null; // the card Swap replaces
 
   const words = (tag) => tag.replace(/-/g, " ");
@@ -91,11 +91,13 @@
   }
 
   async function add(move, way) {
-    const place = target || S.defaultTarget();
+    // The end of the list Add was pressed for, while the routine still has it (cards and sections are moved and
+    // deleted meanwhile, and another routine may be open); else the end of the routine.
+    const groups = (S.lastOutline && S.lastOutline.groups) || [];
+    const there = target && groups.some((group) => String(group.list) === String(target.list));
+    const place = there ? target : S.defaultTarget();
     if (!place) return S.say("Open a routine first", true);
-    await S.edit([{ op: "add", at: place.list, index: place.index, id: move.id, variant: way.variant }],
-                 "Added " + way.name);
-    place.index += 1; // the next one goes after it
+    await S.edit([{ op: "add", at: place.list, id: move.id, variant: way.variant }], "Added " + way.name);
   }
 
   async function swap(move, way) {

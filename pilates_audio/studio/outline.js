@@ -11,7 +11,10 @@
                    breaths_per_rep: "Breaths per rep", hold_each: "Hold at the top of each rep", work: "Keep going for",
                    hold: "Hold for", pulses: "Pulses in each breath", sides: "Sides", reverse: "Reverse the direction",
                    switch: "Time to change side", rest: "Rest after", title: "Title", intro: "Said after the title",
-                   outro: "Said at the end", description: "Description (not said)", rounds: "Rounds" };
+                   outro: "Said at the end", description: "Description (not said)", instructor: "Instructor (not said)",
+                   collection: "Collection (not said)", rounds: "Rounds" };
+  // The routine's own keys a teacher changes; the MP3's tags are among them, as the starter fills them with placeholders.
+  const ROUTINE_FIELDS = ["title", "intro", "outro", "description", "instructor", "collection"];
   const open = new Set(); // the cards shown with their fields, by place
   const undo = [];
   let shown = null;
@@ -83,7 +86,7 @@
 
   function routineCard(keys) {
     const box = S.element("section", { class: "card routine-card", "aria-label": "The routine" });
-    for (const name of ["title", "intro", "outro"]) {
+    for (const name of ROUTINE_FIELDS) {
       box.appendChild(S.field(S.fields.routine[name], keys[name], LABELS[name], (v) => set([], name, v), "f-routine-" + name));
     }
     return box;
@@ -101,7 +104,8 @@
     group.cards.forEach((card, place) => list.appendChild(cardItem(card, place, group)));
     box.appendChild(list);
     const add = S.element("button", { type: "button", text: "Add from the library" });
-    add.addEventListener("click", () => S.openLibrary({ list: group.list, index: group.cards.length }));
+    const label = !group.at ? null : typeof group.keys.name === "string" ? group.keys.name : "section " + (index + 1);
+    add.addEventListener("click", () => S.openLibrary({ list: group.list, label }));
     const blank = S.element("button", { type: "button", text: "Add an exercise" });
     blank.addEventListener("click", () => S.edit([{ op: "insert", at: group.list, value: { name: "New exercise", reps: 6 } }],
                                                  "Added an exercise"));

@@ -7,9 +7,18 @@
   const $ = (id) => document.getElementById(id);
   const RENDER_DELAY = 600; // ms after the last pacing change before the session is rendered again
   const STEPS = { rate: 5 }; // how far a number control's arrows move, where not by its kind
-  // The few settings most people change, in the words of a class; the others keep their own names.
+  // The few settings most people change, in the words of a class.
   const MAIN = { preset: "Pace", inhale: "Breathe in (seconds)", exhale: "Breathe out (seconds)",
                  rate: "Speaking speed (words a minute)", guidance: "How much is said", music_level: "Music level (LU)" };
+  // The others, under More settings, in the same words; each's own name (for a pacing file) is said under it.
+  const MORE = { transition: "Pause between exercises", engine: "Speech engine", voice: "Voice", language: "Language",
+                 breath_cues: "Breath cues", breath_cues_every: "Name every Nth breath", count_reps: "Count the reps aloud",
+                 countdown: "Count down into a hold (seconds)", halfway: "Say \"Halfway.\" in long holds",
+                 announce_next: "Name the next exercise", min_phase: "Shortest breath a target length may use (seconds)",
+                 max_phase: "Longest breath a target length may use (seconds)", duck: "Music dips under the voice by (dB)",
+                 duck_attack: "Music dips this early (seconds)", duck_release: "Music comes back over (seconds)",
+                 music_fade: "Music fades in and out over (seconds)" };
+  const FLAG_WORDS = { true: "yes", false: "no" };
   const CHOICE_WORDS = { preset: { gentle: "gentle, slow breaths", standard: "standard", brisk: "brisk, quick breaths" },
                          guidance: { full: "everything, breath words in rests too", standard: "standard",
                                      minimal: "names, counts and holds only" } };
@@ -24,7 +33,7 @@
       const select = S.element("select", { name: key, id: "set-" + key });
       select.appendChild(S.element("option", { value: "", text: "as set" }));
       const values = kind === "flag" ? ["true", "false"] : about.choices;
-      const words = CHOICE_WORDS[key] || {};
+      const words = kind === "flag" ? FLAG_WORDS : CHOICE_WORDS[key] || {};
       for (const value of values) select.appendChild(S.element("option", { value, text: words[value] || value }));
       return select;
     }
@@ -71,8 +80,10 @@
       const input = control(key);
       // Numbers and text take effect as they are typed (a moment after the last key); choices at once.
       input.addEventListener(input.tagName === "SELECT" ? "change" : "input", () => setting(key, input.value));
-      const label = S.element("label", { for: "set-" + key, text: MAIN[key] || key.replace(/_/g, " ") + (isPhase(key) ? " (s)" : "") });
-      const help = S.element("small", { class: "help", text: SETTINGS[key].help || "" });
+      const named = MAIN[key] || MORE[key];
+      const label = S.element("label", { for: "set-" + key, text: named || key.replace(/_/g, " ") + (isPhase(key) ? " (s)" : "") });
+      const help = S.element("small", { class: "help", text: [SETTINGS[key].help || "",
+        key in MAIN ? "" : "In a pacing file: " + key + "."].filter(Boolean).join(" ") });
       const from = S.element("span", { class: "from", id: "from-" + key });
       if (key === "music_level") main.appendChild(musicSwitch());
       (key in MAIN ? main : more).appendChild(S.element("div", { class: "setting" }, [label, input, from, help]));
@@ -155,7 +166,7 @@
     for (const [key, entry] of Object.entries(pacing)) {
       const from = $("from-" + key);
       if (!from) continue;
-      const shown = entry.value === null ? "engine default" : String(entry.value);
+      const shown = entry.value === null ? "engine default" : FLAG_WORDS[entry.value] || String(entry.value);
       from.textContent = shown + " · from " + entry.source;
       from.classList.toggle("studio", entry.source === "studio");
       const control = $("set-" + key);

@@ -6,6 +6,7 @@
   const token = document.querySelector('meta[name="studio-token"]').content;
   const $ = (id) => document.getElementById(id);
   const text = $("text"), gutter = $("gutter"), player = $("player");
+  const NOTHING_YET = "No routine is open: start one with New… or Compose a class, or choose one under Routine.";
   const CHECK_DELAY = 250; // ms after the last key before the routine is checked and planned
   const state = {
     name: null, version: null, saved: "", settings: {}, music: true, length: "", script: null, session: null,
@@ -83,6 +84,8 @@
     if (wanted) {
       list.value = wanted;
       await open(wanted);
+    } else {
+      $("outline").appendChild(element("p", { class: "note", text: NOTHING_YET }));
     }
   }
 
@@ -110,7 +113,7 @@
     if (another) { // the panel's settings were for the routine left: they are not carried into this one
       S.clearSettings();
       S.clearUndo();
-      state.session = null;
+      clearSession();
     }
     history.replaceState(null, "", "#" + encodeURIComponent(name));
     numberLines();
@@ -124,7 +127,8 @@
     // A class composed here and not changed since is replaced without asking ("Another one").
     if (text.value !== state.composed && !leaveUnsaved()) return false;
     if (state.version === null && state.name !== null) $("routines").querySelector("option:checked").remove();
-    Object.assign(state, { name, version: null, saved: "", conflict: false, session: null, composed: value });
+    Object.assign(state, { name, version: null, saved: "", conflict: false, composed: value });
+    clearSession();
     text.value = value;
     S.clearUndo();
     const list = $("routines");
@@ -397,12 +401,17 @@
 
   async function render() {
     clearTimeout(state.again);
+    if (state.name === null) {
+      $("render-status").textContent = NOTHING_YET;
+      $("render-status").classList.add("bad");
+      return;
+    }
     if (dirty() && !(await save())) {
       $("render-status").textContent = "Not rendered: " + $("status").textContent;
       $("render-status").classList.add("bad");
       return;
     }
-    const where = whereNow();
+    const where = whereNow(), first = !state.session;
     $("render").disabled = true;
     $("render-status").textContent = "Rendering…";
     const { ok, data } = await api("POST", "/api/render", {
@@ -432,8 +441,25 @@
         const end = next ? next.start : script.duration;
         player.currentTime = Math.min(chapter.start + where.offset, Math.max(chapter.start, end - 0.5));
         if (where.playing) player.play();
+      } else if (first) {
+        // The routine's first render plays what it made (one after a pacing change plays only if it was playing);
+        // a browser that wants a tap first plays it on the tap.
+        player.play().catch(() => {});
       }
     });
+  }
+
+  // The session of the routine left is not this routine's: its player, chapters and transcript go with it.
+  function clearSession() {
+    state.session = null;
+    player.pause();
+    player.removeAttribute("src");
+    player.load();
+    $("chapters").textContent = "";
+    $("transcript").textContent = "";
+    $("download").hidden = true;
+    $("render-status").textContent = "";
+    $("render-status").classList.remove("bad");
   }
 
   function showSession(script, data) {
