@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -11,19 +12,51 @@ import click
 # Only what the options need to be declared is imported here, so `--version` and `--help` answer at once;
 # each command imports the stages it uses when it runs.
 from pilates_audio import __version__, files
-from pilates_audio.cli.catalogue import batch_command
-from pilates_audio.cli.composing import compose_command
-from pilates_audio.cli.exercises import exercises_command
 from pilates_audio.cli.help import Group
-from pilates_audio.cli.library import cache_command, new, schema_command, voices
 from pilates_audio.cli.report import show_os_error
-from pilates_audio.cli.serving import feed, serve, studio
-from pilates_audio.cli.sessions import check, pacing_command, render_command, script
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+# Each command's module under pilates_audio.cli, and the command's name in it. In this order: `--help` lists
+# commands by name, but the pinned help of every command goes through them as added.
+COMMANDS = {"render": ("sessions", "render_command"), "script": ("sessions", "script"),
+            "check": ("sessions", "check"), "pacing": ("sessions", "pacing_command"), "feed": ("serving", "feed"),
+            "serve": ("serving", "serve"), "studio": ("serving", "studio"), "new": ("library", "new"),
+            "schema": ("library", "schema_command"), "voices": ("library", "voices"),
+            "cache": ("library", "cache_command"), "batch": ("catalogue", "batch_command"),
+            "exercises": ("exercises", "exercises_command"), "compose": ("composing", "compose_command")}
 
-@click.group(cls=Group, context_settings=CONTEXT, examples=(
+
+class Commands(Group):
+    """The tool's commands, each module imported when its command runs: one command loads no other's.
+
+    `commands` (click's, and what it suggests a mistyped name from) loads them all."""
+
+    _loaded: dict[str, click.Command]
+
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        for name in COMMANDS:
+            self._load(name)
+        # In the order of COMMANDS, whichever ran first.
+        self._loaded = {**{name: self._loaded[name] for name in COMMANDS}, **self._loaded}
+        return self._loaded
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._loaded = value
+
+    def _load(self, name: str) -> None:
+        if name in COMMANDS and name not in self._loaded:
+            module, attribute = COMMANDS[name]
+            self._loaded[name] = getattr(importlib.import_module(f"pilates_audio.cli.{module}"), attribute)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._load(cmd_name)
+        return self._loaded.get(cmd_name)
+
+
+@click.group(cls=Commands, context_settings=CONTEXT, examples=(
     'pilates-audio new "Morning mat"  # a starter routine: morning-mat.yaml',
     "pilates-audio render morning-mat.yaml  # its session: output/morning-mat.mp3",
     "pilates-audio studio  # write, pace and hear routines in the browser",
@@ -32,11 +65,6 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 def cli() -> None:
     """Turn Pilates routines (YAML) into timed narration scripts and guided MP3 sessions."""
 
-
-# In this order: `--help` lists commands by name, but the pinned help of every command goes through them as added.
-for command in (render_command, script, check, pacing_command, feed, serve, studio, new, schema_command, voices,
-                cache_command, batch_command, exercises_command, compose_command):
-    cli.add_command(command)
 
 
 def run(args: list[str] | None = None) -> int:
