@@ -66,7 +66,6 @@ def cli() -> None:
     """Turn Pilates routines (YAML) into timed narration scripts and guided MP3 sessions."""
 
 
-
 def run(args: list[str] | None = None) -> int:
     """Run the command line, turning every failure into one message; return the exit status."""
     files.stop_on_signals()
