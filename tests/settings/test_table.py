@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import pytest
 
-from pilates_audio import cli
+from pilates_audio.cli import sessions
 from pilates_audio.format import schema
 from pilates_audio.settings import EXERCISE_KEYS, KEYS, MUSIC, SETTINGS, Pacing, SettingKind, parse_value
 
@@ -69,7 +69,7 @@ def _flags(command: click.Command) -> dict[str, click.Option]:
 
 
 def test_each_setting_is_a_flag_of_the_pacing_command_with_its_sentence():
-    flags = _flags(cli.pacing_command)
+    flags = _flags(sessions.pacing_command)
     for setting in SETTINGS.values():
         flag = flags[setting.name]
         assert flag.opts[0] == setting.option and flag.default is None and flag.group == setting.group
@@ -79,10 +79,10 @@ def test_each_setting_is_a_flag_of_the_pacing_command_with_its_sentence():
 
 
 def test_render_and_script_have_the_pacing_flags_and_only_render_the_music_ones():
-    for command in (cli.render_command, cli.script):
+    for command in (sessions.render_command, sessions.script):
         flags = _flags(command)
         assert all(key in flags for key in SETTINGS if SETTINGS[key].group != MUSIC)
-    assert all(key in _flags(cli.render_command) and key not in _flags(cli.script)
+    assert all(key in _flags(sessions.render_command) and key not in _flags(sessions.script)
                for key in SETTINGS if SETTINGS[key].group == MUSIC)
 
 
