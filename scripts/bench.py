@@ -73,48 +73,29 @@ def main() -> None:
                                                          "re-render) of commit REV too, run by run (from a git "
                                                          "worktree of it, removed after)")
     args = parser.parse_args()
-    if args.rerender_only:
-        import yaml
-
-        work = Path(tempfile.mkdtemp(prefix="pilates-audio-bench-"))
-        hour = work / f"bench-{args.minutes:g}.yaml"
-        hour.write_text(yaml.safe_dump(bench_routine.routine(args.minutes), sort_keys=False))
-        bench_rerender(work, hour, args.runs, args.against)
-        return
-    if args.compose_only:
-        bench_compose(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs)
-        return
-    if args.startup_only:
-        bench_startup(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs, args.against)
-        return
-    if args.music_only:
-        bench_music(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs, args.minutes, args.long_minutes)
-        return
-    if args.serve_only:
-        bench_serve(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs)
-        return
-    if args.studio_only:
-        bench_studio(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs, args.skip_piper)
-        return
-    if args.catalogue_only:
-        bench_catalogue(Path(tempfile.mkdtemp(prefix="pilates-audio-bench-")), args.runs, args.skip_piper)
-        return
-
     work = Path(tempfile.mkdtemp(prefix="pilates-audio-bench-"))
+    # Each --X-only flag runs one group of rows alone, in a folder of its own.
+    alone = {
+        "rerender_only": lambda: bench_rerender(work, hour_routine(work, args.minutes), args.runs, args.against),
+        "compose_only": lambda: bench_compose(work, args.runs),
+        "startup_only": lambda: bench_startup(work, args.runs, args.against),
+        "music_only": lambda: bench_music(work, args.runs, args.minutes, args.long_minutes),
+        "serve_only": lambda: bench_serve(work, args.runs),
+        "studio_only": lambda: bench_studio(work, args.runs, args.skip_piper),
+        "catalogue_only": lambda: bench_catalogue(work, args.runs, args.skip_piper),
+    }
+    for flag, run in alone.items():
+        if getattr(args, flag):
+            run()
+            return
+
     cli = [sys.executable, "-m", "pilates_audio"]
     rows: list[tuple[str, float, float]] = []
-
-    def routine(minutes: float) -> Path:
-        path = work / f"bench-{minutes:g}.yaml"
-        import yaml
-
-        path.write_text(yaml.safe_dump(bench_routine.routine(minutes), sort_keys=False))
-        return path
 
     def env_with(cache: Path, engine: str = "pyttsx3") -> dict:
         return dict(os.environ, PILATES_AUDIO_CACHE=str(cache), PILATES_AUDIO_ENGINE=engine)
 
-    hour = routine(args.minutes)
+    hour = hour_routine(work, args.minutes)
     warm = work / "cache-warm"
     render = [*cli, "render", str(hour), "-o", str(work / "out"), "-q"]
 
@@ -132,7 +113,7 @@ def main() -> None:
         naive = [sys.executable, str(HERE / "bench_peers.py"), "naive", str(hour), str(work / "naive.mp3")]
         rows.append(("naive pydub peer (warm cache)", *median_of(args.runs, lambda i: measure(naive, env_with(warm)))))
     if args.long_minutes:
-        long_render = [*cli, "render", str(routine(args.long_minutes)), "-o", str(work / "out"), "-q"]
+        long_render = [*cli, "render", str(hour_routine(work, args.long_minutes)), "-o", str(work / "out"), "-q"]
         rows.append((f"cold render, {args.long_minutes:g} min", *median_of(
             1, lambda i: measure(long_render, env_with(work / "cache-long")))))
 
@@ -193,6 +174,15 @@ def main() -> None:
         bench_startup(work, args.runs, args.against)
     if not args.skip_compose:
         bench_compose(work, args.runs)
+
+
+def hour_routine(work: Path, minutes: float) -> Path:
+    """Write the reference routine of `minutes` (an hour unless told) into `work` and return its path."""
+    import yaml
+
+    path = work / f"bench-{minutes:g}.yaml"
+    path.write_text(yaml.safe_dump(bench_routine.routine(minutes), sort_keys=False))
+    return path
 
 
 def bench_music(work: Path, runs: int, minutes: float, long_minutes: float) -> None:
