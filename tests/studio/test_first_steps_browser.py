@@ -3,13 +3,9 @@ the starter and its tags changed in the outline, and a session that belongs to t
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
-from browser import browser, needs_browser
-from test_outline_browser import add_from_library, names
+from browser import needs_browser
+from test_outline_browser import add_from_library, names, studio_page
 from test_outline_browser import studio as page  # noqa: F401 (the browser fixture)
 
 pytestmark = needs_browser
@@ -22,19 +18,8 @@ def empty(tmp_path):
     """Run the studio on an empty folder and open it in Chromium; yield (tools, folder)."""
     folder = tmp_path / "routines"
     folder.mkdir()
-    process = subprocess.Popen([sys.executable, "-m", "pilates_audio", "studio", str(folder), "--port", "0"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
-                               env={**os.environ, "CI": "true"}, cwd=tmp_path)
-    try:
-        address = process.stdout.readline().split(" at ")[1].strip()
-        with browser(tmp_path / "profile", 1280, 900) as tools:
-            tools.call("Page.navigate", url=address)
-            tools.until("document.querySelectorAll('#lib-list .move').length > 10")
-            yield tools, folder
-            assert tools.errors() == []
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with studio_page(tmp_path, folder) as tools:
+        yield tools, folder
 
 
 def test_an_empty_folder_says_how_to_start_and_the_starters_tags_are_changed_in_the_outline(empty):

@@ -4,6 +4,7 @@ player; and an accessibility check of the page."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -29,13 +30,9 @@ exercises:
 """
 
 
-@pytest.fixture
-def studio(tmp_path, request):
-    """Run the studio on a folder of one routine and open it in Chromium at the size asked; yield (tools, folder)."""
-    width, height = getattr(request, "param", (1280, 900))
-    folder = tmp_path / "routines"
-    folder.mkdir()
-    (folder / "class.yaml").write_text(CLASS, encoding="utf-8")
+@contextlib.contextmanager
+def studio_page(tmp_path, folder, width: int = 1280, height: int = 900, ready: tuple[str, ...] = ()):
+    """Run the studio on `folder` and open it in Chromium at that size, waiting for the library and `ready`."""
     process = subprocess.Popen([sys.executable, "-m", "pilates_audio", "studio", str(folder), "--port", "0"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
                                env={**os.environ, "CI": "true"}, cwd=tmp_path)
@@ -46,13 +43,25 @@ def studio(tmp_path, request):
                 tools.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=2,
                            mobile=True)
             tools.call("Page.navigate", url=address)
-            tools.until("document.querySelectorAll('#outline li.card').length === 1")
-            tools.until("document.querySelectorAll('#lib-list .move').length > 10")
-            yield tools, folder
+            for condition in (*ready, "document.querySelectorAll('#lib-list .move').length > 10"):
+                tools.until(condition)
+            yield tools
             assert tools.errors() == []
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def studio(tmp_path, request):
+    """Run the studio on a folder of one routine and open it in Chromium at the size asked; yield (tools, folder)."""
+    width, height = getattr(request, "param", (1280, 900))
+    folder = tmp_path / "routines"
+    folder.mkdir()
+    (folder / "class.yaml").write_text(CLASS, encoding="utf-8")
+    with studio_page(tmp_path, folder, width, height, ("document.querySelectorAll('#outline li.card').length === 1",)
+                     ) as tools:
+        yield tools, folder
 
 
 def names(tools) -> list[str]:
